@@ -1,0 +1,24 @@
+"""The registration service: events catalogue and registrations."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from services.registration import handlers
+from services.registration.keys import REGISTRATIONS_TOTAL
+from shared.config import Settings
+from shared.keys import METRICS
+from shared.service import base_app
+
+
+def create_app(settings: Settings) -> web.Application:
+    app = base_app(settings, "services.registration")
+    app[REGISTRATIONS_TOTAL] = app[METRICS].counter(
+        "registrations", "Registrations created, by resulting status", ["status"]
+    )
+    app.router.add_post("/api/v1/events", handlers.create_event)
+    app.router.add_get("/api/v1/events", handlers.list_events)
+    app.router.add_get("/api/v1/events/{slug}", handlers.get_event)
+    app.router.add_post("/api/v1/events/{slug}/registrations", handlers.create_registration)
+    app.router.add_get("/api/v1/registrations/{registration_id}", handlers.get_registration)
+    return app

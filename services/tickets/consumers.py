@@ -1,0 +1,61 @@
+"""Event handlers of the tickets service."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+import asyncpg
+from aiohttp import web
+
+from services.tickets import db
+from services.tickets.keys import SIGNER
+from shared import events, outbox
+from shared.bus import Handler
+from shared.codes import sign_code
+
+
+async def issue_ticket(
+    app: web.Application,
+    conn: asyncpg.Connection,
+    env: events.Envelope,
+    data: events.RegistrationConfirmed,
+) -> None:
+    signer = app[SIGNER]
+    ticket_id = uuid.uuid4()
+    ticket = db.Ticket(
+        id=ticket_id,
+        registration_id=data.registration_id,
+        event=data.event,
+        code=sign_code(signer.key, signer.key_id, ticket_id, data.event.id),
+        key_id=signer.key_id,
+        status="valid",
+        holder_name=data.holder.name,
+        holder_email=data.holder.email,
+        lang=data.holder.lang,
+        manage_token_hash=data.manage_token_hash,
+        version=1,
+        issued_at=datetime.now(UTC),
+    )
+    if not await db.insert_ticket(conn, ticket):
+        return
+    await outbox.enqueue(
+        conn,
+        events.TicketIssued(
+            ticket_id=ticket.id,
+            registration_id=ticket.registration_id,
+            code=ticket.code,
+            key_id=ticket.key_id,
+            event=ticket.event,
+            holder=data.holder,
+            manage_token_hash=ticket.manage_token_hash,
+            issued_at=ticket.issued_at,
+        ),
+        ticket.id,
+        ticket.version,
+    )
+
+
+HANDLERS: dict[type[events.EventData], Handler] = {
+    events.RegistrationConfirmed: issue_ticket,
+}

@@ -1,0 +1,113 @@
+"""SQL of the tickets service, one function per statement."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+import asyncpg
+import msgspec
+
+from shared.events import EventInfo
+
+
+class SigningKeyRow(msgspec.Struct, frozen=True):
+    id: int
+    private_key: bytes
+    public_key: bytes
+    created_at: datetime
+    retired_at: datetime | None
+
+
+class Ticket(msgspec.Struct, frozen=True):
+    id: uuid.UUID
+    registration_id: uuid.UUID
+    event: EventInfo
+    code: str
+    key_id: int
+    status: str
+    holder_name: str
+    holder_email: str
+    lang: str
+    manage_token_hash: str
+    version: int
+    issued_at: datetime
+
+
+_KEY_COLUMNS = "id, private_key, public_key, created_at, retired_at"
+_TICKET_COLUMNS = (
+    "id, registration_id, event, code, key_id, status, holder_name, holder_email, lang,"
+    " manage_token_hash, version, issued_at"
+)
+
+
+def _ticket(row: asyncpg.Record) -> Ticket:
+    values = dict(row)
+    values["event"] = msgspec.json.decode(values["event"], type=EventInfo)
+    return msgspec.convert(values, Ticket)
+
+
+async def select_current_key(conn: asyncpg.Connection) -> SigningKeyRow | None:
+    row = await conn.fetchrow(
+        f"SELECT {_KEY_COLUMNS} FROM signing_keys WHERE retired_at IS NULL"
+        " ORDER BY id DESC LIMIT 1"
+    )
+    return msgspec.convert(dict(row), SigningKeyRow) if row else None
+
+
+async def select_keys(conn: asyncpg.Connection | asyncpg.Pool) -> list[SigningKeyRow]:
+    rows = await conn.fetch(f"SELECT {_KEY_COLUMNS} FROM signing_keys ORDER BY id")
+    return [msgspec.convert(dict(r), SigningKeyRow) for r in rows]
+
+
+async def insert_signing_key(
+    conn: asyncpg.Connection, private_key: bytes, public_key: bytes
+) -> SigningKeyRow:
+    row = await conn.fetchrow(
+        "INSERT INTO signing_keys (id, private_key, public_key)"
+        " SELECT coalesce(max(id), 0) + 1, $1, $2 FROM signing_keys"
+        f" RETURNING {_KEY_COLUMNS}",
+        private_key,
+        public_key,
+    )
+    return msgspec.convert(dict(row), SigningKeyRow)
+
+
+async def insert_ticket(conn: asyncpg.Connection, ticket: Ticket) -> bool:
+    """Insert unless the registration already has a ticket; True if inserted."""
+    inserted = await conn.fetchval(
+        "INSERT INTO tickets (id, registration_id, event_id, event, code, key_id, status,"
+        " holder_name, holder_email, lang, manage_token_hash, version, issued_at)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
+        " ON CONFLICT (registration_id) DO NOTHING RETURNING true",
+        ticket.id,
+        ticket.registration_id,
+        ticket.event.id,
+        msgspec.json.encode(ticket.event).decode(),
+        ticket.code,
+        ticket.key_id,
+        ticket.status,
+        ticket.holder_name,
+        ticket.holder_email,
+        ticket.lang,
+        ticket.manage_token_hash,
+        ticket.version,
+        ticket.issued_at,
+    )
+    return bool(inserted)
+
+
+async def select_ticket(
+    conn: asyncpg.Connection | asyncpg.Pool, ticket_id: uuid.UUID
+) -> Ticket | None:
+    row = await conn.fetchrow(f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE id = $1", ticket_id)
+    return _ticket(row) if row else None
+
+
+async def select_ticket_by_registration(
+    conn: asyncpg.Connection | asyncpg.Pool, registration_id: uuid.UUID
+) -> Ticket | None:
+    row = await conn.fetchrow(
+        f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE registration_id = $1", registration_id
+    )
+    return _ticket(row) if row else None

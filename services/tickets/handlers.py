@@ -1,0 +1,88 @@
+"""HTTP handlers of the tickets service."""
+
+from __future__ import annotations
+
+import uuid
+
+from aiohttp import web
+
+from services.tickets import db
+from services.tickets.signing import public_key
+from shared.auth import bearer_token, looks_like_jwt, manage_token_matches
+from shared.http import ProblemError, json_response
+from shared.keys import DB_POOL, STAFF_AUTH
+from shared.qr import qr_png, qr_svg
+
+
+def _uuid(request: web.Request, name: str, what: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(request.match_info[name])
+    except ValueError:
+        raise ProblemError(404, f"{what}_not_found", f"There is no such {what}.") from None
+
+
+def _authorize(request: web.Request, ticket: db.Ticket | None) -> None:
+    """The attendee's manage token (header, or ?token= for links and <img>), or an organizer."""
+    token = bearer_token(request) or request.query.get("token")
+    if not token:
+        raise ProblemError(401, "unauthorized", "This needs the manage token or a staff token.")
+    if looks_like_jwt(token):
+        claims = request.app[STAFF_AUTH].verify(token)
+        if claims.role != "organizer" or (ticket and not claims.covers(ticket.event.slug)):
+            raise ProblemError(403, "forbidden", "This token cannot read this ticket.")
+        return
+    if ticket is None or not manage_token_matches(token, ticket.manage_token_hash):
+        raise ProblemError(403, "forbidden", "The manage token does not match this ticket.")
+
+
+def ticket_body(ticket: db.Ticket) -> dict[str, object]:
+    return {
+        "ticket_id": ticket.id,
+        "registration_id": ticket.registration_id,
+        "code": ticket.code,
+        "status": ticket.status,
+        "holder_name": ticket.holder_name,
+        "event": {"id": ticket.event.id, "slug": ticket.event.slug, "name": ticket.event.name},
+        "issued_at": ticket.issued_at,
+        "qr_png": f"/api/v1/tickets/{ticket.id}/qr.png",
+        "qr_svg": f"/api/v1/tickets/{ticket.id}/qr.svg",
+    }
+
+
+async def get_registration_ticket(request: web.Request) -> web.Response:
+    registration_id = _uuid(request, "registration_id", "registration")
+    ticket = await db.select_ticket_by_registration(request.app[DB_POOL], registration_id)
+    _authorize(request, ticket)
+    if ticket is None:
+        raise ProblemError(
+            404,
+            "ticket_not_issued",
+            "No ticket has been issued for this registration yet; it follows within seconds.",
+        )
+    return json_response(ticket_body(ticket))
+
+
+async def _ticket_for_image(request: web.Request) -> db.Ticket:
+    ticket_id = _uuid(request, "ticket_id", "ticket")
+    ticket = await db.select_ticket(request.app[DB_POOL], ticket_id)
+    _authorize(request, ticket)
+    if ticket is None:
+        raise ProblemError(404, "ticket_not_found", "There is no such ticket.")
+    return ticket
+
+
+async def get_ticket_qr_png(request: web.Request) -> web.Response:
+    ticket = await _ticket_for_image(request)
+    return web.Response(body=qr_png(ticket.code), content_type="image/png",
+                        headers={"Cache-Control": "private, max-age=3600"})
+
+
+async def get_ticket_qr_svg(request: web.Request) -> web.Response:
+    ticket = await _ticket_for_image(request)
+    return web.Response(body=qr_svg(ticket.code), content_type="image/svg+xml",
+                        headers={"Cache-Control": "private, max-age=3600"})
+
+
+async def list_keys(request: web.Request) -> web.Response:
+    keys = await db.select_keys(request.app[DB_POOL])
+    return json_response({"keys": [public_key(k) for k in keys]})

@@ -1,0 +1,71 @@
+"""Ticket signing keys: created on first start, kept in the database, public halves in NATS KV."""
+
+from __future__ import annotations
+
+import base64
+import zlib
+from collections.abc import AsyncIterator
+from datetime import datetime
+
+import msgspec
+import nats.js.errors
+from aiohttp import web
+from nacl.signing import SigningKey
+
+from services.tickets import db
+from services.tickets.keys import SIGNER
+from shared.keys import DB_POOL, JETSTREAM, SETTINGS
+
+KEYS_BUCKET = "ticket-keys"
+
+
+class PublicKey(msgspec.Struct, frozen=True):
+    """What a verifier needs: the same shape in the KV bucket, /api/v1/keys and offline packs."""
+
+    id: int
+    algorithm: str
+    public_key: str
+    created_at: datetime
+    retired_at: datetime | None
+
+
+class Signer(msgspec.Struct, frozen=True):
+    key_id: int
+    key: SigningKey
+
+
+def public_key(row: db.SigningKeyRow) -> PublicKey:
+    return PublicKey(
+        id=row.id,
+        algorithm="Ed25519",
+        public_key=base64.urlsafe_b64encode(row.public_key).rstrip(b"=").decode(),
+        created_at=row.created_at,
+        retired_at=row.retired_at,
+    )
+
+
+async def ensure_signing_key(app: web.Application) -> AsyncIterator[None]:
+    pool = app[DB_POOL]
+    async with pool.acquire() as conn, conn.transaction():
+        # Two instances starting at once must agree on one key, not create two.
+        await conn.execute("SELECT pg_advisory_xact_lock($1)", zlib.crc32(b"cnk-ticket-keys"))
+        current = await db.select_current_key(conn)
+        if current is None:
+            seed = SigningKey.generate()
+            current = await db.insert_signing_key(conn, bytes(seed), bytes(seed.verify_key))
+        keys = await db.select_keys(conn)
+    app[SIGNER] = Signer(key_id=current.id, key=SigningKey(current.private_key))
+    await publish_public_keys(app[JETSTREAM], [public_key(k) for k in keys],
+                              app[SETTINGS].stream_replicas)
+    yield
+
+
+async def publish_public_keys(js: object, keys: list[PublicKey], replicas: int) -> None:
+    try:
+        kv = await js.key_value(KEYS_BUCKET)  # type: ignore[attr-defined]
+    except nats.js.errors.BucketNotFoundError:
+        kv = await js.create_key_value(  # type: ignore[attr-defined]
+            bucket=KEYS_BUCKET, history=1, replicas=replicas
+        )
+    for key in keys:
+        await kv.put(f"k{key.id}", msgspec.json.encode(key))

@@ -1,0 +1,156 @@
+"""Staff tokens (EdDSA-signed JWTs) and attendee manage tokens."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+import time
+import uuid
+from typing import Literal
+
+import jwt
+import msgspec
+from aiohttp import web
+from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+    Ed25519PrivateKey,
+    Ed25519PublicKey,
+)
+
+from shared.http import ProblemError
+
+ISSUER = "cnk-events"
+Role = Literal["organizer", "door"]
+ALL_EVENTS = "*"
+
+
+class StaffClaims(msgspec.Struct, frozen=True):
+    jti: str
+    sub: str
+    role: Role
+    events: list[str]
+    exp: int
+    iat: int
+    iss: str = ISSUER
+    gate: str | None = None
+
+    def covers(self, event_slug: str) -> bool:
+        return ALL_EVENTS in self.events or event_slug in self.events
+
+
+def _b64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def generate_keypair() -> tuple[str, str]:
+    """A new (private, public) pair, each the base64url of the raw 32-byte key."""
+    private = Ed25519PrivateKey.generate()
+    seed = private.private_bytes_raw()
+    return _b64(seed), _b64(private.public_key().public_bytes_raw())
+
+
+def public_key_of(private_b64: str) -> str:
+    private = Ed25519PrivateKey.from_private_bytes(_unb64(private_b64))
+    return _b64(private.public_key().public_bytes_raw())
+
+
+def issue_token(
+    private_b64: str,
+    *,
+    role: Role,
+    events: list[str],
+    subject: str = "staff",
+    ttl_seconds: int = 24 * 3600,
+    gate: str | None = None,
+) -> tuple[str, StaffClaims]:
+    now = int(time.time())
+    claims = StaffClaims(
+        jti=str(uuid.uuid4()),
+        sub=subject,
+        role=role,
+        events=events,
+        gate=gate,
+        iat=now,
+        exp=now + ttl_seconds,
+    )
+    key = Ed25519PrivateKey.from_private_bytes(_unb64(private_b64))
+    token = jwt.encode(msgspec.to_builtins(claims), key, algorithm="EdDSA")
+    return token, claims
+
+
+class StaffAuth:
+    """Verifies staff tokens with the public key; no database or network needed."""
+
+    def __init__(self, public_b64: str) -> None:
+        try:
+            self.key = Ed25519PublicKey.from_public_bytes(_unb64(public_b64))
+        except ValueError as e:
+            raise ValueError(f"STAFF_TOKEN_PUBLIC_KEY is not an Ed25519 public key: {e}") from e
+
+    def verify(self, token: str) -> StaffClaims:
+        try:
+            payload = jwt.decode(
+                token,
+                self.key,
+                algorithms=["EdDSA"],
+                issuer=ISSUER,
+                options={"require": ["exp", "iat", "jti", "iss"]},
+            )
+            return msgspec.convert(payload, StaffClaims)
+        except jwt.ExpiredSignatureError:
+            raise ProblemError(401, "token_expired", "The staff token has expired.") from None
+        except (jwt.InvalidTokenError, msgspec.ValidationError):
+            raise ProblemError(401, "invalid_token", "The staff token is not valid.") from None
+
+    def require(
+        self,
+        request: web.Request,
+        roles: tuple[Role, ...] = ("organizer",),
+        event_slug: str | None = None,
+    ) -> StaffClaims:
+        token = bearer_token(request)
+        if token is None:
+            raise ProblemError(
+                401, "unauthorized", "This needs a staff token: Authorization: Bearer <token>."
+            )
+        claims = self.verify(token)
+        if claims.role not in roles:
+            raise ProblemError(
+                403, "forbidden", f"A {claims.role} token cannot do this; it needs {' or '.join(roles)}."
+            )
+        if event_slug is not None and not claims.covers(event_slug):
+            raise ProblemError(403, "event_not_covered", f"The token does not cover event {event_slug!r}.")
+        return claims
+
+
+def bearer_token(request: web.Request) -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
+
+
+def looks_like_jwt(token: str) -> bool:
+    return token.count(".") == 2
+
+
+def new_manage_token() -> tuple[str, str]:
+    """A fresh (token, sha256 hex) pair; only the hash is ever stored or published."""
+    token = secrets.token_urlsafe(32)
+    return token, hash_manage_token(token)
+
+
+def hash_manage_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def manage_token_matches(token: str | None, expected_hash: str) -> bool:
+    if not token:
+        return False
+    return hmac.compare_digest(hash_manage_token(token), expected_hash)

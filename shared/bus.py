@@ -1,0 +1,263 @@
+"""NATS connection, JetStream streams, and the idempotent consumer runner."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from typing import Any
+
+import asyncpg
+import msgspec
+import nats
+import nats.errors
+import nats.js.errors
+import structlog
+from aiohttp import web
+from nats.aio.msg import Msg
+from nats.js import api
+
+from shared import events
+from shared.events import Envelope, EventData
+from shared.keys import DB_POOL, JETSTREAM, NATS, SETTINGS
+
+log = structlog.get_logger()
+
+STREAMS: dict[str, list[str]] = {
+    "REGISTRATION": ["event.>", "registration.>"],
+    "TICKETS": ["ticket.>"],
+    "CHECKIN": ["checkin.>"],
+    "NOTIFICATIONS": ["notification.>"],
+    "DLQ": ["dlq.>"],
+}
+# Longer than the outbox claim (30 s) times a few relay retries, so a re-published
+# row is always recognised by its Nats-Msg-Id.
+DUPLICATE_WINDOW_SECONDS = 15 * 60
+FETCH_BATCH = 64
+
+# A handler gets the app (for settings and app state), the transaction's connection, the
+# envelope and the decoded data.
+Handler = Callable[[web.Application, asyncpg.Connection, Envelope, Any], Awaitable[None]]
+
+
+async def ensure_streams(js: Any, replicas: int) -> None:
+    for name, subjects in STREAMS.items():
+        config = api.StreamConfig(
+            name=name,
+            subjects=subjects,
+            storage=api.StorageType.FILE,
+            retention=api.RetentionPolicy.LIMITS,
+            duplicate_window=DUPLICATE_WINDOW_SECONDS,
+            num_replicas=replicas,
+            max_age=90 * 24 * 3600 if name == "DLQ" else None,
+        )
+        try:
+            await js.add_stream(config)
+        except nats.js.errors.BadRequestError:
+            await js.update_stream(config)
+
+
+async def nats_connection(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+
+    async def on_error(e: Exception) -> None:
+        log.warning("nats_error", error=str(e))
+
+    async def on_disconnect() -> None:
+        log.warning("nats_disconnected")
+
+    async def on_reconnect() -> None:
+        log.info("nats_reconnected")
+
+    nc = await nats.connect(
+        settings.nats_url,
+        name=f"cnk-{settings.service}",
+        max_reconnect_attempts=-1,
+        reconnect_time_wait=1,
+        error_cb=on_error,
+        disconnected_cb=on_disconnect,
+        reconnected_cb=on_reconnect,
+    )
+    js = nc.jetstream()
+    await ensure_streams(js, settings.stream_replicas)
+    app[NATS] = nc
+    app[JETSTREAM] = js
+    yield
+    with contextlib.suppress(Exception):
+        await nc.drain()
+
+
+class Consumer:
+    """Applies events from one durable pull consumer, each in one transaction with its inbox row."""
+
+    def __init__(
+        self,
+        *,
+        app: web.Application,
+        service: str,
+        stream: str,
+        subjects: list[str],
+        handlers: Mapping[type[EventData], Handler],
+        pool: asyncpg.Pool,
+        js: Any,
+        max_deliver: int,
+    ) -> None:
+        self.app = app
+        self.service = service
+        self.stream = stream
+        self.subjects = subjects
+        self.handlers = handlers
+        self.pool = pool
+        self.js = js
+        self.max_deliver = max_deliver
+        self.durable = service
+
+    async def subscribe(self) -> Any:
+        await self.js.add_consumer(
+            self.stream,
+            api.ConsumerConfig(
+                name=self.durable,
+                durable_name=self.durable,
+                ack_policy=api.AckPolicy.EXPLICIT,
+                ack_wait=30,
+                max_deliver=self.max_deliver,
+                filter_subjects=self.subjects,
+                max_ack_pending=1000,
+            ),
+        )
+        return await self.js.pull_subscribe_bind(durable=self.durable, stream=self.stream)
+
+    async def run(self) -> None:
+        sub = await self.subscribe()
+        log.info("consumer_started", stream=self.stream, durable=self.durable)
+        while True:
+            try:
+                msgs = await sub.fetch(FETCH_BATCH, timeout=1)
+            except nats.errors.TimeoutError:
+                continue
+            except (nats.errors.ConnectionClosedError, nats.errors.ConnectionReconnectingError):
+                await asyncio.sleep(1)
+                continue
+            for i, msg in enumerate(msgs):
+                try:
+                    await self.process(msg)
+                except asyncio.CancelledError:
+                    # Shutting down: hand the rest back at once instead of after ack_wait.
+                    for rest in msgs[i:]:
+                        with contextlib.suppress(Exception):
+                            await rest.nak()
+                    raise
+
+    async def process(self, msg: Msg) -> None:
+        try:
+            env, data = events.decode(msg.data)
+        except events.UnknownEvent as e:
+            log.info("event_type_unknown_skipped", type=str(e), subject=msg.subject)
+            await msg.ack()
+            return
+        except (msgspec.DecodeError, msgspec.ValidationError) as e:
+            await self.dead_letter(msg, f"undecodable: {e}")
+            return
+        handler = self.handlers.get(type(data))
+        if handler is None:
+            await msg.ack()
+            return
+        try:
+            await self.apply(env, data, handler)
+        except asyncio.CancelledError:
+            raise
+        except Exception as e:
+            delivered = msg.metadata.num_delivered or 1
+            if delivered >= self.max_deliver:
+                log.exception("event_failed_finally", type=env.type, event_id=str(env.id))
+                await self.dead_letter(msg, f"{type(e).__name__}: {e}")
+            else:
+                log.warning(
+                    "event_failed_will_retry",
+                    type=env.type,
+                    event_id=str(env.id),
+                    delivered=delivered,
+                    error=f"{type(e).__name__}: {e}",
+                )
+                await msg.nak(delay=min(2**delivered, 60))
+            return
+        await msg.ack()
+
+    async def apply(self, env: Envelope, data: EventData, handler: Handler) -> None:
+        async with self.pool.acquire() as conn, conn.transaction():
+            first_time = await conn.fetchval(
+                "INSERT INTO inbox (event_id, type) VALUES ($1, $2)"
+                " ON CONFLICT DO NOTHING RETURNING true",
+                env.id,
+                env.type,
+            )
+            if not first_time:
+                log.debug("event_redelivered_skipped", type=env.type, event_id=str(env.id))
+                return
+            newer = await conn.fetchval(
+                "INSERT INTO aggregate_versions (aggregate_id, sequence) VALUES ($1, $2)"
+                " ON CONFLICT (aggregate_id) DO UPDATE SET sequence = EXCLUDED.sequence"
+                " WHERE aggregate_versions.sequence < EXCLUDED.sequence RETURNING true",
+                env.aggregate_id,
+                env.sequence,
+            )
+            if not newer:
+                log.info("event_stale_ignored", type=env.type, event_id=str(env.id))
+                return
+            await handler(self.app, conn, env, data)
+
+    async def dead_letter(self, msg: Msg, reason: str) -> None:
+        meta = msg.metadata
+        log.error(
+            "event_dead_lettered",
+            subject=msg.subject,
+            stream_seq=meta.sequence.stream,
+            reason=reason,
+        )
+        await self.js.publish(
+            f"dlq.{self.service}",
+            msg.data,
+            headers={
+                "Nats-Msg-Id": f"dlq-{self.service}-{meta.stream}-{meta.sequence.stream}",
+                "Cnk-Original-Subject": msg.subject,
+                "Cnk-Reason": reason[:500],
+            },
+        )
+        await msg.term()
+
+
+async def supervise(run: Callable[[], Awaitable[None]], name: str) -> None:
+    """Keep a background loop alive: log a crash and start it again after a pause."""
+    while True:
+        try:
+            await run()
+            return
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("background_task_crashed", task=name)
+            await asyncio.sleep(2)
+
+
+def consumer_context(
+    stream: str, subjects: list[str], handlers: Mapping[type[EventData], Handler]
+) -> Callable[[web.Application], AsyncIterator[None]]:
+    async def run_consumer(app: web.Application) -> AsyncIterator[None]:
+        settings = app[SETTINGS]
+        consumer = Consumer(
+            app=app,
+            service=settings.service,
+            stream=stream,
+            subjects=subjects,
+            handlers=handlers,
+            pool=app[DB_POOL],
+            js=app[JETSTREAM],
+            max_deliver=settings.max_deliver,
+        )
+        task = asyncio.create_task(supervise(consumer.run, f"consumer-{stream}"))
+        yield
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    return run_consumer

@@ -1,0 +1,87 @@
+"""Service settings, read once from environment variables."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Mapping
+
+SERVICES = ("registration", "tickets", "checkin", "notifications")
+DEFAULT_PORTS = {"registration": 8081, "tickets": 8082, "checkin": 8083, "notifications": 8084}
+
+
+class ConfigError(Exception):
+    """A variable is missing or malformed; the message names it."""
+
+
+def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be an integer, got {raw!r}") from None
+    if value < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+def _required(env: Mapping[str, str], name: str) -> str:
+    value = env.get(name, "").strip()
+    if not value:
+        raise ConfigError(f"{name} is required")
+    return value
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    service: str
+    database_url: str
+    nats_url: str
+    staff_token_public_key: str
+    host: str = "0.0.0.0"
+    port: int = 8080
+    smtp_url: str = "smtp://localhost:25"
+    mail_from: str = "CNK Events <events@cnk.pb.edu.pl>"
+    registration_url: str = "http://localhost:8081"
+    tickets_url: str = "http://localhost:8082"
+    checkin_url: str = "http://localhost:8083"
+    stream_replicas: int = 1
+    db_pool_size: int = 8
+    max_deliver: int = 5
+    outbox_poll_seconds: float = 1.0
+    log_format: str = "json"
+    log_level: str = "INFO"
+
+    @classmethod
+    def from_env(cls, service: str, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        if service not in SERVICES:
+            raise ConfigError(f"unknown service {service!r}")
+        log_format = env.get("LOG_FORMAT", "json")
+        if log_format not in ("json", "console"):
+            raise ConfigError(f"LOG_FORMAT must be json or console, got {log_format!r}")
+        port_var = f"{service.upper()}_PORT"
+        return cls(
+            service=service,
+            database_url=_required(env, "DATABASE_URL"),
+            nats_url=_required(env, "NATS_URL"),
+            staff_token_public_key=_required(env, "STAFF_TOKEN_PUBLIC_KEY"),
+            host=env.get("HTTP_HOST", "0.0.0.0"),
+            port=_int(env, port_var, DEFAULT_PORTS[service], minimum=1),
+            smtp_url=env.get("SMTP_URL", "smtp://localhost:25"),
+            mail_from=env.get("MAIL_FROM", cls.mail_from),
+            registration_url=env.get("REGISTRATION_PUBLIC_URL", cls.registration_url).rstrip("/"),
+            tickets_url=env.get("TICKETS_PUBLIC_URL", cls.tickets_url).rstrip("/"),
+            checkin_url=env.get("CHECKIN_PUBLIC_URL", cls.checkin_url).rstrip("/"),
+            stream_replicas=_int(env, "NATS_STREAM_REPLICAS", 1, minimum=1),
+            db_pool_size=_int(env, "DB_POOL_SIZE", 8, minimum=2),
+            max_deliver=_int(env, "NATS_MAX_DELIVER", 5, minimum=1),
+            log_format=log_format,
+            log_level=env.get("LOG_LEVEL", "INFO").upper(),
+        )
+
+    @property
+    def schema(self) -> str:
+        return self.service

@@ -1,0 +1,87 @@
+"""PostgreSQL pool as a cleanup context, and per-schema plain-SQL migrations."""
+
+from __future__ import annotations
+
+import importlib.resources
+import zlib
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import structlog
+from aiohttp import web
+
+from shared.keys import DB_POOL, SETTINGS
+
+log = structlog.get_logger()
+SHARED_MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def _migration_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.glob("*.sql") if p.name[:4].isdigit())
+
+
+async def migrate(conn: asyncpg.Connection, schema: str, folder: Path) -> list[str]:
+    """Apply the shared and the service's migrations to ``schema``; returns what was applied.
+
+    A transaction-scoped advisory lock keyed by the schema makes concurrent starts of several
+    instances apply each file exactly once: the second waits, then finds nothing to do.
+    """
+    applied: list[str] = []
+    lock_key = zlib.crc32(f"cnk-migrate:{schema}".encode())
+    async with conn.transaction():
+        await conn.execute("SELECT pg_advisory_xact_lock($1)", lock_key)
+        await conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+        await conn.execute(f'SET LOCAL search_path TO "{schema}"')
+        await conn.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations ("
+            " name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())"
+        )
+        done = {r["name"] for r in await conn.fetch("SELECT name FROM schema_migrations")}
+        files = [("shared/" + p.name, p) for p in _migration_files(SHARED_MIGRATIONS)]
+        files += [(p.name, p) for p in _migration_files(folder)]
+        for name, path in files:
+            if name in done:
+                continue
+            await conn.execute(path.read_text(encoding="utf-8"))
+            await conn.execute("INSERT INTO schema_migrations (name) VALUES ($1)", name)
+            applied.append(name)
+    if applied:
+        log.info("migrations_applied", schema=schema, files=applied)
+    return applied
+
+
+def migrations_of(package: str) -> Path:
+    return Path(str(importlib.resources.files(package).joinpath("migrations")))
+
+
+async def create_pool(
+    dsn: str, schema: str, *, min_size: int = 1, max_size: int = 8, **kwargs: Any
+) -> asyncpg.Pool:
+    pool = await asyncpg.create_pool(
+        dsn,
+        min_size=min_size,
+        max_size=max_size,
+        server_settings={"search_path": schema, "application_name": f"cnk-{schema}"},
+        **kwargs,
+    )
+    assert pool is not None
+    return pool
+
+
+def pool_context(
+    migrations_package: str,
+) -> Callable[[web.Application], AsyncIterator[None]]:
+    async def db_pool(app: web.Application) -> AsyncIterator[None]:
+        settings = app[SETTINGS]
+        pool = await create_pool(
+            settings.database_url, settings.schema, max_size=settings.db_pool_size
+        )
+        async with pool.acquire() as conn:
+            await migrate(conn, settings.schema, migrations_of(migrations_package))
+        app[DB_POOL] = pool
+        yield
+        await pool.close()
+
+    return db_pool

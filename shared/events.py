@@ -1,0 +1,162 @@
+"""The wire contract: the envelope and every event's data, as frozen msgspec structs.
+
+Changes are additive only: new optional fields get defaults, consumers ignore unknown
+fields, and a breaking change gets a new ``SCHEMA`` number and type handling.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import ClassVar, Literal
+
+import msgspec
+
+Lang = Literal["pl", "en"]
+EventKind = Literal["conference", "fair", "workshop", "seminar", "course"]
+
+
+class LocalizedText(msgspec.Struct, frozen=True):
+    pl: str
+    en: str
+
+    def get(self, lang: str) -> str:
+        return self.pl if lang == "pl" else self.en
+
+
+class EventInfo(msgspec.Struct, frozen=True):
+    """What consumers need to know of an event to print, mail or scan a ticket."""
+
+    id: uuid.UUID
+    slug: str
+    name: LocalizedText
+    kind: EventKind
+    starts_at: datetime
+    ends_at: datetime
+    venue: str
+
+
+class Holder(msgspec.Struct, frozen=True):
+    name: str
+    email: str
+    lang: Lang
+
+
+class EventData(msgspec.Struct, frozen=True):
+    TYPE: ClassVar[str]
+    SCHEMA: ClassVar[int] = 1
+
+
+class EventCreated(EventData, frozen=True):
+    TYPE = "event.created"
+    event: EventInfo
+    capacity: int
+    status: str
+
+
+class RegistrationConfirmed(EventData, frozen=True):
+    TYPE = "registration.confirmed"
+    registration_id: uuid.UUID
+    event: EventInfo
+    holder: Holder
+    manage_token_hash: str
+    confirmed_at: datetime
+
+
+class TicketIssued(EventData, frozen=True):
+    TYPE = "ticket.issued"
+    ticket_id: uuid.UUID
+    registration_id: uuid.UUID
+    code: str
+    key_id: int
+    event: EventInfo
+    holder: Holder
+    manage_token_hash: str
+    issued_at: datetime
+
+
+class TicketRevoked(EventData, frozen=True):
+    TYPE = "ticket.revoked"
+    ticket_id: uuid.UUID
+    registration_id: uuid.UUID
+    event_id: uuid.UUID
+    reason: str
+    revoked_at: datetime
+
+
+class CheckinRecorded(EventData, frozen=True):
+    TYPE = "checkin.recorded"
+    scan_id: uuid.UUID
+    ticket_id: uuid.UUID
+    event_id: uuid.UUID
+    list: str
+    gate: str
+    device_id: str | None
+    direction: Literal["in", "out"]
+    scanned_at: datetime
+    holder_name: str | None
+
+
+class NotificationSent(EventData, frozen=True):
+    TYPE = "notification.sent"
+    delivery_id: uuid.UUID
+    registration_id: uuid.UUID
+    template: str
+    message_id: str
+    sent_at: datetime
+
+
+EVENT_TYPES: dict[str, type[EventData]] = {
+    cls.TYPE: cls
+    for cls in (
+        EventCreated,
+        RegistrationConfirmed,
+        TicketIssued,
+        TicketRevoked,
+        CheckinRecorded,
+        NotificationSent,
+    )
+}
+
+
+class Envelope(msgspec.Struct, frozen=True):
+    id: uuid.UUID
+    type: str
+    schema: int
+    occurred_at: datetime
+    aggregate_id: uuid.UUID
+    sequence: int
+    data: msgspec.Raw
+
+
+class UnknownEvent(Exception):
+    """A message whose type this build does not know."""
+
+
+_encoder = msgspec.json.Encoder()
+_envelope_decoder = msgspec.json.Decoder(Envelope)
+
+
+def envelope(data: EventData, aggregate_id: uuid.UUID, sequence: int) -> Envelope:
+    return Envelope(
+        id=uuid.uuid4(),
+        type=data.TYPE,
+        schema=data.SCHEMA,
+        occurred_at=datetime.now(UTC),
+        aggregate_id=aggregate_id,
+        sequence=sequence,
+        data=msgspec.Raw(_encoder.encode(data)),
+    )
+
+
+def encode(env: Envelope) -> bytes:
+    return _encoder.encode(env)
+
+
+def decode(raw: bytes) -> tuple[Envelope, EventData]:
+    """Decode an envelope and its data; raises msgspec errors or UnknownEvent."""
+    env = _envelope_decoder.decode(raw)
+    cls = EVENT_TYPES.get(env.type)
+    if cls is None:
+        raise UnknownEvent(env.type)
+    return env, msgspec.json.decode(env.data, type=cls)

@@ -1,0 +1,232 @@
+"""Problem+json errors, request decoding, and the health, readiness and metrics routes.
+
+Error tree::
+
+    ProblemError            a 4xx/5xx answer with a stable code
+     ├── raised by handlers (not_found, event_full, ...)
+     └── raised by decode_body (invalid_json, validation_failed)
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import msgspec
+import prometheus_client
+import structlog
+from aiohttp import web
+
+from shared.keys import DB_POOL, METRICS, NATS
+
+log = structlog.get_logger()
+T = TypeVar("T")
+PROBLEM_TYPE = "application/problem+json"
+MAX_BODY_BYTES = 64 * 1024
+
+
+class FieldError(msgspec.Struct, frozen=True):
+    field: str
+    message: str
+
+
+class ProblemError(Exception):
+    """An RFC 9457 problem with a stable machine-readable ``code``."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        detail: str,
+        *,
+        errors: list[FieldError] | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.code = code
+        self.detail = detail
+        self.errors = errors or []
+        self.extra = extra or {}
+
+
+def problem_response(
+    status: int,
+    code: str,
+    detail: str,
+    *,
+    errors: list[FieldError] | None = None,
+    extra: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+) -> web.Response:
+    body: dict[str, Any] = {
+        "type": f"https://events.cnk.pb.edu.pl/problems/{code}",
+        "title": code.replace("_", " "),
+        "status": status,
+        "code": code,
+        "detail": detail,
+    }
+    if errors:
+        body["errors"] = [{"field": e.field, "message": e.message} for e in errors]
+    body.update(extra or {})
+    return web.Response(
+        status=status,
+        body=msgspec.json.encode(body),
+        content_type=PROBLEM_TYPE,
+        headers=headers,
+    )
+
+
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "body_too_large",
+    415: "unsupported_media_type",
+}
+
+
+@web.middleware
+async def problem_middleware(
+    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+) -> web.StreamResponse:
+    try:
+        return await handler(request)
+    except ProblemError as e:
+        return problem_response(e.status, e.code, e.detail, errors=e.errors, extra=e.extra)
+    except web.HTTPException as e:
+        if e.status < 400:
+            raise
+        code = _HTTP_CODES.get(e.status, "http_error")
+        headers = {"Allow": e.headers["Allow"]} if "Allow" in e.headers else None
+        return problem_response(e.status, code, e.reason, headers=headers)
+    except Exception:
+        log.exception("unhandled_error", method=request.method, path=request.path)
+        return problem_response(500, "internal_error", "Something went wrong on our side.")
+
+
+def _validation_field(message: str) -> str:
+    # msgspec says "Expected `int`, got `str` - at `$.capacity`" or, for a whole object,
+    # "Object missing required field `name`"; our own checks name the field in backticks.
+    text, _, where = message.partition(" - at `$")
+    path = where.rstrip("`").lstrip(".")
+    if path and not text.startswith("Object "):
+        return path
+    quoted = text.split("`")
+    name = quoted[1] if len(quoted) > 2 and not text.startswith("Expected") else ""
+    return ".".join(p for p in (path, name) if p) or "$"
+
+
+async def decode_body(request: web.Request, type_: type[T]) -> T:
+    """Decode a JSON request body into ``type_``, or raise a 400/413/415 problem."""
+    ctype = request.content_type
+    if ctype not in ("application/json", "application/merge-patch+json"):
+        raise ProblemError(
+            415, "unsupported_media_type", "Send the body as application/json."
+        )
+    if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
+        raise ProblemError(
+            413, "body_too_large", f"The body must be at most {MAX_BODY_BYTES} bytes."
+        )
+    raw = await request.content.read(MAX_BODY_BYTES + 1)
+    if len(raw) > MAX_BODY_BYTES:
+        raise ProblemError(
+            413, "body_too_large", f"The body must be at most {MAX_BODY_BYTES} bytes."
+        )
+    try:
+        return msgspec.json.decode(raw, type=type_)
+    except msgspec.ValidationError as e:
+        message = str(e)
+        field = _validation_field(message)
+        raise ProblemError(
+            400,
+            "validation_failed",
+            "The request has invalid fields.",
+            errors=[FieldError(field=field, message=message.split(" - at ")[0])],
+        ) from None
+    except msgspec.DecodeError as e:
+        raise ProblemError(400, "invalid_json", f"The body is not valid JSON: {e}") from None
+
+
+def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
+    return web.Response(
+        status=status, body=msgspec.json.encode(data), content_type="application/json",
+        headers=headers,
+    )
+
+
+class HttpMetrics:
+    """Per-app Prometheus registry, so several apps can live in one process (tests)."""
+
+    def __init__(self, service: str) -> None:
+        self.registry = prometheus_client.CollectorRegistry()
+        self.service = service
+        self.requests = prometheus_client.Counter(
+            "http_requests", "HTTP requests answered", ["route", "method", "status"],
+            registry=self.registry,
+        )
+        self.latency = prometheus_client.Histogram(
+            "http_request_duration_seconds", "HTTP request latency", ["route"],
+            registry=self.registry,
+            buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
+        )
+
+    def counter(self, name: str, doc: str, labels: list[str]) -> prometheus_client.Counter:
+        return prometheus_client.Counter(name, doc, labels, registry=self.registry)
+
+
+@web.middleware
+async def metrics_middleware(
+    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+) -> web.StreamResponse:
+    start = time.perf_counter()
+    status = 500
+    try:
+        response = await handler(request)
+        status = response.status
+        return response
+    except web.HTTPException as e:
+        status = e.status
+        raise
+    finally:
+        resource = request.match_info.route.resource
+        route = resource.canonical if resource is not None else "unmatched"
+        metrics = request.app[METRICS]
+        metrics.requests.labels(route, request.method, str(status)).inc()
+        metrics.latency.labels(route).observe(time.perf_counter() - start)
+
+
+async def healthz(request: web.Request) -> web.Response:
+    return json_response({"status": "ok"})
+
+
+async def readyz(request: web.Request) -> web.Response:
+    checks: dict[str, str] = {}
+    try:
+        async with request.app[DB_POOL].acquire(timeout=2) as conn:
+            await conn.fetchval("SELECT 1", timeout=2)
+        checks["database"] = "ok"
+    except Exception as e:  # readiness reports any failure, it never raises
+        checks["database"] = f"unavailable: {type(e).__name__}"
+    nc = request.app[NATS]
+    checks["nats"] = "ok" if nc.is_connected else "unavailable"
+    ready = all(v == "ok" for v in checks.values())
+    return json_response({"status": "ok" if ready else "unavailable", "checks": checks},
+                         status=200 if ready else 503)
+
+
+async def metrics(request: web.Request) -> web.Response:
+    registry = request.app[METRICS].registry
+    return web.Response(
+        body=prometheus_client.generate_latest(registry),
+        headers={"Content-Type": prometheus_client.CONTENT_TYPE_LATEST},
+    )
+
+
+def add_operational_routes(app: web.Application) -> None:
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)
+    app.router.add_get("/metrics", metrics)

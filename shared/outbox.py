@@ -1,0 +1,123 @@
+"""Transactional outbox: enqueue events with the business change, relay them to JetStream."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+import asyncpg
+import structlog
+from aiohttp import web
+
+from shared import events
+from shared.bus import supervise
+from shared.events import EventData
+from shared.keys import DB_POOL, JETSTREAM, SETTINGS
+
+log = structlog.get_logger()
+BATCH = 200
+CLAIM_SECONDS = 30
+
+
+async def enqueue(
+    conn: asyncpg.Connection, data: EventData, aggregate_id: uuid.UUID, sequence: int
+) -> uuid.UUID:
+    """Write ``data`` to the outbox inside the caller's transaction; published after commit."""
+    env = events.envelope(data, aggregate_id, sequence)
+    await conn.execute(
+        "INSERT INTO outbox (id, subject, payload) VALUES ($1, $2, $3)",
+        env.id,
+        env.type,
+        events.encode(env),
+    )
+    # NOTIFY is transactional: the relay only wakes once the row is visible.
+    await conn.execute("SELECT pg_notify('outbox_' || current_schema(), '')")
+    return env.id
+
+
+class Relay:
+    def __init__(self, pool: asyncpg.Pool, js: Any, poll_seconds: float) -> None:
+        self.pool = pool
+        self.js = js
+        self.poll_seconds = poll_seconds
+        self.wake = asyncio.Event()
+
+    async def claim(self) -> list[asyncpg.Record]:
+        # A claim, not a held lock: no transaction stays open across the publishes, and a
+        # crashed relay's rows become claimable again after CLAIM_SECONDS. SKIP LOCKED lets
+        # several instances claim disjoint batches.
+        return await self.pool.fetch(
+            "UPDATE outbox SET claimed_until = now() + make_interval(secs => $2)"
+            " WHERE seq IN (SELECT seq FROM outbox WHERE published_at IS NULL"
+            "   AND (claimed_until IS NULL OR claimed_until < now())"
+            "   ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED)"
+            " RETURNING seq, id, subject, payload",
+            BATCH,
+            CLAIM_SECONDS,
+        )
+
+    async def publish_batch(self) -> int:
+        rows = await self.claim()
+        if not rows:
+            return 0
+        rows = sorted(rows, key=lambda r: r["seq"])
+        published: list[int] = []
+        try:
+            for row in rows:
+                # One at a time, in outbox order, so per-aggregate order survives.
+                await self.js.publish(
+                    row["subject"], row["payload"], headers={"Nats-Msg-Id": str(row["id"])}
+                )
+                published.append(row["seq"])
+        finally:
+            if published:
+                await self.pool.execute(
+                    "UPDATE outbox SET published_at = now() WHERE seq = ANY($1::bigint[])",
+                    published,
+                )
+            unpublished = [r["seq"] for r in rows if r["seq"] not in set(published)]
+            if unpublished:
+                await self.pool.execute(
+                    "UPDATE outbox SET claimed_until = NULL WHERE seq = ANY($1::bigint[])",
+                    unpublished,
+                )
+        return len(published)
+
+    async def run(self) -> None:
+        while True:
+            self.wake.clear()
+            try:
+                count = await self.publish_batch()
+            except asyncio.CancelledError:
+                raise
+            except Exception as e:
+                log.warning("outbox_publish_failed", error=f"{type(e).__name__}: {e}")
+                count = 0
+                await asyncio.sleep(1)
+            if count == BATCH:
+                continue
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.wake.wait(), timeout=self.poll_seconds)
+
+
+async def relay_context(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    relay = Relay(app[DB_POOL], app[JETSTREAM], settings.outbox_poll_seconds)
+    listener = await app[DB_POOL].acquire()
+
+    def on_notify(*_: object) -> None:
+        relay.wake.set()
+
+    channel = f"outbox_{settings.schema}"
+    await listener.add_listener(channel, on_notify)
+    task = asyncio.create_task(supervise(relay.run, "outbox-relay"))
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    with contextlib.suppress(Exception):
+        await listener.remove_listener(channel, on_notify)
+    await app[DB_POOL].release(listener)

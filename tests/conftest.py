@@ -1,0 +1,97 @@
+"""Session-wide real servers and per-test apps built by the services' own factories."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import importlib
+import os
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp.test_utils import TestClient
+
+from shared.auth import generate_keypair, issue_token
+from shared.config import Settings
+from tests import infra
+
+os.environ.setdefault("XDG_RUNTIME_DIR", "/tmp")
+
+
+@dataclasses.dataclass(frozen=True)
+class Infra:
+    database_url: str
+    nats_url: str
+    smtp_url: str
+    mailbox: infra.Mailbox
+    staff_private_key: str
+    staff_public_key: str
+
+    def settings(self, service: str, **overrides: Any) -> Settings:
+        values: dict[str, Any] = dict(
+            service=service,
+            database_url=self.database_url,
+            nats_url=self.nats_url,
+            staff_token_public_key=self.staff_public_key,
+            smtp_url=self.smtp_url,
+            mail_from="CNK Events <events@cnk.test>",
+            outbox_poll_seconds=0.5,
+            log_format="console",
+            max_deliver=3,
+        )
+        values.update(overrides)
+        return Settings(**values)
+
+    def token(self, role: str = "organizer", events: list[str] | None = None, **kw: Any) -> str:
+        token, _ = issue_token(
+            self.staff_private_key, role=role, events=events or ["*"], **kw  # type: ignore[arg-type]
+        )
+        return token
+
+    def env(self) -> dict[str, str]:
+        """Environment for running a service as a separate process."""
+        return {
+            "DATABASE_URL": self.database_url,
+            "NATS_URL": self.nats_url,
+            "SMTP_URL": self.smtp_url,
+            "STAFF_TOKEN_PUBLIC_KEY": self.staff_public_key,
+            "MAIL_FROM": "CNK Events <events@cnk.test>",
+            "LOG_FORMAT": "console",
+        }
+
+
+@pytest.fixture(scope="session")
+def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Infra]:
+    with contextlib.ExitStack() as stack:
+        db_server = infra.env_or_none("DATABASE_URL") or stack.enter_context(
+            infra.postgres_server(tmp_path_factory.mktemp("pg"))
+        )
+        database_url = stack.enter_context(infra.fresh_database(db_server))
+        nats_url = infra.env_or_none("NATS_URL") or stack.enter_context(
+            infra.nats_server(tmp_path_factory.mktemp("nats"))
+        )
+        smtp_url, mailbox = stack.enter_context(infra.smtp_server())
+        private, public = generate_keypair()
+        yield Infra(database_url, nats_url, smtp_url, mailbox, private, public)
+
+
+AppClient = Callable[..., Awaitable[TestClient]]  # type: ignore[type-arg]
+
+
+@pytest.fixture
+async def service_client(
+    servers: Infra, aiohttp_client: Any
+) -> AsyncIterator[Callable[..., Awaitable[TestClient]]]:  # type: ignore[type-arg]
+    """``await service_client("tickets")``: that service's app on a real port."""
+    async def make(service: str, **overrides: Any) -> TestClient:  # type: ignore[type-arg]
+        module = importlib.import_module(f"services.{service}.app")
+        return await aiohttp_client(module.create_app(servers.settings(service, **overrides)))
+
+    yield make
+
+
+@pytest.fixture
+def data_dir() -> Path:
+    return Path(__file__).parent / "data"

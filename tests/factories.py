@@ -1,0 +1,60 @@
+"""Request bodies with keyword defaults, unique per call, and a deadline loop."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+def unique(prefix: str = "ev") -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:10]}"
+
+
+def event_body(**overrides: Any) -> dict[str, Any]:
+    starts = datetime.now(UTC).replace(microsecond=0) + timedelta(days=14)
+    body: dict[str, Any] = {
+        "slug": unique(),
+        "name": {"pl": "Konferencja InnHUB", "en": "InnHUB Conference"},
+        "kind": "conference",
+        "starts_at": starts.isoformat(),
+        "ends_at": (starts + timedelta(hours=8)).isoformat(),
+        "venue": "CNK, ul. Zwierzyniecka 16, Białystok",
+        "capacity": 100,
+    }
+    body.update(overrides)
+    return body
+
+
+def registration_body(**overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "name": "Zażółć Gęślą Jaźń",
+        "email": f"{uuid.uuid4().hex[:10]}@example.org",
+        "lang": "pl",
+        "consent": True,
+    }
+    body.update(overrides)
+    return body
+
+
+def auth(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def eventually(
+    probe: Callable[[], Awaitable[T | None]], timeout: float = 15.0, interval: float = 0.05
+) -> T:
+    """Poll ``probe`` until it returns something truthy, or fail after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    last: T | None = None
+    while time.monotonic() < deadline:
+        last = await probe()
+        if last:
+            return last
+        await asyncio.sleep(interval)
+    raise AssertionError(f"condition not met within {timeout} s (last: {last!r})")

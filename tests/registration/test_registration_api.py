@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+from typing import Any
+
+from tests.factories import auth, event_body, registration_body
+
+
+async def test_create_and_read_event(service_client: Any, servers: Any) -> None:
+    client = await service_client("registration")
+    body = event_body()
+    r = await client.post("/api/v1/events", json=body, headers=auth(servers.token()))
+    assert r.status == 201, await r.text()
+    created = await r.json()
+    assert created == {
+        "id": created["id"],
+        "slug": body["slug"],
+        "name": body["name"],
+        "kind": "conference",
+        "starts_at": created["starts_at"],
+        "ends_at": created["ends_at"],
+        "venue": body["venue"],
+        "capacity": 100,
+        "seats_left": 100,
+        "status": "published",
+    }
+    r = await client.get(f"/api/v1/events/{body['slug']}")
+    assert r.status == 200, await r.text()
+    assert await r.json() == created
+    r = await client.get("/api/v1/events")
+    assert created in (await r.json())["events"]
+
+
+async def test_register_until_full(service_client: Any, servers: Any) -> None:
+    client = await service_client("registration")
+    body = event_body(capacity=2)
+    r = await client.post("/api/v1/events", json=body, headers=auth(servers.token()))
+    assert r.status == 201, await r.text()
+    url = f"/api/v1/events/{body['slug']}/registrations"
+    names = ["Zażółć Gęślą Jaźń", "王芳"]
+    for name in names:
+        r = await client.post(url, json=registration_body(name=name))
+        assert r.status == 201, await r.text()
+        reg = await r.json()
+        assert reg["status"] == "confirmed"
+        assert reg["name"] == name
+        assert len(reg["manage_token"]) >= 40
+    r = await client.post(url, json=registration_body(name="O'Brien-Łukasiewicz"))
+    assert r.status == 409, await r.text()
+    problem = await r.json()
+    assert problem["code"] == "event_full"
+    assert r.content_type == "application/problem+json"
+    r = await client.get(f"/api/v1/events/{body['slug']}")
+    assert (await r.json())["seats_left"] == 0
+
+
+async def test_same_email_twice(service_client: Any, servers: Any) -> None:
+    client = await service_client("registration")
+    body = event_body()
+    await client.post("/api/v1/events", json=body, headers=auth(servers.token()))
+    url = f"/api/v1/events/{body['slug']}/registrations"
+    r = await client.post(url, json=registration_body(email="Anna.Nowak@Example.org"))
+    assert r.status == 201, await r.text()
+    r = await client.post(url, json=registration_body(email="anna.nowak@example.org"))
+    assert r.status == 409, await r.text()
+    assert (await r.json())["code"] == "already_registered"
+    r = await client.get(f"/api/v1/events/{body['slug']}")
+    assert (await r.json())["seats_left"] == 99
