@@ -12,6 +12,9 @@ import struct
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
+
+import msgspec
 
 from nacl.exceptions import BadSignatureError
 from nacl.signing import SigningKey, VerifyKey
@@ -23,6 +26,22 @@ SIGNATURE_BYTES = 64
 RAW_BYTES = _HEAD.size + SIGNATURE_BYTES
 CODE_LENGTH = len(PREFIX) + -(-RAW_BYTES * 8 // 5)
 _ALPHABET = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
+
+
+KEYS_BUCKET = "ticket-keys"  # NATS KV bucket with one PublicKey per key id ("k<id>")
+
+
+class PublicKey(msgspec.Struct, frozen=True):
+    """A verifying key as published in the KV bucket, at /api/v1/keys and in offline packs."""
+
+    id: int
+    algorithm: str
+    public_key: str  # base64url of the raw 32 bytes, no padding
+    created_at: datetime
+    retired_at: datetime | None
+
+    def verify_key(self) -> VerifyKey:
+        return VerifyKey(base64.urlsafe_b64decode(self.public_key + "=" * (-len(self.public_key) % 4)))
 
 
 class InvalidCode(Exception):

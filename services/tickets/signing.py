@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import zlib
 from collections.abc import AsyncIterator
-from datetime import datetime
 
 import msgspec
 import nats.js.errors
@@ -14,19 +13,9 @@ from nacl.signing import SigningKey
 
 from services.tickets import db
 from services.tickets.keys import SIGNER
+from shared.codes import KEYS_BUCKET, PublicKey
 from shared.keys import DB_POOL, JETSTREAM, SETTINGS
 
-KEYS_BUCKET = "ticket-keys"
-
-
-class PublicKey(msgspec.Struct, frozen=True):
-    """What a verifier needs: the same shape in the KV bucket, /api/v1/keys and offline packs."""
-
-    id: int
-    algorithm: str
-    public_key: str
-    created_at: datetime
-    retired_at: datetime | None
 
 
 class Signer(msgspec.Struct, frozen=True):

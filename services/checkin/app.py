@@ -1,0 +1,27 @@
+"""The checkin service: door scans and attendance."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from services.checkin import handlers
+from services.checkin.consumers import REGISTRATION_HANDLERS, TICKET_HANDLERS
+from services.checkin.keyring import keyring_context
+from services.checkin.keys import SCANS_TOTAL
+from shared.bus import consumer_context
+from shared.config import Settings
+from shared.keys import METRICS
+from shared.service import base_app
+
+
+def create_app(settings: Settings) -> web.Application:
+    app = base_app(settings, "services.checkin")
+    app[SCANS_TOTAL] = app[METRICS].counter("scans", "Scans recorded, by verdict", ["result"])
+    app.cleanup_ctx.append(keyring_context)
+    app.cleanup_ctx.append(
+        consumer_context("REGISTRATION", ["event.>", "registration.>"], REGISTRATION_HANDLERS)
+    )
+    app.cleanup_ctx.append(consumer_context("TICKETS", ["ticket.>"], TICKET_HANDLERS))
+    app.router.add_post("/api/v1/scans", handlers.redeem_scan)
+    app.router.add_get("/api/v1/events/{slug}/attendance", handlers.get_attendance)
+    return app

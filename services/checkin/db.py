@@ -1,0 +1,223 @@
+"""SQL of the checkin service, one function per statement."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+import msgspec
+
+from services.checkin.rules import FirstEntry
+from shared.events import EventInfo, LocalizedText
+
+
+class EventRow(msgspec.Struct, frozen=True):
+    id: uuid.UUID
+    slug: str
+    name: LocalizedText
+
+
+class TicketRow(msgspec.Struct, frozen=True):
+    id: uuid.UUID
+    event_id: uuid.UUID
+    holder_name: str | None
+    status: str
+    known: bool
+
+
+class Attendance(msgspec.Struct, frozen=True):
+    registered: int
+    tickets: int
+    checked_in: int
+    scans: int
+    refused: int
+
+
+async def upsert_event(conn: asyncpg.Connection, event: EventInfo) -> None:
+    await conn.execute(
+        "INSERT INTO events (id, slug, name, kind, starts_at, ends_at, venue)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7)"
+        " ON CONFLICT (id) DO UPDATE SET slug = EXCLUDED.slug, name = EXCLUDED.name,"
+        " kind = EXCLUDED.kind, starts_at = EXCLUDED.starts_at, ends_at = EXCLUDED.ends_at,"
+        " venue = EXCLUDED.venue",
+        event.id,
+        event.slug,
+        msgspec.json.encode(event.name).decode(),
+        event.kind,
+        event.starts_at,
+        event.ends_at,
+        event.venue,
+    )
+
+
+async def select_event_by_slug(conn: asyncpg.Connection | asyncpg.Pool, slug: str) -> EventRow | None:
+    row = await conn.fetchrow("SELECT id, slug, name FROM events WHERE slug = $1", slug)
+    return _event(row) if row else None
+
+
+async def select_event(conn: asyncpg.Connection, event_id: uuid.UUID) -> EventRow | None:
+    row = await conn.fetchrow("SELECT id, slug, name FROM events WHERE id = $1", event_id)
+    return _event(row) if row else None
+
+
+def _event(row: asyncpg.Record) -> EventRow:
+    return EventRow(
+        id=row["id"], slug=row["slug"], name=msgspec.json.decode(row["name"], type=LocalizedText)
+    )
+
+
+async def upsert_registration(
+    conn: asyncpg.Connection, registration_id: uuid.UUID, event_id: uuid.UUID, status: str
+) -> None:
+    await conn.execute(
+        "INSERT INTO registrations (id, event_id, status) VALUES ($1, $2, $3)"
+        " ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status",
+        registration_id,
+        event_id,
+        status,
+    )
+
+
+async def upsert_ticket(
+    conn: asyncpg.Connection,
+    ticket_id: uuid.UUID,
+    event_id: uuid.UUID,
+    registration_id: uuid.UUID,
+    holder_name: str,
+) -> None:
+    # A revocation may have arrived first; issuing never un-revokes.
+    await conn.execute(
+        "INSERT INTO tickets (id, event_id, registration_id, holder_name, status, known)"
+        " VALUES ($1, $2, $3, $4, 'valid', true)"
+        " ON CONFLICT (id) DO UPDATE SET registration_id = EXCLUDED.registration_id,"
+        " holder_name = EXCLUDED.holder_name, known = true, updated_at = now()",
+        ticket_id,
+        event_id,
+        registration_id,
+        holder_name,
+    )
+
+
+async def upsert_ticket_revoked(
+    conn: asyncpg.Connection, ticket_id: uuid.UUID, event_id: uuid.UUID
+) -> None:
+    await conn.execute(
+        "INSERT INTO tickets (id, event_id, status, known) VALUES ($1, $2, 'revoked', false)"
+        " ON CONFLICT (id) DO UPDATE SET status = 'revoked', updated_at = now()",
+        ticket_id,
+        event_id,
+    )
+
+
+async def insert_ticket_placeholder(
+    conn: asyncpg.Connection, ticket_id: uuid.UUID, event_id: uuid.UUID
+) -> None:
+    await conn.execute(
+        "INSERT INTO tickets (id, event_id, status, known) VALUES ($1, $2, 'valid', false)"
+        " ON CONFLICT (id) DO NOTHING",
+        ticket_id,
+        event_id,
+    )
+
+
+async def select_ticket_for_update(conn: asyncpg.Connection, ticket_id: uuid.UUID) -> TicketRow:
+    row = await conn.fetchrow(
+        "SELECT id, event_id, holder_name, status, known FROM tickets WHERE id = $1 FOR UPDATE",
+        ticket_id,
+    )
+    return msgspec.convert(dict(row), TicketRow)
+
+
+async def insert_list_if_missing(
+    conn: asyncpg.Connection, event_id: uuid.UUID, slug: str, name: str
+) -> None:
+    await conn.execute(
+        "INSERT INTO lists (event_id, slug, name, policy) VALUES ($1, $2, $3, 'single')"
+        " ON CONFLICT (event_id, slug) DO NOTHING",
+        event_id,
+        slug,
+        name,
+    )
+
+
+async def select_list_id(
+    conn: asyncpg.Connection, event_id: uuid.UUID, slug: str
+) -> uuid.UUID | None:
+    value = await conn.fetchval(
+        "SELECT id FROM lists WHERE event_id = $1 AND slug = $2", event_id, slug
+    )
+    return value if isinstance(value, uuid.UUID) else None
+
+
+async def select_first_entry(
+    conn: asyncpg.Connection, list_id: uuid.UUID, ticket_id: uuid.UUID, entry_key: str
+) -> FirstEntry | None:
+    row = await conn.fetchrow(
+        "SELECT scanned_at, gate, device_id FROM scans WHERE list_id = $1 AND ticket_id = $2"
+        " AND entry_key = $3 AND result = 'accepted'",
+        list_id,
+        ticket_id,
+        entry_key,
+    )
+    return FirstEntry(row["scanned_at"], row["gate"], row["device_id"]) if row else None
+
+
+async def select_scan_response(
+    conn: asyncpg.Connection | asyncpg.Pool, scan_id: uuid.UUID
+) -> bytes | None:
+    value = await conn.fetchval("SELECT response::text FROM scans WHERE scan_id = $1", scan_id)
+    return value.encode() if isinstance(value, str) else None
+
+
+async def insert_scan(
+    conn: asyncpg.Connection | asyncpg.Pool,
+    *,
+    scan_id: uuid.UUID,
+    result: str,
+    ticket_id: uuid.UUID | None,
+    event_id: uuid.UUID | None,
+    list_id: uuid.UUID | None,
+    gate: str,
+    device_id: str | None,
+    token_id: str,
+    scanned_at: datetime,
+    response: bytes,
+) -> int | None:
+    """Record a scan; its sequence number, or None if this scan_id was already recorded."""
+    seq = await conn.fetchval(
+        "INSERT INTO scans (scan_id, result, ticket_id, event_id, list_id, gate, device_id,"
+        " direction, token_id, scanned_at, response)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, 'in', $8, $9, $10)"
+        " ON CONFLICT (scan_id) DO NOTHING RETURNING seq",
+        scan_id,
+        result,
+        ticket_id,
+        event_id,
+        list_id,
+        gate,
+        device_id,
+        token_id,
+        scanned_at,
+        response.decode(),
+    )
+    return seq if isinstance(seq, int) else None
+
+
+async def select_attendance(
+    conn: asyncpg.Connection | asyncpg.Pool, event_id: uuid.UUID
+) -> Attendance:
+    row: Any = await conn.fetchrow(
+        "SELECT"
+        " (SELECT count(*) FROM registrations WHERE event_id = $1 AND status = 'confirmed')"
+        "   AS registered,"
+        " (SELECT count(*) FROM tickets WHERE event_id = $1 AND known AND status = 'valid')"
+        "   AS tickets,"
+        " (SELECT count(DISTINCT s.ticket_id) FROM scans s JOIN lists l ON l.id = s.list_id"
+        "   WHERE l.event_id = $1 AND l.slug = 'main' AND s.result = 'accepted') AS checked_in,"
+        " (SELECT count(*) FROM scans WHERE event_id = $1) AS scans,"
+        " (SELECT count(*) FROM scans WHERE event_id = $1 AND result <> 'accepted') AS refused",
+        event_id,
+    )
+    return msgspec.convert(dict(row), Attendance)

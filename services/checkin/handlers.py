@@ -1,0 +1,204 @@
+"""HTTP handlers of the checkin service: scans and attendance."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+import msgspec
+from aiohttp import web
+
+from services.checkin import db, rules
+from services.checkin.consumers import MAIN_LIST
+from services.checkin.keys import SCANS_TOTAL, VERIFY_KEYS
+from shared import events, outbox
+from shared.auth import StaffClaims
+from shared.codes import InvalidCode, TicketCode, verify_code
+from shared.http import ProblemError, decode_body, json_response
+from shared.keys import DB_POOL, STAFF_AUTH
+
+Label = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+
+
+class ScanRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    code: Annotated[str, msgspec.Meta(max_length=1024)]
+    gate: Label
+    scan_id: uuid.UUID
+    list: Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")] = MAIN_LIST
+    event: Annotated[str, msgspec.Meta(max_length=63)] | None = None
+    device_id: Label | None = None
+
+
+def _response(
+    body: ScanRequest,
+    verdict: rules.Verdict,
+    scanned_at: datetime,
+    ticket: db.TicketRow | None = None,
+    event: db.EventRow | None = None,
+) -> dict[str, Any]:
+    response: dict[str, Any] = {
+        "scan_id": body.scan_id,
+        "result": verdict.result,
+        "message": rules.MESSAGES[verdict.result],
+        "scanned_at": scanned_at,
+        "gate": body.gate,
+        "list": body.list,
+        "device_id": body.device_id,
+        "ticket": None,
+    }
+    if ticket is not None:
+        response["ticket"] = {
+            "id": ticket.id,
+            "holder_name": ticket.holder_name,
+            "status": ticket.status,
+            "event": {"slug": event.slug, "name": event.name} if event else {"id": ticket.event_id},
+        }
+    if verdict.first_entry is not None:
+        response["first_checkin"] = {
+            "at": verdict.first_entry.at,
+            "gate": verdict.first_entry.gate,
+            "device_id": verdict.first_entry.device_id,
+        }
+    return response
+
+
+async def redeem_scan(request: web.Request) -> web.Response:
+    claims = request.app[STAFF_AUTH].require(request, ("door", "organizer"))
+    body = await decode_body(request, ScanRequest)
+    scanned_at = datetime.now(UTC)
+    try:
+        # Signature first: a forged or garbled code never reaches the database.
+        code: TicketCode | None = verify_code(body.code.strip(), request.app[VERIFY_KEYS])
+    except InvalidCode:
+        code = None
+    if code is None:
+        payload = await _record_invalid(request, body, claims, scanned_at)
+    else:
+        try:
+            payload = await _record_valid(request, body, claims, code, scanned_at)
+        except _Replay:
+            payload = await _original(request, body.scan_id)
+    return web.Response(body=payload, content_type="application/json")
+
+
+async def _record_invalid(
+    request: web.Request, body: ScanRequest, claims: StaffClaims, scanned_at: datetime
+) -> bytes:
+    pool = request.app[DB_POOL]
+    verdict = rules.decide(rules.ScanFacts(code_valid=False))
+    payload = msgspec.json.encode(_response(body, verdict, scanned_at))
+    inserted = await db.insert_scan(
+        pool,
+        scan_id=body.scan_id,
+        result=verdict.result,
+        ticket_id=None,
+        event_id=None,
+        list_id=None,
+        gate=body.gate,
+        device_id=body.device_id,
+        token_id=claims.jti,
+        scanned_at=scanned_at,
+        response=payload,
+    )
+    if inserted is None:
+        return await _original(request, body.scan_id)
+    request.app[SCANS_TOTAL].labels(verdict.result).inc()
+    return payload
+
+
+async def _original(request: web.Request, scan_id: uuid.UUID) -> bytes:
+    original = await db.select_scan_response(request.app[DB_POOL], scan_id)
+    if original is None:  # pragma: no cover - the conflicting row is committed by now
+        raise ProblemError(409, "scan_in_progress", "This scan_id is being recorded; retry.")
+    return original
+
+
+async def _record_valid(
+    request: web.Request,
+    body: ScanRequest,
+    claims: StaffClaims,
+    code: TicketCode,
+    scanned_at: datetime,
+) -> bytes:
+    pool = request.app[DB_POOL]
+    async with pool.acquire() as conn, conn.transaction():
+        original = await db.select_scan_response(conn, body.scan_id)
+        if original is not None:
+            return original
+        await db.insert_ticket_placeholder(conn, code.ticket_id, code.event_id)
+        # The lock serialises every scan of this ticket: exactly one can be first.
+        ticket = await db.select_ticket_for_update(conn, code.ticket_id)
+        event = await db.select_event(conn, code.event_id)
+        covered = (event is not None and claims.covers(event.slug)) or "*" in claims.events
+        if body.event is not None:
+            covered = covered and event is not None and event.slug == body.event
+        list_id = None
+        if covered:
+            if body.list == MAIN_LIST:
+                await db.insert_list_if_missing(conn, code.event_id, MAIN_LIST, "Main entrance")
+            list_id = await db.select_list_id(conn, code.event_id, body.list)
+        first = (
+            await db.select_first_entry(conn, list_id, ticket.id, "") if list_id else None
+        )
+        verdict = rules.decide(
+            rules.ScanFacts(
+                code_valid=True,
+                ticket_status=ticket.status,
+                event_covered=covered,
+                on_list=list_id is not None,
+                first_entry=first,
+            )
+        )
+        payload = msgspec.json.encode(_response(body, verdict, scanned_at, ticket, event))
+        inserted = await db.insert_scan(
+            conn,
+            scan_id=body.scan_id,
+            result=verdict.result,
+            ticket_id=ticket.id,
+            event_id=code.event_id,
+            list_id=list_id,
+            gate=body.gate,
+            device_id=body.device_id,
+            token_id=claims.jti,
+            scanned_at=scanned_at,
+            response=payload,
+        )
+        if inserted is None:
+            # The same scan_id raced in with another code; the first one recorded stands.
+            raise _Replay()
+        if verdict.accepted:
+            await outbox.enqueue(
+                conn,
+                events.CheckinRecorded(
+                    scan_id=body.scan_id,
+                    ticket_id=ticket.id,
+                    event_id=code.event_id,
+                    list=body.list,
+                    gate=body.gate,
+                    device_id=body.device_id,
+                    direction="in",
+                    scanned_at=scanned_at,
+                    holder_name=ticket.holder_name,
+                ),
+                ticket.id,
+                inserted,  # scan sequence: increasing for every ticket
+            )
+    request.app[SCANS_TOTAL].labels(verdict.result).inc()
+    return payload
+
+
+class _Replay(Exception):
+    pass
+
+
+async def get_attendance(request: web.Request) -> web.Response:
+    slug = request.match_info["slug"]
+    request.app[STAFF_AUTH].require(request, ("organizer",), event_slug=slug)
+    pool = request.app[DB_POOL]
+    event = await db.select_event_by_slug(pool, slug)
+    if event is None:
+        raise ProblemError(404, "event_not_found", f"There is no event {slug!r}.")
+    attendance = await db.select_attendance(pool, event.id)
+    body = msgspec.to_builtins(attendance)
+    return json_response({"event": slug, **body, "no_shows": attendance.tickets - attendance.checked_in})
