@@ -1,0 +1,25 @@
+"""The notifications service: emails attendees, once each, and keeps the delivery log."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from services.notifications import handlers
+from services.notifications.consumers import HANDLERS
+from services.notifications.keys import EMAILS_TOTAL
+from services.notifications.sender import sender_context
+from shared.bus import consumer_context
+from shared.config import Settings
+from shared.keys import METRICS
+from shared.service import base_app
+
+
+def create_app(settings: Settings) -> web.Application:
+    app = base_app(settings, "services.notifications")
+    app[EMAILS_TOTAL] = app[METRICS].counter(
+        "emails", "Email delivery attempts, by template and outcome", ["template", "outcome"]
+    )
+    app.cleanup_ctx.append(consumer_context("TICKETS", ["ticket.>"], HANDLERS))
+    app.cleanup_ctx.append(sender_context)
+    app.router.add_get("/api/v1/deliveries", handlers.list_deliveries)
+    return app
