@@ -77,6 +77,7 @@ async def nats_connection(app: web.Application) -> AsyncIterator[None]:
         error_cb=on_error,
         disconnected_cb=on_disconnect,
         reconnected_cb=on_reconnect,
+        drain_timeout=5,
     )
     js = nc.jetstream()
     await ensure_streams(js, settings.stream_replicas)
@@ -130,6 +131,13 @@ class Consumer:
     async def run(self) -> None:
         sub = await self.subscribe()
         log.info("consumer_started", stream=self.stream, durable=self.durable)
+        try:
+            await self.consume(sub)
+        finally:
+            with contextlib.suppress(Exception):
+                await sub.unsubscribe()
+
+    async def consume(self, sub: Any) -> None:
         while True:
             try:
                 msgs = await sub.fetch(FETCH_BATCH, timeout=1)

@@ -66,6 +66,10 @@ def _response(
 async def redeem_scan(request: web.Request) -> web.Response:
     claims = request.app[STAFF_AUTH].require(request, ("door", "organizer"))
     body = await decode_body(request, ScanRequest)
+    if claims.gate is not None and body.gate != claims.gate:
+        raise ProblemError(
+            403, "gate_not_covered", f"This door token is for gate {claims.gate!r} only."
+        )
     scanned_at = datetime.now(UTC)
     try:
         # Signature first: a forged or garbled code never reaches the database.

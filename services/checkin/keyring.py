@@ -34,6 +34,14 @@ async def open_bucket(js: Any, replicas: int) -> Any:
 async def follow_keys(js: Any, replicas: int, keys: dict[int, VerifyKey], loaded: asyncio.Event) -> None:
     kv = await open_bucket(js, replicas)
     watcher = await kv.watchall()
+    try:
+        await _apply_updates(watcher, keys, loaded)
+    finally:
+        with contextlib.suppress(Exception):
+            await watcher.stop()
+
+
+async def _apply_updates(watcher: Any, keys: dict[int, VerifyKey], loaded: asyncio.Event) -> None:
     async for entry in watcher:
         if entry is None:
             loaded.set()

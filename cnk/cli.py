@@ -1,0 +1,89 @@
+"""cnk: the command-line tool (staff tokens, key pairs, the local stack)."""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+
+from cnk import keyfile
+from shared.auth import generate_keypair, issue_token
+
+_DURATION = re.compile(r"^(\d+)([smhd]?)$")
+
+
+def duration(text: str) -> int:
+    match = _DURATION.match(text.strip())
+    if not match:
+        raise argparse.ArgumentTypeError(f"not a duration: {text!r} (try 12h, 7d, 3600)")
+    value, unit = int(match[1]), match[2] or "s"
+    return value * {"s": 1, "m": 60, "h": 3600, "d": 86400}[unit]
+
+
+def cmd_token(args: argparse.Namespace) -> int:
+    if not args.event and not args.all_events:
+        print("cnk token: give --event SLUG (repeatable) or --all-events", file=sys.stderr)
+        return 2
+    try:
+        private = keyfile.private_key()
+    except keyfile.NoSigningKey as e:
+        print(f"cnk token: {e}", file=sys.stderr)
+        return 2
+    token, claims = issue_token(
+        private,
+        role=args.role,
+        events=["*"] if args.all_events else args.event,
+        subject=args.name,
+        ttl_seconds=args.ttl,
+        gate=args.gate,
+    )
+    print(token)
+    print(f"token id: {claims.jti}  role: {claims.role}  events: {', '.join(claims.events)}"
+          f"  expires: {claims.exp}", file=sys.stderr)
+    return 0
+
+
+def cmd_keygen(args: argparse.Namespace) -> int:
+    private, public = generate_keypair()
+    print(f"STAFF_TOKEN_PRIVATE_KEY={private}")
+    print(f"STAFF_TOKEN_PUBLIC_KEY={public}")
+    return 0
+
+
+def cmd_dev(args: argparse.Namespace) -> int:
+    from cnk import devstack
+
+    return devstack.main()
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="cnk", description=__doc__)
+    sub = p.add_subparsers(dest="command", required=True)
+
+    token = sub.add_parser("token", help="issue a staff token")
+    token.add_argument("--role", choices=["organizer", "door"], required=True)
+    token.add_argument("--event", action="append", default=[], metavar="SLUG",
+                       help="an event the token covers (repeatable)")
+    token.add_argument("--all-events", action="store_true", help="cover every event")
+    token.add_argument("--ttl", type=duration, default=duration("24h"),
+                       help="lifetime, e.g. 12h or 7d (default 24h)")
+    token.add_argument("--gate", help="limit a door token to one gate")
+    token.add_argument("--name", default="staff", help="who the token is for (logged)")
+    token.set_defaults(run=cmd_token)
+
+    keygen = sub.add_parser("keygen", help="print a new staff token key pair")
+    keygen.set_defaults(run=cmd_keygen)
+
+    dev = sub.add_parser("dev", help="run the whole system locally (what `make run` does)")
+    dev.set_defaults(run=cmd_dev)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    result: int = args.run(args)
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())

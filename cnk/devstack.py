@@ -1,0 +1,298 @@
+"""The local stack behind `make run`: embedded PostgreSQL, NATS and SMTP, the four services,
+a demo event, and tokens. DATABASE_URL, NATS_URL and SMTP_URL point it at real servers."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import msgspec
+
+from cnk import keyfile
+from shared.auth import issue_token
+from shared.config import DEFAULT_PORTS, SERVICES
+
+DATA = keyfile.DATA_DIR
+DEMO_SLUG = "innhub-open-day"
+
+
+def log(message: str) -> None:
+    print(f"[cnk] {message}", flush=True)
+
+
+def port_free(port: int) -> bool:
+    with socket.socket() as s:
+        # As the servers do: a port left in TIME_WAIT by a previous run is free to use.
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def pick_port(preferred: int) -> int:
+    if port_free(preferred):
+        return preferred
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_for_port(port: int, timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
+            return
+        time.sleep(0.1)
+    raise RuntimeError(f"nothing answers on port {port}")
+
+
+@contextlib.contextmanager
+def embedded_postgres() -> Iterator[str]:
+    import warnings
+
+    import pgserver
+
+    warnings.filterwarnings("ignore", module="platformdirs")
+    server = pgserver.get_server(str((DATA / "pg").resolve()), cleanup_mode="stop")
+    uri = server.get_uri()
+    if not server.psql("SELECT 1 FROM pg_database WHERE datname = 'cnk';").count("1 row"):
+        server.psql("CREATE DATABASE cnk;")
+    yield uri.replace("/postgres?", "/cnk?")
+
+
+@contextlib.contextmanager
+def embedded_nats() -> Iterator[str]:
+    binary = Path(sys.executable).with_name("nats-server")
+    exe = str(binary) if binary.exists() else shutil.which("nats-server")
+    if not exe:
+        raise RuntimeError("nats-server is missing: run `make setup`")
+    port = pick_port(int(os.environ.get("CNK_NATS_PORT", "4223")))
+    store = DATA / "nats"
+    store.mkdir(parents=True, exist_ok=True)
+    proc = subprocess.Popen(
+        [exe, "-a", "127.0.0.1", "-p", str(port), "-js", "-sd", str(store)],
+        stdout=subprocess.DEVNULL,
+        stderr=open(DATA / "nats.log", "ab"),  # noqa: SIM115 - lives as long as the server
+        start_new_session=True,
+    )
+    try:
+        wait_for_port(port)
+        yield f"nats://127.0.0.1:{port}"
+    finally:
+        stop(proc)
+
+
+class MailFolder:
+    """An SMTP handler that saves each message as an .eml file."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        folder.mkdir(parents=True, exist_ok=True)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        rcpt = envelope.rcpt_tos[0].replace("@", "_at_") if envelope.rcpt_tos else "unknown"
+        path = self.folder / f"{stamp}-{rcpt}-{uuid.uuid4().hex[:6]}.eml"
+        path.write_bytes(envelope.original_content or envelope.content)
+        log(f"mail to {', '.join(envelope.rcpt_tos)} saved as {path}")
+        return "250 Message accepted for delivery"
+
+
+@contextlib.contextmanager
+def embedded_smtp() -> Iterator[str]:
+    from aiosmtpd.controller import Controller
+
+    port = pick_port(int(os.environ.get("CNK_SMTP_PORT", "2525")))
+    controller = Controller(MailFolder(DATA / "mail"), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield f"smtp://127.0.0.1:{port}"
+    finally:
+        controller.stop()
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def service_ports() -> dict[str, int]:
+    ports = {}
+    for service in SERVICES:
+        port = int(os.environ.get(f"{service.upper()}_PORT", DEFAULT_PORTS[service]))
+        if not port_free(port):
+            raise RuntimeError(
+                f"port {port} for {service} is taken (another `make run`?);"
+                f" stop it or set {service.upper()}_PORT"
+            )
+        ports[service] = port
+    return ports
+
+
+def http(method: str, url: str, body: Any = None, token: str | None = None) -> tuple[int, Any]:
+    data = msgspec.json.encode(body) if body is not None else None
+    request = urllib.request.Request(url, data=data, method=method)
+    if data is not None:
+        request.add_header("Content-Type", "application/json")
+    if token:
+        request.add_header("Authorization", f"Bearer {token}")
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:
+            return response.status, msgspec.json.decode(response.read())
+    except urllib.error.HTTPError as e:
+        return e.code, msgspec.json.decode(e.read() or b"{}")
+
+
+def wait_ready(procs: dict[str, subprocess.Popen[bytes]], ports: dict[str, int]) -> None:
+    deadline = time.monotonic() + 90
+    pending = set(procs)
+    while pending:
+        for service in sorted(pending):
+            if procs[service].poll() is not None:
+                raise RuntimeError(f"{service} exited during start-up (see its log above)")
+            with contextlib.suppress(OSError, urllib.error.URLError, msgspec.DecodeError):
+                status, _ = http("GET", f"http://127.0.0.1:{ports[service]}/readyz")
+                if status == 200:
+                    pending.discard(service)
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"not ready after 90 s: {', '.join(sorted(pending))}")
+        time.sleep(0.2)
+
+
+def create_demo_event(registration_url: str, organizer: str) -> None:
+    if http("GET", f"{registration_url}/api/v1/events/{DEMO_SLUG}")[0] == 200:
+        return
+    warsaw = ZoneInfo("Europe/Warsaw")
+    day = (datetime.now(UTC) + timedelta(days=21)).astimezone(warsaw).date()
+    starts = datetime(day.year, day.month, day.day, 9, 0, tzinfo=warsaw)
+    status, body = http(
+        "POST",
+        f"{registration_url}/api/v1/events",
+        {
+            "slug": DEMO_SLUG,
+            "name": {"pl": "Dzień otwarty Erasmus+ InnHUB", "en": "Erasmus+ InnHUB Open Day"},
+            "kind": "conference",
+            "starts_at": starts.isoformat(),
+            "ends_at": (starts + timedelta(hours=8)).isoformat(),
+            "venue": "Centrum Nowoczesnego Kształcenia PB, ul. Zwierzyniecka 16, Białystok",
+            "capacity": 200,
+        },
+        organizer,
+    )
+    if status != 201:
+        raise RuntimeError(f"could not create the demo event: {status} {body}")
+
+
+def banner(urls: dict[str, str], infra: dict[str, str], organizer: str, door: str) -> str:
+    reg = urls["registration"]
+    return f"""
+cnk-events is running. Ctrl-C stops everything.
+
+  registration   {reg}          events: {reg}/api/v1/events
+  tickets        {urls['tickets']}          public keys: {urls['tickets']}/api/v1/keys
+  checkin        {urls['checkin']}          scans: POST {urls['checkin']}/api/v1/scans
+  notifications  {urls['notifications']}          deliveries: {urls['notifications']}/api/v1/deliveries
+  PostgreSQL     {infra['database']}
+  NATS           {infra['nats']}
+  SMTP           {infra['smtp']}{'   (mail saved to ' + str(DATA / 'mail') + '/)' if infra['own_smtp'] else ''}
+
+Demo event: {reg}/api/v1/events/{DEMO_SLUG}
+Tokens (also in {DATA / 'tokens.env'}; more with .venv/bin/cnk token):
+ORGANIZER_TOKEN={organizer}
+DOOR_TOKEN={door}
+
+Register:  curl -s -X POST {reg}/api/v1/events/{DEMO_SLUG}/registrations \\
+             -H 'Content-Type: application/json' \\
+             -d '{{"name": "Anna Nowak", "email": "anna@example.org", "lang": "pl", "consent": true}}'
+"""
+
+
+def main() -> int:
+    DATA.mkdir(parents=True, exist_ok=True)
+    private, public = keyfile.ensure_local_key()
+    stopping = False
+
+    def on_signal(signum: int, frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    with contextlib.ExitStack() as stack:
+        try:
+            ports = service_ports()
+            database = os.environ.get("DATABASE_URL") or stack.enter_context(embedded_postgres())
+            nats_url = os.environ.get("NATS_URL") or stack.enter_context(embedded_nats())
+            own_smtp = not os.environ.get("SMTP_URL")
+            smtp_url = os.environ.get("SMTP_URL") or stack.enter_context(embedded_smtp())
+        except RuntimeError as e:
+            log(f"cannot start: {e}")
+            return 1
+        urls = {s: f"http://localhost:{p}" for s, p in ports.items()}
+        env = {
+            **os.environ,
+            "DATABASE_URL": database,
+            "NATS_URL": nats_url,
+            "SMTP_URL": smtp_url,
+            "STAFF_TOKEN_PUBLIC_KEY": public,
+            "LOG_FORMAT": os.environ.get("LOG_FORMAT", "console"),
+            "REGISTRATION_PUBLIC_URL": os.environ.get("REGISTRATION_PUBLIC_URL", urls["registration"]),
+            "TICKETS_PUBLIC_URL": os.environ.get("TICKETS_PUBLIC_URL", urls["tickets"]),
+            "CHECKIN_PUBLIC_URL": os.environ.get("CHECKIN_PUBLIC_URL", urls["checkin"]),
+            **{f"{s.upper()}_PORT": str(p) for s, p in ports.items()},
+        }
+        procs: dict[str, subprocess.Popen[bytes]] = {}
+        for service in SERVICES:
+            # Own session: Ctrl-C reaches only this supervisor, which stops the children
+            # in order instead of everything dying at once.
+            procs[service] = subprocess.Popen(
+                [sys.executable, "-m", f"services.{service}"], env=env, start_new_session=True
+            )
+            stack.callback(stop, procs[service])
+        signal.signal(signal.SIGINT, on_signal)
+        signal.signal(signal.SIGTERM, on_signal)
+        try:
+            wait_ready(procs, ports)
+            organizer, _ = issue_token(private, role="organizer", events=["*"],
+                                       subject="local organizer", ttl_seconds=30 * 86400)
+            door, _ = issue_token(private, role="door", events=["*"], subject="local door",
+                                  ttl_seconds=30 * 86400)
+            create_demo_event(f"http://127.0.0.1:{ports['registration']}", organizer)
+        except RuntimeError as e:
+            log(f"cannot start: {e}")
+            return 1
+        (DATA / "tokens.env").write_text(f"ORGANIZER_TOKEN={organizer}\nDOOR_TOKEN={door}\n")
+        print(banner(urls, {"database": database, "nats": nats_url, "smtp": smtp_url,
+                            "own_smtp": "yes" if own_smtp else ""}, organizer, door), flush=True)
+        while not stopping:
+            for service, proc in procs.items():
+                if proc.poll() is not None:
+                    log(f"{service} stopped unexpectedly (exit {proc.returncode}); stopping all")
+                    stopping = True
+            time.sleep(0.3)
+        log("stopping")
+    log("stopped")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
