@@ -69,11 +69,23 @@ def embedded_postgres() -> Iterator[str]:
     import pgserver
 
     warnings.filterwarnings("ignore", module="platformdirs")
-    server = pgserver.get_server(str((DATA / "pg").resolve()), cleanup_mode="stop")
+    # pgserver's own stop-at-exit counts its users in a file that a killed run leaves stale;
+    # stop the postmaster ourselves instead (SIGINT is PostgreSQL's fast shutdown).
+    server = pgserver.get_server(str((DATA / "pg").resolve()), cleanup_mode=None)
     uri = server.get_uri()
-    if not server.psql("SELECT 1 FROM pg_database WHERE datname = 'cnk';").count("1 row"):
+    if "(1 row)" not in server.psql("SELECT 1 FROM pg_database WHERE datname = 'cnk';"):
         server.psql("CREATE DATABASE cnk;")
-    yield uri.replace("/postgres?", "/cnk?")
+    pid = server.get_pid()
+    try:
+        yield uri.replace("/postgres?", "/cnk?")
+    finally:
+        if pid:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGINT)
+                deadline = time.monotonic() + 15
+                while time.monotonic() < deadline:
+                    os.kill(pid, 0)
+                    time.sleep(0.1)
 
 
 @contextlib.contextmanager
