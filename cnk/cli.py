@@ -38,8 +38,11 @@ def cmd_token(args: argparse.Namespace) -> int:
         gate=args.gate,
     )
     print(token)
-    print(f"token id: {claims.jti}  role: {claims.role}  events: {', '.join(claims.events)}"
-          f"  expires: {claims.exp}", file=sys.stderr)
+    print(
+        f"token id: {claims.jti}  role: {claims.role}  events: {', '.join(claims.events)}"
+        f"  expires: {claims.exp}",
+        file=sys.stderr,
+    )
     return 0
 
 
@@ -62,11 +65,20 @@ def parser() -> argparse.ArgumentParser:
 
     token = sub.add_parser("token", help="issue a staff token")
     token.add_argument("--role", choices=["organizer", "door"], required=True)
-    token.add_argument("--event", action="append", default=[], metavar="SLUG",
-                       help="an event the token covers (repeatable)")
+    token.add_argument(
+        "--event",
+        action="append",
+        default=[],
+        metavar="SLUG",
+        help="an event the token covers (repeatable)",
+    )
     token.add_argument("--all-events", action="store_true", help="cover every event")
-    token.add_argument("--ttl", type=duration, default=duration("24h"),
-                       help="lifetime, e.g. 12h or 7d (default 24h)")
+    token.add_argument(
+        "--ttl",
+        type=duration,
+        default=duration("24h"),
+        help="lifetime, e.g. 12h or 7d (default 24h)",
+    )
     token.add_argument("--gate", help="limit a door token to one gate")
     token.add_argument("--name", default="staff", help="who the token is for (logged)")
     token.set_defaults(run=cmd_token)

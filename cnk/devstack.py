@@ -71,7 +71,8 @@ def embedded_postgres() -> Iterator[str]:
     warnings.filterwarnings("ignore", module="platformdirs")
     # pgserver's own stop-at-exit counts its users in a file that a killed run leaves stale;
     # stop the postmaster ourselves instead (SIGINT is PostgreSQL's fast shutdown).
-    server = pgserver.get_server(str((DATA / "pg").resolve()), cleanup_mode=None)
+    pgdata = str((DATA / "pg").resolve())
+    server = pgserver.get_server(pgdata, cleanup_mode=None)  # type: ignore[attr-defined]
     uri = server.get_uri()
     if "(1 row)" not in server.psql("SELECT 1 FROM pg_database WHERE datname = 'cnk';"):
         server.psql("CREATE DATABASE cnk;")
@@ -218,25 +219,27 @@ def create_demo_event(registration_url: str, organizer: str) -> None:
 
 def banner(urls: dict[str, str], infra: dict[str, str], organizer: str, door: str) -> str:
     reg = urls["registration"]
+    mail_note = f"   (mail saved to {DATA / 'mail'}/)" if infra["own_smtp"] else ""
     return f"""
 cnk-events is running. Ctrl-C stops everything.
 
   registration   {reg}          events: {reg}/api/v1/events
-  tickets        {urls['tickets']}          public keys: {urls['tickets']}/api/v1/keys
-  checkin        {urls['checkin']}          scans: POST {urls['checkin']}/api/v1/scans
-  notifications  {urls['notifications']}          deliveries: {urls['notifications']}/api/v1/deliveries
-  PostgreSQL     {infra['database']}
-  NATS           {infra['nats']}
-  SMTP           {infra['smtp']}{'   (mail saved to ' + str(DATA / 'mail') + '/)' if infra['own_smtp'] else ''}
+  tickets        {urls["tickets"]}          public keys: {urls["tickets"]}/api/v1/keys
+  checkin        {urls["checkin"]}          scans: POST {urls["checkin"]}/api/v1/scans
+  notifications  {urls["notifications"]}          log: {urls["notifications"]}/api/v1/deliveries
+  PostgreSQL     {infra["database"]}
+  NATS           {infra["nats"]}
+  SMTP           {infra["smtp"]}{mail_note}
 
 Demo event: {reg}/api/v1/events/{DEMO_SLUG}
-Tokens (also in {DATA / 'tokens.env'}; more with .venv/bin/cnk token):
+Tokens (also in {DATA / "tokens.env"}; more with .venv/bin/cnk token):
 ORGANIZER_TOKEN={organizer}
 DOOR_TOKEN={door}
 
 Register:  curl -s -X POST {reg}/api/v1/events/{DEMO_SLUG}/registrations \\
              -H 'Content-Type: application/json' \\
-             -d '{{"name": "Anna Nowak", "email": "anna@example.org", "lang": "pl", "consent": true}}'
+             -d '{{"name": "Anna Nowak", "email": "anna@example.org",
+                  "lang": "pl", "consent": true}}'
 """
 
 
@@ -267,7 +270,9 @@ def main() -> int:
             "SMTP_URL": smtp_url,
             "STAFF_TOKEN_PUBLIC_KEY": public,
             "LOG_FORMAT": os.environ.get("LOG_FORMAT", "console"),
-            "REGISTRATION_PUBLIC_URL": os.environ.get("REGISTRATION_PUBLIC_URL", urls["registration"]),
+            "REGISTRATION_PUBLIC_URL": os.environ.get(
+                "REGISTRATION_PUBLIC_URL", urls["registration"]
+            ),
             "TICKETS_PUBLIC_URL": os.environ.get("TICKETS_PUBLIC_URL", urls["tickets"]),
             "CHECKIN_PUBLIC_URL": os.environ.get("CHECKIN_PUBLIC_URL", urls["checkin"]),
             **{f"{s.upper()}_PORT": str(p) for s, p in ports.items()},
@@ -284,17 +289,35 @@ def main() -> int:
         signal.signal(signal.SIGTERM, on_signal)
         try:
             wait_ready(procs, ports)
-            organizer, _ = issue_token(private, role="organizer", events=["*"],
-                                       subject="local organizer", ttl_seconds=30 * 86400)
-            door, _ = issue_token(private, role="door", events=["*"], subject="local door",
-                                  ttl_seconds=30 * 86400)
+            organizer, _ = issue_token(
+                private,
+                role="organizer",
+                events=["*"],
+                subject="local organizer",
+                ttl_seconds=30 * 86400,
+            )
+            door, _ = issue_token(
+                private, role="door", events=["*"], subject="local door", ttl_seconds=30 * 86400
+            )
             create_demo_event(f"http://127.0.0.1:{ports['registration']}", organizer)
         except RuntimeError as e:
             log(f"cannot start: {e}")
             return 1
         (DATA / "tokens.env").write_text(f"ORGANIZER_TOKEN={organizer}\nDOOR_TOKEN={door}\n")
-        print(banner(urls, {"database": database, "nats": nats_url, "smtp": smtp_url,
-                            "own_smtp": "yes" if own_smtp else ""}, organizer, door), flush=True)
+        print(
+            banner(
+                urls,
+                {
+                    "database": database,
+                    "nats": nats_url,
+                    "smtp": smtp_url,
+                    "own_smtp": "yes" if own_smtp else "",
+                },
+                organizer,
+                door,
+            ),
+            flush=True,
+        )
         while not stopping:
             for service, proc in procs.items():
                 if proc.poll() is not None:

@@ -121,10 +121,14 @@ class StaffAuth:
         claims = self.verify(token)
         if claims.role not in roles:
             raise ProblemError(
-                403, "forbidden", f"A {claims.role} token cannot do this; it needs {' or '.join(roles)}."
+                403,
+                "forbidden",
+                f"A {claims.role} token cannot do this; it needs {' or '.join(roles)}.",
             )
         if event_slug is not None and not claims.covers(event_slug):
-            raise ProblemError(403, "event_not_covered", f"The token does not cover event {event_slug!r}.")
+            raise ProblemError(
+                403, "event_not_covered", f"The token does not cover event {event_slug!r}."
+            )
         return claims
 
 

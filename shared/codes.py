@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import msgspec
-
 from nacl.exceptions import BadSignatureError
 from nacl.signing import SigningKey, VerifyKey
 
@@ -41,7 +40,9 @@ class PublicKey(msgspec.Struct, frozen=True):
     retired_at: datetime | None
 
     def verify_key(self) -> VerifyKey:
-        return VerifyKey(base64.urlsafe_b64decode(self.public_key + "=" * (-len(self.public_key) % 4)))
+        return VerifyKey(
+            base64.urlsafe_b64decode(self.public_key + "=" * (-len(self.public_key) % 4))
+        )
 
 
 class InvalidCode(Exception):

@@ -124,9 +124,7 @@ async def decode_body(request: web.Request, type_: type[T]) -> T:
     """Decode a JSON request body into ``type_``, or raise a 400/413/415 problem."""
     ctype = request.content_type
     if ctype not in ("application/json", "application/merge-patch+json"):
-        raise ProblemError(
-            415, "unsupported_media_type", "Send the body as application/json."
-        )
+        raise ProblemError(415, "unsupported_media_type", "Send the body as application/json.")
     if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
         raise ProblemError(
             413, "body_too_large", f"The body must be at most {MAX_BODY_BYTES} bytes."
@@ -151,9 +149,13 @@ async def decode_body(request: web.Request, type_: type[T]) -> T:
         raise ProblemError(400, "invalid_json", f"The body is not valid JSON: {e}") from None
 
 
-def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
+def json_response(
+    data: Any, status: int = 200, headers: dict[str, str] | None = None
+) -> web.Response:
     return web.Response(
-        status=status, body=msgspec.json.encode(data), content_type="application/json",
+        status=status,
+        body=msgspec.json.encode(data),
+        content_type="application/json",
         headers=headers,
     )
 
@@ -165,11 +167,15 @@ class HttpMetrics:
         self.registry = prometheus_client.CollectorRegistry()
         self.service = service
         self.requests = prometheus_client.Counter(
-            "http_requests", "HTTP requests answered", ["route", "method", "status"],
+            "http_requests",
+            "HTTP requests answered",
+            ["route", "method", "status"],
             registry=self.registry,
         )
         self.latency = prometheus_client.Histogram(
-            "http_request_duration_seconds", "HTTP request latency", ["route"],
+            "http_request_duration_seconds",
+            "HTTP request latency",
+            ["route"],
             registry=self.registry,
             buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
         )
@@ -214,8 +220,9 @@ async def readyz(request: web.Request) -> web.Response:
     nc = request.app[NATS]
     checks["nats"] = "ok" if nc.is_connected else "unavailable"
     ready = all(v == "ok" for v in checks.values())
-    return json_response({"status": "ok" if ready else "unavailable", "checks": checks},
-                         status=200 if ready else 503)
+    return json_response(
+        {"status": "ok" if ready else "unavailable", "checks": checks}, status=200 if ready else 503
+    )
 
 
 async def metrics(request: web.Request) -> web.Response:

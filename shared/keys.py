@@ -14,9 +14,9 @@ if TYPE_CHECKING:
     from shared.config import Settings
     from shared.http import HttpMetrics
 
-SETTINGS = web.AppKey("settings", "Settings")
+SETTINGS: web.AppKey[Settings] = web.AppKey("settings")
 DB_POOL = web.AppKey("db_pool", asyncpg.Pool)
 NATS = web.AppKey("nats", NatsClient)
 JETSTREAM = web.AppKey("jetstream", JetStreamContext)
-METRICS = web.AppKey("metrics", "HttpMetrics")
-STAFF_AUTH = web.AppKey("staff_auth", "StaffAuth")
+METRICS: web.AppKey[HttpMetrics] = web.AppKey("metrics")
+STAFF_AUTH: web.AppKey[StaffAuth] = web.AppKey("staff_auth")

@@ -49,14 +49,16 @@ class Relay:
         # A claim, not a held lock: no transaction stays open across the publishes, and a
         # crashed relay's rows become claimable again after CLAIM_SECONDS. SKIP LOCKED lets
         # several instances claim disjoint batches.
-        return await self.pool.fetch(
-            "UPDATE outbox SET claimed_until = now() + make_interval(secs => $2)"
-            " WHERE seq IN (SELECT seq FROM outbox WHERE published_at IS NULL"
-            "   AND (claimed_until IS NULL OR claimed_until < now())"
-            "   ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED)"
-            " RETURNING seq, id, subject, payload",
-            BATCH,
-            CLAIM_SECONDS,
+        return list(
+            await self.pool.fetch(
+                "UPDATE outbox SET claimed_until = now() + make_interval(secs => $2)"
+                " WHERE seq IN (SELECT seq FROM outbox WHERE published_at IS NULL"
+                "   AND (claimed_until IS NULL OR claimed_until < now())"
+                "   ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED)"
+                " RETURNING seq, id, subject, payload",
+                BATCH,
+                CLAIM_SECONDS,
+            )
         )
 
     async def publish_batch(self) -> int:

@@ -15,7 +15,7 @@ import qrcode.util
 MASK_PATTERN = 2
 
 
-def _qr(code: str, box_size: int) -> qrcode.QRCode:  # type: ignore[type-arg]
+def _qr(code: str, box_size: int) -> qrcode.QRCode:
     qr = qrcode.QRCode(
         error_correction=qrcode.constants.ERROR_CORRECT_M,
         box_size=box_size,
@@ -36,4 +36,5 @@ def qr_png(code: str, box_size: int = 8) -> bytes:
 
 def qr_svg(code: str) -> bytes:
     img = _qr(code, 10).make_image(image_factory=qrcode.image.svg.SvgPathImage)
-    return img.to_string(encoding="unicode").encode()
+    svg: str = img.to_string(encoding="unicode")
+    return svg.encode()

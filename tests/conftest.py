@@ -46,7 +46,10 @@ class Infra:
 
     def token(self, role: str = "organizer", events: list[str] | None = None, **kw: Any) -> str:
         token, _ = issue_token(
-            self.staff_private_key, role=role, events=events or ["*"], **kw  # type: ignore[arg-type]
+            self.staff_private_key,
+            role=role,
+            events=events or ["*"],
+            **kw,  # type: ignore[arg-type]
         )
         return token
 
@@ -85,6 +88,7 @@ async def service_client(
     servers: Infra, aiohttp_client: Any
 ) -> AsyncIterator[Callable[..., Awaitable[TestClient]]]:  # type: ignore[type-arg]
     """``await service_client("tickets")``: that service's app on a real port."""
+
     async def make(service: str, **overrides: Any) -> TestClient:  # type: ignore[type-arg]
         module = importlib.import_module(f"services.{service}.app")
         return await aiohttp_client(module.create_app(servers.settings(service, **overrides)))

@@ -52,7 +52,9 @@ async def upsert_event(conn: asyncpg.Connection, event: EventInfo) -> None:
     )
 
 
-async def select_event_by_slug(conn: asyncpg.Connection | asyncpg.Pool, slug: str) -> EventRow | None:
+async def select_event_by_slug(
+    conn: asyncpg.Connection | asyncpg.Pool, slug: str
+) -> EventRow | None:
     row = await conn.fetchrow("SELECT id, slug, name FROM events WHERE slug = $1", slug)
     return _event(row) if row else None
 

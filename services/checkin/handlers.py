@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import msgspec
 from aiohttp import web
+from nacl.signing import VerifyKey
 
 from services.checkin import db, rules
 from services.checkin.consumers import MAIN_LIST
@@ -73,7 +74,8 @@ async def redeem_scan(request: web.Request) -> web.Response:
     scanned_at = datetime.now(UTC)
     try:
         # Signature first: a forged or garbled code never reaches the database.
-        code: TicketCode | None = verify_code(body.code.strip(), request.app[VERIFY_KEYS])
+        keys: dict[int, VerifyKey] = request.app[VERIFY_KEYS]
+        code: TicketCode | None = verify_code(body.code.strip(), keys)
     except InvalidCode:
         code = None
     if code is None:
@@ -142,9 +144,7 @@ async def _record_valid(
             if body.list == MAIN_LIST:
                 await db.insert_list_if_missing(conn, code.event_id, MAIN_LIST, "Main entrance")
             list_id = await db.select_list_id(conn, code.event_id, body.list)
-        first = (
-            await db.select_first_entry(conn, list_id, ticket.id, "") if list_id else None
-        )
+        first = await db.select_first_entry(conn, list_id, ticket.id, "") if list_id else None
         verdict = rules.decide(
             rules.ScanFacts(
                 code_valid=True,
@@ -205,4 +205,6 @@ async def get_attendance(request: web.Request) -> web.Response:
         raise ProblemError(404, "event_not_found", f"There is no event {slug!r}.")
     attendance = await db.select_attendance(pool, event.id)
     body = msgspec.to_builtins(attendance)
-    return json_response({"event": slug, **body, "no_shows": attendance.tickets - attendance.checked_in})
+    return json_response(
+        {"event": slug, **body, "no_shows": attendance.tickets - attendance.checked_in}
+    )

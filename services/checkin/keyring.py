@@ -31,7 +31,9 @@ async def open_bucket(js: Any, replicas: int) -> Any:
         return await js.create_key_value(bucket=KEYS_BUCKET, history=1, replicas=replicas)
 
 
-async def follow_keys(js: Any, replicas: int, keys: dict[int, VerifyKey], loaded: asyncio.Event) -> None:
+async def follow_keys(
+    js: Any, replicas: int, keys: dict[int, VerifyKey], loaded: asyncio.Event
+) -> None:
     kv = await open_bucket(js, replicas)
     watcher = await kv.watchall()
     try:
@@ -65,8 +67,10 @@ async def keyring_context(app: web.Application) -> AsyncIterator[None]:
     loaded = asyncio.Event()
     settings = app[SETTINGS]
     task = asyncio.create_task(
-        supervise(lambda: follow_keys(app[JETSTREAM], settings.stream_replicas, keys, loaded),
-                  "ticket-keys")
+        supervise(
+            lambda: follow_keys(app[JETSTREAM], settings.stream_replicas, keys, loaded),
+            "ticket-keys",
+        )
     )
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(loaded.wait(), timeout=5)

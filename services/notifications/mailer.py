@@ -44,7 +44,7 @@ class SmtpConfig:
 
     @classmethod
     def from_url(cls, url: str) -> SmtpConfig:
-        """``smtp://[user:password@]host:port``, ``smtps://`` for implicit TLS, ``?starttls=true``."""
+        """``smtp://[user:pass@]host:port``; ``smtps://`` is implicit TLS; ``?starttls=true``."""
         parts = urlsplit(url)
         if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
             raise ValueError(f"SMTP_URL must look like smtp://host:port, got {url!r}")
@@ -112,7 +112,8 @@ def compose_ticket_email(ticket: TicketIssued, mail_from: str, message_id: str) 
     msg.add_alternative(
         _templates.get_template(f"ticket.{lang}.html").render(context), subtype="html"
     )
-    html_part = msg.get_payload()[1]  # type: ignore[index]
+    html_part = msg.get_body(("html",))
+    assert isinstance(html_part, EmailMessage)
     html_part.add_related(
         qr_png(ticket.code), maintype="image", subtype="png", cid=qr_cid, filename="ticket-qr.png"
     )

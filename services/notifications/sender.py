@@ -1,4 +1,4 @@
-"""Sends queued deliveries: claims due rows, talks SMTP outside any transaction, records the outcome."""
+"""Sends queued deliveries: claims due rows, talks SMTP outside transactions, records outcomes."""
 
 from __future__ import annotations
 
@@ -75,7 +75,9 @@ class Sender:
                 self.emails.labels(delivery.template, "failed").inc()
             else:
                 delay = RETRY_DELAYS[min(delivery.attempts, len(RETRY_DELAYS)) - 1]
-                log.info("email_deferred", delivery_id=str(delivery.id), error=error, retry_in=delay)
+                log.info(
+                    "email_deferred", delivery_id=str(delivery.id), error=error, retry_in=delay
+                )
                 await db.update_retry(self.pool, delivery.id, error, delay)
                 self.emails.labels(delivery.template, "deferred").inc()
             return

@@ -177,9 +177,7 @@ async def create_registration(request: web.Request) -> web.Response:
     response = registration_body(registration, event)
     response["manage_token"] = token
     settings = request.app[SETTINGS]
-    response["ticket_url"] = (
-        f"{settings.tickets_url}/api/v1/registrations/{registration.id}/ticket"
-    )
+    response["ticket_url"] = f"{settings.tickets_url}/api/v1/registrations/{registration.id}/ticket"
     return json_response(
         response, status=201, headers={"Location": f"/api/v1/registrations/{registration.id}"}
     )
@@ -189,7 +187,9 @@ async def get_registration(request: web.Request) -> web.Response:
     try:
         registration_id = uuid.UUID(request.match_info["registration_id"])
     except ValueError:
-        raise ProblemError(404, "registration_not_found", "There is no such registration.") from None
+        raise ProblemError(
+            404, "registration_not_found", "There is no such registration."
+        ) from None
     registration = await db.select_registration(request.app[DB_POOL], registration_id)
     token = bearer_token(request)
     if token is None:

@@ -49,8 +49,7 @@ def _ticket(row: asyncpg.Record) -> Ticket:
 
 async def select_current_key(conn: asyncpg.Connection) -> SigningKeyRow | None:
     row = await conn.fetchrow(
-        f"SELECT {_KEY_COLUMNS} FROM signing_keys WHERE retired_at IS NULL"
-        " ORDER BY id DESC LIMIT 1"
+        f"SELECT {_KEY_COLUMNS} FROM signing_keys WHERE retired_at IS NULL ORDER BY id DESC LIMIT 1"
     )
     return msgspec.convert(dict(row), SigningKeyRow) if row else None
 

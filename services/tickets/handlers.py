@@ -73,14 +73,20 @@ async def _ticket_for_image(request: web.Request) -> db.Ticket:
 
 async def get_ticket_qr_png(request: web.Request) -> web.Response:
     ticket = await _ticket_for_image(request)
-    return web.Response(body=qr_png(ticket.code), content_type="image/png",
-                        headers={"Cache-Control": "private, max-age=3600"})
+    return web.Response(
+        body=qr_png(ticket.code),
+        content_type="image/png",
+        headers={"Cache-Control": "private, max-age=3600"},
+    )
 
 
 async def get_ticket_qr_svg(request: web.Request) -> web.Response:
     ticket = await _ticket_for_image(request)
-    return web.Response(body=qr_svg(ticket.code), content_type="image/svg+xml",
-                        headers={"Cache-Control": "private, max-age=3600"})
+    return web.Response(
+        body=qr_svg(ticket.code),
+        content_type="image/svg+xml",
+        headers={"Cache-Control": "private, max-age=3600"},
+    )
 
 
 async def list_keys(request: web.Request) -> web.Response:

@@ -9,4 +9,4 @@ from aiohttp import web
 if TYPE_CHECKING:
     from services.tickets.signing import Signer
 
-SIGNER = web.AppKey("signer", "Signer")
+SIGNER: web.AppKey[Signer] = web.AppKey("signer")

@@ -17,7 +17,6 @@ from shared.codes import KEYS_BUCKET, PublicKey
 from shared.keys import DB_POOL, JETSTREAM, SETTINGS
 
 
-
 class Signer(msgspec.Struct, frozen=True):
     key_id: int
     key: SigningKey
@@ -44,8 +43,9 @@ async def ensure_signing_key(app: web.Application) -> AsyncIterator[None]:
             current = await db.insert_signing_key(conn, bytes(seed), bytes(seed.verify_key))
         keys = await db.select_keys(conn)
     app[SIGNER] = Signer(key_id=current.id, key=SigningKey(current.private_key))
-    await publish_public_keys(app[JETSTREAM], [public_key(k) for k in keys],
-                              app[SETTINGS].stream_replicas)
+    await publish_public_keys(
+        app[JETSTREAM], [public_key(k) for k in keys], app[SETTINGS].stream_replicas
+    )
     yield
 
 

@@ -6,7 +6,9 @@ from typing import Any
 from tests.factories import auth, event_body, eventually, registration_body
 
 
-async def _ticketed(service_client: Any, servers: Any, **reg: Any) -> tuple[Any, dict[str, Any], dict[str, Any]]:
+async def _ticketed(
+    service_client: Any, servers: Any, **reg: Any
+) -> tuple[Any, dict[str, Any], dict[str, Any]]:
     registration = await service_client("registration")
     tickets = await service_client("tickets")
     checkin = await service_client("checkin")
@@ -42,7 +44,8 @@ async def test_scan_accepted_then_already_checked_in(service_client: Any, server
     door = auth(servers.token("door", [event["slug"]]))
     scan_id = str(uuid.uuid4())
     r = await checkin.post(
-        "/api/v1/scans", json={"code": issued["code"], "gate": "hall-a", "scan_id": scan_id},
+        "/api/v1/scans",
+        json={"code": issued["code"], "gate": "hall-a", "scan_id": scan_id},
         headers=door,
     )
     assert r.status == 200, await r.text()
@@ -63,10 +66,13 @@ async def test_scan_accepted_then_already_checked_in(service_client: Any, server
 
     # Retrying the first request returns the original verdict and records nothing new.
     r = await checkin.post(
-        "/api/v1/scans", json={"code": issued["code"], "gate": "hall-a", "scan_id": scan_id},
+        "/api/v1/scans",
+        json={"code": issued["code"], "gate": "hall-a", "scan_id": scan_id},
         headers=door,
     )
     assert await r.json() == first
-    r = await checkin.get(f"/api/v1/events/{event['slug']}/attendance", headers=auth(servers.token()))
+    r = await checkin.get(
+        f"/api/v1/events/{event['slug']}/attendance", headers=auth(servers.token())
+    )
     att = await r.json()
     assert (att["registered"], att["checked_in"], att["scans"]) == (1, 1, 2)

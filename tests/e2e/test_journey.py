@@ -31,9 +31,11 @@ def stack(servers: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[di
     with contextlib.ExitStack() as files:
         for service in SERVICES:
             log = files.enter_context(open(logs / f"{service}.log", "wb"))  # noqa: SIM115
-            procs.append(subprocess.Popen(
-                [sys.executable, "-m", f"services.{service}"], env=env, stdout=log, stderr=log
-            ))
+            procs.append(
+                subprocess.Popen(
+                    [sys.executable, "-m", f"services.{service}"], env=env, stdout=log, stderr=log
+                )
+            )
     try:
         for port in ports.values():
             infra.wait_for_port(port, timeout=60)
@@ -148,9 +150,15 @@ async def test_register_mail_scan_attendance(
     assert first["ticket"]["event"]["slug"] == event["slug"]
     again = await scan(issued["code"], "hall-b")
     assert again["result"] == "already_checked_in"
-    assert again["first_checkin"] == {"at": first["scanned_at"], "gate": "hall-a", "device_id": None}
+    assert again["first_checkin"] == {
+        "at": first["scanned_at"],
+        "gate": "hall-a",
+        "device_id": None,
+    }
     assert await scan(issued["code"], "hall-a", first_id) == first
-    forged = issued["code"][:-10] + ("A" if issued["code"][-10] != "A" else "B") + issued["code"][-9:]
+    forged = (
+        issued["code"][:-10] + ("A" if issued["code"][-10] != "A" else "B") + issued["code"][-9:]
+    )
     assert (await scan(forged))["result"] == "invalid"
     assert (await scan("not a ticket at all"))["result"] == "invalid"
 

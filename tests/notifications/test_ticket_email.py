@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import io
 from typing import Any
 
 import nats
@@ -22,7 +21,9 @@ def decode_qr(png_bytes: bytes) -> str:
     return str(found[0].text)
 
 
-async def _register(service_client: Any, servers: Any, **reg: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+async def _register(
+    service_client: Any, servers: Any, **reg: Any
+) -> tuple[dict[str, Any], dict[str, Any]]:
     registration = await service_client("registration")
     await service_client("tickets")
     event = event_body(name={"pl": "Targi Pracy PB", "en": "PB Job Fair"}, kind="fair")
