@@ -1,0 +1,178 @@
+"""The shared platform against real PostgreSQL and NATS: migrations, outbox, consumer runner."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import nats
+import pytest
+
+from shared import db, events, outbox
+from shared.bus import Consumer, ensure_streams
+from shared.outbox import Relay
+from tests.factories import eventually
+
+
+def _event_info(slug: str) -> events.EventInfo:
+    now = datetime.now(UTC)
+    return events.EventInfo(
+        id=uuid.uuid4(),
+        slug=slug,
+        name=events.LocalizedText(pl="Seminarium", en="Seminar"),
+        kind="seminar",
+        starts_at=now,
+        ends_at=now,
+        venue="CNK",
+    )
+
+
+@pytest.fixture
+async def schema(servers: Any, tmp_path: Path) -> Any:
+    """A throw-away schema with the shared tables and one table of its own."""
+    name = f"t_{uuid.uuid4().hex[:10]}"
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    (folder / "0001_things.sql").write_text("CREATE TABLE things (id uuid PRIMARY KEY, n int);")
+    pool = await db.create_pool(servers.database_url, name, max_size=6)
+    async with pool.acquire() as conn:
+        await db.migrate(conn, name, folder)
+    yield name, pool, folder
+    await pool.close()
+
+
+async def test_two_instances_migrating_at_once_apply_each_file_once(
+    servers: Any, tmp_path: Path
+) -> None:
+    name = f"t_{uuid.uuid4().hex[:10]}"
+    folder = tmp_path / "m"
+    folder.mkdir()
+    (folder / "0001_a.sql").write_text("CREATE TABLE a (id int PRIMARY KEY);")
+    (folder / "0002_b.sql").write_text("CREATE TABLE b (id int PRIMARY KEY);")
+    conns = [await asyncpg.connect(servers.database_url) for _ in range(4)]
+    try:
+        results = await asyncio.gather(*(db.migrate(c, name, folder) for c in conns))
+        applied = sorted(tuple(r) for r in results)
+        assert applied[-1] == ("shared/0001_messaging.sql", "0001_a.sql", "0002_b.sql")
+        assert all(r == () for r in applied[:-1])
+        (folder / "0003_c.sql").write_text("CREATE TABLE c (id int PRIMARY KEY);")
+        assert await db.migrate(conns[0], name, folder) == ["0003_c.sql"]
+    finally:
+        for c in conns:
+            await c.close()
+
+
+async def test_outbox_rows_are_published_once_in_order_by_competing_relays(
+    servers: Any, schema: Any
+) -> None:
+    name, pool, _ = schema
+    nc = await nats.connect(servers.nats_url)
+    js = nc.jetstream()
+    await ensure_streams(js, 1)
+    info = _event_info(f"ev-{uuid.uuid4().hex[:8]}")
+    ids = []
+    async with pool.acquire() as conn, conn.transaction():
+        for i in range(30):
+            ids.append(
+                await outbox.enqueue(
+                    conn,
+                    events.EventCreated(event=info, capacity=i + 1, status="published"),
+                    info.id,
+                    i + 1,
+                )
+            )
+    relays = [Relay(pool, js, poll_seconds=0.2) for _ in range(3)]
+    counts = await asyncio.gather(*(r.publish_batch() for r in relays))
+    while sum(counts) < 30:
+        counts.append(await relays[0].publish_batch())
+    assert sum(counts) == 30
+    assert await pool.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL") == 0
+    seen = []
+    for seq in range((await js.stream_info("REGISTRATION")).state.last_seq, 0, -1):
+        msg = await js.get_msg("REGISTRATION", seq)
+        env, _ = events.decode(msg.data)
+        if env.aggregate_id == info.id:
+            seen.append(env.id)
+        if len(seen) == 30:
+            break
+    assert sorted(seen) == sorted(ids)
+    await nc.close()
+
+
+async def _consumer(
+    servers: Any, pool: Any, js: Any, name: str, handled: list[Any], aggregate: uuid.UUID
+) -> Consumer:
+    async def handle(app: Any, conn: Any, env: events.Envelope, data: Any) -> None:
+        if env.aggregate_id != aggregate:  # other tests' events in the same stream
+            return
+        if data.status == "explode":
+            raise RuntimeError("handler bug")
+        await conn.execute(
+            "INSERT INTO things (id, n) VALUES ($1, $2)", uuid.uuid4(), data.capacity
+        )
+        handled.append((env.sequence, data.capacity))
+
+    return Consumer(
+        app=None,  # type: ignore[arg-type]
+        service=name,
+        stream="REGISTRATION",
+        subjects=["event.created"],
+        handlers={events.EventCreated: handle},
+        pool=pool,
+        js=js,
+        max_deliver=2,
+    )
+
+
+async def test_consumer_skips_redelivered_and_stale_events_and_dead_letters_poison(
+    servers: Any, schema: Any
+) -> None:
+    name, pool, _ = schema
+    nc = await nats.connect(servers.nats_url)
+    js = nc.jetstream()
+    await ensure_streams(js, 1)
+    handled: list[Any] = []
+    info = _event_info(f"ev-{uuid.uuid4().hex[:8]}")
+    consumer = await _consumer(servers, pool, js, name, handled, info.id)
+    task = asyncio.create_task(consumer.run())
+
+    async def publish(
+        capacity: int, sequence: int, status: str = "published", env: events.Envelope | None = None
+    ) -> events.Envelope:
+        env = env or events.envelope(
+            events.EventCreated(event=info, capacity=capacity, status=status), info.id, sequence
+        )
+        await js.publish(
+            "event.created", events.encode(env), headers={"Nats-Msg-Id": f"{env.id}-{uuid.uuid4()}"}
+        )
+        return env
+
+    dlq = await js.subscribe(f"dlq.{name}")
+    first = await publish(1, 1)
+    await publish(0, 1, env=first)  # the same event again: skipped by the inbox
+    await publish(3, 3)
+    await publish(2, 2)  # older than what was applied: ignored
+    await js.publish("event.created", b"{not json", headers={"Nats-Msg-Id": str(uuid.uuid4())})
+    await publish(4, 4, status="explode")  # fails every delivery: dead-lettered
+
+    letters = []
+
+    async def dead_lettered() -> bool:
+        try:
+            letters.append(await dlq.next_msg(timeout=0.2))
+        except nats.errors.TimeoutError:
+            pass
+        return len(letters) == 2
+
+    await eventually(dead_lettered, timeout=30)
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+    assert handled == [(1, 1), (3, 3)]
+    assert await pool.fetchval("SELECT count(*) FROM things") == 2
+    reasons = sorted(m.headers["Cnk-Reason"].split(":")[0] for m in letters)
+    assert reasons == ["RuntimeError", "undecodable"]
+    await nc.close()
