@@ -234,6 +234,24 @@ class Consumer:
         await msg.term()
 
 
+async def stop_task(task: asyncio.Task[None], timeout: float = 10.0) -> None:
+    """Cancel ``task`` and wait for it, cancelling again if a library swallowed the first one.
+
+    Python 3.11's ``asyncio.wait_for`` (used inside nats-py's fetch) can lose a cancellation
+    that races with its own timeout; one ``cancel()`` is then not enough.
+    """
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not task.done():
+        task.cancel()
+        remaining = deadline - asyncio.get_running_loop().time()
+        if remaining <= 0:
+            log.error("background_task_would_not_stop", task=task.get_name())
+            return
+        await asyncio.wait({task}, timeout=min(0.5, remaining))
+    with contextlib.suppress(asyncio.CancelledError, Exception):
+        task.result()
+
+
 async def supervise(run: Callable[[], Awaitable[None]], name: str) -> None:
     """Keep a background loop alive: log a crash and start it again after a pause."""
     while True:
@@ -262,10 +280,10 @@ def consumer_context(
             js=app[JETSTREAM],
             max_deliver=settings.max_deliver,
         )
-        task = asyncio.create_task(supervise(consumer.run, f"consumer-{stream}"))
+        task = asyncio.create_task(
+            supervise(consumer.run, f"consumer-{stream}"), name=f"consumer-{stream}"
+        )
         yield
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        await stop_task(task)
 
     return run_consumer

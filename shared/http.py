@@ -9,6 +9,7 @@ Error tree::
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
@@ -24,6 +25,16 @@ log = structlog.get_logger()
 T = TypeVar("T")
 PROBLEM_TYPE = "application/problem+json"
 MAX_BODY_BYTES = 64 * 1024
+
+
+# Text people type: no control characters (PostgreSQL cannot even store NUL in text).
+PRINTABLE = r"^[^\x00-\x1f\x7f]*\Z"
+SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]{1,62}\Z"
+_SLUG = re.compile(SLUG_PATTERN)
+
+
+def is_slug(value: str) -> bool:
+    return _SLUG.fullmatch(value) is not None
 
 
 class FieldError(msgspec.Struct, frozen=True):
@@ -96,7 +107,10 @@ async def problem_middleware(
     try:
         return await handler(request)
     except ProblemError as e:
-        return problem_response(e.status, e.code, e.detail, errors=e.errors, extra=e.extra)
+        headers = {"WWW-Authenticate": "Bearer"} if e.status == 401 else None
+        return problem_response(
+            e.status, e.code, e.detail, errors=e.errors, extra=e.extra, headers=headers
+        )
     except web.HTTPException as e:
         if e.status < 400:
             raise
@@ -145,8 +159,8 @@ async def decode_body(request: web.Request, type_: type[T]) -> T:
             "The request has invalid fields.",
             errors=[FieldError(field=field, message=message.split(" - at ")[0])],
         ) from None
-    except msgspec.DecodeError as e:
-        raise ProblemError(400, "invalid_json", f"The body is not valid JSON: {e}") from None
+    except (msgspec.DecodeError, UnicodeDecodeError) as e:
+        raise ProblemError(400, "invalid_json", f"The body is not valid UTF-8 JSON: {e}") from None
 
 
 def json_response(

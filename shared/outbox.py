@@ -13,7 +13,7 @@ import structlog
 from aiohttp import web
 
 from shared import events
-from shared.bus import supervise
+from shared.bus import stop_task, supervise
 from shared.events import EventData
 from shared.keys import DB_POOL, JETSTREAM, SETTINGS
 
@@ -117,9 +117,7 @@ async def relay_context(app: web.Application) -> AsyncIterator[None]:
     await listener.add_listener(channel, on_notify)
     task = asyncio.create_task(supervise(relay.run, "outbox-relay"))
     yield
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+    await stop_task(task)
     with contextlib.suppress(Exception):
         await listener.remove_listener(channel, on_notify)
     await app[DB_POOL].release(listener)

@@ -99,3 +99,22 @@ async def service_client(
 @pytest.fixture
 def data_dir() -> Path:
     return Path(__file__).parent / "data"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def dump_tasks_on_sigusr1() -> Iterator[None]:
+    """`kill -USR1 <pytest pid>` writes every asyncio task's stack to /tmp/cnk-tasks-<pid>.txt."""
+    import asyncio
+    import signal
+
+    def dump(signum: int, frame: object) -> None:
+        loop = asyncio.events._get_running_loop()
+        # pytest captures file descriptor 2, so write where it cannot.
+        with open(f"/tmp/cnk-tasks-{os.getpid()}.txt", "w") as out:
+            for task in asyncio.all_tasks(loop) if loop else ():
+                print(f"--- {task!r}", file=out)
+                task.print_stack(file=out)
+
+    previous = signal.signal(signal.SIGUSR1, dump)
+    yield
+    signal.signal(signal.SIGUSR1, previous)

@@ -16,17 +16,17 @@ from services.checkin.keys import SCANS_TOTAL, VERIFY_KEYS
 from shared import events, outbox
 from shared.auth import StaffClaims
 from shared.codes import InvalidCode, TicketCode, verify_code
-from shared.http import ProblemError, decode_body, json_response
+from shared.http import PRINTABLE, SLUG_PATTERN, ProblemError, decode_body, is_slug, json_response
 from shared.keys import DB_POOL, STAFF_AUTH
 
-Label = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+Label = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=PRINTABLE)]
 
 
 class ScanRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     code: Annotated[str, msgspec.Meta(max_length=1024)]
     gate: Label
     scan_id: uuid.UUID
-    list: Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")] = MAIN_LIST
+    list: Annotated[str, msgspec.Meta(pattern=SLUG_PATTERN)] = MAIN_LIST
     event: Annotated[str, msgspec.Meta(max_length=63)] | None = None
     device_id: Label | None = None
 
@@ -200,7 +200,7 @@ async def get_attendance(request: web.Request) -> web.Response:
     slug = request.match_info["slug"]
     request.app[STAFF_AUTH].require(request, ("organizer",), event_slug=slug)
     pool = request.app[DB_POOL]
-    event = await db.select_event_by_slug(pool, slug)
+    event = await db.select_event_by_slug(pool, slug) if is_slug(slug) else None
     if event is None:
         raise ProblemError(404, "event_not_found", f"There is no event {slug!r}.")
     attendance = await db.select_attendance(pool, event.id)

@@ -15,7 +15,7 @@ from aiohttp import web
 from nacl.signing import VerifyKey
 
 from services.checkin.keys import VERIFY_KEYS
-from shared.bus import supervise
+from shared.bus import stop_task, supervise
 from shared.codes import KEYS_BUCKET, PublicKey
 from shared.keys import JETSTREAM, SETTINGS
 
@@ -75,6 +75,4 @@ async def keyring_context(app: web.Application) -> AsyncIterator[None]:
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(loaded.wait(), timeout=5)
     yield
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+    await stop_task(task)

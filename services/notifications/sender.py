@@ -17,7 +17,7 @@ from aiohttp import web
 from services.notifications import db, mailer
 from services.notifications.keys import EMAILS_TOTAL
 from shared import events, outbox
-from shared.bus import supervise
+from shared.bus import stop_task, supervise
 from shared.keys import DB_POOL, SETTINGS
 
 log = structlog.get_logger()
@@ -128,9 +128,7 @@ async def sender_context(app: web.Application) -> AsyncIterator[None]:
     await listener.add_listener(channel, on_notify)
     task = asyncio.create_task(supervise(sender.run, "email-sender"))
     yield
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+    await stop_task(task)
     with contextlib.suppress(Exception):
         await listener.remove_listener(channel, on_notify)
     await pool.release(listener)

@@ -21,7 +21,7 @@ from services.registration.schemas import (
 )
 from shared import events, outbox
 from shared.auth import bearer_token, looks_like_jwt, manage_token_matches, new_manage_token
-from shared.http import ProblemError, decode_body, json_response
+from shared.http import ProblemError, decode_body, is_slug, json_response
 from shared.keys import DB_POOL, SETTINGS, STAFF_AUTH
 
 
@@ -77,15 +77,19 @@ def _is_organizer(request: web.Request) -> bool:
 
 async def _event_or_404(request: web.Request, include_drafts: bool = False) -> Event:
     slug = request.match_info["slug"]
-    event = await db.select_event(request.app[DB_POOL], slug)
+    event = await db.select_event(request.app[DB_POOL], slug) if is_slug(slug) else None
     if event is None or (event.status == "draft" and not include_drafts):
         raise ProblemError(404, "event_not_found", f"There is no event {slug!r}.")
     return event
 
 
 async def create_event(request: web.Request) -> web.Response:
+    claims = request.app[STAFF_AUTH].require(request, ("organizer",))
     body = await decode_body(request, CreateEventRequest)
-    request.app[STAFF_AUTH].require(request, ("organizer",), event_slug=body.slug)
+    if not claims.covers(body.slug):
+        raise ProblemError(
+            403, "event_not_covered", f"The token does not cover event {body.slug!r}."
+        )
     event = Event(
         id=uuid.uuid4(),
         slug=body.slug,
@@ -135,7 +139,7 @@ async def create_registration(request: web.Request) -> web.Response:
     event = await _event_or_404(request)
     if event.status != "published":
         raise ProblemError(409, "registration_closed", "This event does not take registrations.")
-    email = validate_email(body.email, check_deliverability=False).normalized
+    email = validate_email(body.email, check_deliverability=False, strict=True).normalized
     token, token_hash = new_manage_token()
     registration = Registration(
         id=uuid.uuid4(),

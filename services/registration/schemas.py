@@ -10,9 +10,10 @@ import msgspec
 from email_validator import EmailNotValidError, validate_email
 
 from shared.events import EventKind, Lang
+from shared.http import PRINTABLE, SLUG_PATTERN
 
-Slug = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$", max_length=63)]
-Text200 = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+Slug = Annotated[str, msgspec.Meta(pattern=SLUG_PATTERN, max_length=63)]
+Text200 = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=PRINTABLE)]
 AwareDatetime = Annotated[datetime, msgspec.Meta(tz=True)]
 CONSENT_VERSION = "2026-11"
 
@@ -47,7 +48,7 @@ class CreateEventRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True
 
 class RegisterRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     name: Text200
-    email: Annotated[str, msgspec.Meta(min_length=3, max_length=254)]
+    email: Annotated[str, msgspec.Meta(min_length=3, max_length=254, pattern=PRINTABLE)]
     lang: Lang
     consent: bool
 
@@ -56,7 +57,7 @@ class RegisterRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
         if not self.consent:
             raise ValueError("`consent` must be true to register")
         try:
-            validate_email(self.email, check_deliverability=False)
+            validate_email(self.email, check_deliverability=False, strict=True)
         except EmailNotValidError as e:
             raise ValueError(f"`email` is not a valid address: {e}") from None
 
