@@ -1,0 +1,84 @@
+"""What operators and staff rely on: health, readiness, metrics, and the cnk tool's tokens."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from shared.auth import StaffAuth
+from shared.config import ConfigError, Settings
+
+SERVICES = ["registration", "tickets", "checkin", "notifications"]
+
+
+@pytest.mark.parametrize("service", SERVICES)
+async def test_health_readiness_and_metrics(service_client: Any, service: str) -> None:
+    client = await service_client(service)
+    r = await client.get("/healthz")
+    assert r.status == 200 and await r.json() == {"status": "ok"}
+    r = await client.get("/readyz")
+    assert r.status == 200, await r.text()
+    assert await r.json() == {"status": "ok", "checks": {"database": "ok", "nats": "ok"}}
+    r = await client.get("/metrics")
+    assert r.status == 200
+    text = await r.text()
+    assert 'http_requests_total{method="GET",route="/readyz",status="200"} 1.0' in text
+
+
+def test_missing_or_bad_configuration_names_the_variable() -> None:
+    with pytest.raises(ConfigError, match="DATABASE_URL"):
+        Settings.from_env("registration", {"NATS_URL": "nats://x", "STAFF_TOKEN_PUBLIC_KEY": "k"})
+    env = {"DATABASE_URL": "postgresql://x", "NATS_URL": "nats://x", "STAFF_TOKEN_PUBLIC_KEY": "k"}
+    with pytest.raises(ConfigError, match="CHECKIN_PORT"):
+        Settings.from_env("checkin", {**env, "CHECKIN_PORT": "eighty"})
+    assert Settings.from_env("checkin", env).port == 8083
+
+
+def test_a_service_without_configuration_exits_with_the_variable_name() -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "NATS_URL")}
+    done = subprocess.run(
+        [sys.executable, "-m", "services.tickets"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode != 0
+    assert "DATABASE_URL is required" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def _cnk(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "cnk.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_cnk_keygen_and_token_make_tokens_the_services_accept(tmp_path: Path) -> None:
+    env = {**os.environ, "CNK_DATA_DIR": str(tmp_path)}
+    env.pop("STAFF_TOKEN_PRIVATE_KEY", None)
+    keys = dict(line.split("=", 1) for line in _cnk("keygen", env=env).stdout.split())
+    env["STAFF_TOKEN_PRIVATE_KEY"] = keys["STAFF_TOKEN_PRIVATE_KEY"]
+    done = _cnk("token", "--role", "door", "--event", "targi-pracy", "--ttl", "2h", env=env)
+    assert done.returncode == 0, done.stderr
+    claims = StaffAuth(keys["STAFF_TOKEN_PUBLIC_KEY"]).verify(done.stdout.strip())
+    assert (claims.role, claims.events, claims.exp - claims.iat) == ("door", ["targi-pracy"], 7200)
+    assert f"token id: {claims.jti}" in done.stderr
+
+
+def test_cnk_token_without_a_key_or_events_explains_itself(tmp_path: Path) -> None:
+    env = {**os.environ, "CNK_DATA_DIR": str(tmp_path)}
+    env.pop("STAFF_TOKEN_PRIVATE_KEY", None)
+    done = _cnk("token", "--role", "organizer", "--all-events", env=env)
+    assert done.returncode == 2 and "STAFF_TOKEN_PRIVATE_KEY" in done.stderr
+    done = _cnk("token", "--role", "organizer", env=env)
+    assert done.returncode == 2 and "--event" in done.stderr
