@@ -173,36 +173,38 @@ async def select_scan_response(
     return value.encode() if isinstance(value, str) else None
 
 
-async def insert_scan(
-    conn: asyncpg.Connection | asyncpg.Pool,
-    *,
-    scan_id: uuid.UUID,
-    result: str,
-    ticket_id: uuid.UUID | None,
-    event_id: uuid.UUID | None,
-    list_id: uuid.UUID | None,
-    gate: str,
-    device_id: str | None,
-    token_id: str,
-    scanned_at: datetime,
-    response: bytes,
-) -> int | None:
+class Scan(msgspec.Struct, frozen=True):
+    """One row of the scan history, refused scans included."""
+
+    scan_id: uuid.UUID
+    result: str
+    gate: str
+    device_id: str | None
+    token_id: str
+    scanned_at: datetime
+    response: bytes
+    ticket_id: uuid.UUID | None = None
+    event_id: uuid.UUID | None = None
+    list_id: uuid.UUID | None = None
+
+
+async def insert_scan(conn: asyncpg.Connection | asyncpg.Pool, scan: Scan) -> int | None:
     """Record a scan; its sequence number, or None if this scan_id was already recorded."""
     seq = await conn.fetchval(
         "INSERT INTO scans (scan_id, result, ticket_id, event_id, list_id, gate, device_id,"
         " direction, token_id, scanned_at, response)"
         " VALUES ($1, $2, $3, $4, $5, $6, $7, 'in', $8, $9, $10)"
         " ON CONFLICT (scan_id) DO NOTHING RETURNING seq",
-        scan_id,
-        result,
-        ticket_id,
-        event_id,
-        list_id,
-        gate,
-        device_id,
-        token_id,
-        scanned_at,
-        response.decode(),
+        scan.scan_id,
+        scan.result,
+        scan.ticket_id,
+        scan.event_id,
+        scan.list_id,
+        scan.gate,
+        scan.device_id,
+        scan.token_id,
+        scan.scanned_at,
+        scan.response.decode(),
     )
     return seq if isinstance(seq, int) else None
 

@@ -88,25 +88,33 @@ async def redeem_scan(request: web.Request) -> web.Response:
     return web.Response(body=payload, content_type="application/json")
 
 
+def _scan(
+    body: ScanRequest,
+    claims: StaffClaims,
+    scanned_at: datetime,
+    verdict: rules.Verdict,
+    payload: bytes,
+    **refs: uuid.UUID | None,
+) -> db.Scan:
+    return db.Scan(
+        scan_id=body.scan_id,
+        result=verdict.result,
+        gate=body.gate,
+        device_id=body.device_id,
+        token_id=claims.jti,
+        scanned_at=scanned_at,
+        response=payload,
+        **refs,
+    )
+
+
 async def _record_invalid(
     request: web.Request, body: ScanRequest, claims: StaffClaims, scanned_at: datetime
 ) -> bytes:
     pool = request.app[DB_POOL]
     verdict = rules.decide(rules.ScanFacts(code_valid=False))
     payload = msgspec.json.encode(_response(body, verdict, scanned_at))
-    inserted = await db.insert_scan(
-        pool,
-        scan_id=body.scan_id,
-        result=verdict.result,
-        ticket_id=None,
-        event_id=None,
-        list_id=None,
-        gate=body.gate,
-        device_id=body.device_id,
-        token_id=claims.jti,
-        scanned_at=scanned_at,
-        response=payload,
-    )
+    inserted = await db.insert_scan(pool, _scan(body, claims, scanned_at, verdict, payload))
     if inserted is None:
         return await _original(request, body.scan_id)
     request.app[SCANS_TOTAL].labels(verdict.result).inc()
@@ -157,16 +165,16 @@ async def _record_valid(
         payload = msgspec.json.encode(_response(body, verdict, scanned_at, ticket, event))
         inserted = await db.insert_scan(
             conn,
-            scan_id=body.scan_id,
-            result=verdict.result,
-            ticket_id=ticket.id,
-            event_id=code.event_id,
-            list_id=list_id,
-            gate=body.gate,
-            device_id=body.device_id,
-            token_id=claims.jti,
-            scanned_at=scanned_at,
-            response=payload,
+            _scan(
+                body,
+                claims,
+                scanned_at,
+                verdict,
+                payload,
+                ticket_id=ticket.id,
+                event_id=code.event_id,
+                list_id=list_id,
+            ),
         )
         if inserted is None:
             # The same scan_id raced in with another code; the first one recorded stands.
