@@ -115,7 +115,12 @@ def compose_ticket_email(ticket: TicketIssued, mail_from: str, message_id: str) 
     html_part = msg.get_body(("html",))
     assert isinstance(html_part, EmailMessage)
     html_part.add_related(
-        qr_png(ticket.code), maintype="image", subtype="png", cid=qr_cid, filename="ticket-qr.png"
+        qr_png(ticket.code),
+        maintype="image",
+        subtype="png",
+        cid=qr_cid,
+        filename="ticket-qr.png",
+        disposition="inline",
     )
     msg.add_attachment(
         calendar_entry(ticket),

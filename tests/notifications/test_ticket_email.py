@@ -53,6 +53,7 @@ async def test_ticket_email_in_polish(service_client: Any, servers: Any) -> None
     assert "czasu polskiego" in text
     [qr] = [p for p in msg.walk() if p.get_content_type() == "image/png"]
     assert f"cid:{qr['Content-ID'].strip('<>')}" in html
+    assert qr.get_content_disposition() == "inline"
     [ics] = [p for p in msg.walk() if p.get_content_type() == "text/calendar"]
     ics_text = ics.get_content()
     if isinstance(ics_text, bytes):
