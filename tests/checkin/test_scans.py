@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 import uuid
 from typing import Any
 
@@ -76,3 +77,63 @@ async def test_scan_accepted_then_already_checked_in(service_client: Any, server
     )
     att = await r.json()
     assert (att["registered"], att["checked_in"], att["scans"]) == (1, 1, 2)
+
+
+async def test_concurrent_scans_of_one_ticket_accept_exactly_one(
+    service_client: Any, servers: Any
+) -> None:
+    checkin, event, issued = await _ticketed(service_client, servers)
+    door = auth(servers.token("door", [event["slug"]]))
+
+    async def scan(gate: str, scan_id: str) -> dict[str, Any]:
+        r = await checkin.post(
+            "/api/v1/scans",
+            json={"code": issued["code"], "gate": gate, "scan_id": scan_id},
+            headers=door,
+        )
+        assert r.status == 200, await r.text()
+        return dict(await r.json())
+
+    results = await asyncio.gather(*(scan(f"gate-{i}", str(uuid.uuid4())) for i in range(20)))
+    verdicts = sorted(r["result"] for r in results)
+    assert verdicts == ["accepted"] + ["already_checked_in"] * 19
+    [winner] = [r for r in results if r["result"] == "accepted"]
+    assert {r["first_checkin"]["gate"] for r in results if r is not winner} == {winner["gate"]}
+
+    same_id = str(uuid.uuid4())
+    replies = await asyncio.gather(*(scan("gate-x", same_id) for _ in range(10)))
+    assert all(r == replies[0] for r in replies)
+    r = await checkin.get(
+        f"/api/v1/events/{event['slug']}/attendance", headers=auth(servers.token())
+    )
+    attendance = await r.json()
+    assert (attendance["checked_in"], attendance["scans"]) == (1, 21)
+
+
+async def test_a_token_for_another_event_gets_wrong_event(
+    service_client: Any, servers: Any
+) -> None:
+    checkin, event, issued = await _ticketed(service_client, servers)
+    r = await checkin.post(
+        "/api/v1/scans",
+        json={"code": issued["code"], "gate": "hall", "scan_id": str(uuid.uuid4())},
+        headers=auth(servers.token("door", ["some-other-event"])),
+    )
+    assert (await r.json())["result"] == "wrong_event"
+    r = await checkin.post(
+        "/api/v1/scans",
+        json={
+            "code": issued["code"],
+            "gate": "hall",
+            "scan_id": str(uuid.uuid4()),
+            "event": "some-other-event",
+        },
+        headers=auth(servers.token("door")),
+    )
+    assert (await r.json())["result"] == "wrong_event"
+    r = await checkin.post(
+        "/api/v1/scans",
+        json={"code": issued["code"], "gate": "side", "scan_id": str(uuid.uuid4())},
+        headers=auth(servers.token("door", gate="hall")),
+    )
+    assert r.status == 403 and (await r.json())["code"] == "gate_not_covered"

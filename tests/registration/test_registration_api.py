@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from tests.factories import auth, event_body, registration_body
@@ -65,3 +66,20 @@ async def test_same_email_twice(service_client: Any, servers: Any) -> None:
     assert (await r.json())["code"] == "already_registered"
     r = await client.get(f"/api/v1/events/{body['slug']}")
     assert (await r.json())["seats_left"] == 99
+
+
+async def test_concurrent_registrations_never_oversell(service_client: Any, servers: Any) -> None:
+    client = await service_client("registration")
+    body = event_body(capacity=10)
+    r = await client.post("/api/v1/events", json=body, headers=auth(servers.token()))
+    assert r.status == 201, await r.text()
+    url = f"/api/v1/events/{body['slug']}/registrations"
+
+    async def register() -> int:
+        r = await client.post(url, json=registration_body())
+        return r.status
+
+    statuses = await asyncio.gather(*(register() for _ in range(60)))
+    assert sorted(statuses) == [201] * 10 + [409] * 50
+    r = await client.get(f"/api/v1/events/{body['slug']}")
+    assert (await r.json())["seats_left"] == 0
