@@ -33,8 +33,6 @@ async def enqueue(
         env.type,
         events.encode(env),
     )
-    # NOTIFY is transactional: the relay only wakes once the row is visible.
-    await conn.execute("SELECT pg_notify('outbox_' || current_schema(), '')")
     return env.id
 
 
