@@ -27,6 +27,19 @@ def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> i
     return value
 
 
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number, got {raw!r}") from None
+    if value <= 0:
+        raise ConfigError(f"{name} must be positive, got {value}")
+    return value
+
+
 def _required(env: Mapping[str, str], name: str) -> str:
     value = env.get(name, "").strip()
     if not value:
@@ -53,6 +66,8 @@ class Settings:
     outbox_poll_seconds: float = 1.0
     log_format: str = "json"
     log_level: str = "INFO"
+    offer_hours: float = 24.0
+    offer_sweep_seconds: float = 30.0
 
     @classmethod
     def from_env(cls, service: str, environ: Mapping[str, str] | None = None) -> Settings:
@@ -80,6 +95,8 @@ class Settings:
             max_deliver=_int(env, "NATS_MAX_DELIVER", 5, minimum=1),
             log_format=log_format,
             log_level=env.get("LOG_LEVEL", "INFO").upper(),
+            offer_hours=_float(env, "WAITLIST_OFFER_HOURS", 24.0),
+            offer_sweep_seconds=_float(env, "OFFER_SWEEP_SECONDS", 30.0),
         )
 
     @property

@@ -54,6 +54,15 @@ class EventCreated(EventData, frozen=True):
     status: str
 
 
+class EventUpdated(EventData, frozen=True):
+    """The event's whole current state after a change (capacity, times, status...)."""
+
+    TYPE = "event.updated"
+    event: EventInfo
+    capacity: int
+    status: str
+
+
 class RegistrationConfirmed(EventData, frozen=True):
     TYPE = "registration.confirmed"
     registration_id: uuid.UUID
@@ -61,6 +70,39 @@ class RegistrationConfirmed(EventData, frozen=True):
     holder: Holder
     manage_token_hash: str
     confirmed_at: datetime
+
+
+class RegistrationWaitlisted(EventData, frozen=True):
+    TYPE = "registration.waitlisted"
+    registration_id: uuid.UUID
+    event: EventInfo
+    holder: Holder
+    manage_token_hash: str
+    position: int
+    waitlisted_at: datetime
+
+
+class RegistrationOffered(EventData, frozen=True):
+    """A freed seat is held for this waitlisted registration until ``expires_at``."""
+
+    TYPE = "registration.offered"
+    registration_id: uuid.UUID
+    event: EventInfo
+    holder: Holder
+    manage_token_hash: str
+    expires_at: datetime
+
+
+class RegistrationCancelled(EventData, frozen=True):
+    """Cancelled by the attendee or an organizer, or an offer expired; frees what it held."""
+
+    TYPE = "registration.cancelled"
+    registration_id: uuid.UUID
+    event: EventInfo
+    holder: Holder
+    reason: Literal["attendee", "organizer", "offer_expired"]
+    previous_status: str
+    cancelled_at: datetime
 
 
 class TicketIssued(EventData, frozen=True):
@@ -110,7 +152,11 @@ EVENT_TYPES: dict[str, type[EventData]] = {
     cls.TYPE: cls
     for cls in (
         EventCreated,
+        EventUpdated,
         RegistrationConfirmed,
+        RegistrationWaitlisted,
+        RegistrationOffered,
+        RegistrationCancelled,
         TicketIssued,
         TicketRevoked,
         CheckinRecorded,

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import asyncpg
+import msgspec
 import structlog
 from aiohttp import web
 
@@ -22,18 +23,31 @@ BATCH = 200
 CLAIM_SECONDS = 30
 
 
+class Prepared(msgspec.Struct, frozen=True):
+    """An outbox row's values, for writers that insert it inside their own SQL statement."""
+
+    id: uuid.UUID
+    subject: str
+    payload: bytes
+
+
+def prepare(data: EventData, aggregate_id: uuid.UUID, sequence: int) -> Prepared:
+    env = events.envelope(data, aggregate_id, sequence)
+    return Prepared(id=env.id, subject=env.type, payload=events.encode(env))
+
+
 async def enqueue(
     conn: asyncpg.Connection, data: EventData, aggregate_id: uuid.UUID, sequence: int
 ) -> uuid.UUID:
     """Write ``data`` to the outbox inside the caller's transaction; published after commit."""
-    env = events.envelope(data, aggregate_id, sequence)
+    row = prepare(data, aggregate_id, sequence)
     await conn.execute(
         "INSERT INTO outbox (id, subject, payload) VALUES ($1, $2, $3)",
-        env.id,
-        env.type,
-        events.encode(env),
+        row.id,
+        row.subject,
+        row.payload,
     )
-    return env.id
+    return row.id
 
 
 class Relay:

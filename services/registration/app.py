@@ -6,6 +6,7 @@ from aiohttp import web
 
 from services.registration import handlers
 from services.registration.keys import REGISTRATIONS_TOTAL
+from services.registration.sweeper import offer_sweeper
 from shared.config import Settings
 from shared.keys import METRICS
 from shared.service import base_app
@@ -16,9 +17,16 @@ def create_app(settings: Settings) -> web.Application:
     app[REGISTRATIONS_TOTAL] = app[METRICS].counter(
         "registrations", "Registrations created, by resulting status", ["status"]
     )
+    app.cleanup_ctx.append(offer_sweeper)
     app.router.add_post("/api/v1/events", handlers.create_event)
     app.router.add_get("/api/v1/events", handlers.list_events)
     app.router.add_get("/api/v1/events/{slug}", handlers.get_event)
     app.router.add_post("/api/v1/events/{slug}/registrations", handlers.create_registration)
+    app.router.add_patch("/api/v1/events/{slug}", handlers.update_event)
+    app.router.add_get("/api/v1/events/{slug}/stats", handlers.get_event_stats)
     app.router.add_get("/api/v1/registrations/{registration_id}", handlers.get_registration)
+    app.router.add_delete("/api/v1/registrations/{registration_id}", handlers.cancel_registration)
+    app.router.add_post(
+        "/api/v1/registrations/{registration_id}/accept-offer", handlers.accept_offer
+    )
     return app

@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
+from typing import TypeAlias
 
 import asyncpg
 import msgspec
 
-from services.registration.schemas import Event, LocalizedName, Registration
+from services.registration.schemas import Event, EventStats, LocalizedName, Registration
+from shared.outbox import Prepared
+
+Conn: TypeAlias = asyncpg.Connection | asyncpg.Pool
 
 _EVENT_COLUMNS = (
-    "id, slug, name_pl, name_en, kind, starts_at, ends_at, venue, capacity, taken, status, version"
+    "id, slug, name_pl, name_en, kind, starts_at, ends_at, venue, capacity, taken, status,"
+    " version, waitlist"
 )
 _REGISTRATION_COLUMNS = (
-    "id, event_id, name, email, lang, status, manage_token_hash, version, created_at"
+    "id, event_id, name, email, lang, status, manage_token_hash, version, created_at,"
+    " offer_expires_at, cancelled_at, cancel_reason"
 )
 
 
@@ -30,14 +37,19 @@ def _event(row: asyncpg.Record) -> Event:
         taken=row["taken"],
         status=row["status"],
         version=row["version"],
+        waitlist=row["waitlist"],
     )
+
+
+def _registration(row: asyncpg.Record) -> Registration:
+    return msgspec.convert(dict(row), Registration)
 
 
 async def insert_event(conn: asyncpg.Connection, event: Event) -> None:
     await conn.execute(
         "INSERT INTO events (id, slug, name_pl, name_en, kind, starts_at, ends_at, venue,"
-        " capacity, taken, status, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,"
-        " $11, $12)",
+        " capacity, taken, status, version, waitlist)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
         event.id,
         event.slug,
         event.name.pl,
@@ -50,17 +62,28 @@ async def insert_event(conn: asyncpg.Connection, event: Event) -> None:
         event.taken,
         event.status,
         event.version,
+        event.waitlist,
     )
 
 
-async def select_event(conn: asyncpg.Connection | asyncpg.Pool, slug: str) -> Event | None:
+async def select_event(conn: Conn, slug: str) -> Event | None:
     row = await conn.fetchrow(f"SELECT {_EVENT_COLUMNS} FROM events WHERE slug = $1", slug)
     return _event(row) if row else None
 
 
-async def select_events(
-    conn: asyncpg.Connection | asyncpg.Pool, include_drafts: bool
-) -> list[Event]:
+async def select_event_by_id(conn: Conn, event_id: uuid.UUID) -> Event:
+    row = await conn.fetchrow(f"SELECT {_EVENT_COLUMNS} FROM events WHERE id = $1", event_id)
+    return _event(row)
+
+
+async def select_event_for_update(conn: asyncpg.Connection, event_id: uuid.UUID) -> Event:
+    row = await conn.fetchrow(
+        f"SELECT {_EVENT_COLUMNS} FROM events WHERE id = $1 FOR UPDATE", event_id
+    )
+    return _event(row)
+
+
+async def select_events(conn: Conn, include_drafts: bool) -> list[Event]:
     rows = await conn.fetch(
         f"SELECT {_EVENT_COLUMNS} FROM events"
         " WHERE status = 'published' OR ($1 AND status = 'draft')"
@@ -70,39 +93,152 @@ async def select_events(
     return [_event(r) for r in rows]
 
 
-async def update_event_take_seat(conn: asyncpg.Connection, event_id: uuid.UUID) -> bool:
-    taken = await conn.fetchval(
-        "UPDATE events SET taken = taken + 1 WHERE id = $1 AND taken < capacity RETURNING taken",
+async def update_event_seats(conn: asyncpg.Connection, event_id: uuid.UUID, delta: int) -> None:
+    await conn.execute("UPDATE events SET taken = taken + $2 WHERE id = $1", event_id, delta)
+
+
+async def update_event_capacity(
+    conn: asyncpg.Connection, event_id: uuid.UUID, capacity: int
+) -> Event:
+    row = await conn.fetchrow(
+        "UPDATE events SET capacity = $2, version = version + 1 WHERE id = $1"
+        f" RETURNING {_EVENT_COLUMNS}",
         event_id,
+        capacity,
     )
-    return taken is not None
+    return _event(row)
 
 
-async def insert_registration(
-    conn: asyncpg.Connection, registration: Registration, email_key: str, consent_version: str
-) -> None:
-    await conn.execute(
-        "INSERT INTO registrations (id, event_id, name, email, email_key, lang, status,"
-        " manage_token_hash, consent_version, consent_at, version, created_at)"
-        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $10)",
+async def insert_registration_with_seat(
+    conn: Conn,
+    registration: Registration,
+    email_key: str,
+    consent_version: str,
+    waitlist: bool,
+    if_confirmed: Prepared,
+    if_waitlisted: Prepared,
+) -> str | None:
+    """Take a seat if one is free, else join the waitlist (if the event has one), and write
+    the matching outbox row, all in one statement: the event row stays locked only for it.
+
+    Returns the new status, or None when the event is full and has no waitlist.
+    """
+    status: str | None = await conn.fetchval(
+        "WITH seat AS ("
+        "  UPDATE events SET taken = taken + 1 WHERE id = $2 AND taken < capacity RETURNING id"
+        "), registration AS ("
+        "  INSERT INTO registrations (id, event_id, name, email, email_key, lang, status,"
+        "   manage_token_hash, consent_version, consent_at, version, created_at)"
+        "  SELECT $1, $2, $3, $4, $5, $6,"
+        "   CASE WHEN EXISTS (SELECT 1 FROM seat) THEN 'confirmed' ELSE 'waitlisted' END,"
+        "   $7, $8, $9, 1, $9"
+        "  WHERE EXISTS (SELECT 1 FROM seat) OR $10"
+        "  RETURNING status"
+        "), event AS ("
+        "  INSERT INTO outbox (id, subject, payload)"
+        "  SELECT CASE WHEN status = 'confirmed' THEN $11::uuid ELSE $14::uuid END,"
+        "   CASE WHEN status = 'confirmed' THEN $12 ELSE $15 END,"
+        "   CASE WHEN status = 'confirmed' THEN $13::bytea ELSE $16::bytea END"
+        "  FROM registration"
+        ") SELECT status FROM registration",
         registration.id,
         registration.event_id,
         registration.name,
         registration.email,
         email_key,
         registration.lang,
-        registration.status,
         registration.manage_token_hash,
         consent_version,
         registration.created_at,
-        registration.version,
+        waitlist,
+        if_confirmed.id,
+        if_confirmed.subject,
+        if_confirmed.payload,
+        if_waitlisted.id,
+        if_waitlisted.subject,
+        if_waitlisted.payload,
     )
+    return status
 
 
-async def select_registration(
-    conn: asyncpg.Connection | asyncpg.Pool, registration_id: uuid.UUID
-) -> Registration | None:
+async def select_registration(conn: Conn, registration_id: uuid.UUID) -> Registration | None:
     row = await conn.fetchrow(
         f"SELECT {_REGISTRATION_COLUMNS} FROM registrations WHERE id = $1", registration_id
     )
-    return msgspec.convert(dict(row), Registration) if row else None
+    return _registration(row) if row else None
+
+
+async def select_registration_for_update(
+    conn: asyncpg.Connection, registration_id: uuid.UUID
+) -> Registration:
+    row = await conn.fetchrow(
+        f"SELECT {_REGISTRATION_COLUMNS} FROM registrations WHERE id = $1 FOR UPDATE",
+        registration_id,
+    )
+    return _registration(row)
+
+
+async def select_waitlist_position(conn: Conn, registration: Registration) -> int:
+    position: int = await conn.fetchval(
+        "SELECT count(*) + 1 FROM registrations WHERE event_id = $1 AND status = 'waitlisted'"
+        " AND (created_at, id) < ($2, $3)",
+        registration.event_id,
+        registration.created_at,
+        registration.id,
+    )
+    return position
+
+
+async def select_first_waitlisted_for_update(
+    conn: asyncpg.Connection, event_id: uuid.UUID, limit: int
+) -> list[Registration]:
+    rows = await conn.fetch(
+        f"SELECT {_REGISTRATION_COLUMNS} FROM registrations"
+        " WHERE event_id = $1 AND status = 'waitlisted'"
+        " ORDER BY created_at, id LIMIT $2 FOR UPDATE",
+        event_id,
+        limit,
+    )
+    return [_registration(r) for r in rows]
+
+
+async def update_registration_status(
+    conn: asyncpg.Connection,
+    registration_id: uuid.UUID,
+    status: str,
+    *,
+    offer_expires_at: datetime | None = None,
+    cancel_reason: str | None = None,
+) -> Registration:
+    row = await conn.fetchrow(
+        "UPDATE registrations SET status = $2, offer_expires_at = $3, cancel_reason = $4,"
+        " cancelled_at = CASE WHEN $2 = 'cancelled' THEN now() END, version = version + 1"
+        f" WHERE id = $1 RETURNING {_REGISTRATION_COLUMNS}",
+        registration_id,
+        status,
+        offer_expires_at,
+        cancel_reason,
+    )
+    return _registration(row)
+
+
+async def select_expired_offers(conn: Conn, limit: int) -> list[Registration]:
+    rows = await conn.fetch(
+        f"SELECT {_REGISTRATION_COLUMNS} FROM registrations"
+        " WHERE status = 'offered' AND offer_expires_at <= now()"
+        " ORDER BY offer_expires_at LIMIT $1",
+        limit,
+    )
+    return [_registration(r) for r in rows]
+
+
+async def select_event_stats(conn: Conn, event_id: uuid.UUID) -> EventStats:
+    row = await conn.fetchrow(
+        "SELECT count(*) FILTER (WHERE status = 'confirmed') AS confirmed,"
+        " count(*) FILTER (WHERE status = 'waitlisted') AS waitlisted,"
+        " count(*) FILTER (WHERE status = 'offered') AS offered,"
+        " count(*) FILTER (WHERE status = 'cancelled') AS cancelled"
+        " FROM registrations WHERE event_id = $1",
+        event_id,
+    )
+    return msgspec.convert(dict(row), EventStats)

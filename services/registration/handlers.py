@@ -7,34 +7,24 @@ from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
+import msgspec
 from aiohttp import web
 from email_validator import validate_email
 
-from services.registration import db
-from services.registration.keys import REGISTRATIONS_TOTAL
+from services.registration import db, seats
+from services.registration.keys import ACTOR, REGISTRATIONS_TOTAL
 from services.registration.schemas import (
     CONSENT_VERSION,
     CreateEventRequest,
     Event,
     RegisterRequest,
     Registration,
+    UpdateEventRequest,
 )
 from shared import events, outbox
 from shared.auth import bearer_token, looks_like_jwt, manage_token_matches, new_manage_token
 from shared.http import ProblemError, decode_body, is_slug, json_response
 from shared.keys import DB_POOL, SETTINGS, STAFF_AUTH
-
-
-def event_info(event: Event) -> events.EventInfo:
-    return events.EventInfo(
-        id=event.id,
-        slug=event.slug,
-        name=events.LocalizedText(pl=event.name.pl, en=event.name.en),
-        kind=event.kind,
-        starts_at=event.starts_at,
-        ends_at=event.ends_at,
-        venue=event.venue,
-    )
 
 
 def event_body(event: Event) -> dict[str, Any]:
@@ -49,10 +39,13 @@ def event_body(event: Event) -> dict[str, Any]:
         "capacity": event.capacity,
         "seats_left": event.seats_left,
         "status": event.status,
+        "waitlist": event.waitlist,
     }
 
 
-def registration_body(registration: Registration, event: Event | None = None) -> dict[str, Any]:
+def registration_body(
+    registration: Registration, event: Event | None = None, position: int | None = None
+) -> dict[str, Any]:
     body: dict[str, Any] = {
         "id": registration.id,
         "event_id": registration.event_id,
@@ -64,6 +57,13 @@ def registration_body(registration: Registration, event: Event | None = None) ->
     }
     if event is not None:
         body["event"] = event.slug
+    if registration.status == "waitlisted":
+        body["position"] = position
+    if registration.status == "offered":
+        body["offer_expires_at"] = registration.offer_expires_at
+    if registration.status == "cancelled":
+        body["cancelled_at"] = registration.cancelled_at
+        body["cancel_reason"] = registration.cancel_reason
     return body
 
 
@@ -102,6 +102,7 @@ async def create_event(request: web.Request) -> web.Response:
         taken=0,
         status=body.status,
         version=1,
+        waitlist=body.waitlist,
     )
     pool = request.app[DB_POOL]
     try:
@@ -110,7 +111,7 @@ async def create_event(request: web.Request) -> web.Response:
             await outbox.enqueue(
                 conn,
                 events.EventCreated(
-                    event=event_info(event), capacity=event.capacity, status=event.status
+                    event=seats.event_info(event), capacity=event.capacity, status=event.status
                 ),
                 event.id,
                 event.version,
@@ -152,33 +153,47 @@ async def create_registration(request: web.Request) -> web.Response:
         version=1,
         created_at=datetime.now(UTC),
     )
-    pool = request.app[DB_POOL]
+    info, who = seats.event_info(event), seats.holder(registration)
+    waitlisted_at = registration.created_at
     try:
-        async with pool.acquire() as conn, conn.transaction():
-            await db.insert_registration(conn, registration, email.casefold(), CONSENT_VERSION)
-            await outbox.enqueue(
-                conn,
-                events.RegistrationConfirmed(
+        status = await db.insert_registration_with_seat(
+            request.app[DB_POOL],
+            registration,
+            email.casefold(),
+            CONSENT_VERSION,
+            event.waitlist,
+            if_confirmed=outbox.prepare(
+                seats.confirmed_event(event, registration), registration.id, 1
+            ),
+            if_waitlisted=outbox.prepare(
+                events.RegistrationWaitlisted(
                     registration_id=registration.id,
-                    event=event_info(event),
-                    holder=events.Holder(name=registration.name, email=email, lang=body.lang),
+                    event=info,
+                    holder=who,
                     manage_token_hash=token_hash,
-                    confirmed_at=registration.created_at,
+                    position=0,  # the live position is in GET /api/v1/registrations/{id}
+                    waitlisted_at=waitlisted_at,
                 ),
                 registration.id,
-                registration.version,
-            )
-            # Last, so the hot event row stays locked only for this statement and the commit.
-            if not await db.update_event_take_seat(conn, event.id):
-                raise ProblemError(409, "event_full", "There are no seats left for this event.")
+                1,
+            ),
+        )
     except asyncpg.UniqueViolationError as e:
         if e.constraint_name != "registrations_one_per_email":
             raise
         raise ProblemError(
             409, "already_registered", "This email address is already registered for this event."
         ) from None
-    request.app[REGISTRATIONS_TOTAL].labels("confirmed").inc()
-    response = registration_body(registration, event)
+    if status is None:
+        raise ProblemError(409, "event_full", "There are no seats left for this event.")
+    registration = msgspec.structs.replace(registration, status=status)
+    position = (
+        await db.select_waitlist_position(request.app[DB_POOL], registration)
+        if status == "waitlisted"
+        else None
+    )
+    request.app[REGISTRATIONS_TOTAL].labels(status).inc()
+    response = registration_body(registration, event, position)
     response["manage_token"] = token
     settings = request.app[SETTINGS]
     response["ticket_url"] = f"{settings.tickets_url}/api/v1/registrations/{registration.id}/ticket"
@@ -187,21 +202,94 @@ async def create_registration(request: web.Request) -> web.Response:
     )
 
 
-async def get_registration(request: web.Request) -> web.Response:
+async def _registration_for(request: web.Request) -> Registration:
+    """The registration in the path, for its manage token or an organizer covering its event."""
     try:
         registration_id = uuid.UUID(request.match_info["registration_id"])
     except ValueError:
         raise ProblemError(
             404, "registration_not_found", "There is no such registration."
         ) from None
-    registration = await db.select_registration(request.app[DB_POOL], registration_id)
+    pool = request.app[DB_POOL]
+    registration = await db.select_registration(pool, registration_id)
     token = bearer_token(request)
     if token is None:
         raise ProblemError(401, "unauthorized", "This needs the manage token or a staff token.")
     if looks_like_jwt(token):
-        request.app[STAFF_AUTH].require(request, ("organizer",))
+        claims = request.app[STAFF_AUTH].require(request, ("organizer",))
+        request[ACTOR] = "organizer"
+        if registration is not None and "*" not in claims.events:
+            event = await db.select_event_by_id(pool, registration.event_id)
+            if not claims.covers(event.slug):
+                raise ProblemError(403, "event_not_covered", "The token does not cover this event.")
     elif registration is None or not manage_token_matches(token, registration.manage_token_hash):
         raise ProblemError(403, "forbidden", "The manage token does not match this registration.")
+    else:
+        request[ACTOR] = "attendee"
     if registration is None:
         raise ProblemError(404, "registration_not_found", "There is no such registration.")
-    return json_response(registration_body(registration))
+    return registration
+
+
+async def _answer(request: web.Request, registration: Registration) -> web.Response:
+    position = None
+    if registration.status == "waitlisted":
+        position = await db.select_waitlist_position(request.app[DB_POOL], registration)
+    return json_response(registration_body(registration, position=position))
+
+
+async def get_registration(request: web.Request) -> web.Response:
+    return await _answer(request, await _registration_for(request))
+
+
+async def cancel_registration(request: web.Request) -> web.Response:
+    registration = await _registration_for(request)
+    actor = request[ACTOR]
+    pool = request.app[DB_POOL]
+    async with pool.acquire() as conn, conn.transaction():
+        cancelled = await seats.cancel(conn, registration, actor, request.app[SETTINGS].offer_hours)
+    return await _answer(request, cancelled)
+
+
+async def accept_offer(request: web.Request) -> web.Response:
+    registration = await _registration_for(request)
+    if request[ACTOR] != "attendee":
+        raise ProblemError(
+            403, "forbidden", "Only the attendee accepts an offer, with the manage token."
+        )
+    pool = request.app[DB_POOL]
+    async with pool.acquire() as conn, conn.transaction():
+        confirmed = await seats.accept_offer(conn, registration)
+    return await _answer(request, confirmed)
+
+
+async def update_event(request: web.Request) -> web.Response:
+    slug = request.match_info["slug"]
+    request.app[STAFF_AUTH].require(request, ("organizer",), event_slug=slug)
+    body = await decode_body(request, UpdateEventRequest)
+    event = await _event_or_404(request, include_drafts=True)
+    pool = request.app[DB_POOL]
+    async with pool.acquire() as conn, conn.transaction():
+        updated = await seats.change_capacity(
+            conn, event.id, body.capacity, request.app[SETTINGS].offer_hours
+        )
+    return json_response(event_body(updated))
+
+
+async def get_event_stats(request: web.Request) -> web.Response:
+    slug = request.match_info["slug"]
+    request.app[STAFF_AUTH].require(request, ("organizer",), event_slug=slug)
+    event = await _event_or_404(request, include_drafts=True)
+    stats = await db.select_event_stats(request.app[DB_POOL], event.id)
+    return json_response(
+        {
+            "event": event.slug,
+            "capacity": event.capacity,
+            "seats_left": event.seats_left,
+            "confirmed": stats.confirmed,
+            "waitlisted": stats.waitlisted,
+            "open_offers": stats.offered,
+            "cancelled": stats.cancelled,
+            "total_if_all_offers_taken": stats.confirmed + stats.offered,
+        }
+    )

@@ -37,6 +37,7 @@ class CreateEventRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True
     venue: Text200
     capacity: Annotated[int, msgspec.Meta(ge=1, le=100_000)]
     status: Literal["published", "draft"] = "published"
+    waitlist: bool = True
 
     def __post_init__(self) -> None:
         _not_blank(self.name.pl, "name.pl")
@@ -44,6 +45,10 @@ class CreateEventRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True
         _not_blank(self.venue, "venue")
         if self.ends_at <= self.starts_at:
             raise ValueError("`ends_at` must be after `starts_at`")
+
+
+class UpdateEventRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    capacity: Annotated[int, msgspec.Meta(ge=1, le=100_000)]
 
 
 class RegisterRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -74,6 +79,7 @@ class Event(msgspec.Struct, frozen=True):
     taken: int
     status: str
     version: int
+    waitlist: bool
 
     @property
     def seats_left(self) -> int:
@@ -90,3 +96,13 @@ class Registration(msgspec.Struct, frozen=True):
     manage_token_hash: str
     version: int
     created_at: datetime
+    offer_expires_at: datetime | None = None
+    cancelled_at: datetime | None = None
+    cancel_reason: str | None = None
+
+
+class EventStats(msgspec.Struct, frozen=True):
+    confirmed: int
+    waitlisted: int
+    offered: int
+    cancelled: int

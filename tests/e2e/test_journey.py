@@ -77,7 +77,7 @@ async def test_register_mail_scan_attendance(
     await eventually(ready, timeout=60)
 
     # 1. An organizer creates an event; reading it is public.
-    event = event_body(capacity=2)
+    event = event_body(capacity=2, waitlist=False)
     async with http.post(f"{reg_url}/api/v1/events", json=event, headers=organizer) as r:
         assert r.status == 201, await r.text()
     async with http.get(f"{reg_url}/api/v1/events/{event['slug']}") as r:

@@ -23,6 +23,7 @@ async def test_create_and_read_event(service_client: Any, servers: Any) -> None:
         "capacity": 100,
         "seats_left": 100,
         "status": "published",
+        "waitlist": True,
     }
     r = await client.get(f"/api/v1/events/{body['slug']}")
     assert r.status == 200, await r.text()
@@ -33,7 +34,7 @@ async def test_create_and_read_event(service_client: Any, servers: Any) -> None:
 
 async def test_register_until_full(service_client: Any, servers: Any) -> None:
     client = await service_client("registration")
-    body = event_body(capacity=2)
+    body = event_body(capacity=2, waitlist=False)
     r = await client.post("/api/v1/events", json=body, headers=auth(servers.token()))
     assert r.status == 201, await r.text()
     url = f"/api/v1/events/{body['slug']}/registrations"
@@ -70,7 +71,7 @@ async def test_same_email_twice(service_client: Any, servers: Any) -> None:
 
 async def test_concurrent_registrations_never_oversell(service_client: Any, servers: Any) -> None:
     client = await service_client("registration")
-    body = event_body(capacity=10)
+    body = event_body(capacity=10, waitlist=False)
     r = await client.post("/api/v1/events", json=body, headers=auth(servers.token()))
     assert r.status == 201, await r.text()
     url = f"/api/v1/events/{body['slug']}/registrations"

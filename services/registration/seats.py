@@ -1,0 +1,171 @@
+"""Seats and the waitlist: cancelling frees a seat, a freed seat becomes an offer to the
+first in line, an accepted offer confirms, an expired one passes to the next.
+
+Every function runs inside the caller's transaction and locks the event row first, then
+registration rows, always in that order, so concurrent changes to one event serialise
+without deadlocks.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Literal
+
+import asyncpg
+import msgspec
+
+from services.registration import db
+from services.registration.schemas import Event, Registration
+from shared import events, outbox
+from shared.http import ProblemError
+
+CancelReason = Literal["attendee", "organizer", "offer_expired"]
+HOLDS_SEAT = ("confirmed", "offered")
+
+
+def event_info(event: Event) -> events.EventInfo:
+    return events.EventInfo(
+        id=event.id,
+        slug=event.slug,
+        name=events.LocalizedText(pl=event.name.pl, en=event.name.en),
+        kind=event.kind,
+        starts_at=event.starts_at,
+        ends_at=event.ends_at,
+        venue=event.venue,
+    )
+
+
+def holder(registration: Registration) -> events.Holder:
+    return events.Holder(name=registration.name, email=registration.email, lang=registration.lang)
+
+
+def confirmed_event(event: Event, registration: Registration) -> events.RegistrationConfirmed:
+    return events.RegistrationConfirmed(
+        registration_id=registration.id,
+        event=event_info(event),
+        holder=holder(registration),
+        manage_token_hash=registration.manage_token_hash,
+        confirmed_at=datetime.now(UTC),
+    )
+
+
+async def promote(conn: asyncpg.Connection, event: Event, offer_hours: float) -> int:
+    """Offer every free seat of ``event`` (locked by the caller) to the first in line."""
+    free = event.capacity - event.taken
+    if free <= 0:
+        return 0
+    waiting = await db.select_first_waitlisted_for_update(conn, event.id, free)
+    expires_at = datetime.now(UTC) + timedelta(hours=offer_hours)
+    for registration in waiting:
+        offered = await db.update_registration_status(
+            conn, registration.id, "offered", offer_expires_at=expires_at
+        )
+        await outbox.enqueue(
+            conn,
+            events.RegistrationOffered(
+                registration_id=offered.id,
+                event=event_info(event),
+                holder=holder(offered),
+                manage_token_hash=offered.manage_token_hash,
+                expires_at=expires_at,
+            ),
+            offered.id,
+            offered.version,
+        )
+    if waiting:
+        await db.update_event_seats(conn, event.id, len(waiting))
+    return len(waiting)
+
+
+async def cancel(
+    conn: asyncpg.Connection,
+    registration: Registration,
+    reason: CancelReason,
+    offer_hours: float,
+) -> Registration:
+    event = await db.select_event_for_update(conn, registration.event_id)
+    current = await db.select_registration_for_update(conn, registration.id)
+    if current.status == "cancelled":
+        return current
+    if reason == "offer_expired" and not _offer_expired(current):
+        return current  # accepted or cancelled while the sweeper was looking
+    cancelled = await db.update_registration_status(
+        conn, current.id, "cancelled", cancel_reason=reason
+    )
+    assert cancelled.cancelled_at is not None
+    await outbox.enqueue(
+        conn,
+        events.RegistrationCancelled(
+            registration_id=cancelled.id,
+            event=event_info(event),
+            holder=holder(cancelled),
+            reason=reason,
+            previous_status=current.status,
+            cancelled_at=cancelled.cancelled_at,
+        ),
+        cancelled.id,
+        cancelled.version,
+    )
+    if current.status in HOLDS_SEAT:
+        await db.update_event_seats(conn, event.id, -1)
+        await promote(conn, msgspec.structs.replace(event, taken=event.taken - 1), offer_hours)
+    return cancelled
+
+
+async def accept_offer(conn: asyncpg.Connection, registration: Registration) -> Registration:
+    event = await db.select_event_for_update(conn, registration.event_id)
+    current = await db.select_registration_for_update(conn, registration.id)
+    if current.status == "confirmed":
+        return current
+    if current.status != "offered":
+        raise ProblemError(
+            409, "no_open_offer", f"This registration has no open offer (it is {current.status})."
+        )
+    assert current.offer_expires_at is not None
+    if current.offer_expires_at <= datetime.now(UTC):
+        raise ProblemError(409, "offer_expired", "This offer has expired; the seat went on.")
+    confirmed = await db.update_registration_status(conn, current.id, "confirmed")
+    await outbox.enqueue(conn, confirmed_event(event, confirmed), confirmed.id, confirmed.version)
+    return confirmed
+
+
+async def change_capacity(
+    conn: asyncpg.Connection, event_id: uuid.UUID, capacity: int, offer_hours: float
+) -> Event:
+    event = await db.select_event_for_update(conn, event_id)
+    if capacity < event.taken:
+        raise ProblemError(
+            409,
+            "capacity_below_taken",
+            f"{event.taken} seats are taken or offered; the capacity cannot go below that.",
+        )
+    updated = await db.update_event_capacity(conn, event_id, capacity)
+    await outbox.enqueue(
+        conn,
+        events.EventUpdated(
+            event=event_info(updated), capacity=updated.capacity, status=updated.status
+        ),
+        updated.id,
+        updated.version,
+    )
+    offered = await promote(conn, updated, offer_hours)
+    return msgspec.structs.replace(updated, taken=updated.taken + offered)
+
+
+async def expire_offers(pool: asyncpg.Pool, offer_hours: float, batch: int = 100) -> int:
+    """Cancel offers past their expiry, each passing its seat to the next in line."""
+    expired = 0
+    for registration in await db.select_expired_offers(pool, batch):
+        async with pool.acquire() as conn, conn.transaction():
+            result = await cancel(conn, registration, "offer_expired", offer_hours)
+            expired += result.status == "cancelled"
+    return expired
+
+
+def _offer_expired(registration: Registration) -> bool:
+    return (
+        registration.status == "offered"
+        and registration.offer_expires_at is not None
+        and registration.offer_expires_at <= datetime.now(UTC)
+    )

@@ -1,0 +1,148 @@
+"""Waitlists: a full event waitlists, a freed seat becomes an offer, offers confirm or pass on."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from tests.factories import auth, event_body, eventually, registration_body
+
+
+async def _event(client: Any, servers: Any, **overrides: Any) -> dict[str, Any]:
+    body = event_body(**overrides)
+    r = await client.post("/api/v1/events", json=body, headers=auth(servers.token()))
+    assert r.status == 201, await r.text()
+    return body
+
+
+async def _register(client: Any, slug: str, **overrides: Any) -> dict[str, Any]:
+    r = await client.post(
+        f"/api/v1/events/{slug}/registrations", json=registration_body(**overrides)
+    )
+    assert r.status == 201, await r.text()
+    return dict(await r.json())
+
+
+async def _get(client: Any, reg: dict[str, Any]) -> dict[str, Any]:
+    r = await client.get(f"/api/v1/registrations/{reg['id']}", headers=auth(reg["manage_token"]))
+    assert r.status == 200, await r.text()
+    return dict(await r.json())
+
+
+async def _stats(client: Any, servers: Any, slug: str) -> dict[str, Any]:
+    r = await client.get(f"/api/v1/events/{slug}/stats", headers=auth(servers.token()))
+    assert r.status == 200, await r.text()
+    return dict(await r.json())
+
+
+async def test_full_event_waitlists_in_order_and_cancellation_offers_the_seat(
+    service_client: Any, servers: Any
+) -> None:
+    client = await service_client("registration")
+    event = await _event(client, servers, capacity=1)
+    slug = event["slug"]
+    first = await _register(client, slug)
+    second = await _register(client, slug)
+    third = await _register(client, slug)
+    assert first["status"] == "confirmed"
+    assert (second["status"], second["position"]) == ("waitlisted", 1)
+    assert (third["status"], third["position"]) == ("waitlisted", 2)
+
+    r = await client.delete(
+        f"/api/v1/registrations/{first['id']}", headers=auth(first["manage_token"])
+    )
+    assert r.status == 200, await r.text()
+    cancelled = await r.json()
+    assert (cancelled["status"], cancelled["cancel_reason"]) == ("cancelled", "attendee")
+    offered = await _get(client, second)
+    assert offered["status"] == "offered" and offered["offer_expires_at"]
+    assert (await _get(client, third))["position"] == 1
+    assert await _stats(client, servers, slug) == {
+        "event": slug,
+        "capacity": 1,
+        "seats_left": 0,
+        "confirmed": 0,
+        "waitlisted": 1,
+        "open_offers": 1,
+        "cancelled": 1,
+        "total_if_all_offers_taken": 1,
+    }
+
+    r = await client.post(
+        f"/api/v1/registrations/{second['id']}/accept-offer", headers=auth(second["manage_token"])
+    )
+    assert r.status == 200, await r.text()
+    assert (await r.json())["status"] == "confirmed"
+    r = await client.post(
+        f"/api/v1/registrations/{third['id']}/accept-offer", headers=auth(third["manage_token"])
+    )
+    assert r.status == 409 and (await r.json())["code"] == "no_open_offer"
+    stats = await _stats(client, servers, slug)
+    assert (stats["confirmed"], stats["waitlisted"], stats["open_offers"]) == (1, 1, 0)
+
+    # Cancelling twice is harmless; the seat is freed once.
+    r = await client.delete(f"/api/v1/registrations/{first['id']}", headers=auth(servers.token()))
+    assert r.status == 200 and (await r.json())["status"] == "cancelled"
+    assert (await _stats(client, servers, slug))["open_offers"] == 0
+
+
+async def test_expired_offer_passes_to_the_next(service_client: Any, servers: Any) -> None:
+    # Offers live 0.002 h = 7.2 s here and the sweeper looks every 0.2 s.
+    client = await service_client("registration", offer_hours=0.002, offer_sweep_seconds=0.2)
+    event = await _event(client, servers, capacity=1)
+    first = await _register(client, event["slug"])
+    second = await _register(client, event["slug"])
+    third = await _register(client, event["slug"])
+    await client.delete(f"/api/v1/registrations/{first['id']}", headers=auth(servers.token()))
+    assert (await _get(client, second))["status"] == "offered"
+
+    async def passed_on() -> bool:
+        return (await _get(client, third))["status"] == "offered"
+
+    await eventually(passed_on, timeout=20)
+    lapsed = await _get(client, second)
+    assert (lapsed["status"], lapsed["cancel_reason"]) == ("cancelled", "offer_expired")
+    r = await client.post(
+        f"/api/v1/registrations/{second['id']}/accept-offer", headers=auth(second["manage_token"])
+    )
+    assert r.status == 409
+
+
+async def test_raising_capacity_offers_seats_and_lowering_below_taken_is_refused(
+    service_client: Any, servers: Any
+) -> None:
+    client = await service_client("registration")
+    event = await _event(client, servers, capacity=2)
+    slug = event["slug"]
+    regs = [await _register(client, slug) for _ in range(5)]
+    assert [r["status"] for r in regs] == ["confirmed"] * 2 + ["waitlisted"] * 3
+    r = await client.patch(
+        f"/api/v1/events/{slug}", json={"capacity": 4}, headers=auth(servers.token())
+    )
+    assert r.status == 200, await r.text()
+    assert (await r.json())["capacity"] == 4
+    assert [(await _get(client, r))["status"] for r in regs] == [
+        "confirmed",
+        "confirmed",
+        "offered",
+        "offered",
+        "waitlisted",
+    ]
+    r = await client.patch(
+        f"/api/v1/events/{slug}", json={"capacity": 3}, headers=auth(servers.token())
+    )
+    assert r.status == 409 and (await r.json())["code"] == "capacity_below_taken"
+
+
+async def test_concurrent_registrations_fill_seats_then_waitlist(
+    service_client: Any, servers: Any
+) -> None:
+    client = await service_client("registration")
+    event = await _event(client, servers, capacity=10)
+    results = await asyncio.gather(*(_register(client, event["slug"]) for _ in range(60)))
+    statuses = sorted(r["status"] for r in results)
+    assert statuses == ["confirmed"] * 10 + ["waitlisted"] * 50
+    positions = sorted(r["position"] for r in results if r["status"] == "waitlisted")
+    assert positions[0] >= 1 and positions[-1] <= 50
+    stats = await _stats(client, servers, event["slug"])
+    assert (stats["confirmed"], stats["waitlisted"], stats["seats_left"]) == (10, 50, 0)
