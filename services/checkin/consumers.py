@@ -29,6 +29,21 @@ async def record_registration(
     await db.upsert_registration(conn, data.registration_id, data.event.id, "confirmed")
 
 
+async def record_cancellation(
+    app: web.Application,
+    conn: asyncpg.Connection,
+    env: events.Envelope,
+    data: events.RegistrationCancelled,
+) -> None:
+    await db.upsert_registration(conn, data.registration_id, data.event.id, "cancelled")
+
+
+async def record_event_update(
+    app: web.Application, conn: asyncpg.Connection, env: events.Envelope, data: events.EventUpdated
+) -> None:
+    await db.upsert_event(conn, data.event)
+
+
 async def record_ticket(
     app: web.Application, conn: asyncpg.Connection, env: events.Envelope, data: events.TicketIssued
 ) -> None:
@@ -46,7 +61,9 @@ async def record_revocation(
 
 REGISTRATION_HANDLERS: dict[type[events.EventData], Handler] = {
     events.EventCreated: record_event,
+    events.EventUpdated: record_event_update,
     events.RegistrationConfirmed: record_registration,
+    events.RegistrationCancelled: record_cancellation,
 }
 TICKET_HANDLERS: dict[type[events.EventData], Handler] = {
     events.TicketIssued: record_ticket,

@@ -56,6 +56,30 @@ async def issue_ticket(
     )
 
 
+async def revoke_ticket(
+    app: web.Application,
+    conn: asyncpg.Connection,
+    env: events.Envelope,
+    data: events.RegistrationCancelled,
+) -> None:
+    ticket = await db.update_ticket_revoked(conn, data.registration_id)
+    if ticket is None:
+        return
+    await outbox.enqueue(
+        conn,
+        events.TicketRevoked(
+            ticket_id=ticket.id,
+            registration_id=ticket.registration_id,
+            event_id=ticket.event.id,
+            reason=f"registration_cancelled:{data.reason}",
+            revoked_at=data.cancelled_at,
+        ),
+        ticket.id,
+        ticket.version,
+    )
+
+
 HANDLERS: dict[type[events.EventData], Handler] = {
     events.RegistrationConfirmed: issue_ticket,
+    events.RegistrationCancelled: revoke_ticket,
 }

@@ -96,6 +96,19 @@ async def insert_ticket(conn: asyncpg.Connection, ticket: Ticket) -> bool:
     return bool(inserted)
 
 
+async def update_ticket_revoked(
+    conn: asyncpg.Connection, registration_id: uuid.UUID
+) -> Ticket | None:
+    """Revoke the registration's ticket; None if it has none or it was already revoked."""
+    row = await conn.fetchrow(
+        "UPDATE tickets SET status = 'revoked', version = version + 1"
+        " WHERE registration_id = $1 AND status = 'valid'"
+        f" RETURNING {_TICKET_COLUMNS}",
+        registration_id,
+    )
+    return _ticket(row) if row else None
+
+
 async def select_ticket(
     conn: asyncpg.Connection | asyncpg.Pool, ticket_id: uuid.UUID
 ) -> Ticket | None:

@@ -137,3 +137,28 @@ async def test_a_token_for_another_event_gets_wrong_event(
         headers=auth(servers.token("door", gate="hall")),
     )
     assert r.status == 403 and (await r.json())["code"] == "gate_not_covered"
+
+
+async def test_cancelled_registration_scans_as_revoked(service_client: Any, servers: Any) -> None:
+    checkin, event, issued = await _ticketed(service_client, servers)
+    registration = await service_client("registration")
+    r = await registration.delete(
+        f"/api/v1/registrations/{issued['registration_id']}", headers=auth(servers.token())
+    )
+    assert r.status == 200, await r.text()
+    organizer = auth(servers.token())
+
+    async def revoked() -> bool:
+        r = await checkin.get(f"/api/v1/events/{event['slug']}/attendance", headers=organizer)
+        body = await r.json()
+        return body["tickets"] == 0 and body["registered"] == 0
+
+    await eventually(revoked)
+    r = await checkin.post(
+        "/api/v1/scans",
+        json={"code": issued["code"], "gate": "hall", "scan_id": str(uuid.uuid4())},
+        headers=auth(servers.token("door")),
+    )
+    verdict = await r.json()
+    assert verdict["result"] == "revoked"
+    assert verdict["message"]["en"] == "This ticket has been cancelled."
