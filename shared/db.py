@@ -56,6 +56,15 @@ def migrations_of(package: str) -> Path:
     return Path(str(importlib.resources.files(package).joinpath("migrations")))
 
 
+async def _keep_session(conn: asyncpg.Connection) -> None:
+    """Release without asyncpg's default reset query (a round trip per release).
+
+    Nothing here leaves session state behind: locks are transaction-scoped, settings come
+    from the pool's server_settings, and the only LISTEN lives on a connection that is
+    held until shutdown. An open transaction is still rolled back by asyncpg itself.
+    """
+
+
 async def create_pool(
     dsn: str, schema: str, *, min_size: int = 1, max_size: int = 8, **kwargs: Any
 ) -> asyncpg.Pool:
@@ -64,6 +73,7 @@ async def create_pool(
         min_size=min_size,
         max_size=max_size,
         server_settings={"search_path": schema, "application_name": f"cnk-{schema}"},
+        reset=_keep_session,
         **kwargs,
     )
     assert pool is not None

@@ -6,6 +6,7 @@ Every refusal is a 4xx RFC 9457 problem (application/problem+json) with a ``code
 
 from __future__ import annotations
 
+import io
 import json
 import uuid
 from collections.abc import AsyncIterator
@@ -81,8 +82,12 @@ async def _registrations_target(service_client: Any, servers: Any) -> Target:
         assert (await r.json())["seats_left"] == 5
 
     return Target(
-        client, f"/api/v1/events/{event['slug']}/registrations", {}, registration_body(),
-        untouched, {"event": event},
+        client,
+        f"/api/v1/events/{event['slug']}/registrations",
+        {},
+        registration_body(),
+        untouched,
+        {"event": event},
     )
 
 
@@ -100,7 +105,8 @@ async def _scans_target(service_client: Any, servers: Any) -> Target:
         if scan_id is None:
             return
         r = await client.post(
-            "/api/v1/scans", json={"code": "CNK1NOPE", "gate": "after-check", "scan_id": scan_id},
+            "/api/v1/scans",
+            json={"code": "CNK1NOPE", "gate": "after-check", "scan_id": scan_id},
             headers=door,
         )
         assert r.status == 200, await r.text()
@@ -130,7 +136,7 @@ async def target(request: pytest.FixtureRequest, service_client: Any, servers: A
     ("raw", "code", "field"),
     [
         (b'{"', "invalid_json", None),
-        (b'{,}', "invalid_json", None),
+        (b"{,}", "invalid_json", None),
         (b"{'name': 'Anna'}", "invalid_json", None),
         (b"", "invalid_json", None),
         (b"   ", "invalid_json", None),
@@ -145,8 +151,19 @@ async def target(request: pytest.FixtureRequest, service_client: Any, servers: A
         (b"[" * 30_000 + b"]" * 30_000, "validation_failed", "$"),
     ],
     ids=[
-        "truncated", "stray-comma", "single-quotes", "empty", "whitespace", "nan", "invalid-utf8",
-        "lone-surrogate", "empty-array", "array-of-object", "null", "string", "number",
+        "truncated",
+        "stray-comma",
+        "single-quotes",
+        "empty",
+        "whitespace",
+        "nan",
+        "invalid-utf8",
+        "lone-surrogate",
+        "empty-array",
+        "array-of-object",
+        "null",
+        "string",
+        "number",
         "deeply-nested",
     ],
 )
@@ -180,8 +197,12 @@ async def test_each_missing_required_field_is_400_naming_it(target: Target) -> N
 
 async def test_each_field_of_the_wrong_type_is_400_naming_it(target: Target) -> None:
     for name, value in target.valid.items():
-        wrong_values: list[Any] = [["a", "list"], {"an": "object"}, None]
-        wrong_values.append(12345 if isinstance(value, str | dict) else "a string")
+        is_int = isinstance(value, int) and not isinstance(value, bool)
+        wrong_values: list[Any] = [["a", "list"], None, 1.5 if is_int else 12345]
+        if not isinstance(value, str):
+            wrong_values.append("a string")
+        if not isinstance(value, dict):  # an object where one belongs is checked field by field
+            wrong_values.append({"an": "object"})
         if isinstance(value, bool):
             wrong_values.append(1)
         for wrong in wrong_values:
@@ -193,7 +214,7 @@ async def test_each_field_of_the_wrong_type_is_400_naming_it(target: Target) -> 
 
 async def test_two_megabyte_body_with_content_length_is_413(target: Target) -> None:
     body = {**target.valid, "name": "x" * TWO_MB}
-    raw = json.dumps(body).encode()
+    raw = io.BytesIO(json.dumps(body).encode())
     r = await target.post(data=raw, headers={"Content-Type": "application/json"})
     await assert_problem(r, 413, "body_too_large")
     await target.check_untouched(body)
@@ -226,7 +247,9 @@ async def test_wrong_content_type_is_415(target: Target, content_type: str | Non
     raw = json.dumps(target.valid).encode()
     headers = {"Content-Type": content_type} if content_type else {}
     r = await target.client.post(
-        target.url, data=raw, headers={**target.headers, **headers},
+        target.url,
+        data=raw,
+        headers={**target.headers, **headers},
         skip_auto_headers=["Content-Type"],
     )
     await assert_problem(r, 415, "unsupported_media_type")
@@ -319,6 +342,7 @@ BAD_REGISTRATIONS: list[tuple[str, dict[str, Any], str]] = [
     ("email-empty", {"email": ""}, "email"),
     ("email-too-long", {"email": "a" * 250 + "@example.org"}, "email"),
     ("email-local-part-too-long", {"email": "a" * 65 + "@example.org"}, "email"),
+    ("email-nul-character", {"email": "anna\u0000@example.org"}, "email"),
     ("name-10000-chars", {"name": "N" * 10_000}, "name"),
     ("name-201-chars", {"name": "N" * 201}, "name"),
     ("name-blank", {"name": "   "}, "name"),
@@ -375,9 +399,7 @@ async def test_register_for_a_draft_event_is_404(service_client: Any, servers: A
     event = event_body(status="draft")
     r = await client.post("/api/v1/events", json=event, headers=auth(servers.token()))
     assert r.status == 201, await r.text()
-    r = await client.post(
-        f"/api/v1/events/{event['slug']}/registrations", json=registration_body()
-    )
+    r = await client.post(f"/api/v1/events/{event['slug']}/registrations", json=registration_body())
     await assert_problem(r, 404, "event_not_found")
 
 
@@ -443,9 +465,7 @@ STAFF_ENDPOINTS = {
     "registration": Endpoint(
         "registration", "GET", "/api/v1/registrations/{uuid}", manage_token=True
     ),
-    "ticket": Endpoint(
-        "tickets", "GET", "/api/v1/registrations/{uuid}/ticket", manage_token=True
-    ),
+    "ticket": Endpoint("tickets", "GET", "/api/v1/registrations/{uuid}/ticket", manage_token=True),
     "qr-png": Endpoint("tickets", "GET", "/api/v1/tickets/{uuid}/qr.png", manage_token=True),
     "qr-svg": Endpoint("tickets", "GET", "/api/v1/tickets/{uuid}/qr.svg", manage_token=True),
     "scan": Endpoint("checkin", "POST", "/api/v1/scans", body="scan", door_allowed=True),
@@ -509,7 +529,10 @@ async def test_endpoint_refuses_a_missing_or_bad_staff_token(
         assert r.status == 404, await r.text()
 
 
-@pytest.mark.parametrize("name", sorted(n for n, e in STAFF_ENDPOINTS.items() if not e.door_allowed))
+ORGANIZER_ONLY = sorted(n for n, e in STAFF_ENDPOINTS.items() if not e.door_allowed)
+
+
+@pytest.mark.parametrize("name", ORGANIZER_ONLY)
 async def test_door_token_is_403_where_an_organizer_is_needed(
     service_client: Any, servers: Any, name: str
 ) -> None:
@@ -728,7 +751,7 @@ async def test_unknown_path_is_404_problem(service_client: Any, service: str) ->
         ("registration", "DELETE", "/api/v1/events"),
         ("registration", "PUT", "/api/v1/events/some-event"),
         ("registration", "GET", "/api/v1/events/some-event/registrations"),
-        ("registration", "DELETE", f"/api/v1/registrations/{uuid.uuid4()}"),
+        ("registration", "PUT", f"/api/v1/registrations/{uuid.uuid4()}"),
         ("tickets", "POST", f"/api/v1/registrations/{uuid.uuid4()}/ticket"),
         ("tickets", "DELETE", f"/api/v1/tickets/{uuid.uuid4()}/qr.png"),
         ("tickets", "POST", "/api/v1/keys"),

@@ -117,13 +117,14 @@ async def insert_registration_with_seat(
     waitlist: bool,
     if_confirmed: Prepared,
     if_waitlisted: Prepared,
-) -> str | None:
+) -> tuple[str, int | None] | None:
     """Take a seat if one is free, else join the waitlist (if the event has one), and write
     the matching outbox row, all in one statement: the event row stays locked only for it.
 
-    Returns the new status, or None when the event is full and has no waitlist.
+    Returns the new status and, when waitlisted, the position (counted in the statement's
+    snapshot), or None when the event is full and has no waitlist.
     """
-    status: str | None = await conn.fetchval(
+    row = await conn.fetchrow(
         "WITH seat AS ("
         "  UPDATE events SET taken = taken + 1 WHERE id = $2 AND taken < capacity RETURNING id"
         "), registration AS ("
@@ -140,7 +141,9 @@ async def insert_registration_with_seat(
         "   CASE WHEN status = 'confirmed' THEN $12 ELSE $15 END,"
         "   CASE WHEN status = 'confirmed' THEN $13::bytea ELSE $16::bytea END"
         "  FROM registration"
-        ") SELECT status FROM registration",
+        ") SELECT status, CASE WHEN status = 'waitlisted' THEN (SELECT count(*) + 1"
+        "   FROM registrations WHERE event_id = $2 AND status = 'waitlisted') END AS position"
+        " FROM registration",
         registration.id,
         registration.event_id,
         registration.name,
@@ -158,7 +161,7 @@ async def insert_registration_with_seat(
         if_waitlisted.subject,
         if_waitlisted.payload,
     )
-    return status
+    return (row["status"], row["position"]) if row else None
 
 
 async def select_registration(conn: Conn, registration_id: uuid.UUID) -> Registration | None:

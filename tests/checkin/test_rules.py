@@ -25,7 +25,10 @@ def test_invalid_code_is_invalid_whatever_else_is_known() -> None:
         (None, "valid", "revoked"), (True, False), (True, False), (None, FIRST)
     ):
         facts = ScanFacts(
-            code_valid=False, ticket_status=status, event_covered=covered, on_list=on_list,
+            code_valid=False,
+            ticket_status=status,
+            event_covered=covered,
+            on_list=on_list,
             first_entry=first,
         )
         assert decide(facts) == Verdict("invalid"), facts
@@ -37,7 +40,10 @@ def test_event_not_covered_is_wrong_event_before_status_list_or_first_entry() ->
         (None, "valid", "revoked"), (True, False), (None, FIRST)
     ):
         facts = ScanFacts(
-            code_valid=True, ticket_status=status, event_covered=False, on_list=on_list,
+            code_valid=True,
+            ticket_status=status,
+            event_covered=False,
+            on_list=on_list,
             first_entry=first,
         )
         assert decide(facts) == Verdict("wrong_event"), facts

@@ -40,8 +40,13 @@ def _signed(payload: dict[str, object], private: str = PRIVATE) -> str:
 def _payload(**overrides: object) -> dict[str, object]:
     now = int(time.time())
     payload: dict[str, object] = {
-        "jti": "j-1", "sub": "staff", "role": "door", "events": ["*"],
-        "iat": now, "exp": now + 60, "iss": ISSUER,
+        "jti": "j-1",
+        "sub": "staff",
+        "role": "door",
+        "events": ["*"],
+        "iat": now,
+        "exp": now + 60,
+        "iss": ISSUER,
     }
     payload.update(overrides)
     return {k: v for k, v in payload.items() if v is not None}
@@ -55,14 +60,24 @@ def test_keypair_halves_belong_together() -> None:
 
 def test_issue_then_verify_gives_back_the_claims() -> None:
     token, issued = issue_token(
-        PRIVATE, role="door", events=["targi-2026"], subject="anna", ttl_seconds=600,
+        PRIVATE,
+        role="door",
+        events=["targi-2026"],
+        subject="anna",
+        ttl_seconds=600,
         gate="hall-a",
     )
     claims = AUTH.verify(token)
     assert claims == issued
     assert claims == StaffClaims(
-        jti=issued.jti, sub="anna", role="door", events=["targi-2026"], exp=issued.iat + 600,
-        iat=issued.iat, iss=ISSUER, gate="hall-a",
+        jti=issued.jti,
+        sub="anna",
+        role="door",
+        events=["targi-2026"],
+        exp=issued.iat + 600,
+        iat=issued.iat,
+        iss=ISSUER,
+        gate="hall-a",
     )
 
 
@@ -129,8 +144,16 @@ def test_hmac_token_keyed_with_the_public_key_is_401_invalid_token() -> None:
         {"events": "targi-2026"},
         {"sub": None},
     ],
-    ids=["wrong-issuer", "no-jti", "no-iat", "no-exp", "no-iss", "unknown-role",
-         "events-not-a-list", "no-sub"],
+    ids=[
+        "wrong-issuer",
+        "no-jti",
+        "no-iat",
+        "no-exp",
+        "no-iss",
+        "unknown-role",
+        "events-not-a-list",
+        "no-sub",
+    ],
 )
 def test_correctly_signed_token_with_bad_claims_is_401_invalid_token(
     overrides: dict[str, object],

@@ -11,11 +11,11 @@ import qrcode.util
 from nacl.signing import SigningKey, VerifyKey
 
 from shared.codes import (
+    _HEAD,
     CODE_LENGTH,
     PREFIX,
     VERSION,
     InvalidCode,
-    _HEAD,
     parse_code,
     sign_code,
     verify_code,
@@ -41,7 +41,7 @@ def _reencode(code: str, raw: bytes) -> str:
 
 
 def _raw(code: str) -> bytes:
-    body = code[len(PREFIX):]
+    body = code[len(PREFIX) :]
     return base64.b32decode(body + "=" * (-len(body) % 8))
 
 
@@ -90,7 +90,7 @@ def test_every_single_character_corruption_is_refused() -> None:
             if replacement == original:
                 continue
             tried += 1
-            altered = code[:position] + replacement + code[position + 1:]
+            altered = code[:position] + replacement + code[position + 1 :]
             try:
                 verify_code(altered, KEYS)
             except InvalidCode:
@@ -104,10 +104,7 @@ def test_last_character_padding_bits_are_not_ignored() -> None:
     code = _code()
     # Only the canonical spelling of the final 5-bit group is accepted, even when another
     # letter decodes to the very same bytes.
-    same_bytes = [
-        c for c in BASE32
-        if c != code[-1] and _raw(code[:-1] + c) == _raw(code)
-    ]
+    same_bytes = [c for c in BASE32 if c != code[-1] and _raw(code[:-1] + c) == _raw(code)]
     assert same_bytes, "the last character should carry padding bits"
     for c in same_bytes:
         assert _reason(code[:-1] + c) == "format"
@@ -126,12 +123,22 @@ def test_last_character_padding_bits_are_not_ignored() -> None:
         lambda c: c + " ",
         lambda c: c.lower(),
         lambda c: "",
-        lambda c: "CNK2" + c[len(PREFIX):],
-        lambda c: c[len(PREFIX):],
+        lambda c: "CNK2" + c[len(PREFIX) :],
+        lambda c: c[len(PREFIX) :],
     ],
     ids=[
-        "drop-last", "drop-8", "prefix-only", "add-one", "add-8", "doubled", "leading-space",
-        "trailing-space", "lower-case", "empty", "other-prefix", "no-prefix",
+        "drop-last",
+        "drop-8",
+        "prefix-only",
+        "add-one",
+        "add-8",
+        "doubled",
+        "leading-space",
+        "trailing-space",
+        "lower-case",
+        "empty",
+        "other-prefix",
+        "no-prefix",
     ],
 )
 def test_truncated_extended_or_respelled_code_is_a_format_error(mangle: object) -> None:
@@ -156,9 +163,7 @@ def test_altered_key_id_is_refused() -> None:
     raw = _raw(code)
     version, key_id, ticket, event = _HEAD.unpack(raw[: _HEAD.size])
     assert (version, key_id) == (VERSION, KEY_ID)
-    altered = _reencode(
-        code, _HEAD.pack(version, KEY_ID + 1, ticket, event) + raw[_HEAD.size:]
-    )
+    altered = _reencode(code, _HEAD.pack(version, KEY_ID + 1, ticket, event) + raw[_HEAD.size :])
     assert parse_code(altered)[0].key_id == KEY_ID + 1
     # The new key id is unknown...
     assert _reason(altered) == "unknown_key"
@@ -177,14 +182,14 @@ def test_altered_ticket_or_event_id_is_refused() -> None:
         _HEAD.pack(version, key_id, ticket, other),
         _HEAD.pack(version, key_id, event, ticket),
     ):
-        assert _reason(_reencode(code, head + raw[_HEAD.size:])) == "signature"
+        assert _reason(_reencode(code, head + raw[_HEAD.size :])) == "signature"
 
 
 def test_other_version_byte_is_a_format_error() -> None:
     code = _code()
     raw = _raw(code)
     _, key_id, ticket, event = _HEAD.unpack(raw[: _HEAD.size])
-    altered = _reencode(code, _HEAD.pack(VERSION + 1, key_id, ticket, event) + raw[_HEAD.size:])
+    altered = _reencode(code, _HEAD.pack(VERSION + 1, key_id, ticket, event) + raw[_HEAD.size :])
     assert _reason(altered) == "format"
 
 
