@@ -107,10 +107,10 @@ async def main(args: argparse.Namespace) -> None:
     print(f"latency p99       {percentile(latencies, 0.99) * 1000:.1f} ms")
     print(f"confirmed         {outcomes['confirmed']} (stats: {stats['confirmed']})")
     print(f"waitlisted        {outcomes['waitlisted']} (stats: {stats['waitlisted']})")
-    print(
-        f"errors            {errors} {dict((k, n) for k, n in outcomes.items() if k not in ('confirmed', 'waitlisted'))}"
-    )
-    oversell = max(0, outcomes["confirmed"] - args.seats) + max(0, stats["confirmed"] - args.seats)
+    other = {k: n for k, n in outcomes.items() if k not in ("confirmed", "waitlisted")}
+    print(f"errors            {errors} {other}")
+    answered, counted = outcomes["confirmed"], stats["confirmed"]
+    oversell = max(0, answered - args.seats) + max(0, counted - args.seats)
     print(f"oversell          {oversell}")
 
 
