@@ -100,7 +100,9 @@ class RegistrationCancelled(EventData, frozen=True):
     registration_id: uuid.UUID
     event: EventInfo
     holder: Holder
-    reason: Literal["attendee", "organizer", "offer_expired"]
+    # attendee | organizer | offer_expired | event_cancelled; a plain string so that a new
+    # reason never makes an older consumer refuse the event.
+    reason: str
     previous_status: str
     cancelled_at: datetime
 

@@ -24,6 +24,8 @@ def create_app(settings: Settings) -> web.Application:
     app.router.add_post("/api/v1/events/{slug}/registrations", handlers.create_registration)
     app.router.add_patch("/api/v1/events/{slug}", handlers.update_event)
     app.router.add_get("/api/v1/events/{slug}/stats", handlers.get_event_stats)
+    app.router.add_post("/api/v1/events/{slug}/publish", handlers.publish_event)
+    app.router.add_post("/api/v1/events/{slug}/cancel", handlers.cancel_event)
     app.router.add_get("/api/v1/registrations/{registration_id}", handlers.get_registration)
     app.router.add_delete("/api/v1/registrations/{registration_id}", handlers.cancel_registration)
     app.router.add_post(

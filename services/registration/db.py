@@ -97,6 +97,16 @@ async def update_event_seats(conn: asyncpg.Connection, event_id: uuid.UUID, delt
     await conn.execute("UPDATE events SET taken = taken + $2 WHERE id = $1", event_id, delta)
 
 
+async def update_event_status(conn: asyncpg.Connection, event_id: uuid.UUID, status: str) -> Event:
+    row = await conn.fetchrow(
+        "UPDATE events SET status = $2, version = version + 1 WHERE id = $1"
+        f" RETURNING {_EVENT_COLUMNS}",
+        event_id,
+        status,
+    )
+    return _event(row)
+
+
 async def update_event_capacity(
     conn: asyncpg.Connection, event_id: uuid.UUID, capacity: int
 ) -> Event:
@@ -223,6 +233,17 @@ async def update_registration_status(
         cancel_reason,
     )
     return _registration(row)
+
+
+async def select_active_registrations_for_update(
+    conn: asyncpg.Connection, event_id: uuid.UUID
+) -> list[Registration]:
+    rows = await conn.fetch(
+        f"SELECT {_REGISTRATION_COLUMNS} FROM registrations"
+        " WHERE event_id = $1 AND status <> 'cancelled' ORDER BY created_at FOR UPDATE",
+        event_id,
+    )
+    return [_registration(r) for r in rows]
 
 
 async def select_expired_offers(conn: Conn, limit: int) -> list[Registration]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 import asyncpg
 import msgspec
@@ -270,6 +270,26 @@ async def update_event(request: web.Request) -> web.Response:
             conn, event.id, body.capacity, request.app[SETTINGS].offer_hours
         )
     return json_response(event_body(updated))
+
+
+async def publish_event(request: web.Request) -> web.Response:
+    return await _move_event(request, "published")
+
+
+async def cancel_event(request: web.Request) -> web.Response:
+    return await _move_event(request, "cancelled")
+
+
+async def _move_event(
+    request: web.Request, status: Literal["published", "cancelled"]
+) -> web.Response:
+    slug = request.match_info["slug"]
+    request.app[STAFF_AUTH].require(request, ("organizer",), event_slug=slug)
+    event = await _event_or_404(request, include_drafts=True)
+    pool = request.app[DB_POOL]
+    async with pool.acquire() as conn, conn.transaction():
+        moved = await seats.set_status(conn, event.id, status)
+    return json_response(event_body(moved))
 
 
 async def get_event_stats(request: web.Request) -> web.Response:

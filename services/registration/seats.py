@@ -20,7 +20,7 @@ from services.registration.schemas import Event, Registration
 from shared import events, outbox
 from shared.http import ProblemError
 
-CancelReason = Literal["attendee", "organizer", "offer_expired"]
+CancelReason = Literal["attendee", "organizer", "offer_expired", "event_cancelled"]
 HOLDS_SEAT = ("confirmed", "offered")
 
 
@@ -109,7 +109,8 @@ async def cancel(
     )
     if current.status in HOLDS_SEAT:
         await db.update_event_seats(conn, event.id, -1)
-        await promote(conn, msgspec.structs.replace(event, taken=event.taken - 1), offer_hours)
+        if event.status == "published":
+            await promote(conn, msgspec.structs.replace(event, taken=event.taken - 1), offer_hours)
     return cancelled
 
 
@@ -128,6 +129,34 @@ async def accept_offer(conn: asyncpg.Connection, registration: Registration) -> 
     confirmed = await db.update_registration_status(conn, current.id, "confirmed")
     await outbox.enqueue(conn, confirmed_event(event, confirmed), confirmed.id, confirmed.version)
     return confirmed
+
+
+async def set_status(
+    conn: asyncpg.Connection, event_id: uuid.UUID, status: Literal["published", "cancelled"]
+) -> Event:
+    """Publish a draft, or cancel an event: every registration is cancelled with it, which
+    revokes every ticket and tells every attendee."""
+    event = await db.select_event_for_update(conn, event_id)
+    allowed = {"published": ("draft",), "cancelled": ("draft", "published")}[status]
+    if event.status == status:
+        return event
+    if event.status not in allowed:
+        raise ProblemError(
+            409, "invalid_transition", f"A {event.status} event cannot become {status}."
+        )
+    updated = await db.update_event_status(conn, event_id, status)
+    await outbox.enqueue(
+        conn,
+        events.EventUpdated(
+            event=event_info(updated), capacity=updated.capacity, status=updated.status
+        ),
+        updated.id,
+        updated.version,
+    )
+    if status == "cancelled":
+        for registration in await db.select_active_registrations_for_update(conn, event_id):
+            await cancel(conn, registration, "event_cancelled", offer_hours=0)
+    return await db.select_event_for_update(conn, event_id)
 
 
 async def change_capacity(

@@ -1,0 +1,64 @@
+"""Drafts are hidden until published; cancelling an event cancels every registration."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.factories import auth, event_body, eventually, registration_body
+
+
+async def test_draft_is_hidden_until_published(service_client: Any, servers: Any) -> None:
+    client = await service_client("registration")
+    organizer = auth(servers.token())
+    body = event_body(status="draft")
+    r = await client.post("/api/v1/events", json=body, headers=organizer)
+    assert r.status == 201 and (await r.json())["status"] == "draft"
+    slug = body["slug"]
+    assert (await client.get(f"/api/v1/events/{slug}")).status == 404
+    r = await client.post(f"/api/v1/events/{slug}/registrations", json=registration_body())
+    assert r.status == 404
+    r = await client.get(f"/api/v1/events/{slug}", headers=organizer)
+    assert r.status == 200 and (await r.json())["status"] == "draft"
+
+    r = await client.post(f"/api/v1/events/{slug}/publish", headers=organizer)
+    assert r.status == 200 and (await r.json())["status"] == "published"
+    assert (await client.get(f"/api/v1/events/{slug}")).status == 200
+    r = await client.post(f"/api/v1/events/{slug}/publish", headers=auth(servers.token("door")))
+    assert r.status == 403
+
+
+async def test_cancelling_an_event_cancels_registrations_and_revokes_tickets(
+    service_client: Any, servers: Any
+) -> None:
+    client = await service_client("registration")
+    tickets = await service_client("tickets")
+    organizer = auth(servers.token())
+    body = event_body(capacity=1)
+    await client.post("/api/v1/events", json=body, headers=organizer)
+    slug = body["slug"]
+    url = f"/api/v1/events/{slug}/registrations"
+    confirmed = await (await client.post(url, json=registration_body())).json()
+    waitlisted = await (await client.post(url, json=registration_body())).json()
+    assert (confirmed["status"], waitlisted["status"]) == ("confirmed", "waitlisted")
+
+    async def ticket_status() -> str | None:
+        r = await tickets.get(f"/api/v1/registrations/{confirmed['id']}/ticket", headers=organizer)
+        return (await r.json())["status"] if r.status == 200 else None
+
+    assert await eventually(ticket_status) == "valid"
+    r = await client.post(f"/api/v1/events/{slug}/cancel", headers=organizer)
+    assert r.status == 200, await r.text()
+    assert (await r.json())["status"] == "cancelled"
+    for reg in (confirmed, waitlisted):
+        r = await client.get(f"/api/v1/registrations/{reg['id']}", headers=organizer)
+        got = await r.json()
+        assert (got["status"], got["cancel_reason"]) == ("cancelled", "event_cancelled")
+
+    async def revoked() -> bool:
+        return await ticket_status() == "revoked"
+
+    await eventually(revoked)
+    r = await client.post(url, json=registration_body())
+    assert r.status == 409 and (await r.json())["code"] == "registration_closed"
+    r = await client.post(f"/api/v1/events/{slug}/publish", headers=organizer)
+    assert r.status == 409 and (await r.json())["code"] == "invalid_transition"
