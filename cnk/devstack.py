@@ -3,11 +3,10 @@ a demo event, and tokens. DATABASE_URL, NATS_URL and SMTP_URL point it at real s
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
-import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -22,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
-from cnk import keyfile
+from cnk import embedded, keyfile
 from shared.auth import issue_token
 from shared.config import DEFAULT_PORTS, SERVICES
 
@@ -34,81 +33,30 @@ def log(message: str) -> None:
     print(f"[cnk] {message}", flush=True)
 
 
-def port_free(port: int) -> bool:
-    with socket.socket() as s:
-        # As the servers do: a port left in TIME_WAIT by a previous run is free to use.
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            s.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
-
-
-def pick_port(preferred: int) -> int:
-    if port_free(preferred):
-        return preferred
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_for_port(port: int, timeout: float = 20) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
-            return
-        time.sleep(0.1)
-    raise RuntimeError(f"nothing answers on port {port}")
-
-
 @contextlib.contextmanager
 def embedded_postgres() -> Iterator[str]:
-    import warnings
-
-    import pgserver
-
-    warnings.filterwarnings("ignore", module="platformdirs")
-    # pgserver's own stop-at-exit counts its users in a file that a killed run leaves stale;
-    # stop the postmaster ourselves instead (SIGINT is PostgreSQL's fast shutdown).
-    pgdata = str((DATA / "pg").resolve())
-    server = pgserver.get_server(pgdata, cleanup_mode=None)  # type: ignore[attr-defined]
-    uri = server.get_uri()
-    if "(1 row)" not in server.psql("SELECT 1 FROM pg_database WHERE datname = 'cnk';"):
-        server.psql("CREATE DATABASE cnk;")
-    pid = server.get_pid()
-    try:
+    with embedded.postgres_server(DATA / "pg") as uri:
+        # pgserver's psql runs as its own system user; asyncpg does the admin work here.
+        asyncio.run(_ensure_database(uri, "cnk"))
         yield uri.replace("/postgres?", "/cnk?")
+
+
+async def _ensure_database(uri: str, name: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(uri)
+    try:
+        if not await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
+            await conn.execute(f'CREATE DATABASE "{name}"')
     finally:
-        if pid:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGINT)
-                deadline = time.monotonic() + 15
-                while time.monotonic() < deadline:
-                    os.kill(pid, 0)
-                    time.sleep(0.1)
+        await conn.close()
 
 
 @contextlib.contextmanager
 def embedded_nats() -> Iterator[str]:
-    binary = Path(sys.executable).with_name("nats-server")
-    exe = str(binary) if binary.exists() else shutil.which("nats-server")
-    if not exe:
-        raise RuntimeError("nats-server is missing: run `make setup`")
-    port = pick_port(int(os.environ.get("CNK_NATS_PORT", "4223")))
-    store = DATA / "nats"
-    store.mkdir(parents=True, exist_ok=True)
-    proc = subprocess.Popen(
-        [exe, "-a", "127.0.0.1", "-p", str(port), "-js", "-sd", str(store)],
-        stdout=subprocess.DEVNULL,
-        stderr=open(DATA / "nats.log", "ab"),  # noqa: SIM115 - lives as long as the server
-        start_new_session=True,
-    )
-    try:
-        wait_for_port(port)
-        yield f"nats://127.0.0.1:{port}"
-    finally:
-        stop(proc)
+    port = int(os.environ.get("CNK_NATS_PORT", "4223"))
+    with embedded.nats_server(DATA / "nats", port, log=DATA / "nats.log") as url:
+        yield url
 
 
 class MailFolder:
@@ -131,7 +79,7 @@ class MailFolder:
 def embedded_smtp() -> Iterator[str]:
     from aiosmtpd.controller import Controller
 
-    port = pick_port(int(os.environ.get("CNK_SMTP_PORT", "2525")))
+    port = embedded.free_port(int(os.environ.get("CNK_SMTP_PORT", "2525")))
     controller = Controller(MailFolder(DATA / "mail"), hostname="127.0.0.1", port=port)
     controller.start()
     try:
@@ -140,21 +88,11 @@ def embedded_smtp() -> Iterator[str]:
         controller.stop()
 
 
-def stop(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
 def service_ports() -> dict[str, int]:
     ports = {}
     for service in SERVICES:
         port = int(os.environ.get(f"{service.upper()}_PORT", DEFAULT_PORTS[service]))
-        if not port_free(port):
+        if not embedded.port_free(port):
             raise RuntimeError(
                 f"port {port} for {service} is taken (another `make run`?);"
                 f" stop it or set {service.upper()}_PORT"
@@ -284,7 +222,7 @@ def main() -> int:
             procs[service] = subprocess.Popen(
                 [sys.executable, "-m", f"services.{service}"], env=env, start_new_session=True
             )
-            stack.callback(stop, procs[service])
+            stack.callback(embedded.stop_process, procs[service])
         signal.signal(signal.SIGINT, on_signal)
         signal.signal(signal.SIGTERM, on_signal)
         try:

