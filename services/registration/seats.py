@@ -50,6 +50,15 @@ def confirmed_event(event: Event, registration: Registration) -> events.Registra
     )
 
 
+async def enqueue_event_updated(conn: asyncpg.Connection, event: Event) -> None:
+    await outbox.enqueue(
+        conn,
+        events.EventUpdated(event=event_info(event), capacity=event.capacity, status=event.status),
+        event.id,
+        event.version,
+    )
+
+
 async def promote(conn: asyncpg.Connection, event: Event, offer_hours: float) -> int:
     """Offer every free seat of ``event`` (locked by the caller) to the first in line."""
     free = event.capacity - event.taken
@@ -145,14 +154,7 @@ async def set_status(
             409, "invalid_transition", f"A {event.status} event cannot become {status}."
         )
     updated = await db.update_event_status(conn, event_id, status)
-    await outbox.enqueue(
-        conn,
-        events.EventUpdated(
-            event=event_info(updated), capacity=updated.capacity, status=updated.status
-        ),
-        updated.id,
-        updated.version,
-    )
+    await enqueue_event_updated(conn, updated)
     if status == "cancelled":
         for registration in await db.select_active_registrations_for_update(conn, event_id):
             await cancel(conn, registration, "event_cancelled", offer_hours=0)
@@ -170,14 +172,7 @@ async def change_capacity(
             f"{event.taken} seats are taken or offered; the capacity cannot go below that.",
         )
     updated = await db.update_event_capacity(conn, event_id, capacity)
-    await outbox.enqueue(
-        conn,
-        events.EventUpdated(
-            event=event_info(updated), capacity=updated.capacity, status=updated.status
-        ),
-        updated.id,
-        updated.version,
-    )
+    await enqueue_event_updated(conn, updated)
     offered = await promote(conn, updated, offer_hours)
     return msgspec.structs.replace(updated, taken=updated.taken + offered)
 
