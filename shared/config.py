@@ -40,6 +40,15 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
     return value
 
 
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if raw == "":
+        return default
+    if raw not in ("true", "false", "1", "0", "yes", "no"):
+        raise ConfigError(f"{name} must be true or false, got {raw!r}")
+    return raw in ("true", "1", "yes")
+
+
 def _required(env: Mapping[str, str], name: str) -> str:
     value = env.get(name, "").strip()
     if not value:
@@ -68,6 +77,8 @@ class Settings:
     log_level: str = "INFO"
     offer_hours: float = 24.0
     offer_sweep_seconds: float = 30.0
+    registration_rate_limit: int = 30
+    trust_forwarded_for: bool = False
 
     @classmethod
     def from_env(cls, service: str, environ: Mapping[str, str] | None = None) -> Settings:
@@ -97,6 +108,8 @@ class Settings:
             log_level=env.get("LOG_LEVEL", "INFO").upper(),
             offer_hours=_float(env, "WAITLIST_OFFER_HOURS", 24.0),
             offer_sweep_seconds=_float(env, "OFFER_SWEEP_SECONDS", 30.0),
+            registration_rate_limit=_int(env, "REGISTRATION_RATE_LIMIT", 30),
+            trust_forwarded_for=_bool(env, "TRUST_FORWARDED_FOR", False),
         )
 
     @property

@@ -53,8 +53,10 @@ class ProblemError(Exception):
         *,
         errors: list[FieldError] | None = None,
         extra: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(detail)
+        self.headers = headers or {}
         self.status = status
         self.code = code
         self.detail = detail
@@ -107,7 +109,8 @@ async def problem_middleware(
     try:
         return await handler(request)
     except ProblemError as e:
-        headers = {"WWW-Authenticate": "Bearer"} if e.status == 401 else None
+        headers = {"WWW-Authenticate": "Bearer"} if e.status == 401 else {}
+        headers.update(e.headers)
         return problem_response(
             e.status, e.code, e.detail, errors=e.errors, extra=e.extra, headers=headers
         )
@@ -115,8 +118,8 @@ async def problem_middleware(
         if e.status < 400:
             raise
         code = _HTTP_CODES.get(e.status, "http_error")
-        headers = {"Allow": e.headers["Allow"]} if "Allow" in e.headers else None
-        return problem_response(e.status, code, e.reason, headers=headers)
+        allow = {"Allow": e.headers["Allow"]} if "Allow" in e.headers else None
+        return problem_response(e.status, code, e.reason, headers=allow)
     except Exception:
         log.exception("unhandled_error", method=request.method, path=request.path)
         return problem_response(500, "internal_error", "Something went wrong on our side.")

@@ -40,6 +40,7 @@ class Infra:
             outbox_poll_seconds=0.5,
             log_format="console",
             max_deliver=3,
+            registration_rate_limit=0,
         )
         values.update(overrides)
         return Settings(**values)
@@ -62,6 +63,7 @@ class Infra:
             "STAFF_TOKEN_PUBLIC_KEY": self.staff_public_key,
             "MAIL_FROM": "CNK Events <events@cnk.test>",
             "LOG_FORMAT": "console",
+            "REGISTRATION_RATE_LIMIT": "0",
         }
 
 

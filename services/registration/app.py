@@ -5,10 +5,11 @@ from __future__ import annotations
 from aiohttp import web
 
 from services.registration import handlers
-from services.registration.keys import REGISTRATIONS_TOTAL
+from services.registration.keys import RATE_LIMITER, REGISTRATIONS_TOTAL
 from services.registration.sweeper import offer_sweeper
 from shared.config import Settings
 from shared.keys import METRICS
+from shared.ratelimit import RateLimiter
 from shared.service import base_app
 
 
@@ -17,6 +18,7 @@ def create_app(settings: Settings) -> web.Application:
     app[REGISTRATIONS_TOTAL] = app[METRICS].counter(
         "registrations", "Registrations created, by resulting status", ["status"]
     )
+    app[RATE_LIMITER] = RateLimiter(settings.registration_rate_limit)
     app.cleanup_ctx.append(offer_sweeper)
     app.router.add_post("/api/v1/events", handlers.create_event)
     app.router.add_get("/api/v1/events", handlers.list_events)

@@ -12,7 +12,7 @@ from aiohttp import web
 from email_validator import validate_email
 
 from services.registration import db, seats
-from services.registration.keys import ACTOR, REGISTRATIONS_TOTAL
+from services.registration.keys import ACTOR, RATE_LIMITER, REGISTRATIONS_TOTAL
 from services.registration.schemas import (
     CONSENT_VERSION,
     CreateEventRequest,
@@ -25,6 +25,7 @@ from shared import events, outbox
 from shared.auth import bearer_token, looks_like_jwt, manage_token_matches, new_manage_token
 from shared.http import ProblemError, decode_body, is_slug, json_response
 from shared.keys import DB_POOL, SETTINGS, STAFF_AUTH
+from shared.ratelimit import client_address
 
 
 def event_body(event: Event) -> dict[str, Any]:
@@ -136,6 +137,8 @@ async def get_event(request: web.Request) -> web.Response:
 
 
 async def create_registration(request: web.Request) -> web.Response:
+    settings = request.app[SETTINGS]
+    request.app[RATE_LIMITER].hit(client_address(request, settings.trust_forwarded_for))
     body = await decode_body(request, RegisterRequest)
     event = await _event_or_404(request)
     if event.status != "published":
@@ -191,7 +194,6 @@ async def create_registration(request: web.Request) -> web.Response:
     request.app[REGISTRATIONS_TOTAL].labels(status).inc()
     response = registration_body(registration, event, position)
     response["manage_token"] = token
-    settings = request.app[SETTINGS]
     response["ticket_url"] = f"{settings.tickets_url}/api/v1/registrations/{registration.id}/ticket"
     return json_response(
         response, status=201, headers={"Location": f"/api/v1/registrations/{registration.id}"}

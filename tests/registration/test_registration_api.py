@@ -84,3 +84,21 @@ async def test_concurrent_registrations_never_oversell(service_client: Any, serv
     assert sorted(statuses) == [201] * 10 + [409] * 50
     r = await client.get(f"/api/v1/events/{body['slug']}")
     assert (await r.json())["seats_left"] == 0
+
+
+async def test_registrations_per_address_are_rate_limited(
+    service_client: Any, servers: Any
+) -> None:
+    client = await service_client("registration", registration_rate_limit=3)
+    body = event_body()
+    await client.post("/api/v1/events", json=body, headers=auth(servers.token()))
+    url = f"/api/v1/events/{body['slug']}/registrations"
+    for _ in range(3):
+        r = await client.post(url, json=registration_body())
+        assert r.status == 201, await r.text()
+    r = await client.post(url, json=registration_body())
+    assert r.status == 429
+    assert (await r.json())["code"] == "rate_limited"
+    assert int(r.headers["Retry-After"]) >= 1
+    r = await client.get(f"/api/v1/events/{body['slug']}")
+    assert (await r.json())["seats_left"] == 97

@@ -146,3 +146,16 @@ async def test_concurrent_registrations_fill_seats_then_waitlist(
     assert positions[0] >= 1 and positions[-1] <= 50
     stats = await _stats(client, servers, event["slug"])
     assert (stats["confirmed"], stats["waitlisted"], stats["seats_left"]) == (10, 50, 0)
+
+
+async def test_500_concurrent_registrations_for_50_seats_confirm_exactly_50(
+    service_client: Any, servers: Any
+) -> None:
+    client = await service_client("registration")
+    event = await _event(client, servers, capacity=50)
+    results = await asyncio.gather(*(_register(client, event["slug"]) for _ in range(500)))
+    confirmed = [r for r in results if r["status"] == "confirmed"]
+    assert len(confirmed) == 50
+    assert len(results) - len(confirmed) == 450
+    stats = await _stats(client, servers, event["slug"])
+    assert (stats["confirmed"], stats["waitlisted"], stats["seats_left"]) == (50, 450, 0)
