@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from services.registration import handlers
+from services.registration import exports, handlers
 from services.registration.keys import RATE_LIMITER, REGISTRATIONS_TOTAL
 from services.registration.sweeper import offer_sweeper
 from shared.config import Settings
@@ -24,6 +24,8 @@ def create_app(settings: Settings) -> web.Application:
     app.router.add_get("/api/v1/events", handlers.list_events)
     app.router.add_get("/api/v1/events/{slug}", handlers.get_event)
     app.router.add_post("/api/v1/events/{slug}/registrations", handlers.create_registration)
+    app.router.add_get("/api/v1/events/{slug}/registrations", exports.list_registrations)
+    app.router.add_get("/api/v1/events/{slug}/registrations.csv", exports.export_registrations_csv)
     app.router.add_patch("/api/v1/events/{slug}", handlers.update_event)
     app.router.add_get("/api/v1/events/{slug}/stats", handlers.get_event_stats)
     app.router.add_post("/api/v1/events/{slug}/publish", handlers.publish_event)

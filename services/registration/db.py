@@ -256,6 +256,39 @@ async def select_expired_offers(conn: Conn, limit: int) -> list[Registration]:
     return [_registration(r) for r in rows]
 
 
+async def select_registrations(
+    conn: Conn,
+    event_id: uuid.UUID,
+    *,
+    status: str | None,
+    query: str | None,
+    limit: int | None,
+    offset: int,
+) -> tuple[list[Registration], int]:
+    """A page of an event's registrations, oldest first, and how many match in all."""
+    pattern = None
+    if query:
+        escaped = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{escaped}%"
+    where = (
+        "event_id = $1 AND ($2::text IS NULL OR status = $2)"
+        " AND ($3::text IS NULL OR name ILIKE $3 OR email ILIKE $3)"
+    )
+    total: int = await conn.fetchval(
+        f"SELECT count(*) FROM registrations WHERE {where}", event_id, status, pattern
+    )
+    rows = await conn.fetch(
+        f"SELECT {_REGISTRATION_COLUMNS} FROM registrations WHERE {where}"
+        " ORDER BY created_at, id LIMIT $4 OFFSET $5",
+        event_id,
+        status,
+        pattern,
+        limit,
+        offset,
+    )
+    return [_registration(r) for r in rows], total
+
+
 async def select_event_stats(conn: Conn, event_id: uuid.UUID) -> EventStats:
     row = await conn.fetchrow(
         "SELECT count(*) FILTER (WHERE status = 'confirmed') AS confirmed,"

@@ -76,7 +76,7 @@ def _is_organizer(request: web.Request) -> bool:
     return request.app[STAFF_AUTH].verify(token).role == "organizer"
 
 
-async def _event_or_404(request: web.Request, include_drafts: bool = False) -> Event:
+async def event_or_404(request: web.Request, include_drafts: bool = False) -> Event:
     slug = request.match_info["slug"]
     event = await db.select_event(request.app[DB_POOL], slug) if is_slug(slug) else None
     if event is None or (event.status == "draft" and not include_drafts):
@@ -132,7 +132,7 @@ async def list_events(request: web.Request) -> web.Response:
 
 
 async def get_event(request: web.Request) -> web.Response:
-    event = await _event_or_404(request, include_drafts=_is_organizer(request))
+    event = await event_or_404(request, include_drafts=_is_organizer(request))
     return json_response(event_body(event))
 
 
@@ -140,7 +140,7 @@ async def create_registration(request: web.Request) -> web.Response:
     settings = request.app[SETTINGS]
     request.app[RATE_LIMITER].hit(client_address(request, settings.trust_forwarded_for))
     body = await decode_body(request, RegisterRequest)
-    event = await _event_or_404(request)
+    event = await event_or_404(request)
     if event.status != "published":
         raise ProblemError(409, "registration_closed", "This event does not take registrations.")
     email = validate_email(body.email, check_deliverability=False, strict=True).normalized
@@ -265,7 +265,7 @@ async def update_event(request: web.Request) -> web.Response:
     slug = request.match_info["slug"]
     request.app[STAFF_AUTH].require(request, ("organizer",), event_slug=slug)
     body = await decode_body(request, UpdateEventRequest)
-    event = await _event_or_404(request, include_drafts=True)
+    event = await event_or_404(request, include_drafts=True)
     pool = request.app[DB_POOL]
     async with pool.acquire() as conn, conn.transaction():
         updated = await seats.change_capacity(
@@ -287,7 +287,7 @@ async def _move_event(
 ) -> web.Response:
     slug = request.match_info["slug"]
     request.app[STAFF_AUTH].require(request, ("organizer",), event_slug=slug)
-    event = await _event_or_404(request, include_drafts=True)
+    event = await event_or_404(request, include_drafts=True)
     pool = request.app[DB_POOL]
     async with pool.acquire() as conn, conn.transaction():
         moved = await seats.set_status(conn, event.id, status)
@@ -297,7 +297,7 @@ async def _move_event(
 async def get_event_stats(request: web.Request) -> web.Response:
     slug = request.match_info["slug"]
     request.app[STAFF_AUTH].require(request, ("organizer",), event_slug=slug)
-    event = await _event_or_404(request, include_drafts=True)
+    event = await event_or_404(request, include_drafts=True)
     stats = await db.select_event_stats(request.app[DB_POOL], event.id)
     return json_response(
         {
