@@ -107,6 +107,17 @@ class RegistrationCancelled(EventData, frozen=True):
     cancelled_at: datetime
 
 
+class RegistrationErased(EventData, frozen=True):
+    """The attendee's personal data must go: every service anonymises its copies, keeping
+    the rows (and so the counts)."""
+
+    TYPE = "registration.erased"
+    registration_id: uuid.UUID
+    event_id: uuid.UUID
+    reason: str  # attendee | organizer | retention
+    erased_at: datetime
+
+
 class TicketIssued(EventData, frozen=True):
     TYPE = "ticket.issued"
     ticket_id: uuid.UUID
@@ -159,6 +170,7 @@ EVENT_TYPES: dict[str, type[EventData]] = {
         RegistrationWaitlisted,
         RegistrationOffered,
         RegistrationCancelled,
+        RegistrationErased,
         TicketIssued,
         TicketRevoked,
         CheckinRecorded,

@@ -750,7 +750,7 @@ async def test_unknown_path_is_404_problem(service_client: Any, service: str) ->
     [
         ("registration", "DELETE", "/api/v1/events"),
         ("registration", "PUT", "/api/v1/events/some-event"),
-        ("registration", "GET", "/api/v1/events/some-event/registrations"),
+        ("registration", "PUT", "/api/v1/events/some-event/registrations"),
         ("registration", "PUT", f"/api/v1/registrations/{uuid.uuid4()}"),
         ("tickets", "POST", f"/api/v1/registrations/{uuid.uuid4()}/ticket"),
         ("tickets", "DELETE", f"/api/v1/tickets/{uuid.uuid4()}/qr.png"),

@@ -38,6 +38,16 @@ async def record_cancellation(
     await db.upsert_registration(conn, data.registration_id, data.event.id, "cancelled")
 
 
+async def erase_holder(
+    app: web.Application,
+    conn: asyncpg.Connection,
+    env: events.Envelope,
+    data: events.RegistrationErased,
+) -> None:
+    await db.update_scan_responses_erased(conn, data.registration_id)
+    await db.update_tickets_erased(conn, data.registration_id)
+
+
 async def record_event_update(
     app: web.Application, conn: asyncpg.Connection, env: events.Envelope, data: events.EventUpdated
 ) -> None:
@@ -64,6 +74,7 @@ REGISTRATION_HANDLERS: dict[type[events.EventData], Handler] = {
     events.EventUpdated: record_event_update,
     events.RegistrationConfirmed: record_registration,
     events.RegistrationCancelled: record_cancellation,
+    events.RegistrationErased: erase_holder,
 }
 TICKET_HANDLERS: dict[type[events.EventData], Handler] = {
     events.TicketIssued: record_ticket,

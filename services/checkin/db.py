@@ -113,6 +113,25 @@ async def upsert_ticket_revoked(
     )
 
 
+async def update_tickets_erased(conn: asyncpg.Connection, registration_id: uuid.UUID) -> None:
+    await conn.execute(
+        "UPDATE tickets SET holder_name = NULL, updated_at = now() WHERE registration_id = $1",
+        registration_id,
+    )
+
+
+async def update_scan_responses_erased(
+    conn: asyncpg.Connection, registration_id: uuid.UUID
+) -> None:
+    # The stored verdicts (replayed for retried scan_ids) carry the holder's name too.
+    await conn.execute(
+        "UPDATE scans SET response = jsonb_set(response, '{ticket,holder_name}', 'null')"
+        " WHERE ticket_id IN (SELECT id FROM tickets WHERE registration_id = $1)"
+        " AND jsonb_typeof(response -> 'ticket') = 'object'",
+        registration_id,
+    )
+
+
 async def insert_ticket_placeholder(
     conn: asyncpg.Connection, ticket_id: uuid.UUID, event_id: uuid.UUID
 ) -> None:

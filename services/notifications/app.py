@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from services.notifications import handlers
-from services.notifications.consumers import HANDLERS
+from services.notifications.consumers import HANDLERS, REGISTRATION_HANDLERS
 from services.notifications.keys import EMAILS_TOTAL
 from services.notifications.sender import sender_context
 from shared.bus import consumer_context
@@ -20,6 +20,9 @@ def create_app(settings: Settings) -> web.Application:
         "emails", "Email delivery attempts, by template and outcome", ["template", "outcome"]
     )
     app.cleanup_ctx.append(consumer_context("TICKETS", ["ticket.>"], HANDLERS))
+    app.cleanup_ctx.append(
+        consumer_context("REGISTRATION", ["registration.>"], REGISTRATION_HANDLERS)
+    )
     app.cleanup_ctx.append(sender_context)
     app.router.add_get("/api/v1/deliveries", handlers.list_deliveries)
     return app

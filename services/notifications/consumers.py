@@ -32,6 +32,18 @@ async def queue_ticket_email(
         await conn.execute("SELECT pg_notify('deliveries_' || current_schema(), '')")
 
 
+async def erase_recipient(
+    app: web.Application,
+    conn: asyncpg.Connection,
+    env: events.Envelope,
+    data: events.RegistrationErased,
+) -> None:
+    await db.update_deliveries_erased(conn, data.registration_id)
+
+
 HANDLERS: dict[type[events.EventData], Handler] = {
     events.TicketIssued: queue_ticket_email,
+}
+REGISTRATION_HANDLERS: dict[type[events.EventData], Handler] = {
+    events.RegistrationErased: erase_recipient,
 }

@@ -112,6 +112,18 @@ async def update_retry(
     )
 
 
+async def update_deliveries_erased(conn: asyncpg.Connection, registration_id: uuid.UUID) -> None:
+    # Pending ones are not sent any more: there is nobody to send them to.
+    await conn.execute(
+        "UPDATE deliveries SET recipient = 'erased-' || registration_id || '@invalid',"
+        " payload = '{}'::jsonb,"
+        " status = CASE WHEN status = 'pending' THEN 'failed' ELSE status END,"
+        " last_error = CASE WHEN status = 'pending' THEN 'recipient erased' ELSE last_error END"
+        " WHERE registration_id = $1",
+        registration_id,
+    )
+
+
 async def select_deliveries(
     conn: asyncpg.Connection | asyncpg.Pool, registration_id: uuid.UUID
 ) -> list[Delivery]:

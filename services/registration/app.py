@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from services.registration import exports, handlers
+from services.registration import exports, handlers, privacy
 from services.registration.keys import RATE_LIMITER, REGISTRATIONS_TOTAL
 from services.registration.sweeper import offer_sweeper
 from shared.config import Settings
@@ -35,4 +35,6 @@ def create_app(settings: Settings) -> web.Application:
     app.router.add_post(
         "/api/v1/registrations/{registration_id}/accept-offer", handlers.accept_offer
     )
+    app.router.add_get("/api/v1/registrations/{registration_id}/data", privacy.download_data)
+    app.router.add_post("/api/v1/registrations/{registration_id}/erase", privacy.erase_registration)
     return app

@@ -16,11 +16,11 @@ Conn: TypeAlias = asyncpg.Connection | asyncpg.Pool
 
 _EVENT_COLUMNS = (
     "id, slug, name_pl, name_en, kind, starts_at, ends_at, venue, capacity, taken, status,"
-    " version, waitlist"
+    " version, waitlist, retention_days"
 )
 _REGISTRATION_COLUMNS = (
     "id, event_id, name, email, lang, status, manage_token_hash, version, created_at,"
-    " offer_expires_at, cancelled_at, cancel_reason"
+    " offer_expires_at, cancelled_at, cancel_reason, erased_at"
 )
 
 
@@ -38,6 +38,7 @@ def _event(row: asyncpg.Record) -> Event:
         status=row["status"],
         version=row["version"],
         waitlist=row["waitlist"],
+        retention_days=row["retention_days"],
     )
 
 
@@ -48,8 +49,8 @@ def _registration(row: asyncpg.Record) -> Registration:
 async def insert_event(conn: asyncpg.Connection, event: Event) -> None:
     await conn.execute(
         "INSERT INTO events (id, slug, name_pl, name_en, kind, starts_at, ends_at, venue,"
-        " capacity, taken, status, version, waitlist)"
-        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+        " capacity, taken, status, version, waitlist, retention_days)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
         event.id,
         event.slug,
         event.name.pl,
@@ -63,6 +64,7 @@ async def insert_event(conn: asyncpg.Connection, event: Event) -> None:
         event.status,
         event.version,
         event.waitlist,
+        event.retention_days,
     )
 
 
@@ -287,6 +289,38 @@ async def select_registrations(
         offset,
     )
     return [_registration(r) for r in rows], total
+
+
+async def select_consent(conn: Conn, registration_id: uuid.UUID) -> tuple[str, datetime]:
+    row = await conn.fetchrow(
+        "SELECT consent_version, consent_at FROM registrations WHERE id = $1", registration_id
+    )
+    return row["consent_version"], row["consent_at"]
+
+
+async def update_registration_erased(
+    conn: asyncpg.Connection, registration_id: uuid.UUID
+) -> Registration:
+    # The email key stays unique per registration, so the person may register again.
+    row = await conn.fetchrow(
+        "UPDATE registrations SET name = '[erased]', email = 'erased-' || id || '@invalid',"
+        " email_key = 'erased-' || id, erased_at = now(), version = version + 1"
+        f" WHERE id = $1 RETURNING {_REGISTRATION_COLUMNS}",
+        registration_id,
+    )
+    return _registration(row)
+
+
+async def select_registrations_past_retention(conn: Conn, limit: int) -> list[Registration]:
+    rows = await conn.fetch(
+        f"SELECT {', '.join('r.' + c.strip() for c in _REGISTRATION_COLUMNS.split(','))}"
+        " FROM registrations r JOIN events e ON e.id = r.event_id"
+        " WHERE r.erased_at IS NULL AND e.retention_days IS NOT NULL"
+        " AND e.ends_at + make_interval(days => e.retention_days) < now()"
+        " LIMIT $1",
+        limit,
+    )
+    return [_registration(r) for r in rows]
 
 
 async def select_event_stats(conn: Conn, event_id: uuid.UUID) -> EventStats:

@@ -41,6 +41,7 @@ def event_body(event: Event) -> dict[str, Any]:
         "seats_left": event.seats_left,
         "status": event.status,
         "waitlist": event.waitlist,
+        "retention_days": event.retention_days,
     }
 
 
@@ -104,6 +105,7 @@ async def create_event(request: web.Request) -> web.Response:
         status=body.status,
         version=1,
         waitlist=body.waitlist,
+        retention_days=body.retention_days,
     )
     pool = request.app[DB_POOL]
     try:
@@ -200,7 +202,7 @@ async def create_registration(request: web.Request) -> web.Response:
     )
 
 
-async def _registration_for(request: web.Request) -> Registration:
+async def registration_for(request: web.Request) -> Registration:
     """The registration in the path, for its manage token or an organizer covering its event."""
     try:
         registration_id = uuid.UUID(request.match_info["registration_id"])
@@ -237,11 +239,11 @@ async def _answer(request: web.Request, registration: Registration) -> web.Respo
 
 
 async def get_registration(request: web.Request) -> web.Response:
-    return await _answer(request, await _registration_for(request))
+    return await _answer(request, await registration_for(request))
 
 
 async def cancel_registration(request: web.Request) -> web.Response:
-    registration = await _registration_for(request)
+    registration = await registration_for(request)
     actor = request[ACTOR]
     pool = request.app[DB_POOL]
     async with pool.acquire() as conn, conn.transaction():
@@ -250,7 +252,7 @@ async def cancel_registration(request: web.Request) -> web.Response:
 
 
 async def accept_offer(request: web.Request) -> web.Response:
-    registration = await _registration_for(request)
+    registration = await registration_for(request)
     if request[ACTOR] != "attendee":
         raise ProblemError(
             403, "forbidden", "Only the attendee accepts an offer, with the manage token."

@@ -38,6 +38,7 @@ class CreateEventRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True
     capacity: Annotated[int, msgspec.Meta(ge=1, le=100_000)]
     status: Literal["published", "draft"] = "published"
     waitlist: bool = True
+    retention_days: Annotated[int, msgspec.Meta(ge=1, le=3650)] | None = None
 
     def __post_init__(self) -> None:
         _not_blank(self.name.pl, "name.pl")
@@ -80,6 +81,7 @@ class Event(msgspec.Struct, frozen=True):
     status: str
     version: int
     waitlist: bool
+    retention_days: int | None = None
 
     @property
     def seats_left(self) -> int:
@@ -99,6 +101,7 @@ class Registration(msgspec.Struct, frozen=True):
     offer_expires_at: datetime | None = None
     cancelled_at: datetime | None = None
     cancel_reason: str | None = None
+    erased_at: datetime | None = None
 
 
 class EventStats(msgspec.Struct, frozen=True):

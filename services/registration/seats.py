@@ -20,7 +20,7 @@ from services.registration.schemas import Event, Registration
 from shared import events, outbox
 from shared.http import ProblemError
 
-CancelReason = Literal["attendee", "organizer", "offer_expired", "event_cancelled"]
+CancelReason = Literal["attendee", "organizer", "offer_expired", "event_cancelled", "erased"]
 HOLDS_SEAT = ("confirmed", "offered")
 
 

@@ -1,4 +1,5 @@
-"""Background loop that expires waitlist offers and passes their seats on."""
+"""Background loop: expires waitlist offers (passing their seats on) and anonymises
+registrations past their event's retention period."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from collections.abc import AsyncIterator
 import structlog
 from aiohttp import web
 
-from services.registration import seats
+from services.registration import privacy, seats
 from shared.bus import stop_task, supervise
 from shared.keys import DB_POOL, SETTINGS
 
@@ -23,6 +24,9 @@ async def offer_sweeper(app: web.Application) -> AsyncIterator[None]:
             expired = await seats.expire_offers(app[DB_POOL], settings.offer_hours)
             if expired:
                 log.info("offers_expired", count=expired)
+            anonymised = await privacy.apply_retention(app[DB_POOL], settings.offer_hours)
+            if anonymised:
+                log.info("registrations_anonymised", count=anonymised, reason="retention")
             await asyncio.sleep(settings.offer_sweep_seconds)
 
     task = asyncio.create_task(supervise(sweep_forever, "offer-sweeper"), name="offer-sweeper")

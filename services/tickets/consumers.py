@@ -79,7 +79,17 @@ async def revoke_ticket(
     )
 
 
+async def erase_holder(
+    app: web.Application,
+    conn: asyncpg.Connection,
+    env: events.Envelope,
+    data: events.RegistrationErased,
+) -> None:
+    await db.update_ticket_erased(conn, data.registration_id)
+
+
 HANDLERS: dict[type[events.EventData], Handler] = {
+    events.RegistrationErased: erase_holder,
     events.RegistrationConfirmed: issue_ticket,
     events.RegistrationCancelled: revoke_ticket,
 }

@@ -109,6 +109,14 @@ async def update_ticket_revoked(
     return _ticket(row) if row else None
 
 
+async def update_ticket_erased(conn: asyncpg.Connection, registration_id: uuid.UUID) -> None:
+    await conn.execute(
+        "UPDATE tickets SET holder_name = '[erased]', holder_email = 'erased-' || id || '@invalid'"
+        " WHERE registration_id = $1",
+        registration_id,
+    )
+
+
 async def select_ticket(
     conn: asyncpg.Connection | asyncpg.Pool, ticket_id: uuid.UUID
 ) -> Ticket | None:

@@ -24,6 +24,7 @@ async def test_create_and_read_event(service_client: Any, servers: Any) -> None:
         "seats_left": 100,
         "status": "published",
         "waitlist": True,
+        "retention_days": None,
     }
     r = await client.get(f"/api/v1/events/{body['slug']}")
     assert r.status == 200, await r.text()
