@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup run test lint format clean
+.PHONY: setup run test lint format clean browser
 
 setup: $(STAMP)
 
@@ -17,8 +17,18 @@ $(STAMP): pyproject.toml
 run: setup
 	$(BIN)/cnk dev
 
-test: setup
+test: setup browser
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The browser tests drive Debian's chromium through Playwright (never a downloaded build).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) \
+	      || echo "could not install chromium: the browser tests will be skipped"; \
+	  else \
+	    echo "browser tests need Debian's chromium (sudo apt-get install chromium); skipping them"; \
+	  fi; }
 
 lint: setup
 	$(BIN)/ruff check .

@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
-from zoneinfo import ZoneInfo
 
 import aiosmtplib
-import icalendar
 import jinja2
 
+from shared.calendar import calendar_entry
 from shared.events import TicketIssued
 from shared.qr import qr_png
+from shared.timefmt import format_when
 
-VENUE_TZ = ZoneInfo("Europe/Warsaw")
 _templates = jinja2.Environment(
     loader=jinja2.FileSystemLoader(Path(__file__).with_name("templates")),
     autoescape=jinja2.select_autoescape(["html"]),
@@ -27,10 +25,6 @@ _templates = jinja2.Environment(
 SUBJECTS = {
     "ticket": {"pl": "Twój bilet: {name}", "en": "Your ticket: {name}"},
 }
-MONTHS_PL = (
-    "stycznia lutego marca kwietnia maja czerwca lipca sierpnia września października"
-    " listopada grudnia"
-).split()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -59,37 +53,15 @@ class SmtpConfig:
         )
 
 
-def format_when(starts_at: datetime, ends_at: datetime, lang: str) -> str:
-    start, end = starts_at.astimezone(VENUE_TZ), ends_at.astimezone(VENUE_TZ)
-    if lang == "pl":
-        day = f"{start.day} {MONTHS_PL[start.month - 1]} {start.year}"
-    else:
-        day = f"{start.day} {start.strftime('%B')} {start.year}"
-    end_text = end.strftime("%H:%M")
-    if end.date() != start.date():
-        end_text = (
-            f"{end.day} {MONTHS_PL[end.month - 1] if lang == 'pl' else end.strftime('%B')}"
-            f" {end.year}, {end_text}"
-        )
-    zone = "czasu polskiego" if lang == "pl" else "Polish time"
-    return f"{day}, {start.strftime('%H:%M')}–{end_text} ({zone})"
-
-
-def calendar_entry(ticket: TicketIssued) -> bytes:
-    cal = icalendar.Calendar()
-    cal.add("prodid", "-//CNK Events//cnk-events//EN")
-    cal.add("version", "2.0")
-    cal.add("method", "PUBLISH")
-    entry = icalendar.Event()
-    entry.add("uid", f"{ticket.ticket_id}@cnk-events")
-    entry.add("dtstamp", datetime.now(UTC))
-    entry.add("dtstart", ticket.event.starts_at.astimezone(UTC))
-    entry.add("dtend", ticket.event.ends_at.astimezone(UTC))
-    entry.add("summary", ticket.event.name.get(ticket.holder.lang))
-    entry.add("location", ticket.event.venue)
-    entry.add("description", f"Ticket / Bilet: {ticket.code}")
-    cal.add_component(entry)
-    return bytes(cal.to_ical())
+def ticket_calendar_entry(ticket: TicketIssued) -> bytes:
+    return calendar_entry(
+        uid=f"{ticket.ticket_id}@cnk-events",
+        summary=ticket.event.name.get(ticket.holder.lang),
+        starts_at=ticket.event.starts_at,
+        ends_at=ticket.event.ends_at,
+        location=ticket.event.venue,
+        description=f"Ticket / Bilet: {ticket.code}",
+    )
 
 
 def compose_ticket_email(ticket: TicketIssued, mail_from: str, message_id: str) -> EmailMessage:
@@ -123,7 +95,7 @@ def compose_ticket_email(ticket: TicketIssued, mail_from: str, message_id: str) 
         disposition="inline",
     )
     msg.add_attachment(
-        calendar_entry(ticket),
+        ticket_calendar_entry(ticket),
         maintype="text",
         subtype="calendar",
         filename=f"{ticket.event.slug}.ics",

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import aiohttp_jinja2
+import jinja2
 from aiohttp import web
 
-from services.registration import exports, handlers, privacy
+from services.registration import exports, handlers, pages, privacy
 from services.registration.keys import RATE_LIMITER, REGISTRATIONS_TOTAL
 from services.registration.sweeper import offer_sweeper
 from shared.config import Settings
@@ -20,6 +24,13 @@ def create_app(settings: Settings) -> web.Application:
     )
     app[RATE_LIMITER] = RateLimiter(settings.registration_rate_limit)
     app.cleanup_ctx.append(offer_sweeper)
+    aiohttp_jinja2.setup(
+        app,
+        loader=jinja2.FileSystemLoader(Path(__file__).with_name("templates")),
+        autoescape=jinja2.select_autoescape(["html"]),
+        undefined=jinja2.StrictUndefined,
+    )
+    pages.add_page_routes(app)
     app.router.add_post("/api/v1/events", handlers.create_event)
     app.router.add_get("/api/v1/events", handlers.list_events)
     app.router.add_get("/api/v1/events/{slug}", handlers.get_event)

@@ -138,11 +138,16 @@ async def get_event(request: web.Request) -> web.Response:
     return json_response(event_body(event))
 
 
-async def create_registration(request: web.Request) -> web.Response:
+class Registered(msgspec.Struct, frozen=True):
+    registration: Registration
+    position: int | None
+    manage_token: str
+
+
+async def register(request: web.Request, event: Event, body: RegisterRequest) -> Registered:
+    """Register for ``event`` (the API and the form both come here); raises ProblemError."""
     settings = request.app[SETTINGS]
     request.app[RATE_LIMITER].hit(client_address(request, settings.trust_forwarded_for))
-    body = await decode_body(request, RegisterRequest)
-    event = await event_or_404(request)
     if event.status != "published":
         raise ProblemError(409, "registration_closed", "This event does not take registrations.")
     email = validate_email(body.email, check_deliverability=False, strict=True).normalized
@@ -158,8 +163,6 @@ async def create_registration(request: web.Request) -> web.Response:
         version=1,
         created_at=datetime.now(UTC),
     )
-    info, who = seats.event_info(event), seats.holder(registration)
-    waitlisted_at = registration.created_at
     try:
         outcome = await db.insert_registration_with_seat(
             request.app[DB_POOL],
@@ -173,11 +176,11 @@ async def create_registration(request: web.Request) -> web.Response:
             if_waitlisted=outbox.prepare(
                 events.RegistrationWaitlisted(
                     registration_id=registration.id,
-                    event=info,
-                    holder=who,
+                    event=seats.event_info(event),
+                    holder=seats.holder(registration),
                     manage_token_hash=token_hash,
                     position=0,  # the live position is in GET /api/v1/registrations/{id}
-                    waitlisted_at=waitlisted_at,
+                    waitlisted_at=registration.created_at,
                 ),
                 registration.id,
                 1,
@@ -192,11 +195,20 @@ async def create_registration(request: web.Request) -> web.Response:
     if outcome is None:
         raise ProblemError(409, "event_full", "There are no seats left for this event.")
     status, position = outcome
-    registration = msgspec.structs.replace(registration, status=status)
     request.app[REGISTRATIONS_TOTAL].labels(status).inc()
-    response = registration_body(registration, event, position)
-    response["manage_token"] = token
-    response["ticket_url"] = f"{settings.tickets_url}/api/v1/registrations/{registration.id}/ticket"
+    return Registered(msgspec.structs.replace(registration, status=status), position, token)
+
+
+async def create_registration(request: web.Request) -> web.Response:
+    body = await decode_body(request, RegisterRequest)
+    event = await event_or_404(request)
+    done = await register(request, event, body)
+    registration = done.registration
+    response = registration_body(registration, event, done.position)
+    response["manage_token"] = done.manage_token
+    response["ticket_url"] = (
+        f"{request.app[SETTINGS].tickets_url}/api/v1/registrations/{registration.id}/ticket"
+    )
     return json_response(
         response, status=201, headers={"Location": f"/api/v1/registrations/{registration.id}"}
     )
@@ -212,7 +224,8 @@ async def registration_for(request: web.Request) -> Registration:
         ) from None
     pool = request.app[DB_POOL]
     registration = await db.select_registration(pool, registration_id)
-    token = bearer_token(request)
+    # ?token= too, for links in emails and pages (a header cannot ride on a link).
+    token = bearer_token(request) or request.query.get("token")
     if token is None:
         raise ProblemError(401, "unauthorized", "This needs the manage token or a staff token.")
     if looks_like_jwt(token):

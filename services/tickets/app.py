@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from services.tickets import handlers
+from services.tickets import handlers, page
 from services.tickets.consumers import HANDLERS
 from services.tickets.signing import ensure_signing_key
 from shared.bus import consumer_context
@@ -22,4 +22,5 @@ def create_app(settings: Settings) -> web.Application:
     app.router.add_get("/api/v1/tickets/{ticket_id}/qr.png", handlers.get_ticket_qr_png)
     app.router.add_get("/api/v1/tickets/{ticket_id}/qr.svg", handlers.get_ticket_qr_svg)
     app.router.add_get("/api/v1/keys", handlers.list_keys)
+    app.router.add_get("/registrations/{registration_id}/ticket.html", page.ticket_page)
     return app

@@ -1,0 +1,118 @@
+"""The public pages in real headless Chromium: register through the form, see the
+confirmation and the ticket, switch language, cancel through the manage page."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from playwright.async_api import Browser, Page, async_playwright, expect
+
+from tests.factories import auth, event_body
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None, reason="Debian's chromium is not installed (make setup installs it as root)"
+)
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Browser]:
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        await browser.close()
+
+
+async def _ticket_page_shows_holder(page: Page, name: str) -> None:
+    for _ in range(100):
+        response = await page.reload()
+        if response is not None and response.status == 200:
+            break
+        await page.wait_for_timeout(100)
+    await expect(page.locator("#holder")).to_have_text(name)
+    await expect(page.locator("#code")).to_contain_text("CNK1")
+
+
+async def test_register_see_ticket_and_cancel_in_a_browser(
+    service_client: Any, servers: Any, browser: Browser
+) -> None:
+    tickets = await service_client("tickets")
+    tickets_url = str(tickets.make_url("")).rstrip("/")
+    registration = await service_client("registration", tickets_url=tickets_url)
+    base = str(registration.make_url("")).rstrip("/")
+    event = event_body(name={"pl": "Warsztaty robotyki", "en": "Robotics workshop"})
+    r = await registration.post("/api/v1/events", json=event, headers=auth(servers.token()))
+    assert r.status == 201, await r.text()
+
+    context = await browser.new_context(locale="pl-PL", viewport={"width": 390, "height": 844})
+    page = await context.new_page()
+    await page.goto(f"{base}/")
+    await page.get_by_role("link", name="Warsztaty robotyki").click()
+    await expect(page.get_by_role("heading", name="Rejestracja")).to_be_visible()
+
+    # Nothing filled in: every error next to its field, in Polish, nothing registered.
+    await page.get_by_role("button", name="Zarejestruj się").click()
+    await expect(page.locator("#name-error")).to_have_text("Podaj imię i nazwisko (do 200 znaków).")
+    await expect(page.locator("#email-error")).to_have_text("Podaj poprawny adres e-mail.")
+    await expect(page.locator("#consent-error")).to_contain_text("Bez zgody")
+
+    name = "Zażółć Gęślą Jaźń"
+    await page.get_by_label("Imię i nazwisko").fill(name)
+    await page.get_by_label("Adres e-mail").fill("not-an-address")
+    await page.get_by_role("checkbox").check()
+    await page.get_by_role("button", name="Zarejestruj się").click()
+    await expect(page.locator("#email-error")).to_be_visible()
+    await expect(page.get_by_label("Imię i nazwisko")).to_have_value(name)
+    await page.get_by_label("Adres e-mail").fill("jazn@example.org")
+    await page.get_by_role("button", name="Zarejestruj się").click()
+
+    await expect(page.locator("#status")).to_have_text("Rejestracja potwierdzona")
+    await expect(page.get_by_role("status")).to_contain_text("Gotowe!")
+
+    await page.get_by_role("link", name="English").click()
+    await expect(page.locator("#status")).to_have_text("Registration confirmed")
+    manage_url = page.url
+
+    await page.get_by_role("link", name="Show ticket").click()
+    await _ticket_page_shows_holder(page, name)
+
+    await page.goto(manage_url)
+    await expect(page.locator("#status")).to_have_text("Registration confirmed")
+    # Without the confirmation tick the browser itself refuses to send the form.
+    await page.get_by_role("button", name="Cancel registration").click()
+    await expect(page.locator("#status")).to_have_text("Registration confirmed")
+    await page.get_by_label("Yes, I want to cancel my registration.").check()
+    await page.get_by_role("button", name="Cancel registration").click()
+    await expect(page.locator("#status")).to_have_text("Registration cancelled")
+    await context.close()
+
+    r = await registration.get(
+        f"/api/v1/events/{event['slug']}/stats", headers=auth(servers.token())
+    )
+    stats = await r.json()
+    assert (stats["confirmed"], stats["cancelled"]) == (0, 1)
+
+
+async def test_unknown_pages_are_friendly_404s(service_client: Any, browser: Browser) -> None:
+    registration = await service_client("registration")
+    base = str(registration.make_url("")).rstrip("/")
+    context = await browser.new_context(locale="en-GB")
+    page = await context.new_page()
+    response = await page.goto(f"{base}/events/no-such-event")
+    assert response is not None and response.status == 404
+    await expect(page.get_by_role("heading", name="Not found")).to_be_visible()
+    response = await page.goto(f"{base}/registrations/{'0' * 8}-0000-0000-0000-{'0' * 12}?token=x")
+    assert response is not None and response.status == 404
+    await context.close()
