@@ -42,6 +42,14 @@ class Holder(msgspec.Struct, frozen=True):
     lang: Lang
 
 
+class Profile(msgspec.Struct, frozen=True):
+    """Optional participant data for funded-project reporting."""
+
+    organization: str | None = None
+    country: str | None = None  # ISO 3166-1 alpha-2
+    role: str | None = None  # student | academic_staff | teacher | company | public_body | other
+
+
 class EventData(msgspec.Struct, frozen=True):
     TYPE: ClassVar[str]
     SCHEMA: ClassVar[int] = 1
@@ -70,6 +78,7 @@ class RegistrationConfirmed(EventData, frozen=True):
     holder: Holder
     manage_token_hash: str
     confirmed_at: datetime
+    profile: Profile | None = None
 
 
 class RegistrationWaitlisted(EventData, frozen=True):

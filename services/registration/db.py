@@ -9,18 +9,25 @@ from typing import TypeAlias
 import asyncpg
 import msgspec
 
-from services.registration.schemas import Event, EventStats, LocalizedName, Registration
+from services.registration.schemas import (
+    Event,
+    EventStats,
+    LocalizedDescription,
+    LocalizedName,
+    Registration,
+)
 from shared.outbox import Prepared
 
 Conn: TypeAlias = asyncpg.Connection | asyncpg.Pool
 
 _EVENT_COLUMNS = (
     "id, slug, name_pl, name_en, kind, starts_at, ends_at, venue, capacity, taken, status,"
-    " version, waitlist, retention_days"
+    " version, waitlist, retention_days, description_pl, description_en, room,"
+    " registration_opens_at, registration_closes_at"
 )
 _REGISTRATION_COLUMNS = (
     "id, event_id, name, email, lang, status, manage_token_hash, version, created_at,"
-    " offer_expires_at, cancelled_at, cancel_reason, erased_at"
+    " offer_expires_at, cancelled_at, cancel_reason, erased_at, organization, country, role"
 )
 
 
@@ -39,6 +46,10 @@ def _event(row: asyncpg.Record) -> Event:
         version=row["version"],
         waitlist=row["waitlist"],
         retention_days=row["retention_days"],
+        description=LocalizedDescription(pl=row["description_pl"], en=row["description_en"]),
+        room=row["room"],
+        registration_opens_at=row["registration_opens_at"],
+        registration_closes_at=row["registration_closes_at"],
     )
 
 
@@ -49,8 +60,10 @@ def _registration(row: asyncpg.Record) -> Registration:
 async def insert_event(conn: asyncpg.Connection, event: Event) -> None:
     await conn.execute(
         "INSERT INTO events (id, slug, name_pl, name_en, kind, starts_at, ends_at, venue,"
-        " capacity, taken, status, version, waitlist, retention_days)"
-        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+        " capacity, taken, status, version, waitlist, retention_days, description_pl,"
+        " description_en, room, registration_opens_at, registration_closes_at)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,"
+        " $18, $19)",
         event.id,
         event.slug,
         event.name.pl,
@@ -65,6 +78,11 @@ async def insert_event(conn: asyncpg.Connection, event: Event) -> None:
         event.version,
         event.waitlist,
         event.retention_days,
+        event.description.pl,
+        event.description.en,
+        event.room,
+        event.registration_opens_at,
+        event.registration_closes_at,
     )
 
 
@@ -141,10 +159,11 @@ async def insert_registration_with_seat(
         "  UPDATE events SET taken = taken + 1 WHERE id = $2 AND taken < capacity RETURNING id"
         "), registration AS ("
         "  INSERT INTO registrations (id, event_id, name, email, email_key, lang, status,"
-        "   manage_token_hash, consent_version, consent_at, version, created_at)"
+        "   manage_token_hash, consent_version, consent_at, version, created_at,"
+        "   organization, country, role)"
         "  SELECT $1, $2, $3, $4, $5, $6,"
         "   CASE WHEN EXISTS (SELECT 1 FROM seat) THEN 'confirmed' ELSE 'waitlisted' END,"
-        "   $7, $8, $9, 1, $9"
+        "   $7, $8, $9, 1, $9, $17, $18, $19"
         "  WHERE EXISTS (SELECT 1 FROM seat) OR $10"
         "  RETURNING status"
         "), event AS ("
@@ -172,6 +191,9 @@ async def insert_registration_with_seat(
         if_waitlisted.id,
         if_waitlisted.subject,
         if_waitlisted.payload,
+        registration.organization,
+        registration.country,
+        registration.role,
     )
     return (row["status"], row["position"]) if row else None
 
@@ -304,7 +326,8 @@ async def update_registration_erased(
     # The email key stays unique per registration, so the person may register again.
     row = await conn.fetchrow(
         "UPDATE registrations SET name = '[erased]', email = 'erased-' || id || '@invalid',"
-        " email_key = 'erased-' || id, erased_at = now(), version = version + 1"
+        " email_key = 'erased-' || id, organization = NULL, erased_at = now(),"
+        " version = version + 1"
         f" WHERE id = $1 RETURNING {_REGISTRATION_COLUMNS}",
         registration_id,
     )

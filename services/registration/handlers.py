@@ -42,6 +42,10 @@ def event_body(event: Event) -> dict[str, Any]:
         "status": event.status,
         "waitlist": event.waitlist,
         "retention_days": event.retention_days,
+        "description": event.description,
+        "room": event.room,
+        "registration_opens_at": event.registration_opens_at,
+        "registration_closes_at": event.registration_closes_at,
     }
 
 
@@ -55,6 +59,9 @@ def registration_body(
         "name": registration.name,
         "email": registration.email,
         "lang": registration.lang,
+        "organization": registration.organization,
+        "country": registration.country,
+        "role": registration.role,
         "created_at": registration.created_at,
     }
     if event is not None:
@@ -106,6 +113,10 @@ async def create_event(request: web.Request) -> web.Response:
         version=1,
         waitlist=body.waitlist,
         retention_days=body.retention_days,
+        description=body.description,
+        room=body.room,
+        registration_opens_at=body.registration_opens_at,
+        registration_closes_at=body.registration_closes_at,
     )
     pool = request.app[DB_POOL]
     try:
@@ -150,6 +161,16 @@ async def register(request: web.Request, event: Event, body: RegisterRequest) ->
     request.app[RATE_LIMITER].hit(client_address(request, settings.trust_forwarded_for))
     if event.status != "published":
         raise ProblemError(409, "registration_closed", "This event does not take registrations.")
+    now = datetime.now(UTC)
+    if event.registration_opens_at is not None and now < event.registration_opens_at:
+        raise ProblemError(
+            409,
+            "registration_not_open",
+            "Registration for this event has not opened yet.",
+            extra={"opens_at": event.registration_opens_at.isoformat()},
+        )
+    if event.registration_closes_at is not None and now >= event.registration_closes_at:
+        raise ProblemError(409, "registration_closed", "Registration for this event has closed.")
     email = validate_email(body.email, check_deliverability=False, strict=True).normalized
     token, token_hash = new_manage_token()
     registration = Registration(
@@ -161,7 +182,10 @@ async def register(request: web.Request, event: Event, body: RegisterRequest) ->
         status="confirmed",
         manage_token_hash=token_hash,
         version=1,
-        created_at=datetime.now(UTC),
+        created_at=now,
+        organization=body.organization,
+        country=body.country,
+        role=body.role,
     )
     try:
         outcome = await db.insert_registration_with_seat(

@@ -6,6 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Literal
 
+import iso3166
 import msgspec
 from email_validator import EmailNotValidError, validate_email
 
@@ -28,6 +29,15 @@ class LocalizedName(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     en: Text200
 
 
+Description = Annotated[str, msgspec.Meta(max_length=5000)]
+Role = Literal["student", "academic_staff", "teacher", "company", "public_body", "other"]
+
+
+class LocalizedDescription(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    pl: Description = ""
+    en: Description = ""
+
+
 class CreateEventRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     slug: Slug
     name: LocalizedName
@@ -39,8 +49,15 @@ class CreateEventRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True
     status: Literal["published", "draft"] = "published"
     waitlist: bool = True
     retention_days: Annotated[int, msgspec.Meta(ge=1, le=3650)] | None = None
+    description: LocalizedDescription = LocalizedDescription()
+    room: Text200 | None = None
+    registration_opens_at: AwareDatetime | None = None
+    registration_closes_at: AwareDatetime | None = None
 
     def __post_init__(self) -> None:
+        opens, closes = self.registration_opens_at, self.registration_closes_at
+        if opens is not None and closes is not None and closes <= opens:
+            raise ValueError("`registration_closes_at` must be after `registration_opens_at`")
         _not_blank(self.name.pl, "name.pl")
         _not_blank(self.name.en, "name.en")
         _not_blank(self.venue, "venue")
@@ -57,8 +74,13 @@ class RegisterRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     email: Annotated[str, msgspec.Meta(min_length=3, max_length=254, pattern=PRINTABLE)]
     lang: Lang
     consent: bool
+    organization: Text200 | None = None
+    country: Annotated[str, msgspec.Meta(pattern=r"^[A-Z]{2}\Z")] | None = None
+    role: Role | None = None
 
     def __post_init__(self) -> None:
+        if self.country is not None and self.country not in iso3166.countries_by_alpha2:
+            raise ValueError("`country` must be an ISO 3166-1 alpha-2 code such as PL")
         _not_blank(self.name, "name")
         if not self.consent:
             raise ValueError("`consent` must be true to register")
@@ -82,6 +104,10 @@ class Event(msgspec.Struct, frozen=True):
     version: int
     waitlist: bool
     retention_days: int | None = None
+    description: LocalizedDescription = LocalizedDescription()
+    room: str | None = None
+    registration_opens_at: datetime | None = None
+    registration_closes_at: datetime | None = None
 
     @property
     def seats_left(self) -> int:
@@ -102,6 +128,9 @@ class Registration(msgspec.Struct, frozen=True):
     cancelled_at: datetime | None = None
     cancel_reason: str | None = None
     erased_at: datetime | None = None
+    organization: str | None = None
+    country: str | None = None
+    role: str | None = None
 
 
 class EventStats(msgspec.Struct, frozen=True):

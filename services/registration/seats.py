@@ -47,6 +47,11 @@ def confirmed_event(event: Event, registration: Registration) -> events.Registra
         holder=holder(registration),
         manage_token_hash=registration.manage_token_hash,
         confirmed_at=datetime.now(UTC),
+        profile=events.Profile(
+            organization=registration.organization,
+            country=registration.country,
+            role=registration.role,
+        ),
     )
 
 

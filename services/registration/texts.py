@@ -45,6 +45,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "err_registration_closed": "Rejestracja na to wydarzenie jest zamknięta.",
         "err_rate_limited": "Zbyt wiele rejestracji z tego adresu. Spróbuj za minutę.",
         "err_offer_expired": "Czas na przyjęcie miejsca minął.",
+        "err_registration_not_open": "Rejestracja jeszcze się nie rozpoczęła.",
         "err_no_open_offer": "Nie ma otwartej oferty miejsca.",
     },
     "en": {
@@ -89,6 +90,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "err_registration_closed": "Registration for this event is closed.",
         "err_rate_limited": "Too many registrations from this address. Try again in a minute.",
         "err_offer_expired": "The time to accept the seat has passed.",
+        "err_registration_not_open": "Registration has not opened yet.",
         "err_no_open_offer": "There is no open offer of a seat.",
     },
 }

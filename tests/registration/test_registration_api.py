@@ -25,6 +25,10 @@ async def test_create_and_read_event(service_client: Any, servers: Any) -> None:
         "status": "published",
         "waitlist": True,
         "retention_days": None,
+        "description": {"pl": "", "en": ""},
+        "room": None,
+        "registration_opens_at": None,
+        "registration_closes_at": None,
     }
     r = await client.get(f"/api/v1/events/{body['slug']}")
     assert r.status == 200, await r.text()
@@ -103,3 +107,57 @@ async def test_registrations_per_address_are_rate_limited(
     assert int(r.headers["Retry-After"]) >= 1
     r = await client.get(f"/api/v1/events/{body['slug']}")
     assert (await r.json())["seats_left"] == 97
+
+
+async def test_registration_window_and_participant_profile(
+    service_client: Any, servers: Any
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    client = await service_client("registration")
+    organizer = auth(servers.token())
+    now = datetime.now(UTC)
+    later = event_body(registration_opens_at=(now + timedelta(days=1)).isoformat())
+    closed = event_body(
+        registration_closes_at=(now - timedelta(minutes=1)).isoformat(),
+        registration_opens_at=(now - timedelta(days=3)).isoformat(),
+    )
+    open_ = event_body(
+        description={"pl": "Warsztaty z druku 3D.", "en": "3D printing workshop."},
+        room="Sala 1.12",
+    )
+    for body in (later, closed, open_):
+        r = await client.post("/api/v1/events", json=body, headers=organizer)
+        assert r.status == 201, await r.text()
+    r = await client.post(f"/api/v1/events/{later['slug']}/registrations", json=registration_body())
+    assert r.status == 409 and (await r.json())["code"] == "registration_not_open"
+    r = await client.post(
+        f"/api/v1/events/{closed['slug']}/registrations", json=registration_body()
+    )
+    assert r.status == 409 and (await r.json())["code"] == "registration_closed"
+
+    url = f"/api/v1/events/{open_['slug']}/registrations"
+    r = await client.post(url, json=registration_body(country="XX"))
+    assert r.status == 400 and (await r.json())["errors"][0]["field"] == "country"
+    r = await client.post(url, json=registration_body(role="astronaut"))
+    assert r.status == 400 and (await r.json())["errors"][0]["field"] == "role"
+    r = await client.post(
+        url,
+        json=registration_body(
+            organization="Politechnika Białostocka", country="PL", role="student"
+        ),
+    )
+    assert r.status == 201, await r.text()
+    reg = await r.json()
+    assert (reg["organization"], reg["country"], reg["role"]) == (
+        "Politechnika Białostocka",
+        "PL",
+        "student",
+    )
+    r = await client.get(f"/api/v1/events/{open_['slug']}")
+    got = await r.json()
+    assert (got["room"], got["description"]["en"]) == ("Sala 1.12", "3D printing workshop.")
+    bad = event_body(registration_opens_at=now.isoformat(), registration_closes_at=now.isoformat())
+    r = await client.post("/api/v1/events", json=bad, headers=organizer)
+    assert r.status == 400
+    assert (await r.json())["errors"][0]["field"] == "registration_closes_at"
