@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
 
@@ -53,6 +54,50 @@ def cmd_keygen(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    import urllib.error
+    import urllib.request
+
+    import msgspec
+
+    try:
+        private = keyfile.private_key()
+    except keyfile.NoSigningKey as e:
+        print(f"cnk import: {e}", file=sys.stderr)
+        return 2
+    token, _ = issue_token(
+        private, role="organizer", events=[args.event], subject="cnk import", ttl_seconds=600
+    )
+    try:
+        body = open(args.file, "rb").read()  # noqa: SIM115
+    except OSError as e:
+        print(f"cnk import: {e}", file=sys.stderr)
+        return 2
+    request = urllib.request.Request(
+        f"{args.url.rstrip('/')}/api/v1/events/{args.event}/registrations/import",
+        data=body,
+        method="POST",
+        headers={"Content-Type": "text/csv", "Authorization": f"Bearer {token}"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=120) as response:
+            result = msgspec.json.decode(response.read())
+    except urllib.error.HTTPError as e:
+        problem = msgspec.json.decode(e.read() or b"{}")
+        print(f"cnk import: nothing imported: {problem.get('detail', e.reason)}", file=sys.stderr)
+        for row in problem.get("rows", []):
+            print(f"  line {row['line']}: {row['error']}", file=sys.stderr)
+        return 1
+    except urllib.error.URLError as e:
+        print(f"cnk import: cannot reach {args.url}: {e.reason}", file=sys.stderr)
+        return 1
+    print(
+        f"imported {result['imported']} attendees into {args.event}:"
+        f" {result['confirmed']} confirmed, {result['waitlisted']} waitlisted"
+    )
+    return 0
+
+
 def cmd_dev(args: argparse.Namespace) -> int:
     from cnk import devstack
 
@@ -85,6 +130,16 @@ def parser() -> argparse.ArgumentParser:
 
     keygen = sub.add_parser("keygen", help="print a new staff token key pair")
     keygen.set_defaults(run=cmd_keygen)
+
+    imp = sub.add_parser(
+        "import",
+        help="register the attendees of a CSV file (name,email[,lang,organization,"
+        "country,role]); all rows or none",
+    )
+    imp.add_argument("--event", required=True, metavar="SLUG")
+    imp.add_argument("--url", default=os.environ.get("REGISTRATION_URL", "http://localhost:8081"))
+    imp.add_argument("file")
+    imp.set_defaults(run=cmd_import)
 
     dev = sub.add_parser("dev", help="run the whole system locally (what `make run` does)")
     dev.set_defaults(run=cmd_dev)

@@ -8,7 +8,7 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
-from services.registration import exports, handlers, pages, privacy
+from services.registration import exports, handlers, importing, pages, privacy
 from services.registration.keys import RATE_LIMITER, REGISTRATIONS_TOTAL
 from services.registration.sweeper import offer_sweeper
 from shared.config import Settings
@@ -36,6 +36,9 @@ def create_app(settings: Settings) -> web.Application:
     app.router.add_get("/api/v1/events/{slug}", handlers.get_event)
     app.router.add_post("/api/v1/events/{slug}/registrations", handlers.create_registration)
     app.router.add_get("/api/v1/events/{slug}/registrations", exports.list_registrations)
+    app.router.add_post(
+        "/api/v1/events/{slug}/registrations/import", importing.import_registrations
+    )
     app.router.add_get("/api/v1/events/{slug}/registrations.csv", exports.export_registrations_csv)
     app.router.add_patch("/api/v1/events/{slug}", handlers.update_event)
     app.router.add_get("/api/v1/events/{slug}/stats", handlers.get_event_stats)

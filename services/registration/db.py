@@ -198,6 +198,16 @@ async def insert_registration_with_seat(
     return (row["status"], row["position"]) if row else None
 
 
+async def select_taken_emails(conn: Conn, event_id: uuid.UUID, email_keys: list[str]) -> set[str]:
+    rows = await conn.fetch(
+        "SELECT email_key FROM registrations WHERE event_id = $1 AND status <> 'cancelled'"
+        " AND email_key = ANY($2::text[])",
+        event_id,
+        email_keys,
+    )
+    return {r["email_key"] for r in rows}
+
+
 async def select_registration(conn: Conn, registration_id: uuid.UUID) -> Registration | None:
     row = await conn.fetchrow(
         f"SELECT {_REGISTRATION_COLUMNS} FROM registrations WHERE id = $1", registration_id

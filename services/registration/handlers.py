@@ -155,6 +155,65 @@ class Registered(msgspec.Struct, frozen=True):
     manage_token: str
 
 
+def new_registration(event: Event, body: RegisterRequest) -> tuple[Registration, str]:
+    """A registration not yet stored, and its manage token (only the hash is kept)."""
+    email = validate_email(body.email, check_deliverability=False, strict=True).normalized
+    token, token_hash = new_manage_token()
+    registration = Registration(
+        id=uuid.uuid4(),
+        event_id=event.id,
+        name=body.name,
+        email=email,
+        lang=body.lang,
+        status="confirmed",
+        manage_token_hash=token_hash,
+        version=1,
+        created_at=datetime.now(UTC),
+        organization=body.organization,
+        country=body.country,
+        role=body.role,
+    )
+    return registration, token
+
+
+async def insert_registration(
+    conn: asyncpg.Connection | asyncpg.Pool, event: Event, registration: Registration
+) -> tuple[str, int | None]:
+    """Store it with a seat or on the waitlist; (status, waitlist position)."""
+    try:
+        outcome = await db.insert_registration_with_seat(
+            conn,
+            registration,
+            registration.email.casefold(),
+            CONSENT_VERSION,
+            event.waitlist,
+            if_confirmed=outbox.prepare(
+                seats.confirmed_event(event, registration), registration.id, 1
+            ),
+            if_waitlisted=outbox.prepare(
+                events.RegistrationWaitlisted(
+                    registration_id=registration.id,
+                    event=seats.event_info(event),
+                    holder=seats.holder(registration),
+                    manage_token_hash=registration.manage_token_hash,
+                    position=0,  # the live position is in GET /api/v1/registrations/{id}
+                    waitlisted_at=registration.created_at,
+                ),
+                registration.id,
+                1,
+            ),
+        )
+    except asyncpg.UniqueViolationError as e:
+        if e.constraint_name != "registrations_one_per_email":
+            raise
+        raise ProblemError(
+            409, "already_registered", "This email address is already registered for this event."
+        ) from None
+    if outcome is None:
+        raise ProblemError(409, "event_full", "There are no seats left for this event.")
+    return outcome
+
+
 async def register(request: web.Request, event: Event, body: RegisterRequest) -> Registered:
     """Register for ``event`` (the API and the form both come here); raises ProblemError."""
     settings = request.app[SETTINGS]
@@ -171,54 +230,8 @@ async def register(request: web.Request, event: Event, body: RegisterRequest) ->
         )
     if event.registration_closes_at is not None and now >= event.registration_closes_at:
         raise ProblemError(409, "registration_closed", "Registration for this event has closed.")
-    email = validate_email(body.email, check_deliverability=False, strict=True).normalized
-    token, token_hash = new_manage_token()
-    registration = Registration(
-        id=uuid.uuid4(),
-        event_id=event.id,
-        name=body.name,
-        email=email,
-        lang=body.lang,
-        status="confirmed",
-        manage_token_hash=token_hash,
-        version=1,
-        created_at=now,
-        organization=body.organization,
-        country=body.country,
-        role=body.role,
-    )
-    try:
-        outcome = await db.insert_registration_with_seat(
-            request.app[DB_POOL],
-            registration,
-            email.casefold(),
-            CONSENT_VERSION,
-            event.waitlist,
-            if_confirmed=outbox.prepare(
-                seats.confirmed_event(event, registration), registration.id, 1
-            ),
-            if_waitlisted=outbox.prepare(
-                events.RegistrationWaitlisted(
-                    registration_id=registration.id,
-                    event=seats.event_info(event),
-                    holder=seats.holder(registration),
-                    manage_token_hash=token_hash,
-                    position=0,  # the live position is in GET /api/v1/registrations/{id}
-                    waitlisted_at=registration.created_at,
-                ),
-                registration.id,
-                1,
-            ),
-        )
-    except asyncpg.UniqueViolationError as e:
-        if e.constraint_name != "registrations_one_per_email":
-            raise
-        raise ProblemError(
-            409, "already_registered", "This email address is already registered for this event."
-        ) from None
-    if outcome is None:
-        raise ProblemError(409, "event_full", "There are no seats left for this event.")
-    status, position = outcome
+    registration, token = new_registration(event, body)
+    status, position = await insert_registration(request.app[DB_POOL], event, registration)
     request.app[REGISTRATIONS_TOTAL].labels(status).inc()
     return Registered(msgspec.structs.replace(registration, status=status), position, token)
 

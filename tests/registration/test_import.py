@@ -1,0 +1,117 @@
+"""CSV import of attendees: all rows or none, with a per-row report; through the API and cnk."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from tests.factories import auth, event_body, registration_body
+
+GOOD = (
+    "\ufeffname,email,lang,organization,country,role\n"
+    "Zażółć Gęślą Jaźń,zazolc@example.org,pl,Szkoła Podstawowa nr 5,PL,teacher\n"
+    "王芳,wang@example.org,en,,CN,student\n"
+    "O'Brien-Łukasiewicz,obrien@example.org,,,,\n"
+)
+
+
+async def _event(client: Any, servers: Any, **overrides: Any) -> str:
+    body = event_body(**overrides)
+    r = await client.post("/api/v1/events", json=body, headers=auth(servers.token()))
+    assert r.status == 201, await r.text()
+    return str(body["slug"])
+
+
+async def _import(client: Any, servers: Any, slug: str, text: str) -> Any:
+    return await client.post(
+        f"/api/v1/events/{slug}/registrations/import",
+        data=text.encode(),
+        headers={**auth(servers.token()), "Content-Type": "text/csv"},
+    )
+
+
+async def test_import_registers_every_row(service_client: Any, servers: Any) -> None:
+    client = await service_client("registration")
+    slug = await _event(client, servers, capacity=2)
+    r = await _import(client, servers, slug, GOOD)
+    assert r.status == 201, await r.text()
+    assert await r.json() == {"imported": 3, "confirmed": 2, "waitlisted": 1}
+    r = await client.get(f"/api/v1/events/{slug}/registrations", headers=auth(servers.token()))
+    listed = (await r.json())["registrations"]
+    assert [x["name"] for x in listed] == ["Zażółć Gęślą Jaźń", "王芳", "O'Brien-Łukasiewicz"]
+    assert (listed[0]["country"], listed[0]["role"], listed[2]["lang"]) == ("PL", "teacher", "pl")
+
+
+async def test_a_bad_row_imports_nothing_and_reports_each_row(
+    service_client: Any, servers: Any
+) -> None:
+    client = await service_client("registration")
+    slug = await _event(client, servers)
+    r = await client.post(
+        f"/api/v1/events/{slug}/registrations",
+        json=registration_body(email="taken@example.org"),
+    )
+    assert r.status == 201
+    text = (
+        "name,email\n"
+        "Anna Nowak,anna@example.org\n"
+        "Bez Adresu,not-an-address\n"
+        "Już Jest,TAKEN@example.org\n"
+        "Anna Druga,Anna@Example.org\n"
+        ",empty@example.org\n"
+    )
+    r = await _import(client, servers, slug, text)
+    assert r.status == 422, await r.text()
+    problem = await r.json()
+    assert problem["code"] == "import_rejected"
+    assert [row["line"] for row in problem["rows"]] == [3, 4, 5, 6]
+    assert "already registered" in problem["rows"][1]["error"]
+    assert "line 2" in problem["rows"][2]["error"]
+    r = await client.get(f"/api/v1/events/{slug}/stats", headers=auth(servers.token()))
+    assert (await r.json())["confirmed"] == 1
+
+    r = await _import(client, servers, slug, "imie,mail\nAnna,anna@example.org\n")
+    assert r.status == 400 and (await r.json())["code"] == "bad_csv_header"
+    r = await client.post(
+        f"/api/v1/events/{slug}/registrations/import",
+        data=GOOD.encode(),
+        headers={**auth(servers.token("door")), "Content-Type": "text/csv"},
+    )
+    assert r.status == 403
+
+
+async def test_cnk_import_command(service_client: Any, servers: Any, tmp_path: Path) -> None:
+    client = await service_client("registration")
+    slug = await _event(client, servers)
+    good, bad = tmp_path / "good.csv", tmp_path / "bad.csv"
+    good.write_text(GOOD, encoding="utf-8")
+    bad.write_text("name,email\nAnna,nope\n", encoding="utf-8")
+    env = {**os.environ, "STAFF_TOKEN_PRIVATE_KEY": servers.staff_private_key}
+    url = str(client.make_url("")).rstrip("/")
+
+    async def cnk(path: Path) -> tuple[int, str, str]:
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "cnk.cli",
+            "import",
+            "--event",
+            slug,
+            "--url",
+            url,
+            str(path),
+            env=env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        out, err = await proc.communicate()
+        return proc.returncode or 0, out.decode(), err.decode()
+
+    code, out, err = await cnk(bad)
+    assert code == 1 and "nothing imported" in err and "line 2:" in err
+    code, out, err = await cnk(good)
+    assert code == 0, err
+    assert out.strip() == f"imported 3 attendees into {slug}: 3 confirmed, 0 waitlisted"
