@@ -79,6 +79,7 @@ class RegistrationConfirmed(EventData, frozen=True):
     manage_token_hash: str
     confirmed_at: datetime
     profile: Profile | None = None
+    ticket_type: str | None = None
 
 
 class RegistrationWaitlisted(EventData, frozen=True):
@@ -137,6 +138,7 @@ class TicketIssued(EventData, frozen=True):
     holder: Holder
     manage_token_hash: str
     issued_at: datetime
+    ticket_type: str | None = None
 
 
 class TicketRevoked(EventData, frozen=True):

@@ -8,7 +8,14 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
-from services.registration import exports, handlers, importing, pages, privacy
+from services.registration import (
+    exports,
+    handlers,
+    importing,
+    pages,
+    privacy,
+    ticket_types,
+)
 from services.registration.keys import RATE_LIMITER, REGISTRATIONS_TOTAL
 from services.registration.sweeper import offer_sweeper
 from shared.config import Settings
@@ -42,6 +49,8 @@ def create_app(settings: Settings) -> web.Application:
     app.router.add_get("/api/v1/events/{slug}/registrations.csv", exports.export_registrations_csv)
     app.router.add_patch("/api/v1/events/{slug}", handlers.update_event)
     app.router.add_get("/api/v1/events/{slug}/stats", handlers.get_event_stats)
+    app.router.add_post("/api/v1/events/{slug}/ticket-types", ticket_types.create_ticket_type)
+    app.router.add_get("/api/v1/events/{slug}/ticket-types", ticket_types.list_ticket_types)
     app.router.add_post("/api/v1/events/{slug}/publish", handlers.publish_event)
     app.router.add_post("/api/v1/events/{slug}/cancel", handlers.cancel_event)
     app.router.add_get("/api/v1/registrations/{registration_id}", handlers.get_registration)

@@ -15,6 +15,7 @@ from services.registration.schemas import (
     LocalizedDescription,
     LocalizedName,
     Registration,
+    TicketType,
 )
 from shared.outbox import Prepared
 
@@ -27,8 +28,52 @@ _EVENT_COLUMNS = (
 )
 _REGISTRATION_COLUMNS = (
     "id, event_id, name, email, lang, status, manage_token_hash, version, created_at,"
-    " offer_expires_at, cancelled_at, cancel_reason, erased_at, organization, country, role"
+    " offer_expires_at, cancelled_at, cancel_reason, erased_at, organization, country, role,"
+    " ticket_type_id"
 )
+_TYPE_COLUMNS = "id, event_id, slug, name_pl, name_en, quota, taken, access_code_hash"
+
+
+def _ticket_type(row: asyncpg.Record) -> TicketType:
+    return TicketType(
+        id=row["id"],
+        event_id=row["event_id"],
+        slug=row["slug"],
+        name=LocalizedName(pl=row["name_pl"], en=row["name_en"]),
+        quota=row["quota"],
+        taken=row["taken"],
+        access_code_hash=row["access_code_hash"],
+    )
+
+
+async def insert_ticket_type(conn: Conn, ticket_type: TicketType) -> None:
+    await conn.execute(
+        "INSERT INTO ticket_types (id, event_id, slug, name_pl, name_en, quota,"
+        " access_code_hash) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        ticket_type.id,
+        ticket_type.event_id,
+        ticket_type.slug,
+        ticket_type.name.pl,
+        ticket_type.name.en,
+        ticket_type.quota,
+        ticket_type.access_code_hash,
+    )
+
+
+async def select_ticket_types(conn: Conn, event_id: uuid.UUID) -> list[TicketType]:
+    rows = await conn.fetch(
+        f"SELECT {_TYPE_COLUMNS} FROM ticket_types WHERE event_id = $1 ORDER BY created_at, slug",
+        event_id,
+    )
+    return [_ticket_type(r) for r in rows]
+
+
+async def update_ticket_type_seats(
+    conn: asyncpg.Connection, ticket_type_id: uuid.UUID, delta: int
+) -> None:
+    await conn.execute(
+        "UPDATE ticket_types SET taken = taken + $2 WHERE id = $1", ticket_type_id, delta
+    )
 
 
 def _event(row: asyncpg.Record) -> Event:
@@ -157,13 +202,18 @@ async def insert_registration_with_seat(
     row = await conn.fetchrow(
         "WITH seat AS ("
         "  UPDATE events SET taken = taken + 1 WHERE id = $2 AND taken < capacity RETURNING id"
+        "), type_seat AS ("
+        # Only with an event seat, so the two are taken together; a type at its quota
+        # breaks ticket_types_within_quota and the whole statement rolls back.
+        "  UPDATE ticket_types SET taken = taken + 1"
+        "  WHERE id = $20 AND EXISTS (SELECT 1 FROM seat) RETURNING id"
         "), registration AS ("
         "  INSERT INTO registrations (id, event_id, name, email, email_key, lang, status,"
         "   manage_token_hash, consent_version, consent_at, version, created_at,"
-        "   organization, country, role)"
+        "   organization, country, role, ticket_type_id)"
         "  SELECT $1, $2, $3, $4, $5, $6,"
         "   CASE WHEN EXISTS (SELECT 1 FROM seat) THEN 'confirmed' ELSE 'waitlisted' END,"
-        "   $7, $8, $9, 1, $9, $17, $18, $19"
+        "   $7, $8, $9, 1, $9, $17, $18, $19, $20"
         "  WHERE EXISTS (SELECT 1 FROM seat) OR $10"
         "  RETURNING status"
         "), event AS ("
@@ -194,6 +244,7 @@ async def insert_registration_with_seat(
         registration.organization,
         registration.country,
         registration.role,
+        registration.ticket_type_id,
     )
     return (row["status"], row["position"]) if row else None
 
@@ -237,7 +288,7 @@ async def select_waitlist_position(conn: Conn, registration: Registration) -> in
 
 
 async def select_first_waitlisted_for_update(
-    conn: asyncpg.Connection, event_id: uuid.UUID, limit: int
+    conn: asyncpg.Connection, event_id: uuid.UUID, limit: int | None
 ) -> list[Registration]:
     rows = await conn.fetch(
         f"SELECT {_REGISTRATION_COLUMNS} FROM registrations"

@@ -62,6 +62,7 @@ def registration_body(
         "organization": registration.organization,
         "country": registration.country,
         "role": registration.role,
+        "ticket_type_id": registration.ticket_type_id,
         "created_at": registration.created_at,
     }
     if event is not None:
@@ -155,7 +156,9 @@ class Registered(msgspec.Struct, frozen=True):
     manage_token: str
 
 
-def new_registration(event: Event, body: RegisterRequest) -> tuple[Registration, str]:
+def new_registration(
+    event: Event, body: RegisterRequest, ticket_type_id: uuid.UUID | None = None
+) -> tuple[Registration, str]:
     """A registration not yet stored, and its manage token (only the hash is kept)."""
     email = validate_email(body.email, check_deliverability=False, strict=True).normalized
     token, token_hash = new_manage_token()
@@ -172,12 +175,16 @@ def new_registration(event: Event, body: RegisterRequest) -> tuple[Registration,
         organization=body.organization,
         country=body.country,
         role=body.role,
+        ticket_type_id=ticket_type_id,
     )
     return registration, token
 
 
 async def insert_registration(
-    conn: asyncpg.Connection | asyncpg.Pool, event: Event, registration: Registration
+    conn: asyncpg.Connection | asyncpg.Pool,
+    event: Event,
+    registration: Registration,
+    ticket_type: str | None = None,
 ) -> tuple[str, int | None]:
     """Store it with a seat or on the waitlist; (status, waitlist position)."""
     try:
@@ -188,7 +195,7 @@ async def insert_registration(
             CONSENT_VERSION,
             event.waitlist,
             if_confirmed=outbox.prepare(
-                seats.confirmed_event(event, registration), registration.id, 1
+                seats.confirmed_event(event, registration, ticket_type), registration.id, 1
             ),
             if_waitlisted=outbox.prepare(
                 events.RegistrationWaitlisted(
@@ -208,6 +215,12 @@ async def insert_registration(
             raise
         raise ProblemError(
             409, "already_registered", "This email address is already registered for this event."
+        ) from None
+    except asyncpg.CheckViolationError as e:
+        if e.constraint_name != "ticket_types_within_quota":
+            raise
+        raise ProblemError(
+            409, "ticket_type_sold_out", "There are no tickets of this type left."
         ) from None
     if outcome is None:
         raise ProblemError(409, "event_full", "There are no seats left for this event.")
@@ -230,8 +243,13 @@ async def register(request: web.Request, event: Event, body: RegisterRequest) ->
         )
     if event.registration_closes_at is not None and now >= event.registration_closes_at:
         raise ProblemError(409, "registration_closed", "Registration for this event has closed.")
-    registration, token = new_registration(event, body)
-    status, position = await insert_registration(request.app[DB_POOL], event, registration)
+    from services.registration import ticket_types  # ticket_types imports this module
+
+    chosen = await ticket_types.resolve(request.app[DB_POOL], event, body)
+    registration, token = new_registration(event, body, chosen.id if chosen else None)
+    status, position = await insert_registration(
+        request.app[DB_POOL], event, registration, chosen.slug if chosen else None
+    )
     request.app[REGISTRATIONS_TOTAL].labels(status).inc()
     return Registered(msgspec.structs.replace(registration, status=status), position, token)
 

@@ -97,7 +97,28 @@ async def event_page(request: web.Request) -> web.Response:
     if event is None:
         return not_found(request)
     form = {"name": "", "email": "", "lang": page_lang(request), "consent": False}
-    return render(request, "event.html", event=event, form=form, errors={}, form_error=None)
+    return await _event_form(request, event, form, {}, None)
+
+
+async def _event_form(
+    request: web.Request,
+    event: Event,
+    form: dict[str, Any],
+    errors: dict[str, str],
+    form_error: str | None,
+    status: int = 200,
+) -> web.Response:
+    types = await db.select_ticket_types(request.app[DB_POOL], event.id)
+    return render(
+        request,
+        "event.html",
+        status,
+        event=event,
+        form=form,
+        errors=errors,
+        form_error=form_error,
+        ticket_types=types,
+    )
 
 
 async def submit_registration(request: web.Request) -> web.Response:
@@ -112,6 +133,9 @@ async def submit_registration(request: web.Request) -> web.Response:
         "lang": str(data.get("lang", page_lang(request))),
         "consent": data.get("consent") == "on",
     }
+    for optional in ("ticket_type", "access_code"):
+        if data.get(optional):
+            form[optional] = str(data[optional]).strip()
     errors: dict[str, str] = {}
     for field in FORM_FIELDS:
         try:
@@ -119,22 +143,18 @@ async def submit_registration(request: web.Request) -> web.Response:
         except msgspec.ValidationError:
             errors[field] = t[f"err_{field}"]
     if errors:
-        return render(
-            request, "event.html", 400, event=event, form=form, errors=errors, form_error=None
-        )
+        return await _event_form(request, event, form, errors, None, 400)
     try:
         done = await register(request, event, msgspec.convert(form, RegisterRequest))
     except ProblemError as e:
         message = t.get(f"err_{e.code}", e.detail)
-        field_errors = {"email": message} if e.code == "already_registered" else {}
-        return render(
-            request,
-            "event.html",
-            e.status,
-            event=event,
-            form=form,
-            errors=field_errors,
-            form_error=None if field_errors else message,
+        at: str | None = "email" if e.code == "already_registered" else None
+        if e.errors and e.errors[0].field in ("ticket_type", "access_code"):
+            at = e.errors[0].field
+            message = t.get(f"err_{e.code}", t["err_unknown_ticket_type"])
+        field_errors = {at: message} if at else {}
+        return await _event_form(
+            request, event, form, field_errors, None if at else message, e.status
         )
     query = urlencode({"token": done.manage_token, "welcome": "1", "lang": page_lang(request)})
     raise web.HTTPSeeOther(f"/registrations/{done.registration.id}?{query}")

@@ -65,6 +65,32 @@ class CreateEventRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True
             raise ValueError("`ends_at` must be after `starts_at`")
 
 
+AccessCode = Annotated[str, msgspec.Meta(min_length=4, max_length=64, pattern=PRINTABLE)]
+
+
+class CreateTicketTypeRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    slug: Slug
+    name: LocalizedName
+    quota: Annotated[int, msgspec.Meta(ge=1, le=100_000)] | None = None
+    access_code: (
+        Annotated[str, msgspec.Meta(min_length=4, max_length=64, pattern=PRINTABLE)] | None
+    ) = None
+
+
+class TicketType(msgspec.Struct, frozen=True):
+    id: uuid.UUID
+    event_id: uuid.UUID
+    slug: str
+    name: LocalizedName
+    quota: int | None
+    taken: int
+    access_code_hash: str | None
+
+    @property
+    def restricted(self) -> bool:
+        return self.access_code_hash is not None
+
+
 class UpdateEventRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     capacity: Annotated[int, msgspec.Meta(ge=1, le=100_000)]
 
@@ -77,6 +103,8 @@ class RegisterRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     organization: Text200 | None = None
     country: Annotated[str, msgspec.Meta(pattern=r"^[A-Z]{2}\Z")] | None = None
     role: Role | None = None
+    ticket_type: Slug | None = None
+    access_code: Annotated[str, msgspec.Meta(max_length=64, pattern=PRINTABLE)] | None = None
 
     def __post_init__(self) -> None:
         if self.country is not None and self.country not in iso3166.countries_by_alpha2:
@@ -131,6 +159,7 @@ class Registration(msgspec.Struct, frozen=True):
     organization: str | None = None
     country: str | None = None
     role: str | None = None
+    ticket_type_id: uuid.UUID | None = None
 
 
 class EventStats(msgspec.Struct, frozen=True):

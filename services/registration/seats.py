@@ -40,7 +40,9 @@ def holder(registration: Registration) -> events.Holder:
     return events.Holder(name=registration.name, email=registration.email, lang=registration.lang)
 
 
-def confirmed_event(event: Event, registration: Registration) -> events.RegistrationConfirmed:
+def confirmed_event(
+    event: Event, registration: Registration, ticket_type: str | None = None
+) -> events.RegistrationConfirmed:
     return events.RegistrationConfirmed(
         registration_id=registration.id,
         event=event_info(event),
@@ -52,6 +54,7 @@ def confirmed_event(event: Event, registration: Registration) -> events.Registra
             country=registration.country,
             role=registration.role,
         ),
+        ticket_type=ticket_type,
     )
 
 
@@ -69,7 +72,22 @@ async def promote(conn: asyncpg.Connection, event: Event, offer_hours: float) ->
     free = event.capacity - event.taken
     if free <= 0:
         return 0
-    waiting = await db.select_first_waitlisted_for_update(conn, event.id, free)
+    # Every change to an event's seats holds its row lock, so these counts stay true here.
+    room = {
+        t.id: (t.quota - t.taken if t.quota is not None else free)
+        for t in await db.select_ticket_types(conn, event.id)
+    }
+    waiting: list[Registration] = []
+    for candidate in await db.select_first_waitlisted_for_update(conn, event.id, None):
+        if len(waiting) == free:
+            break
+        type_id = candidate.ticket_type_id
+        if type_id is not None:
+            if room.get(type_id, 0) <= 0:
+                continue  # their ticket type is sold out; the next in line may fit
+            room[type_id] -= 1
+            await db.update_ticket_type_seats(conn, type_id, 1)
+        waiting.append(candidate)
     expires_at = datetime.now(UTC) + timedelta(hours=offer_hours)
     for registration in waiting:
         offered = await db.update_registration_status(
@@ -123,6 +141,8 @@ async def cancel(
     )
     if current.status in HOLDS_SEAT:
         await db.update_event_seats(conn, event.id, -1)
+        if current.ticket_type_id is not None:
+            await db.update_ticket_type_seats(conn, current.ticket_type_id, -1)
         if event.status == "published":
             await promote(conn, msgspec.structs.replace(event, taken=event.taken - 1), offer_hours)
     return cancelled
@@ -141,7 +161,13 @@ async def accept_offer(conn: asyncpg.Connection, registration: Registration) -> 
     if current.offer_expires_at <= datetime.now(UTC):
         raise ProblemError(409, "offer_expired", "This offer has expired; the seat went on.")
     confirmed = await db.update_registration_status(conn, current.id, "confirmed")
-    await outbox.enqueue(conn, confirmed_event(event, confirmed), confirmed.id, confirmed.version)
+    type_slug = None
+    if confirmed.ticket_type_id is not None:
+        types = await db.select_ticket_types(conn, event.id)
+        type_slug = next(t.slug for t in types if t.id == confirmed.ticket_type_id)
+    await outbox.enqueue(
+        conn, confirmed_event(event, confirmed, type_slug), confirmed.id, confirmed.version
+    )
     return confirmed
 
 

@@ -50,6 +50,7 @@ async def issue_ticket(
             holder=data.holder,
             manage_token_hash=ticket.manage_token_hash,
             issued_at=ticket.issued_at,
+            ticket_type=data.ticket_type,
         ),
         ticket.id,
         ticket.version,
