@@ -60,6 +60,34 @@ async def insert_ticket_type(conn: Conn, ticket_type: TicketType) -> None:
     )
 
 
+async def select_event_with_types(conn: Conn, slug: str) -> tuple[Event, list[TicketType]] | None:
+    """The event and its ticket types in one round trip (the registration hot path)."""
+    row = await conn.fetchrow(
+        f"SELECT {_EVENT_COLUMNS}, (SELECT coalesce(json_agg(json_build_object("
+        "   'id', t.id, 'event_id', t.event_id, 'slug', t.slug, 'name_pl', t.name_pl,"
+        "   'name_en', t.name_en, 'quota', t.quota, 'taken', t.taken,"
+        "   'access_code_hash', t.access_code_hash) ORDER BY t.created_at, t.slug), '[]')"
+        "  FROM ticket_types t WHERE t.event_id = events.id)::text AS ticket_types"
+        " FROM events WHERE slug = $1",
+        slug,
+    )
+    if row is None:
+        return None
+    types = [
+        TicketType(
+            id=uuid.UUID(t["id"]),
+            event_id=uuid.UUID(t["event_id"]),
+            slug=t["slug"],
+            name=LocalizedName(pl=t["name_pl"], en=t["name_en"]),
+            quota=t["quota"],
+            taken=t["taken"],
+            access_code_hash=t["access_code_hash"],
+        )
+        for t in msgspec.json.decode(row["ticket_types"])
+    ]
+    return _event(row), types
+
+
 async def select_ticket_types(conn: Conn, event_id: uuid.UUID) -> list[TicketType]:
     rows = await conn.fetch(
         f"SELECT {_TYPE_COLUMNS} FROM ticket_types WHERE event_id = $1 ORDER BY created_at, slug",

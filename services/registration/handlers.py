@@ -9,7 +9,6 @@ from typing import Any, Literal
 import asyncpg
 import msgspec
 from aiohttp import web
-from email_validator import validate_email
 
 from services.registration import db, seats
 from services.registration.keys import ACTOR, RATE_LIMITER, REGISTRATIONS_TOTAL
@@ -19,7 +18,9 @@ from services.registration.schemas import (
     Event,
     RegisterRequest,
     Registration,
+    TicketType,
     UpdateEventRequest,
+    normalize_email,
 )
 from shared import events, outbox
 from shared.auth import bearer_token, looks_like_jwt, manage_token_matches, new_manage_token
@@ -160,7 +161,7 @@ def new_registration(
     event: Event, body: RegisterRequest, ticket_type_id: uuid.UUID | None = None
 ) -> tuple[Registration, str]:
     """A registration not yet stored, and its manage token (only the hash is kept)."""
-    email = validate_email(body.email, check_deliverability=False, strict=True).normalized
+    email = normalize_email(body.email)
     token, token_hash = new_manage_token()
     registration = Registration(
         id=uuid.uuid4(),
@@ -227,7 +228,9 @@ async def insert_registration(
     return outcome
 
 
-async def register(request: web.Request, event: Event, body: RegisterRequest) -> Registered:
+async def register(
+    request: web.Request, event: Event, types: list[TicketType], body: RegisterRequest
+) -> Registered:
     """Register for ``event`` (the API and the form both come here); raises ProblemError."""
     settings = request.app[SETTINGS]
     request.app[RATE_LIMITER].hit(client_address(request, settings.trust_forwarded_for))
@@ -245,7 +248,7 @@ async def register(request: web.Request, event: Event, body: RegisterRequest) ->
         raise ProblemError(409, "registration_closed", "Registration for this event has closed.")
     from services.registration import ticket_types  # ticket_types imports this module
 
-    chosen = await ticket_types.resolve(request.app[DB_POOL], event, body)
+    chosen = ticket_types.resolve(types, body)
     registration, token = new_registration(event, body, chosen.id if chosen else None)
     status, position = await insert_registration(
         request.app[DB_POOL], event, registration, chosen.slug if chosen else None
@@ -256,8 +259,12 @@ async def register(request: web.Request, event: Event, body: RegisterRequest) ->
 
 async def create_registration(request: web.Request) -> web.Response:
     body = await decode_body(request, RegisterRequest)
-    event = await event_or_404(request)
-    done = await register(request, event, body)
+    slug = request.match_info["slug"]
+    found = await db.select_event_with_types(request.app[DB_POOL], slug) if is_slug(slug) else None
+    if found is None or found[0].status == "draft":
+        raise ProblemError(404, "event_not_found", f"There is no event {slug!r}.")
+    event, types = found
+    done = await register(request, event, types, body)
     registration = done.registration
     response = registration_body(registration, event, done.position)
     response["manage_token"] = done.manage_token

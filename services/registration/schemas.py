@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from datetime import datetime
 from typing import Annotated, Literal
@@ -17,6 +18,13 @@ Slug = Annotated[str, msgspec.Meta(pattern=SLUG_PATTERN, max_length=63)]
 Text200 = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=PRINTABLE)]
 AwareDatetime = Annotated[datetime, msgspec.Meta(tz=True)]
 CONSENT_VERSION = "2026-11"
+
+
+@functools.lru_cache(maxsize=4096)
+def normalize_email(address: str) -> str:
+    """email-validator's normal form; raises EmailNotValidError. Cached: a registration
+    checks its address while decoding and again when storing it."""
+    return validate_email(address, check_deliverability=False, strict=True).normalized
 
 
 def _not_blank(value: str, field: str) -> None:
@@ -113,7 +121,7 @@ class RegisterRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
         if not self.consent:
             raise ValueError("`consent` must be true to register")
         try:
-            validate_email(self.email, check_deliverability=False, strict=True)
+            normalize_email(self.email)
         except EmailNotValidError as e:
             raise ValueError(f"`email` is not a valid address: {e}") from None
 

@@ -13,7 +13,6 @@ from services.registration import db
 from services.registration.handlers import event_or_404
 from services.registration.schemas import (
     CreateTicketTypeRequest,
-    Event,
     RegisterRequest,
     TicketType,
 )
@@ -61,9 +60,8 @@ async def list_ticket_types(request: web.Request) -> web.Response:
     return json_response({"ticket_types": [ticket_type_body(t) for t in found]})
 
 
-async def resolve(pool: asyncpg.Pool, event: Event, body: RegisterRequest) -> TicketType | None:
+def resolve(types: list[TicketType], body: RegisterRequest) -> TicketType | None:
     """The ticket type a registration asks for, checked against the event and access code."""
-    types = await db.select_ticket_types(pool, event.id)
     if not types:
         if body.ticket_type is not None:
             raise _field(
