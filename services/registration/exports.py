@@ -11,6 +11,7 @@ from aiohttp import web
 
 from services.registration import db
 from services.registration.handlers import event_or_404, registration_body
+from services.registration.schemas import Event, Registration
 from shared.http import FieldError, ProblemError, json_response
 from shared.keys import DB_POOL, STAFF_AUTH
 
@@ -50,7 +51,7 @@ def _query(request: web.Request) -> ListQuery:
         ) from None
 
 
-async def list_registrations(request: web.Request) -> web.Response:
+async def _matching(request: web.Request, paged: bool) -> tuple[Event, list[Registration], int]:
     slug = request.match_info["slug"]
     request.app[STAFF_AUTH].require(request, ("organizer",), event_slug=slug)
     query = _query(request)
@@ -60,25 +61,19 @@ async def list_registrations(request: web.Request) -> web.Response:
         event.id,
         status=query.status,
         query=query.q,
-        limit=query.limit,
-        offset=query.offset,
+        limit=query.limit if paged else None,
+        offset=query.offset if paged else 0,
     )
+    return event, found, total
+
+
+async def list_registrations(request: web.Request) -> web.Response:
+    _, found, total = await _matching(request, paged=True)
     return json_response({"total": total, "registrations": [registration_body(r) for r in found]})
 
 
 async def export_registrations_csv(request: web.Request) -> web.Response:
-    slug = request.match_info["slug"]
-    request.app[STAFF_AUTH].require(request, ("organizer",), event_slug=slug)
-    query = _query(request)
-    event = await event_or_404(request, include_drafts=True)
-    found, _ = await db.select_registrations(
-        request.app[DB_POOL],
-        event.id,
-        status=query.status,
-        query=query.q,
-        limit=None,
-        offset=0,
-    )
+    event, found, _ = await _matching(request, paged=False)
     out = io.StringIO()
     # A byte-order mark, so spreadsheet programs read Polish letters as UTF-8.
     out.write("\ufeff")
