@@ -24,12 +24,12 @@ Conn: TypeAlias = asyncpg.Connection | asyncpg.Pool
 _EVENT_COLUMNS = (
     "id, slug, name_pl, name_en, kind, starts_at, ends_at, venue, capacity, taken, status,"
     " version, waitlist, retention_days, description_pl, description_en, room,"
-    " registration_opens_at, registration_closes_at"
+    " registration_opens_at, registration_closes_at, group_limit"
 )
 _REGISTRATION_COLUMNS = (
     "id, event_id, name, email, lang, status, manage_token_hash, version, created_at,"
     " offer_expires_at, cancelled_at, cancel_reason, erased_at, organization, country, role,"
-    " ticket_type_id"
+    " ticket_type_id, group_id"
 )
 _TYPE_COLUMNS = "id, event_id, slug, name_pl, name_en, quota, taken, access_code_hash"
 
@@ -123,6 +123,7 @@ def _event(row: asyncpg.Record) -> Event:
         room=row["room"],
         registration_opens_at=row["registration_opens_at"],
         registration_closes_at=row["registration_closes_at"],
+        group_limit=row["group_limit"],
     )
 
 
@@ -134,9 +135,9 @@ async def insert_event(conn: asyncpg.Connection, event: Event) -> None:
     await conn.execute(
         "INSERT INTO events (id, slug, name_pl, name_en, kind, starts_at, ends_at, venue,"
         " capacity, taken, status, version, waitlist, retention_days, description_pl,"
-        " description_en, room, registration_opens_at, registration_closes_at)"
+        " description_en, room, registration_opens_at, registration_closes_at, group_limit)"
         " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,"
-        " $18, $19)",
+        " $18, $19, $20)",
         event.id,
         event.slug,
         event.name.pl,
@@ -156,6 +157,7 @@ async def insert_event(conn: asyncpg.Connection, event: Event) -> None:
         event.room,
         event.registration_opens_at,
         event.registration_closes_at,
+        event.group_limit,
     )
 
 
@@ -212,69 +214,80 @@ async def update_event_capacity(
     return _event(row)
 
 
-async def insert_registration_with_seat(
+async def insert_registrations_with_seats(
     conn: Conn,
-    registration: Registration,
-    email_key: str,
+    registrations: list[Registration],
     consent_version: str,
     waitlist: bool,
-    if_confirmed: Prepared,
-    if_waitlisted: Prepared,
+    if_confirmed: list[Prepared],
+    if_waitlisted: list[Prepared],
 ) -> tuple[str, int | None] | None:
-    """Take a seat if one is free, else join the waitlist (if the event has one), and write
-    the matching outbox row, all in one statement: the event row stays locked only for it.
+    """Take seats for all of ``registrations`` (one person or a whole group) if there are
+    enough, else put them all on the waitlist (if the event has one), and write the
+    matching outbox rows, in one statement: the event row stays locked only for it.
 
-    Returns the new status and, when waitlisted, the position (counted in the statement's
-    snapshot), or None when the event is full and has no waitlist.
+    Returns the status and, when waitlisted, the position of the first (counted in the
+    statement's snapshot), or None when the event is full and has no waitlist.
     """
+    first = registrations[0]
     row = await conn.fetchrow(
         "WITH seat AS ("
-        "  UPDATE events SET taken = taken + 1 WHERE id = $2 AND taken < capacity RETURNING id"
+        "  UPDATE events SET taken = taken + $3"
+        "  WHERE id = $2 AND taken + $3 <= capacity RETURNING id"
         "), type_seat AS ("
-        # Only with an event seat, so the two are taken together; a type at its quota
+        # Only with the event seats, so both are taken together; a type past its quota
         # breaks ticket_types_within_quota and the whole statement rolls back.
-        "  UPDATE ticket_types SET taken = taken + 1"
-        "  WHERE id = $20 AND EXISTS (SELECT 1 FROM seat) RETURNING id"
+        "  UPDATE ticket_types SET taken = taken + $3"
+        "  WHERE id = $4 AND EXISTS (SELECT 1 FROM seat) RETURNING id"
         "), registration AS ("
         "  INSERT INTO registrations (id, event_id, name, email, email_key, lang, status,"
         "   manage_token_hash, consent_version, consent_at, version, created_at,"
-        "   organization, country, role, ticket_type_id)"
-        "  SELECT $1, $2, $3, $4, $5, $6,"
+        "   organization, country, role, ticket_type_id, group_id)"
+        "  SELECT u.id, $2, u.name, u.email, u.email_key, u.lang,"
         "   CASE WHEN EXISTS (SELECT 1 FROM seat) THEN 'confirmed' ELSE 'waitlisted' END,"
-        "   $7, $8, $9, 1, $9, $17, $18, $19, $20"
-        "  WHERE EXISTS (SELECT 1 FROM seat) OR $10"
+        "   u.token_hash, $5, $6, 1, $6, $7, $8, $9, $4, $10"
+        "  FROM unnest($1::uuid[], $11::text[], $12::text[], $13::text[], $14::text[],"
+        "   $15::text[]) AS u(id, name, email, email_key, lang, token_hash)"
+        "  WHERE EXISTS (SELECT 1 FROM seat) OR $16"
         "  RETURNING status"
         "), event AS ("
         "  INSERT INTO outbox (id, subject, payload)"
-        "  SELECT CASE WHEN status = 'confirmed' THEN $11::uuid ELSE $14::uuid END,"
-        "   CASE WHEN status = 'confirmed' THEN $12 ELSE $15 END,"
-        "   CASE WHEN status = 'confirmed' THEN $13::bytea ELSE $16::bytea END"
-        "  FROM registration"
-        ") SELECT status, CASE WHEN status = 'waitlisted' THEN (SELECT count(*) + 1"
-        "   FROM registrations WHERE event_id = $2 AND status = 'waitlisted') END AS position"
-        " FROM registration",
-        registration.id,
-        registration.event_id,
-        registration.name,
-        registration.email,
-        email_key,
-        registration.lang,
-        registration.manage_token_hash,
+        "  SELECT CASE WHEN EXISTS (SELECT 1 FROM seat) THEN o.cid ELSE o.wid END,"
+        "   CASE WHEN EXISTS (SELECT 1 FROM seat) THEN o.csubject ELSE o.wsubject END,"
+        "   CASE WHEN EXISTS (SELECT 1 FROM seat) THEN o.cpayload ELSE o.wpayload END"
+        "  FROM unnest($17::uuid[], $18::text[], $19::bytea[], $20::uuid[], $21::text[],"
+        "   $22::bytea[]) AS o(cid, csubject, cpayload, wid, wsubject, wpayload)"
+        "  WHERE EXISTS (SELECT 1 FROM registration)"
+        ") SELECT (SELECT status FROM registration LIMIT 1) AS status,"
+        " CASE WHEN EXISTS (SELECT 1 FROM registration) AND NOT EXISTS (SELECT 1 FROM seat)"
+        "  THEN (SELECT count(*) + 1 FROM registrations"
+        "   WHERE event_id = $2 AND status = 'waitlisted') END AS position",
+        [r.id for r in registrations],
+        first.event_id,
+        len(registrations),
+        first.ticket_type_id,
         consent_version,
-        registration.created_at,
+        first.created_at,
+        first.organization,
+        first.country,
+        first.role,
+        first.group_id,
+        [r.name for r in registrations],
+        [r.email for r in registrations],
+        [r.email.casefold() for r in registrations],
+        [r.lang for r in registrations],
+        [r.manage_token_hash for r in registrations],
         waitlist,
-        if_confirmed.id,
-        if_confirmed.subject,
-        if_confirmed.payload,
-        if_waitlisted.id,
-        if_waitlisted.subject,
-        if_waitlisted.payload,
-        registration.organization,
-        registration.country,
-        registration.role,
-        registration.ticket_type_id,
+        [p.id for p in if_confirmed],
+        [p.subject for p in if_confirmed],
+        [p.payload for p in if_confirmed],
+        [p.id for p in if_waitlisted],
+        [p.subject for p in if_waitlisted],
+        [p.payload for p in if_waitlisted],
     )
-    return (row["status"], row["position"]) if row else None
+    if row is None or row["status"] is None:
+        return None
+    return row["status"], row["position"]
 
 
 async def select_taken_emails(conn: Conn, event_id: uuid.UUID, email_keys: list[str]) -> set[str]:

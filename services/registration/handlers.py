@@ -14,6 +14,7 @@ from services.registration import db, seats
 from services.registration.keys import ACTOR, RATE_LIMITER, REGISTRATIONS_TOTAL
 from services.registration.schemas import (
     CONSENT_VERSION,
+    Attendee,
     CreateEventRequest,
     Event,
     RegisterRequest,
@@ -24,7 +25,7 @@ from services.registration.schemas import (
 )
 from shared import events, outbox
 from shared.auth import bearer_token, looks_like_jwt, manage_token_matches, new_manage_token
-from shared.http import ProblemError, decode_body, is_slug, json_response
+from shared.http import FieldError, ProblemError, decode_body, is_slug, json_response
 from shared.keys import DB_POOL, SETTINGS, STAFF_AUTH
 from shared.ratelimit import client_address
 
@@ -47,6 +48,7 @@ def event_body(event: Event) -> dict[str, Any]:
         "room": event.room,
         "registration_opens_at": event.registration_opens_at,
         "registration_closes_at": event.registration_closes_at,
+        "group_limit": event.group_limit,
     }
 
 
@@ -64,6 +66,7 @@ def registration_body(
         "country": registration.country,
         "role": registration.role,
         "ticket_type_id": registration.ticket_type_id,
+        "group_id": registration.group_id,
         "created_at": registration.created_at,
     }
     if event is not None:
@@ -119,6 +122,7 @@ async def create_event(request: web.Request) -> web.Response:
         room=body.room,
         registration_opens_at=body.registration_opens_at,
         registration_closes_at=body.registration_closes_at,
+        group_limit=body.group_limit,
     )
     pool = request.app[DB_POOL]
     try:
@@ -158,17 +162,24 @@ class Registered(msgspec.Struct, frozen=True):
 
 
 def new_registration(
-    event: Event, body: RegisterRequest, ticket_type_id: uuid.UUID | None = None
+    event: Event,
+    body: RegisterRequest,
+    ticket_type_id: uuid.UUID | None = None,
+    person: Attendee | None = None,
+    group_id: uuid.UUID | None = None,
 ) -> tuple[Registration, str]:
-    """A registration not yet stored, and its manage token (only the hash is kept)."""
-    email = normalize_email(body.email)
+    """A registration not yet stored, and its manage token (only the hash is kept).
+
+    ``person`` is a group member; the group shares the contact's profile and ticket type.
+    """
+    who = person or body
     token, token_hash = new_manage_token()
     registration = Registration(
         id=uuid.uuid4(),
         event_id=event.id,
-        name=body.name,
-        email=email,
-        lang=body.lang,
+        name=who.name,
+        email=normalize_email(who.email),
+        lang=who.lang,
         status="confirmed",
         manage_token_hash=token_hash,
         version=1,
@@ -177,61 +188,84 @@ def new_registration(
         country=body.country,
         role=body.role,
         ticket_type_id=ticket_type_id,
+        group_id=group_id,
     )
     return registration, token
 
 
-async def insert_registration(
+async def insert_registrations(
     conn: asyncpg.Connection | asyncpg.Pool,
     event: Event,
-    registration: Registration,
+    registrations: list[Registration],
     ticket_type: str | None = None,
 ) -> tuple[str, int | None]:
-    """Store it with a seat or on the waitlist; (status, waitlist position)."""
+    """Store them with seats or on the waitlist, all alike; (status, first's position)."""
     try:
-        outcome = await db.insert_registration_with_seat(
+        outcome = await db.insert_registrations_with_seats(
             conn,
-            registration,
-            registration.email.casefold(),
+            registrations,
             CONSENT_VERSION,
             event.waitlist,
-            if_confirmed=outbox.prepare(
-                seats.confirmed_event(event, registration, ticket_type), registration.id, 1
-            ),
-            if_waitlisted=outbox.prepare(
-                events.RegistrationWaitlisted(
-                    registration_id=registration.id,
-                    event=seats.event_info(event),
-                    holder=seats.holder(registration),
-                    manage_token_hash=registration.manage_token_hash,
-                    position=0,  # the live position is in GET /api/v1/registrations/{id}
-                    waitlisted_at=registration.created_at,
-                ),
-                registration.id,
-                1,
-            ),
+            if_confirmed=[
+                outbox.prepare(seats.confirmed_event(event, r, ticket_type), r.id, 1)
+                for r in registrations
+            ],
+            if_waitlisted=[
+                outbox.prepare(
+                    events.RegistrationWaitlisted(
+                        registration_id=r.id,
+                        event=seats.event_info(event),
+                        holder=seats.holder(r),
+                        manage_token_hash=r.manage_token_hash,
+                        position=0,  # the live position is in GET /api/v1/registrations/{id}
+                        waitlisted_at=r.created_at,
+                    ),
+                    r.id,
+                    1,
+                )
+                for r in registrations
+            ],
         )
     except asyncpg.UniqueViolationError as e:
         if e.constraint_name != "registrations_one_per_email":
             raise
+        taken = await db.select_taken_emails(
+            conn, event.id, [r.email.casefold() for r in registrations]
+        )
         raise ProblemError(
-            409, "already_registered", "This email address is already registered for this event."
+            409,
+            "already_registered",
+            "This email address is already registered for this event."
+            if len(registrations) == 1
+            else f"Already registered for this event: {', '.join(sorted(taken))}.",
+            errors=[FieldError(field="email", message=address) for address in sorted(taken)],
         ) from None
     except asyncpg.CheckViolationError as e:
         if e.constraint_name != "ticket_types_within_quota":
             raise
         raise ProblemError(
-            409, "ticket_type_sold_out", "There are no tickets of this type left."
+            409, "ticket_type_sold_out", "There are not enough tickets of this type left."
         ) from None
     if outcome is None:
-        raise ProblemError(409, "event_full", "There are no seats left for this event.")
+        raise ProblemError(
+            409,
+            "event_full",
+            "There are no seats left for this event."
+            if len(registrations) == 1
+            else f"There are not {len(registrations)} seats left for this group.",
+        )
     return outcome
 
 
 async def register(
     request: web.Request, event: Event, types: list[TicketType], body: RegisterRequest
-) -> Registered:
-    """Register for ``event`` (the API and the form both come here); raises ProblemError."""
+) -> list[Registered]:
+    """Register a person, or a group, for ``event`` (the API and the form both come here).
+
+    Raises ProblemError; returns the registrations, the contact first.
+    """
+    from services.registration import ticket_types  # ticket_types imports this module
+
     settings = request.app[SETTINGS]
     request.app[RATE_LIMITER].hit(client_address(request, settings.trust_forwarded_for))
     if event.status != "published":
@@ -246,15 +280,26 @@ async def register(
         )
     if event.registration_closes_at is not None and now >= event.registration_closes_at:
         raise ProblemError(409, "registration_closed", "Registration for this event has closed.")
-    from services.registration import ticket_types  # ticket_types imports this module
-
+    size = 1 + len(body.attendees or [])
+    if size > event.group_limit:
+        raise ProblemError(
+            400,
+            "group_too_large",
+            f"A group may have at most {event.group_limit} people for this event.",
+            errors=[FieldError(field="attendees", message=f"at most {event.group_limit - 1}")],
+        )
     chosen = ticket_types.resolve(types, body)
-    registration, token = new_registration(event, body, chosen.id if chosen else None)
-    status, position = await insert_registration(
-        request.app[DB_POOL], event, registration, chosen.slug if chosen else None
+    type_id = chosen.id if chosen else None
+    group_id = uuid.uuid4() if body.attendees else None
+    made = [new_registration(event, body, type_id, group_id=group_id)]
+    made += [new_registration(event, body, type_id, a, group_id) for a in body.attendees or []]
+    status, position = await insert_registrations(
+        request.app[DB_POOL], event, [r for r, _ in made], chosen.slug if chosen else None
     )
-    request.app[REGISTRATIONS_TOTAL].labels(status).inc()
-    return Registered(msgspec.structs.replace(registration, status=status), position, token)
+    request.app[REGISTRATIONS_TOTAL].labels(status).inc(len(made))
+    return [
+        Registered(msgspec.structs.replace(r, status=status), position, token) for r, token in made
+    ]
 
 
 async def create_registration(request: web.Request) -> web.Response:
@@ -265,14 +310,21 @@ async def create_registration(request: web.Request) -> web.Response:
         raise ProblemError(404, "event_not_found", f"There is no event {slug!r}.")
     event, types = found
     done = await register(request, event, types, body)
-    registration = done.registration
-    response = registration_body(registration, event, done.position)
-    response["manage_token"] = done.manage_token
-    response["ticket_url"] = (
-        f"{request.app[SETTINGS].tickets_url}/api/v1/registrations/{registration.id}/ticket"
-    )
+    tickets_url = request.app[SETTINGS].tickets_url
+
+    def body_of(one: Registered) -> dict[str, Any]:
+        response = registration_body(one.registration, event, one.position)
+        response["manage_token"] = one.manage_token
+        response["ticket_url"] = f"{tickets_url}/api/v1/registrations/{one.registration.id}/ticket"
+        return response
+
+    contact = done[0].registration
+    response = body_of(done[0])
+    if body.attendees is not None:
+        response["group_id"] = contact.group_id
+        response["group"] = [body_of(one) for one in done]
     return json_response(
-        response, status=201, headers={"Location": f"/api/v1/registrations/{registration.id}"}
+        response, status=201, headers={"Location": f"/api/v1/registrations/{contact.id}"}
     )
 
 

@@ -12,7 +12,7 @@ from aiohttp import web
 from email_validator import EmailNotValidError, validate_email
 
 from services.registration import db
-from services.registration.handlers import event_or_404, insert_registration, new_registration
+from services.registration.handlers import event_or_404, insert_registrations, new_registration
 from services.registration.schemas import RegisterRequest
 from shared.http import ProblemError, json_response
 from shared.keys import DB_POOL, STAFF_AUTH
@@ -103,7 +103,7 @@ async def import_registrations(request: web.Request) -> web.Response:
     counts = {"confirmed": 0, "waitlisted": 0}
     async with pool.acquire() as conn, conn.transaction():
         for registration, _token in registrations:
-            status, _ = await insert_registration(conn, event, registration)
+            status, _ = await insert_registrations(conn, event, [registration])
             counts[status] += 1
     return json_response({"imported": len(registrations), **counts}, status=201)
 

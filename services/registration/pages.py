@@ -146,7 +146,7 @@ async def submit_registration(request: web.Request) -> web.Response:
         return await _event_form(request, event, form, errors, None, 400)
     try:
         types = await db.select_ticket_types(request.app[DB_POOL], event.id)
-        done = await register(request, event, types, msgspec.convert(form, RegisterRequest))
+        [done] = await register(request, event, types, msgspec.convert(form, RegisterRequest))
     except ProblemError as e:
         message = t.get(f"err_{e.code}", e.detail)
         at: str | None = "email" if e.code == "already_registered" else None

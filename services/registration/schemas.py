@@ -61,6 +61,7 @@ class CreateEventRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True
     room: Text200 | None = None
     registration_opens_at: AwareDatetime | None = None
     registration_closes_at: AwareDatetime | None = None
+    group_limit: Annotated[int, msgspec.Meta(ge=1, le=500)] = 30
 
     def __post_init__(self) -> None:
         opens, closes = self.registration_opens_at, self.registration_closes_at
@@ -103,6 +104,19 @@ class UpdateEventRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True
     capacity: Annotated[int, msgspec.Meta(ge=1, le=100_000)]
 
 
+class Attendee(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    name: Text200
+    email: Annotated[str, msgspec.Meta(min_length=3, max_length=254, pattern=PRINTABLE)]
+    lang: Lang
+
+    def __post_init__(self) -> None:
+        _not_blank(self.name, "name")
+        try:
+            normalize_email(self.email)
+        except EmailNotValidError as e:
+            raise ValueError(f"`email` is not a valid address: {e}") from None
+
+
 class RegisterRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     name: Text200
     email: Annotated[str, msgspec.Meta(min_length=3, max_length=254, pattern=PRINTABLE)]
@@ -113,8 +127,18 @@ class RegisterRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     role: Role | None = None
     ticket_type: Slug | None = None
     access_code: Annotated[str, msgspec.Meta(max_length=64, pattern=PRINTABLE)] | None = None
+    # A group: the person above and these attendees, seated all together or waiting
+    # all together; each gets their own registration, ticket and email.
+    attendees: Annotated[list[Attendee], msgspec.Meta(max_length=500)] | None = None
 
     def __post_init__(self) -> None:
+        if self.attendees is not None:
+            seen = {normalize_email(self.email).casefold()}
+            for attendee in self.attendees:
+                key = normalize_email(attendee.email).casefold()
+                if key in seen:
+                    raise ValueError(f"`attendees` lists {attendee.email} twice")
+                seen.add(key)
         if self.country is not None and self.country not in iso3166.countries_by_alpha2:
             raise ValueError("`country` must be an ISO 3166-1 alpha-2 code such as PL")
         _not_blank(self.name, "name")
@@ -144,6 +168,7 @@ class Event(msgspec.Struct, frozen=True):
     room: str | None = None
     registration_opens_at: datetime | None = None
     registration_closes_at: datetime | None = None
+    group_limit: int = 30
 
     @property
     def seats_left(self) -> int:
@@ -168,6 +193,7 @@ class Registration(msgspec.Struct, frozen=True):
     country: str | None = None
     role: str | None = None
     ticket_type_id: uuid.UUID | None = None
+    group_id: uuid.UUID | None = None
 
 
 class EventStats(msgspec.Struct, frozen=True):

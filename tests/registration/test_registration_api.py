@@ -29,6 +29,7 @@ async def test_create_and_read_event(service_client: Any, servers: Any) -> None:
         "room": None,
         "registration_opens_at": None,
         "registration_closes_at": None,
+        "group_limit": 30,
     }
     r = await client.get(f"/api/v1/events/{body['slug']}")
     assert r.status == 200, await r.text()
