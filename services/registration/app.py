@@ -14,6 +14,7 @@ from services.registration import (
     importing,
     pages,
     privacy,
+    questions,
     ticket_types,
 )
 from services.registration.keys import RATE_LIMITER, REGISTRATIONS_TOTAL
@@ -51,6 +52,8 @@ def create_app(settings: Settings) -> web.Application:
     app.router.add_get("/api/v1/events/{slug}/stats", handlers.get_event_stats)
     app.router.add_post("/api/v1/events/{slug}/ticket-types", ticket_types.create_ticket_type)
     app.router.add_get("/api/v1/events/{slug}/ticket-types", ticket_types.list_ticket_types)
+    app.router.add_post("/api/v1/events/{slug}/questions", questions.create_question)
+    app.router.add_get("/api/v1/events/{slug}/questions", questions.list_questions)
     app.router.add_post("/api/v1/events/{slug}/publish", handlers.publish_event)
     app.router.add_post("/api/v1/events/{slug}/cancel", handlers.cancel_event)
     app.router.add_get("/api/v1/registrations/{registration_id}", handlers.get_registration)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
 import asyncpg
 import msgspec
@@ -14,6 +14,7 @@ from services.registration.schemas import (
     EventStats,
     LocalizedDescription,
     LocalizedName,
+    Question,
     Registration,
     TicketType,
 )
@@ -60,14 +61,20 @@ async def insert_ticket_type(conn: Conn, ticket_type: TicketType) -> None:
     )
 
 
-async def select_event_with_types(conn: Conn, slug: str) -> tuple[Event, list[TicketType]] | None:
-    """The event and its ticket types in one round trip (the registration hot path)."""
+async def select_event_for_registration(
+    conn: Conn, slug: str
+) -> tuple[Event, list[TicketType], list[Question]] | None:
+    """The event, its ticket types and its questions in one round trip (the hot path)."""
     row = await conn.fetchrow(
         f"SELECT {_EVENT_COLUMNS}, (SELECT coalesce(json_agg(json_build_object("
         "   'id', t.id, 'event_id', t.event_id, 'slug', t.slug, 'name_pl', t.name_pl,"
         "   'name_en', t.name_en, 'quota', t.quota, 'taken', t.taken,"
         "   'access_code_hash', t.access_code_hash) ORDER BY t.created_at, t.slug), '[]')"
-        "  FROM ticket_types t WHERE t.event_id = events.id)::text AS ticket_types"
+        "  FROM ticket_types t WHERE t.event_id = events.id)::text AS ticket_types,"
+        " (SELECT coalesce(json_agg(json_build_object('key', q.key, 'kind', q.kind,"
+        "   'label', json_build_object('pl', q.label_pl, 'en', q.label_en),"
+        "   'required', q.required, 'options', q.options) ORDER BY q.position), '[]')"
+        "  FROM questions q WHERE q.event_id = events.id)::text AS questions"
         " FROM events WHERE slug = $1",
         slug,
     )
@@ -85,7 +92,8 @@ async def select_event_with_types(conn: Conn, slug: str) -> tuple[Event, list[Ti
         )
         for t in msgspec.json.decode(row["ticket_types"])
     ]
-    return _event(row), types
+    questions = msgspec.json.decode(row["questions"], type=list[Question])
+    return _event(row), types, questions
 
 
 async def select_ticket_types(conn: Conn, event_id: uuid.UUID) -> list[TicketType]:
@@ -221,6 +229,7 @@ async def insert_registrations_with_seats(
     waitlist: bool,
     if_confirmed: list[Prepared],
     if_waitlisted: list[Prepared],
+    answers: dict[str, Any] | None = None,
 ) -> tuple[str, int | None] | None:
     """Take seats for all of ``registrations`` (one person or a whole group) if there are
     enough, else put them all on the waitlist (if the event has one), and write the
@@ -242,10 +251,10 @@ async def insert_registrations_with_seats(
         "), registration AS ("
         "  INSERT INTO registrations (id, event_id, name, email, email_key, lang, status,"
         "   manage_token_hash, consent_version, consent_at, version, created_at,"
-        "   organization, country, role, ticket_type_id, group_id)"
+        "   organization, country, role, ticket_type_id, group_id, answers)"
         "  SELECT u.id, $2, u.name, u.email, u.email_key, u.lang,"
         "   CASE WHEN EXISTS (SELECT 1 FROM seat) THEN 'confirmed' ELSE 'waitlisted' END,"
-        "   u.token_hash, $5, $6, 1, $6, $7, $8, $9, $4, $10"
+        "   u.token_hash, $5, $6, 1, $6, $7, $8, $9, $4, $10, $23::jsonb"
         "  FROM unnest($1::uuid[], $11::text[], $12::text[], $13::text[], $14::text[],"
         "   $15::text[]) AS u(id, name, email, email_key, lang, token_hash)"
         "  WHERE EXISTS (SELECT 1 FROM seat) OR $16"
@@ -284,6 +293,7 @@ async def insert_registrations_with_seats(
         [p.id for p in if_waitlisted],
         [p.subject for p in if_waitlisted],
         [p.payload for p in if_waitlisted],
+        msgspec.json.encode(answers or {}).decode(),
     )
     if row is None or row["status"] is None:
         return None
@@ -415,11 +425,15 @@ async def select_registrations(
     return [_registration(r) for r in rows], total
 
 
-async def select_consent(conn: Conn, registration_id: uuid.UUID) -> tuple[str, datetime]:
+async def select_consent_and_answers(
+    conn: Conn, registration_id: uuid.UUID
+) -> tuple[str, datetime, dict[str, Any]]:
     row = await conn.fetchrow(
-        "SELECT consent_version, consent_at FROM registrations WHERE id = $1", registration_id
+        "SELECT consent_version, consent_at, answers::text AS answers FROM registrations"
+        " WHERE id = $1",
+        registration_id,
     )
-    return row["consent_version"], row["consent_at"]
+    return row["consent_version"], row["consent_at"], msgspec.json.decode(row["answers"])
 
 
 async def update_registration_erased(
@@ -428,7 +442,7 @@ async def update_registration_erased(
     # The email key stays unique per registration, so the person may register again.
     row = await conn.fetchrow(
         "UPDATE registrations SET name = '[erased]', email = 'erased-' || id || '@invalid',"
-        " email_key = 'erased-' || id, organization = NULL, erased_at = now(),"
+        " email_key = 'erased-' || id, organization = NULL, answers = '{}', erased_at = now(),"
         " version = version + 1"
         f" WHERE id = $1 RETURNING {_REGISTRATION_COLUMNS}",
         registration_id,

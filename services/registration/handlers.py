@@ -17,6 +17,7 @@ from services.registration.schemas import (
     Attendee,
     CreateEventRequest,
     Event,
+    Question,
     RegisterRequest,
     Registration,
     TicketType,
@@ -198,6 +199,7 @@ async def insert_registrations(
     event: Event,
     registrations: list[Registration],
     ticket_type: str | None = None,
+    answers: dict[str, Any] | None = None,
 ) -> tuple[str, int | None]:
     """Store them with seats or on the waitlist, all alike; (status, first's position)."""
     try:
@@ -225,6 +227,7 @@ async def insert_registrations(
                 )
                 for r in registrations
             ],
+            answers=answers,
         )
     except asyncpg.UniqueViolationError as e:
         if e.constraint_name != "registrations_one_per_email":
@@ -258,13 +261,19 @@ async def insert_registrations(
 
 
 async def register(
-    request: web.Request, event: Event, types: list[TicketType], body: RegisterRequest
+    request: web.Request,
+    event: Event,
+    types: list[TicketType],
+    questions: list[Question],
+    body: RegisterRequest,
 ) -> list[Registered]:
     """Register a person, or a group, for ``event`` (the API and the form both come here).
 
     Raises ProblemError; returns the registrations, the contact first.
     """
-    from services.registration import ticket_types  # ticket_types imports this module
+    # These modules import this one.
+    from services.registration import questions as questions_
+    from services.registration import ticket_types
 
     settings = request.app[SETTINGS]
     request.app[RATE_LIMITER].hit(client_address(request, settings.trust_forwarded_for))
@@ -288,13 +297,14 @@ async def register(
             f"A group may have at most {event.group_limit} people for this event.",
             errors=[FieldError(field="attendees", message=f"at most {event.group_limit - 1}")],
         )
+    answers = questions_.check_answers(questions, body.answers)
     chosen = ticket_types.resolve(types, body)
     type_id = chosen.id if chosen else None
     group_id = uuid.uuid4() if body.attendees else None
     made = [new_registration(event, body, type_id, group_id=group_id)]
     made += [new_registration(event, body, type_id, a, group_id) for a in body.attendees or []]
     status, position = await insert_registrations(
-        request.app[DB_POOL], event, [r for r, _ in made], chosen.slug if chosen else None
+        request.app[DB_POOL], event, [r for r, _ in made], chosen.slug if chosen else None, answers
     )
     request.app[REGISTRATIONS_TOTAL].labels(status).inc(len(made))
     return [
@@ -305,11 +315,12 @@ async def register(
 async def create_registration(request: web.Request) -> web.Response:
     body = await decode_body(request, RegisterRequest)
     slug = request.match_info["slug"]
-    found = await db.select_event_with_types(request.app[DB_POOL], slug) if is_slug(slug) else None
+    pool = request.app[DB_POOL]
+    found = await db.select_event_for_registration(pool, slug) if is_slug(slug) else None
     if found is None or found[0].status == "draft":
         raise ProblemError(404, "event_not_found", f"There is no event {slug!r}.")
-    event, types = found
-    done = await register(request, event, types, body)
+    event, types, questions = found
+    done = await register(request, event, types, questions, body)
     tickets_url = request.app[SETTINGS].tickets_url
 
     def body_of(one: Registered) -> dict[str, Any]:

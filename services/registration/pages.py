@@ -15,7 +15,7 @@ import aiohttp_jinja2
 import msgspec
 from aiohttp import web
 
-from services.registration import db, seats
+from services.registration import db, questions, seats
 from services.registration.handlers import register
 from services.registration.schemas import CONSENT_VERSION, Event, RegisterRequest, Registration
 from services.registration.texts import TEXTS
@@ -109,6 +109,7 @@ async def _event_form(
     status: int = 200,
 ) -> web.Response:
     types = await db.select_ticket_types(request.app[DB_POOL], event.id)
+    asked = await questions.select_questions(request.app[DB_POOL], event.id)
     return render(
         request,
         "event.html",
@@ -118,6 +119,7 @@ async def _event_form(
         errors=errors,
         form_error=form_error,
         ticket_types=types,
+        questions=asked,
     )
 
 
@@ -136,6 +138,19 @@ async def submit_registration(request: web.Request) -> web.Response:
     for optional in ("ticket_type", "access_code"):
         if data.get(optional):
             form[optional] = str(data[optional]).strip()
+    found = await db.select_event_for_registration(request.app[DB_POOL], event.slug)
+    assert found is not None
+    _, types, asked = found
+    answers: dict[str, Any] = {}
+    for q in asked:
+        name = f"q_{q.key}"
+        if q.kind == "multiple":
+            answers[q.key] = [str(v) for v in data.getall(name, [])]
+        elif q.kind == "checkbox":
+            answers[q.key] = data.get(name) == "on"
+        elif data.get(name):
+            answers[q.key] = str(data[name])
+    form["answers"] = answers
     errors: dict[str, str] = {}
     for field in FORM_FIELDS:
         try:
@@ -145,17 +160,23 @@ async def submit_registration(request: web.Request) -> web.Response:
     if errors:
         return await _event_form(request, event, form, errors, None, 400)
     try:
-        types = await db.select_ticket_types(request.app[DB_POOL], event.id)
-        [done] = await register(request, event, types, msgspec.convert(form, RegisterRequest))
+        registering = msgspec.convert(form, RegisterRequest)
+        [done] = await register(request, event, types, asked, registering)
     except ProblemError as e:
         message = t.get(f"err_{e.code}", e.detail)
         at: str | None = "email" if e.code == "already_registered" else None
+        field_errors: dict[str, str] = {}
         if e.errors and e.errors[0].field in ("ticket_type", "access_code"):
             at = e.errors[0].field
             message = t.get(f"err_{e.code}", t["err_unknown_ticket_type"])
-        field_errors = {at: message} if at else {}
+        elif e.errors and e.errors[0].field.startswith("answers."):
+            field_errors = {
+                "q_" + err.field.removeprefix("answers."): t["err_answer"] for err in e.errors
+            }
+            message = t["err_answer"]
+        field_errors = field_errors or ({at: message} if at else {})
         return await _event_form(
-            request, event, form, field_errors, None if at else message, e.status
+            request, event, form, field_errors, None if field_errors else message, e.status
         )
     query = urlencode({"token": done.manage_token, "welcome": "1", "lang": page_lang(request)})
     raise web.HTTPSeeOther(f"/registrations/{done.registration.id}?{query}")

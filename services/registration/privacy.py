@@ -44,7 +44,9 @@ async def download_data(request: web.Request) -> web.Response:
     registration = await registration_for(request)
     pool = request.app[DB_POOL]
     event = await db.select_event_by_id(pool, registration.event_id)
-    consent_version, consent_at = await db.select_consent(pool, registration.id)
+    consent_version, consent_at, answers = await db.select_consent_and_answers(
+        pool, registration.id
+    )
     return json_response(
         {
             "exported_at": datetime.now(UTC),
@@ -62,6 +64,7 @@ async def download_data(request: web.Request) -> web.Response:
                 "cancelled_at": registration.cancelled_at,
                 "erased_at": registration.erased_at,
                 "consent": {"version": consent_version, "given_at": consent_at},
+                "answers": answers,
             },
             "event": {"slug": event.slug, "name": event.name, "starts_at": event.starts_at},
         },

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import uuid
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import iso3166
 import msgspec
@@ -117,6 +117,40 @@ class Attendee(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
             raise ValueError(f"`email` is not a valid address: {e}") from None
 
 
+Key = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9][a-z0-9_-]{0,62}\Z")]
+Kind = Literal["text", "single", "multiple", "checkbox"]
+
+
+class Option(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    value: Key
+    label: LocalizedName
+
+
+class QuestionRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    key: Key
+    kind: Kind
+    label: LocalizedName
+    required: bool = False
+    options: Annotated[list[Option], msgspec.Meta(max_length=50)] = []
+
+    def __post_init__(self) -> None:
+        has_options = self.kind in ("single", "multiple")
+        if has_options and len(self.options) < 2:
+            raise ValueError("`options` needs at least two choices for this kind")
+        if not has_options and self.options:
+            raise ValueError("`options` only go with single and multiple choice questions")
+        if len({o.value for o in self.options}) != len(self.options):
+            raise ValueError("`options` values must differ")
+
+
+class Question(msgspec.Struct, frozen=True):
+    key: str
+    kind: Kind
+    label: LocalizedName
+    required: bool
+    options: list[Option]
+
+
 class RegisterRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     name: Text200
     email: Annotated[str, msgspec.Meta(min_length=3, max_length=254, pattern=PRINTABLE)]
@@ -130,6 +164,8 @@ class RegisterRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     # A group: the person above and these attendees, seated all together or waiting
     # all together; each gets their own registration, ticket and email.
     attendees: Annotated[list[Attendee], msgspec.Meta(max_length=500)] | None = None
+    # Answers to the event's questions, by question key; checked against the questions.
+    answers: Annotated[dict[str, Any], msgspec.Meta(max_length=100)] = {}
 
     def __post_init__(self) -> None:
         if self.attendees is not None:
