@@ -462,6 +462,14 @@ async def select_registrations_past_retention(conn: Conn, limit: int) -> list[Re
     return [_registration(r) for r in rows]
 
 
+async def select_answers(conn: Conn, registration_ids: list[uuid.UUID]) -> dict[uuid.UUID, Any]:
+    rows = await conn.fetch(
+        "SELECT id, answers::text AS answers FROM registrations WHERE id = ANY($1::uuid[])",
+        registration_ids,
+    )
+    return {r["id"]: msgspec.json.decode(r["answers"]) for r in rows}
+
+
 async def select_event_stats(conn: Conn, event_id: uuid.UUID) -> EventStats:
     row = await conn.fetchrow(
         "SELECT count(*) FILTER (WHERE status = 'confirmed') AS confirmed,"

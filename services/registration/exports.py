@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
 from aiohttp import web
 
-from services.registration import db
+from services.registration import db, questions
 from services.registration.handlers import event_or_404, registration_body
 from services.registration.schemas import Event, Registration
 from shared.http import FieldError, ProblemError, json_response
@@ -25,6 +25,9 @@ CSV_COLUMNS = [
     "created_at",
     "cancelled_at",
     "cancel_reason",
+    "organization",
+    "country",
+    "role",
 ]
 
 
@@ -33,6 +36,14 @@ class ListQuery(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     q: Annotated[str, msgspec.Meta(max_length=200)] | None = None
     limit: Annotated[int, msgspec.Meta(ge=1, le=1000)] = 100
     offset: Annotated[int, msgspec.Meta(ge=0)] = 0
+
+
+def _cell(answer: Any) -> str:
+    if isinstance(answer, list):
+        return "; ".join(str(a) for a in answer)
+    if isinstance(answer, bool):
+        return "yes" if answer else "no"
+    return "" if answer is None else str(answer)
 
 
 def _query(request: web.Request) -> ListQuery:
@@ -74,12 +85,16 @@ async def list_registrations(request: web.Request) -> web.Response:
 
 async def export_registrations_csv(request: web.Request) -> web.Response:
     event, found, _ = await _matching(request, paged=False)
+    pool = request.app[DB_POOL]
+    asked = await questions.select_questions(pool, event.id)
+    answers = await db.select_answers(pool, [r.id for r in found])
     out = io.StringIO()
     # A byte-order mark, so spreadsheet programs read Polish letters as UTF-8.
     out.write("\ufeff")
     writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
+    writer.writerow(CSV_COLUMNS + [q.key for q in asked])
     for r in found:
+        given = answers.get(r.id, {})
         writer.writerow(
             [
                 r.id,
@@ -90,7 +105,11 @@ async def export_registrations_csv(request: web.Request) -> web.Response:
                 r.created_at.isoformat(),
                 r.cancelled_at.isoformat() if r.cancelled_at else "",
                 r.cancel_reason or "",
+                r.organization or "",
+                r.country or "",
+                r.role or "",
             ]
+            + [_cell(given.get(q.key)) for q in asked]
         )
     return web.Response(
         body=out.getvalue().encode("utf-8"),

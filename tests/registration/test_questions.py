@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from typing import Any
 
 from tests.factories import auth, event_body, registration_body
@@ -81,6 +83,11 @@ async def test_answers_are_checked_and_kept(service_client: Any, servers: Any) -
         f"/api/v1/registrations/{reg['id']}/data", headers=auth(reg["manage_token"])
     )
     assert (await r.json())["registration"]["answers"] == answers
+    r = await client.get(f"/api/v1/events/{slug}/registrations.csv", headers=auth(servers.token()))
+    rows = list(csv.DictReader(io.StringIO((await r.read()).decode("utf-8-sig"))))
+    assert [(x["diet"], x["topics"], x["note"], x["photos"]) for x in rows] == [
+        ("vegan", "robotics", "Wózek / wheelchair", "yes")
+    ]
 
 
 async def test_question_definitions_are_checked(service_client: Any, servers: Any) -> None:
