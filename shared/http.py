@@ -20,6 +20,7 @@ import structlog
 from aiohttp import web
 
 from shared.keys import DB_POOL, METRICS, NATS
+from shared.problems import localized_detail
 
 log = structlog.get_logger()
 T = TypeVar("T")
@@ -111,15 +112,18 @@ async def problem_middleware(
     except ProblemError as e:
         headers = {"WWW-Authenticate": "Bearer"} if e.status == 401 else {}
         headers.update(e.headers)
+        detail, lang = localized_detail(request, e.code, e.detail)
+        headers["Content-Language"] = lang
         return problem_response(
-            e.status, e.code, e.detail, errors=e.errors, extra=e.extra, headers=headers
+            e.status, e.code, detail, errors=e.errors, extra=e.extra, headers=headers
         )
     except web.HTTPException as e:
         if e.status < 400:
             raise
         code = _HTTP_CODES.get(e.status, "http_error")
-        allow = {"Allow": e.headers["Allow"]} if "Allow" in e.headers else None
-        return problem_response(e.status, code, e.reason, headers=allow)
+        allow = {"Allow": e.headers["Allow"]} if "Allow" in e.headers else {}
+        detail, lang = localized_detail(request, code, e.reason)
+        return problem_response(e.status, code, detail, headers={**allow, "Content-Language": lang})
     except Exception:
         log.exception("unhandled_error", method=request.method, path=request.path)
         return problem_response(500, "internal_error", "Something went wrong on our side.")

@@ -23,6 +23,7 @@ from shared.auth import manage_token_matches
 from shared.calendar import calendar_entry
 from shared.http import ProblemError, is_slug
 from shared.keys import DB_POOL, SETTINGS
+from shared.problems import preferred_lang
 from shared.timefmt import format_when, local_time
 
 FORM_FIELDS = ("name", "email", "lang", "consent")
@@ -33,17 +34,7 @@ def page_lang(request: web.Request) -> str:
     chosen = request.query.get("lang") or request.cookies.get("lang")
     if chosen in TEXTS:
         return chosen
-    best, best_q = "pl", -1.0
-    for part in request.headers.get("Accept-Language", "").split(","):
-        tag, _, q = part.strip().partition(";q=")
-        code = tag.split("-")[0].lower()
-        try:
-            weight = float(q) if q else 1.0
-        except ValueError:
-            continue
-        if code in TEXTS and weight > best_q:
-            best, best_q = code, weight
-    return best
+    return preferred_lang(request, default="pl")
 
 
 def render(request: web.Request, template: str, status: int = 200, **context: Any) -> web.Response:

@@ -162,3 +162,22 @@ async def test_registration_window_and_participant_profile(
     r = await client.post("/api/v1/events", json=bad, headers=organizer)
     assert r.status == 400
     assert (await r.json())["errors"][0]["field"] == "registration_closes_at"
+
+
+async def test_refusals_speak_the_request_language(service_client: Any, servers: Any) -> None:
+    client = await service_client("registration")
+    body = event_body(capacity=1, waitlist=False)
+    await client.post("/api/v1/events", json=body, headers=auth(servers.token()))
+    url = f"/api/v1/events/{body['slug']}/registrations"
+    await client.post(url, json=registration_body())
+    polish = {"Accept-Language": "pl-PL,pl;q=0.9,en;q=0.5"}
+    r = await client.post(url, json=registration_body(), headers=polish)
+    assert r.status == 409 and r.headers["Content-Language"] == "pl"
+    assert (await r.json())["detail"] == "Brak wolnych miejsc na to wydarzenie."
+    r = await client.post(url, json=registration_body(email="nope"), headers=polish)
+    problem = await r.json()
+    assert problem["detail"] == "Niektóre pola są niepoprawne."
+    assert problem["errors"][0]["field"] == "email"
+    r = await client.post(url, json=registration_body(), headers={"Accept-Language": "en-GB"})
+    assert (await r.json())["detail"] == "There are no seats left for this event."
+    assert r.headers["Content-Language"] == "en"
