@@ -115,9 +115,15 @@ async def _event_form(
 
 
 async def submit_registration(request: web.Request) -> web.Response:
-    event = await _public_event(request)
-    if event is None:
+    slug = request.match_info["slug"]
+    found = (
+        await db.select_event_for_registration(request.app[DB_POOL], slug)
+        if is_slug(slug)
+        else None
+    )
+    if found is None or found[0].status == "draft":
         return not_found(request)
+    event, types, asked = found
     t = TEXTS[page_lang(request)]
     data = await request.post()
     form: dict[str, Any] = {
@@ -129,9 +135,6 @@ async def submit_registration(request: web.Request) -> web.Response:
     for optional in ("ticket_type", "access_code"):
         if data.get(optional):
             form[optional] = str(data[optional]).strip()
-    found = await db.select_event_for_registration(request.app[DB_POOL], event.slug)
-    assert found is not None
-    _, types, asked = found
     answers: dict[str, Any] = {}
     for q in asked:
         name = f"q_{q.key}"
