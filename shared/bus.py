@@ -97,7 +97,6 @@ class Consumer:
         app: web.Application,
         service: str,
         stream: str,
-        subjects: list[str],
         handlers: Mapping[type[EventData], Handler],
         pool: asyncpg.Pool,
         js: Any,
@@ -106,7 +105,9 @@ class Consumer:
         self.app = app
         self.service = service
         self.stream = stream
-        self.subjects = subjects
+        # The server delivers only the types handled here (an event's subject is its
+        # type), so a service never pays for events it does not handle.
+        self.subjects = sorted(cls.TYPE for cls in handlers)
         self.handlers = handlers
         self.pool = pool
         self.js = js
@@ -141,35 +142,66 @@ class Consumer:
         while True:
             try:
                 msgs = await sub.fetch(FETCH_BATCH, timeout=1)
-            except nats.errors.TimeoutError:
+            except TimeoutError:  # nats raises its own subclass, or the builtin one
                 continue
             except (nats.errors.ConnectionClosedError, nats.errors.ConnectionReconnectingError):
                 await asyncio.sleep(1)
                 continue
-            for i, msg in enumerate(msgs):
-                try:
-                    await self.process(msg)
-                except asyncio.CancelledError:
-                    # Shutting down: hand the rest back at once instead of after ack_wait.
-                    for rest in msgs[i:]:
-                        with contextlib.suppress(Exception):
-                            await rest.nak()
-                    raise
+            try:
+                await self.process_batch(msgs)
+            except asyncio.CancelledError:
+                # Shutting down: hand back what is not done at once, not after ack_wait.
+                for msg in msgs:
+                    with contextlib.suppress(Exception):
+                        await msg.nak()
+                raise
+
+    async def process_batch(self, msgs: list[Msg]) -> None:
+        """Apply a fetched batch in one transaction (one commit instead of one per event);
+        if anything in it fails, roll back and take them one by one, so a bad event is
+        retried or dead-lettered alone and the others go through."""
+        ready = [item for msg in msgs if (item := await self.triage(msg)) is not None]
+        if len(ready) > 1:
+            try:
+                async with self.pool.acquire() as conn, conn.transaction():
+                    for _, env, data, handler in ready:
+                        await self.apply_in(conn, env, data, handler)
+            except asyncio.CancelledError:
+                raise
+            except Exception as e:
+                log.info("event_batch_failed_one_by_one", size=len(ready), error=repr(e))
+            else:
+                for msg, *_ in ready:
+                    await msg.ack()
+                return
+        for msg, env, data, handler in ready:
+            await self.process_one(msg, env, data, handler)
 
     async def process(self, msg: Msg) -> None:
+        item = await self.triage(msg)
+        if item is not None:
+            await self.process_one(*item)
+
+    async def triage(self, msg: Msg) -> tuple[Msg, Envelope, EventData, Handler] | None:
+        """The message decoded with its handler, or None when it is already dealt with
+        (an unknown type or one without a handler is acked, an undecodable one
+        dead-lettered)."""
         try:
             env, data = events.decode(msg.data)
         except events.UnknownEvent as e:
             log.info("event_type_unknown_skipped", type=str(e), subject=msg.subject)
             await msg.ack()
-            return
+            return None
         except (msgspec.DecodeError, msgspec.ValidationError) as e:
             await self.dead_letter(msg, f"undecodable: {e}")
-            return
+            return None
         handler = self.handlers.get(type(data))
         if handler is None:
             await msg.ack()
-            return
+            return None
+        return msg, env, data, handler
+
+    async def process_one(self, msg: Msg, env: Envelope, data: EventData, handler: Handler) -> None:
         try:
             await self.apply(env, data, handler)
         except asyncio.CancelledError:
@@ -193,26 +225,34 @@ class Consumer:
 
     async def apply(self, env: Envelope, data: EventData, handler: Handler) -> None:
         async with self.pool.acquire() as conn, conn.transaction():
-            first_time = await conn.fetchval(
-                "INSERT INTO inbox (event_id, type) VALUES ($1, $2)"
-                " ON CONFLICT DO NOTHING RETURNING true",
-                env.id,
-                env.type,
-            )
-            if not first_time:
-                log.debug("event_redelivered_skipped", type=env.type, event_id=str(env.id))
-                return
-            newer = await conn.fetchval(
-                "INSERT INTO aggregate_versions (aggregate_id, sequence) VALUES ($1, $2)"
-                " ON CONFLICT (aggregate_id) DO UPDATE SET sequence = EXCLUDED.sequence"
-                " WHERE aggregate_versions.sequence < EXCLUDED.sequence RETURNING true",
-                env.aggregate_id,
-                env.sequence,
-            )
-            if not newer:
-                log.info("event_stale_ignored", type=env.type, event_id=str(env.id))
-                return
-            await handler(self.app, conn, env, data)
+            await self.apply_in(conn, env, data, handler)
+
+    async def apply_in(
+        self, conn: asyncpg.Connection, env: Envelope, data: EventData, handler: Handler
+    ) -> None:
+        """Record the event in the inbox and apply it, in the caller's transaction; a
+        redelivered or stale (older than what was applied for its aggregate) one is
+        skipped."""
+        first_time = await conn.fetchval(
+            "INSERT INTO inbox (event_id, type) VALUES ($1, $2)"
+            " ON CONFLICT DO NOTHING RETURNING true",
+            env.id,
+            env.type,
+        )
+        if not first_time:
+            log.debug("event_redelivered_skipped", type=env.type, event_id=str(env.id))
+            return
+        newer = await conn.fetchval(
+            "INSERT INTO aggregate_versions (aggregate_id, sequence) VALUES ($1, $2)"
+            " ON CONFLICT (aggregate_id) DO UPDATE SET sequence = EXCLUDED.sequence"
+            " WHERE aggregate_versions.sequence < EXCLUDED.sequence RETURNING true",
+            env.aggregate_id,
+            env.sequence,
+        )
+        if not newer:
+            log.info("event_stale_ignored", type=env.type, event_id=str(env.id))
+            return
+        await handler(self.app, conn, env, data)
 
     async def dead_letter(self, msg: Msg, reason: str) -> None:
         meta = msg.metadata
@@ -266,15 +306,16 @@ async def supervise(run: Callable[[], Awaitable[None]], name: str) -> None:
 
 
 def consumer_context(
-    stream: str, subjects: list[str], handlers: Mapping[type[EventData], Handler]
+    stream: str, handlers: Mapping[type[EventData], Handler]
 ) -> Callable[[web.Application], AsyncIterator[None]]:
+    """A durable consumer of ``stream`` for the event types in ``handlers``."""
+
     async def run_consumer(app: web.Application) -> AsyncIterator[None]:
         settings = app[SETTINGS]
         consumer = Consumer(
             app=app,
             service=settings.service,
             stream=stream,
-            subjects=subjects,
             handlers=handlers,
             pool=app[DB_POOL],
             js=app[JETSTREAM],

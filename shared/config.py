@@ -27,7 +27,7 @@ def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> i
     return value
 
 
-def _float(env: Mapping[str, str], name: str, default: float) -> float:
+def _float(env: Mapping[str, str], name: str, default: float, zero_ok: bool = False) -> float:
     raw = env.get(name)
     if raw is None or raw == "":
         return default
@@ -35,7 +35,7 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
         value = float(raw)
     except ValueError:
         raise ConfigError(f"{name} must be a number, got {raw!r}") from None
-    if value <= 0:
+    if value < 0 or (value == 0 and not zero_ok) or value != value:
         raise ConfigError(f"{name} must be positive, got {value}")
     return value
 
@@ -79,6 +79,8 @@ class Settings:
     offer_sweep_seconds: float = 30.0
     registration_rate_limit: int = 30
     trust_forwarded_for: bool = False
+    processes: int = 1
+    mail_rate: float = 100.0
 
     @classmethod
     def from_env(cls, service: str, environ: Mapping[str, str] | None = None) -> Settings:
@@ -110,6 +112,8 @@ class Settings:
             offer_sweep_seconds=_float(env, "OFFER_SWEEP_SECONDS", 30.0),
             registration_rate_limit=_int(env, "REGISTRATION_RATE_LIMIT", 30),
             trust_forwarded_for=_bool(env, "TRUST_FORWARDED_FOR", False),
+            processes=_int(env, f"{service.upper()}_PROCESSES", 1, minimum=1),
+            mail_rate=_float(env, "MAIL_RATE", 100.0, zero_ok=True),
         )
 
     @property

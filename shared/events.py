@@ -34,6 +34,35 @@ class EventInfo(msgspec.Struct, frozen=True):
     starts_at: datetime
     ends_at: datetime
     venue: str
+    room: str | None = None
+
+
+class SessionInfo(msgspec.Struct, frozen=True):
+    """A session (workshop, talk) inside an event, with its own room and capacity."""
+
+    slug: str
+    name: LocalizedText
+    starts_at: datetime
+    ends_at: datetime
+    capacity: int
+    room: str | None = None
+
+
+class SessionChoice(msgspec.Struct, frozen=True):
+    """A registration's place in one session it chose.
+
+    ``confirmed`` holds a seat, ``offered`` holds one until ``offer_expires_at``,
+    ``waitlisted`` waits in the session's line, ``pending`` waits for the registration
+    itself to get a seat at the event (its sessions are placed then).
+    """
+
+    slug: str
+    status: str  # confirmed | offered | waitlisted | pending
+    offer_expires_at: datetime | None = None
+    name: LocalizedText | None = None
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    room: str | None = None
 
 
 class Holder(msgspec.Struct, frozen=True):
@@ -60,15 +89,23 @@ class EventCreated(EventData, frozen=True):
     event: EventInfo
     capacity: int
     status: str
+    sessions: list[SessionInfo] = []
 
 
 class EventUpdated(EventData, frozen=True):
-    """The event's whole current state after a change (capacity, times, status...)."""
+    """The event's whole current state after a change (capacity, times, status...).
+
+    ``changed`` names what the organizer changed this time (request field names such as
+    ``starts_at``, ``venue``, ``capacity``, ``sessions``, ``status``), so consumers can
+    tell an attendee-visible change from a capacity tweak.
+    """
 
     TYPE = "event.updated"
     event: EventInfo
     capacity: int
     status: str
+    sessions: list[SessionInfo] = []
+    changed: list[str] = []
 
 
 class RegistrationConfirmed(EventData, frozen=True):
@@ -80,6 +117,10 @@ class RegistrationConfirmed(EventData, frozen=True):
     confirmed_at: datetime
     profile: Profile | None = None
     ticket_type: str | None = None
+    sessions: list[SessionChoice] = []
+    # The manage token sealed for the notifications service (see shared/sealing.py), so
+    # the emails can carry the manage link while only its hash is stored anywhere else.
+    manage_token_sealed: str | None = None
 
 
 class RegistrationWaitlisted(EventData, frozen=True):
@@ -90,6 +131,8 @@ class RegistrationWaitlisted(EventData, frozen=True):
     manage_token_hash: str
     position: int
     waitlisted_at: datetime
+    sessions: list[SessionChoice] = []
+    manage_token_sealed: str | None = None
 
 
 class RegistrationOffered(EventData, frozen=True):
@@ -101,6 +144,25 @@ class RegistrationOffered(EventData, frozen=True):
     holder: Holder
     manage_token_hash: str
     expires_at: datetime
+    sessions: list[SessionChoice] = []
+    manage_token_sealed: str | None = None
+
+
+class RegistrationSessionsChanged(EventData, frozen=True):
+    """A registration's sessions after a change: chosen or dropped by the attendee or an
+    organizer, placed when the registration got its seat, a session seat offered,
+    accepted or passed on. ``sessions`` is the whole current list; ``offered`` names the
+    sessions whose seat was offered by this change (the attendee is told)."""
+
+    TYPE = "registration.sessions_changed"
+    registration_id: uuid.UUID
+    event: EventInfo
+    holder: Holder
+    manage_token_hash: str
+    status: str  # the registration's own status
+    sessions: list[SessionChoice]
+    offered: list[str] = []
+    manage_token_sealed: str | None = None
 
 
 class RegistrationCancelled(EventData, frozen=True):
@@ -115,6 +177,7 @@ class RegistrationCancelled(EventData, frozen=True):
     reason: str
     previous_status: str
     cancelled_at: datetime
+    manage_token_sealed: str | None = None
 
 
 class RegistrationErased(EventData, frozen=True):
@@ -139,6 +202,9 @@ class TicketIssued(EventData, frozen=True):
     manage_token_hash: str
     issued_at: datetime
     ticket_type: str | None = None
+    # Passed on from registration.confirmed, for the manage link in the ticket email.
+    manage_token_sealed: str | None = None
+    sessions: list[SessionChoice] = []
 
 
 class TicketRevoked(EventData, frozen=True):
@@ -180,6 +246,7 @@ EVENT_TYPES: dict[str, type[EventData]] = {
         RegistrationConfirmed,
         RegistrationWaitlisted,
         RegistrationOffered,
+        RegistrationSessionsChanged,
         RegistrationCancelled,
         RegistrationErased,
         TicketIssued,

@@ -50,6 +50,17 @@ async def enqueue(
     return row.id
 
 
+async def enqueue_many(conn: asyncpg.Connection, rows: list[Prepared]) -> None:
+    """Write prepared rows to the outbox in one statement, inside the caller's transaction."""
+    await conn.execute(
+        "INSERT INTO outbox (id, subject, payload)"
+        " SELECT * FROM unnest($1::uuid[], $2::text[], $3::bytea[])",
+        [r.id for r in rows],
+        [r.subject for r in rows],
+        [r.payload for r in rows],
+    )
+
+
 class Relay:
     def __init__(self, pool: asyncpg.Pool, js: Any, poll_seconds: float) -> None:
         self.pool = pool

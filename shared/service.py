@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import os
+import signal
 import sys
 from collections.abc import Callable
+from typing import Any
 
+import uvloop
 from aiohttp import web
 
 from shared import db
@@ -28,6 +34,20 @@ def base_app(settings: Settings, migrations_package: str) -> web.Application:
     return app
 
 
+def _serve(
+    settings: Settings, create_app: Callable[[Settings], web.Application], **kw: Any
+) -> None:
+    # uvloop: the event loop in C, a good part of each request's CPU on a busy host.
+    web.run_app(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        print=None,
+        loop=uvloop.new_event_loop(),
+        **kw,
+    )
+
+
 def main(service: str, create_app: Callable[[Settings], web.Application]) -> None:
     from shared import logs
 
@@ -36,4 +56,31 @@ def main(service: str, create_app: Callable[[Settings], web.Application]) -> Non
     except ConfigError as e:
         sys.exit(f"cnk-{service}: configuration error: {e}")
     logs.configure(service, settings.log_format, settings.log_level)
-    web.run_app(create_app(settings), host=settings.host, port=settings.port, print=None)
+    if settings.processes == 1:
+        _serve(settings, create_app)
+        return
+    # Several instances of the service on one host, sharing the port (SO_REUSEPORT: the
+    # kernel spreads connections). Each is a whole instance; everything in a service is
+    # built to run as several instances anyway (outbox claims, shared consumers, locks).
+    children = []
+    for _ in range(settings.processes - 1):
+        pid = os.fork()  # before any event loop or connection exists
+        if pid == 0:
+            _die_with_parent()
+            _serve(settings, create_app, reuse_port=True)
+            os._exit(0)
+        children.append(pid)
+    try:
+        _serve(settings, create_app, reuse_port=True)
+    finally:
+        for pid in children:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+        for pid in children:
+            os.waitpid(pid, 0)
+
+
+def _die_with_parent() -> None:
+    """Linux: get SIGTERM when the parent dies, however it dies."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG

@@ -125,7 +125,6 @@ async def _consumer(
         app=None,  # type: ignore[arg-type]
         service=name,
         stream="REGISTRATION",
-        subjects=["event.created"],
         handlers={events.EventCreated: handle},
         pool=pool,
         js=js,
@@ -176,8 +175,10 @@ async def test_consumer_skips_redelivered_and_stale_events_and_dead_letters_pois
     await eventually(dead_lettered, timeout=30)
     task.cancel()
     await asyncio.gather(task, return_exceptions=True)
-    assert handled == [(1, 1), (3, 3)]
-    assert await pool.fetchval("SELECT count(*) FROM things") == 2
+    # A batch that meets the poison event is rolled back and retried one by one, so the
+    # handler may have run more than once; what it committed is each event exactly once.
+    assert sorted(set(handled)) == [(1, 1), (3, 3)]
+    assert sorted(r["n"] for r in await pool.fetch("SELECT n FROM things")) == [1, 3]
     reasons = sorted(m.headers["Cnk-Reason"].split(":")[0] for m in letters)
     assert reasons == ["RuntimeError", "undecodable"]
     await nc.close()

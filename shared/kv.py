@@ -1,0 +1,41 @@
+"""NATS KV buckets as meeting points between services: one publishes, others follow live."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable
+from typing import Any
+
+import nats.js.errors
+
+# Called with an entry's key and value, or None for a deleted key.
+Apply = Callable[[str, bytes | None], None]
+
+
+async def open_bucket(js: Any, bucket: str, replicas: int) -> Any:
+    """The bucket, created if missing: publisher and follower may start in either order, so
+    whoever comes first creates it."""
+    try:
+        return await js.key_value(bucket)
+    except nats.js.errors.BucketNotFoundError:
+        return await js.create_key_value(bucket=bucket, history=1, replicas=replicas)
+
+
+async def follow(js: Any, bucket: str, replicas: int, apply: Apply, loaded: asyncio.Event) -> None:
+    """Feed every entry of ``bucket`` to ``apply``, then every change, until cancelled;
+    ``loaded`` is set once the current entries have all been applied."""
+    kv = await open_bucket(js, bucket, replicas)
+    watcher = await kv.watchall()
+    try:
+        async for entry in watcher:
+            if entry is None:  # the end of the initial values (an empty bucket sends only this)
+                loaded.set()
+                continue
+            deleted = entry.operation in ("DEL", "PURGE") or entry.value is None
+            apply(entry.key, None if deleted else entry.value)
+            if entry.delta == 0:
+                loaded.set()
+    finally:
+        with contextlib.suppress(Exception):
+            await watcher.stop()
