@@ -35,7 +35,9 @@ async def assert_problem(
     assert isinstance(problem["detail"], str) and problem["detail"].strip(), problem
     assert problem["title"] and problem["type"].endswith(f"/{code}"), problem
     if field is not None:
-        assert field in [e["field"] for e in problem["errors"]], problem
+        named = [e["field"] for e in problem["errors"]]
+        # A list item or a nested member names the field it is in: sessions[0], name.pl.
+        assert any(n == field or n.startswith((f"{field}[", f"{field}.")) for n in named), problem
         assert all(e["message"] for e in problem["errors"]), problem
     return problem
 
@@ -51,10 +53,14 @@ class Target:
     valid: dict[str, Any]
     check_untouched: Any = None  # async (sent body) -> None
     state: dict[str, Any] = field(default_factory=dict)
+    method: str = "POST"
+    # The fields that must be there (None: all of the valid body's but "status"); partial
+    # updates have none.
+    required: tuple[str, ...] | None = None
 
     async def post(self, **kw: Any) -> Any:
         headers = {**self.headers, **kw.pop("headers", {})}
-        return await self.client.post(self.url, headers=headers, **kw)
+        return await self.client.request(self.method, self.url, headers=headers, **kw)
 
 
 async def _events_target(service_client: Any, servers: Any) -> Target:
@@ -117,10 +123,121 @@ async def _scans_target(service_client: Any, servers: Any) -> Target:
     return Target(client, "/api/v1/scans", door, body, untouched)
 
 
+def _session_body(slug: str, hour: int, capacity: int = 5) -> dict[str, Any]:
+    starts = datetime.now(UTC).replace(microsecond=0) + timedelta(days=14, hours=hour)
+    return {
+        "slug": slug,
+        "name": {"pl": f"Warsztat {slug}", "en": f"Workshop {slug}"},
+        "starts_at": starts.isoformat(),
+        "ends_at": (starts + timedelta(hours=1)).isoformat(),
+        "capacity": capacity,
+    }
+
+
+async def _event_with_sessions(client: Any, servers: Any) -> dict[str, Any]:
+    event = event_body(capacity=5, sessions=[_session_body("ai", 1), _session_body("iot", 3)])
+    r = await client.post("/api/v1/events", json=event, headers=auth(servers.token()))
+    assert r.status == 201, await r.text()
+    return event
+
+
+async def _sessions_target(service_client: Any, servers: Any) -> Target:
+    client = await service_client("registration")
+    event = await _event_with_sessions(client, servers)
+
+    async def untouched(sent: Any) -> None:
+        r = await client.get(f"/api/v1/events/{event['slug']}/sessions")
+        assert [s["slug"] for s in (await r.json())["sessions"]] == ["ai", "iot"]
+
+    return Target(
+        client,
+        f"/api/v1/events/{event['slug']}/sessions",
+        auth(servers.token()),
+        _session_body("vr", 5),
+        untouched,
+    )
+
+
+async def _event_update_target(service_client: Any, servers: Any) -> Target:
+    client = await service_client("registration")
+    event = await _event_with_sessions(client, servers)
+
+    async def untouched(sent: Any) -> None:
+        r = await client.get(f"/api/v1/events/{event['slug']}")
+        now = await r.json()
+        assert (now["venue"], now["capacity"], now["name"]) == (
+            event["venue"],
+            5,
+            event["name"],
+        ), now
+
+    return Target(
+        client,
+        f"/api/v1/events/{event['slug']}",
+        auth(servers.token()),
+        {"venue": "Aula", "capacity": 7, "name": {"pl": "Nowa", "en": "New"}},
+        untouched,
+        method="PATCH",
+        required=(),
+    )
+
+
+async def _session_update_target(service_client: Any, servers: Any) -> Target:
+    client = await service_client("registration")
+    event = await _event_with_sessions(client, servers)
+
+    async def untouched(sent: Any) -> None:
+        r = await client.get(f"/api/v1/events/{event['slug']}/sessions")
+        ai = (await r.json())["sessions"][0]
+        assert (ai["capacity"], ai["name"]["en"]) == (5, "Workshop ai"), ai
+
+    return Target(
+        client,
+        f"/api/v1/events/{event['slug']}/sessions/ai",
+        auth(servers.token()),
+        {"capacity": 7, "name": {"pl": "Nowa", "en": "New"}},
+        untouched,
+        method="PATCH",
+        required=(),
+    )
+
+
+async def _session_change_target(service_client: Any, servers: Any) -> Target:
+    client = await service_client("registration")
+    event = await _event_with_sessions(client, servers)
+    r = await client.post(
+        f"/api/v1/events/{event['slug']}/registrations",
+        json=registration_body(sessions=["ai"]),
+    )
+    assert r.status == 201, await r.text()
+    reg = await r.json()
+
+    async def untouched(sent: Any) -> None:
+        r = await client.get(
+            f"/api/v1/registrations/{reg['id']}", headers=auth(reg["manage_token"])
+        )
+        assert [(s["slug"], s["status"]) for s in (await r.json())["sessions"]] == [
+            ("ai", "confirmed")
+        ]
+
+    return Target(
+        client,
+        f"/api/v1/registrations/{reg['id']}/sessions",
+        auth(reg["manage_token"]),
+        {"sessions": ["iot"]},
+        untouched,
+        method="PUT",
+    )
+
+
 TARGETS = {
     "events": _events_target,
     "registrations": _registrations_target,
     "scans": _scans_target,
+    "sessions": _sessions_target,
+    "event-update": _event_update_target,
+    "session-update": _session_update_target,
+    "session-change": _session_change_target,
 }
 
 
@@ -183,7 +300,13 @@ async def test_unknown_extra_field_is_400_naming_it(target: Target) -> None:
 
 
 async def test_each_missing_required_field_is_400_naming_it(target: Target) -> None:
-    required = [k for k in target.valid if k != "status"]
+    if target.required == ():
+        # A partial update: every field is optional, and an empty one changes nothing.
+        r = await target.post(json={})
+        assert r.status == 200, await r.text()
+        await target.check_untouched({})
+        return
+    required = target.required or [k for k in target.valid if k != "status"]
     assert required
     for name in required:
         body = {k: v for k, v in target.valid.items() if k != name}
@@ -246,7 +369,8 @@ async def test_two_megabyte_chunked_body_is_413(target: Target) -> None:
 async def test_wrong_content_type_is_415(target: Target, content_type: str | None) -> None:
     raw = json.dumps(target.valid).encode()
     headers = {"Content-Type": content_type} if content_type else {}
-    r = await target.client.post(
+    r = await target.client.request(
+        target.method,
         target.url,
         data=raw,
         headers={**target.headers, **headers},
@@ -470,6 +594,9 @@ STAFF_ENDPOINTS = {
     "qr-svg": Endpoint("tickets", "GET", "/api/v1/tickets/{uuid}/qr.svg", manage_token=True),
     "scan": Endpoint("checkin", "POST", "/api/v1/scans", body="scan", door_allowed=True),
     "attendance": Endpoint("checkin", "GET", "/api/v1/events/{slug}/attendance"),
+    "create-list": Endpoint("checkin", "POST", "/api/v1/events/{slug}/lists"),
+    "lists": Endpoint("checkin", "GET", "/api/v1/events/{slug}/lists", door_allowed=True),
+    "inside": Endpoint("checkin", "GET", "/api/v1/events/{slug}/inside"),
     "deliveries": Endpoint("notifications", "GET", "/api/v1/deliveries?registration_id={uuid}"),
 }
 OPTIONAL_TOKEN_ENDPOINTS = {
@@ -757,6 +884,8 @@ async def test_unknown_path_is_404_problem(service_client: Any, service: str) ->
         ("tickets", "POST", "/api/v1/keys"),
         ("checkin", "GET", "/api/v1/scans"),
         ("checkin", "POST", "/api/v1/events/some-event/attendance"),
+        ("checkin", "DELETE", "/api/v1/events/some-event/lists"),
+        ("checkin", "POST", "/api/v1/events/some-event/inside"),
         ("notifications", "POST", "/api/v1/deliveries"),
         ("notifications", "POST", "/healthz"),
     ],
@@ -768,3 +897,140 @@ async def test_wrong_method_is_405_problem_with_allow(
     r = await client.request(method, path, json={})
     await assert_problem(r, 405, "method_not_allowed")
     assert r.headers.get("Allow"), r.headers
+
+
+# --- sessions and partial updates
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"capacity": 0}, "capacity"),
+        ({"capacity": 100_001}, "capacity"),
+        ({"slug": "Bad Slug"}, "slug"),
+        ({"slug": "x" * 64}, "slug"),
+        ({"name": {"pl": " ", "en": "x"}}, None),
+        ({"name": {"pl": "x"}}, "name.en"),
+        ({"starts_at": "2026-13-01T10:00:00+01:00"}, "starts_at"),
+        ({"starts_at": "2026-12-01T10:00:00"}, "starts_at"),
+        ({"room": "x" * 201}, "room"),
+        ({"room": "a\x00b"}, "room"),
+    ],
+)
+async def test_create_session_with_a_bad_field_is_400_and_creates_nothing(
+    service_client: Any, servers: Any, overrides: dict[str, Any], field: str | None
+) -> None:
+    target = await _sessions_target(service_client, servers)
+    body = {**target.valid, **overrides}
+    r = await target.post(json=body)
+    await assert_problem(r, 400, "validation_failed", field)
+    await target.check_untouched(body)
+
+
+async def test_session_ending_before_it_starts_is_400(service_client: Any, servers: Any) -> None:
+    target = await _sessions_target(service_client, servers)
+    body = {**target.valid, "ends_at": target.valid["starts_at"]}
+    await assert_problem(await target.post(json=body), 400, "validation_failed")
+    await target.check_untouched(body)
+
+
+async def test_event_with_the_same_session_twice_is_400(service_client: Any, servers: Any) -> None:
+    client = await service_client("registration")
+    body = event_body(sessions=[_session_body("ai", 1), _session_body("ai", 3)])
+    r = await client.post("/api/v1/events", json=body, headers=auth(servers.token()))
+    await assert_problem(r, 400, "validation_failed")
+    r = await client.get(f"/api/v1/events/{body['slug']}", headers=auth(servers.token()))
+    assert r.status == 404
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "code", "field"),
+    [
+        ({"capacity": 0}, 400, "validation_failed", "capacity"),
+        ({"kind": "party"}, 400, "validation_failed", "kind"),
+        ({"venue": ""}, 400, "validation_failed", "venue"),
+        ({"starts_at": "soon"}, 400, "validation_failed", "starts_at"),
+        ({"group_limit": 0}, 400, "validation_failed", "group_limit"),
+        ({"retention_days": 0}, 400, "validation_failed", "retention_days"),
+        ({"slug": "renamed"}, 400, "validation_failed", "slug"),
+        ({"status": "published"}, 400, "validation_failed", "status"),
+        ({"ends_at": "2000-01-01T00:00:00+00:00"}, 400, "validation_failed", "ends_at"),
+        (
+            {
+                "registration_opens_at": "2100-01-02T00:00:00+00:00",
+                "registration_closes_at": "2100-01-01T00:00:00+00:00",
+            },
+            400,
+            "validation_failed",
+            "registration_closes_at",
+        ),
+    ],
+)
+async def test_update_event_with_a_bad_field_changes_nothing(
+    service_client: Any,
+    servers: Any,
+    body: dict[str, Any],
+    status: int,
+    code: str,
+    field: str,
+) -> None:
+    target = await _event_update_target(service_client, servers)
+    await assert_problem(await target.post(json=body), status, code, field)
+    await target.check_untouched(body)
+
+
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [
+        ({"capacity": 0}, "validation_failed"),
+        ({"ends_at": "2000-01-01T00:00:00+00:00"}, "validation_failed"),
+        ({"starts_at": "2000-01-01T00:00:00"}, "validation_failed"),
+        ({"slug": "renamed"}, "validation_failed"),
+    ],
+)
+async def test_update_session_with_a_bad_field_changes_nothing(
+    service_client: Any, servers: Any, body: dict[str, Any], code: str
+) -> None:
+    target = await _session_update_target(service_client, servers)
+    await assert_problem(await target.post(json=body), 400, code)
+    await target.check_untouched(body)
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "code"),
+    [
+        ({"sessions": ["nope"]}, 400, "unknown_session"),
+        ({"sessions": ["ai", "ai"]}, 400, "validation_failed"),
+        ({"sessions": ["ai"], "waitlist": "yes"}, 400, "validation_failed"),
+        ({"sessions": ["x" * 64]}, 400, "validation_failed"),
+        ({"sessions": [f"s{i}x" for i in range(51)]}, 400, "validation_failed"),
+    ],
+)
+async def test_change_sessions_with_bad_input_changes_nothing(
+    service_client: Any, servers: Any, body: dict[str, Any], status: int, code: str
+) -> None:
+    target = await _session_change_target(service_client, servers)
+    await assert_problem(
+        await target.post(json=body),
+        status,
+        code,
+        "sessions" if code != "validation_failed" or "waitlist" not in body else "waitlist",
+    )
+    await target.check_untouched(body)
+
+
+async def test_change_sessions_needs_the_right_token(service_client: Any, servers: Any) -> None:
+    target = await _session_change_target(service_client, servers)
+    r = await target.client.put(target.url, json=target.valid)
+    await assert_problem(r, 401, "unauthorized")
+    r = await target.client.put(target.url, json=target.valid, headers=auth("not-the-token"))
+    await assert_problem(r, 403, "forbidden")
+    r = await target.client.put(target.url, json=target.valid, headers=auth(servers.token("door")))
+    assert r.status == 403
+    await target.check_untouched(target.valid)
+    r = await target.client.put(
+        f"/api/v1/registrations/{uuid.uuid4()}/sessions",
+        json=target.valid,
+        headers=auth(servers.token()),
+    )
+    await assert_problem(r, 404, "registration_not_found")

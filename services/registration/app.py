@@ -12,9 +12,11 @@ from services.registration import (
     exports,
     handlers,
     importing,
+    manage_pages,
     pages,
     privacy,
     questions,
+    sessions,
     ticket_types,
 )
 from services.registration.keys import RATE_LIMITER, REGISTRATIONS_TOTAL
@@ -22,6 +24,7 @@ from services.registration.sweeper import offer_sweeper
 from shared.config import Settings
 from shared.keys import METRICS
 from shared.ratelimit import RateLimiter
+from shared.sealing import sealer_context
 from shared.service import base_app
 
 
@@ -31,6 +34,7 @@ def create_app(settings: Settings) -> web.Application:
         "registrations", "Registrations created, by resulting status", ["status"]
     )
     app[RATE_LIMITER] = RateLimiter(settings.registration_rate_limit)
+    app.cleanup_ctx.append(sealer_context)
     app.cleanup_ctx.append(offer_sweeper)
     aiohttp_jinja2.setup(
         app,
@@ -39,6 +43,7 @@ def create_app(settings: Settings) -> web.Application:
         undefined=jinja2.StrictUndefined,
     )
     pages.add_page_routes(app)
+    manage_pages.add_routes(app)
     app.router.add_post("/api/v1/events", handlers.create_event)
     app.router.add_get("/api/v1/events", handlers.list_events)
     app.router.add_get("/api/v1/events/{slug}", handlers.get_event)
@@ -54,6 +59,9 @@ def create_app(settings: Settings) -> web.Application:
     app.router.add_get("/api/v1/events/{slug}/ticket-types", ticket_types.list_ticket_types)
     app.router.add_post("/api/v1/events/{slug}/questions", questions.create_question)
     app.router.add_get("/api/v1/events/{slug}/questions", questions.list_questions)
+    app.router.add_post("/api/v1/events/{slug}/sessions", sessions.create_session)
+    app.router.add_get("/api/v1/events/{slug}/sessions", sessions.list_sessions)
+    app.router.add_patch("/api/v1/events/{slug}/sessions/{session}", sessions.update_session)
     app.router.add_post("/api/v1/events/{slug}/publish", handlers.publish_event)
     app.router.add_post("/api/v1/events/{slug}/cancel", handlers.cancel_event)
     app.router.add_get("/api/v1/registrations/{registration_id}", handlers.get_registration)
@@ -61,6 +69,7 @@ def create_app(settings: Settings) -> web.Application:
     app.router.add_post(
         "/api/v1/registrations/{registration_id}/accept-offer", handlers.accept_offer
     )
+    app.router.add_put("/api/v1/registrations/{registration_id}/sessions", sessions.change_sessions)
     app.router.add_get("/api/v1/registrations/{registration_id}/data", privacy.download_data)
     app.router.add_post("/api/v1/registrations/{registration_id}/erase", privacy.erase_registration)
     return app

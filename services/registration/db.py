@@ -16,6 +16,8 @@ from services.registration.schemas import (
     LocalizedName,
     Question,
     Registration,
+    Session,
+    SessionPlace,
     TicketType,
 )
 from shared.outbox import Prepared
@@ -30,7 +32,7 @@ _EVENT_COLUMNS = (
 _REGISTRATION_COLUMNS = (
     "id, event_id, name, email, lang, status, manage_token_hash, version, created_at,"
     " offer_expires_at, cancelled_at, cancel_reason, erased_at, organization, country, role,"
-    " ticket_type_id, group_id"
+    " ticket_type_id, group_id, manage_token_sealed"
 )
 _TYPE_COLUMNS = "id, event_id, slug, name_pl, name_en, quota, taken, access_code_hash"
 
@@ -63,37 +65,31 @@ async def insert_ticket_type(conn: Conn, ticket_type: TicketType) -> None:
 
 async def select_event_for_registration(
     conn: Conn, slug: str
-) -> tuple[Event, list[TicketType], list[Question]] | None:
-    """The event, its ticket types and its questions in one round trip (the hot path)."""
+) -> tuple[Event, list[TicketType], list[Question], list[Session]] | None:
+    """The event, its ticket types, questions and sessions in one round trip (the hot path)."""
     row = await conn.fetchrow(
         f"SELECT {_EVENT_COLUMNS}, (SELECT coalesce(json_agg(json_build_object("
-        "   'id', t.id, 'event_id', t.event_id, 'slug', t.slug, 'name_pl', t.name_pl,"
-        "   'name_en', t.name_en, 'quota', t.quota, 'taken', t.taken,"
+        "   'id', t.id, 'event_id', t.event_id, 'slug', t.slug,"
+        "   'name', json_build_object('pl', t.name_pl, 'en', t.name_en),"
+        "   'quota', t.quota, 'taken', t.taken,"
         "   'access_code_hash', t.access_code_hash) ORDER BY t.created_at, t.slug), '[]')"
         "  FROM ticket_types t WHERE t.event_id = events.id)::text AS ticket_types,"
         " (SELECT coalesce(json_agg(json_build_object('key', q.key, 'kind', q.kind,"
         "   'label', json_build_object('pl', q.label_pl, 'en', q.label_en),"
         "   'required', q.required, 'options', q.options) ORDER BY q.position), '[]')"
-        "  FROM questions q WHERE q.event_id = events.id)::text AS questions"
+        "  FROM questions q WHERE q.event_id = events.id)::text AS questions,"
+        f" (SELECT coalesce(json_agg(json_build_object({_SESSION_JSON})"
+        "   ORDER BY s.starts_at, s.slug), '[]')"
+        "  FROM sessions s WHERE s.event_id = events.id)::text AS sessions"
         " FROM events WHERE slug = $1",
         slug,
     )
     if row is None:
         return None
-    types = [
-        TicketType(
-            id=uuid.UUID(t["id"]),
-            event_id=uuid.UUID(t["event_id"]),
-            slug=t["slug"],
-            name=LocalizedName(pl=t["name_pl"], en=t["name_en"]),
-            quota=t["quota"],
-            taken=t["taken"],
-            access_code_hash=t["access_code_hash"],
-        )
-        for t in msgspec.json.decode(row["ticket_types"])
-    ]
+    types = msgspec.json.decode(row["ticket_types"], type=list[TicketType])
     questions = msgspec.json.decode(row["questions"], type=list[Question])
-    return _event(row), types, questions
+    sessions = msgspec.json.decode(row["sessions"], type=list[Session])
+    return _event(row), types, questions, sessions
 
 
 async def select_ticket_types(conn: Conn, event_id: uuid.UUID) -> list[TicketType]:
@@ -222,6 +218,223 @@ async def update_event_capacity(
     return _event(row)
 
 
+async def update_event_fields(
+    conn: asyncpg.Connection, event_id: uuid.UUID, fields: dict[str, Any]
+) -> Event:
+    """Set the given columns (names from the code, never from a request) and bump the
+    version; with no fields, only the version moves."""
+    sets = "".join(f"{column} = ${i}, " for i, column in enumerate(fields, start=2))
+    row = await conn.fetchrow(
+        f"UPDATE events SET {sets}version = version + 1 WHERE id = $1 RETURNING {_EVENT_COLUMNS}",
+        event_id,
+        *fields.values(),
+    )
+    return _event(row)
+
+
+# Sessions -------------------------------------------------------------------------------
+
+_SESSION_COLUMNS = "id, event_id, slug, name_pl, name_en, starts_at, ends_at, capacity, taken, room"
+_SESSION_JSON = (
+    "'id', s.id, 'event_id', s.event_id, 'slug', s.slug,"
+    " 'name', json_build_object('pl', s.name_pl, 'en', s.name_en),"
+    " 'starts_at', s.starts_at, 'ends_at', s.ends_at, 'capacity', s.capacity,"
+    " 'taken', s.taken, 'room', s.room"
+)
+
+
+def _session(row: asyncpg.Record) -> Session:
+    return Session(
+        id=row["id"],
+        event_id=row["event_id"],
+        slug=row["slug"],
+        name=LocalizedName(pl=row["name_pl"], en=row["name_en"]),
+        starts_at=row["starts_at"],
+        ends_at=row["ends_at"],
+        capacity=row["capacity"],
+        taken=row["taken"],
+        room=row["room"],
+    )
+
+
+async def insert_session(conn: Conn, session: Session) -> None:
+    await conn.execute(
+        "INSERT INTO sessions (id, event_id, slug, name_pl, name_en, starts_at, ends_at,"
+        " capacity, room) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        session.id,
+        session.event_id,
+        session.slug,
+        session.name.pl,
+        session.name.en,
+        session.starts_at,
+        session.ends_at,
+        session.capacity,
+        session.room,
+    )
+
+
+async def select_sessions(conn: Conn, event_id: uuid.UUID) -> list[Session]:
+    rows = await conn.fetch(
+        f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE event_id = $1 ORDER BY starts_at, slug",
+        event_id,
+    )
+    return [_session(r) for r in rows]
+
+
+async def select_session_for_update(conn: asyncpg.Connection, session_id: uuid.UUID) -> Session:
+    row = await conn.fetchrow(
+        f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE id = $1 FOR UPDATE", session_id
+    )
+    return _session(row)
+
+
+async def update_session_seats(conn: asyncpg.Connection, session_id: uuid.UUID, delta: int) -> bool:
+    """Take (or give back, with a negative delta) seats; False when there are not enough."""
+    done = await conn.fetchval(
+        "UPDATE sessions SET taken = taken + $2 WHERE id = $1 AND taken + $2 <= capacity"
+        " RETURNING true",
+        session_id,
+        delta,
+    )
+    return bool(done)
+
+
+async def update_session_fields(
+    conn: asyncpg.Connection, session_id: uuid.UUID, fields: dict[str, Any]
+) -> Session:
+    """Set the given columns (names from the code, never from a request)."""
+    sets = ", ".join(f"{column} = ${i}" for i, column in enumerate(fields, start=2))
+    row = await conn.fetchrow(
+        f"UPDATE sessions SET {sets} WHERE id = $1 RETURNING {_SESSION_COLUMNS}",
+        session_id,
+        *fields.values(),
+    )
+    return _session(row)
+
+
+_PLACE_COLUMNS = (
+    "p.registration_id, p.status, p.queued_at, p.offer_expires_at,"
+    # The place in the session's line, for waiting ones.
+    " CASE WHEN p.status = 'waitlisted' THEN (SELECT count(*) + 1 FROM registration_sessions w"
+    "  WHERE w.session_id = p.session_id AND w.status = 'waitlisted'"
+    "  AND (w.queued_at, w.registration_id) < (p.queued_at, p.registration_id)) END AS position,"
+    f" {', '.join('s.' + c.strip() for c in _SESSION_COLUMNS.split(','))}"
+)
+
+
+def _place(row: asyncpg.Record) -> SessionPlace:
+    return SessionPlace(
+        registration_id=row["registration_id"],
+        session=_session(row),
+        status=row["status"],
+        queued_at=row["queued_at"],
+        offer_expires_at=row["offer_expires_at"],
+        position=row["position"],
+    )
+
+
+async def select_places(
+    conn: Conn, registration_ids: list[uuid.UUID], include_cancelled: bool = False
+) -> list[SessionPlace]:
+    """The registrations' places in sessions; the ones given up only when asked."""
+    rows = await conn.fetch(
+        f"SELECT {_PLACE_COLUMNS} FROM registration_sessions p"
+        " JOIN sessions s ON s.id = p.session_id"
+        " WHERE p.registration_id = ANY($1::uuid[]) AND ($2 OR p.status <> 'cancelled')"
+        " ORDER BY s.starts_at, s.slug",
+        registration_ids,
+        include_cancelled,
+    )
+    return [_place(r) for r in rows]
+
+
+async def upsert_places(
+    conn: asyncpg.Connection,
+    registration_ids: list[uuid.UUID],
+    session_id: uuid.UUID,
+    status: str,
+) -> None:
+    # The line orders by the moment of placing, taken under the event's row lock, so it
+    # is the order in which places were really given.
+    await conn.execute(
+        "INSERT INTO registration_sessions (registration_id, session_id, status, queued_at)"
+        " SELECT r, $2, $3, clock_timestamp() FROM unnest($1::uuid[]) AS r"
+        " ON CONFLICT (registration_id, session_id) DO UPDATE"
+        " SET status = EXCLUDED.status, queued_at = EXCLUDED.queued_at, offer_expires_at = NULL",
+        registration_ids,
+        session_id,
+        status,
+    )
+
+
+async def update_place(
+    conn: asyncpg.Connection,
+    registration_id: uuid.UUID,
+    session_id: uuid.UUID,
+    status: str,
+    offer_expires_at: datetime | None = None,
+) -> None:
+    await conn.execute(
+        "UPDATE registration_sessions SET status = $3, offer_expires_at = $4"
+        " WHERE registration_id = $1 AND session_id = $2",
+        registration_id,
+        session_id,
+        status,
+        offer_expires_at,
+    )
+
+
+async def select_session_line_for_update(
+    conn: asyncpg.Connection, session_id: uuid.UUID, limit: int
+) -> list[uuid.UUID]:
+    """The first ``limit`` registrations waiting in a session's line."""
+    rows = await conn.fetch(
+        "SELECT registration_id FROM registration_sessions"
+        " WHERE session_id = $1 AND status = 'waitlisted'"
+        " ORDER BY queued_at, registration_id LIMIT $2 FOR UPDATE",
+        session_id,
+        limit,
+    )
+    return [r["registration_id"] for r in rows]
+
+
+async def select_expired_session_offers(conn: Conn, limit: int) -> list[SessionPlace]:
+    rows = await conn.fetch(
+        f"SELECT {_PLACE_COLUMNS} FROM registration_sessions p"
+        " JOIN sessions s ON s.id = p.session_id"
+        " WHERE p.status = 'offered' AND p.offer_expires_at <= now()"
+        " ORDER BY p.offer_expires_at LIMIT $1",
+        limit,
+    )
+    return [_place(r) for r in rows]
+
+
+async def select_session_stats(conn: Conn, event_id: uuid.UUID) -> list[asyncpg.Record]:
+    rows: list[asyncpg.Record] = await conn.fetch(
+        "SELECT s.slug, s.capacity, s.taken,"
+        " count(p.*) FILTER (WHERE p.status = 'confirmed') AS confirmed,"
+        " count(p.*) FILTER (WHERE p.status = 'waitlisted') AS waitlisted,"
+        " count(p.*) FILTER (WHERE p.status = 'offered') AS offered,"
+        " count(p.*) FILTER (WHERE p.status = 'pending') AS pending,"
+        " count(p.*) FILTER (WHERE p.status = 'cancelled') AS cancelled"
+        " FROM sessions s LEFT JOIN registration_sessions p ON p.session_id = s.id"
+        " WHERE s.event_id = $1 GROUP BY s.id ORDER BY s.starts_at, s.slug",
+        event_id,
+    )
+    return rows
+
+
+async def update_registration_version(
+    conn: asyncpg.Connection, registration_id: uuid.UUID
+) -> Registration:
+    row = await conn.fetchrow(
+        "UPDATE registrations SET version = version + 1"
+        f" WHERE id = $1 RETURNING {_REGISTRATION_COLUMNS}",
+        registration_id,
+    )
+    return _registration(row)
+
+
 async def insert_registrations_with_seats(
     conn: Conn,
     registrations: list[Registration],
@@ -230,13 +443,15 @@ async def insert_registrations_with_seats(
     if_confirmed: list[Prepared],
     if_waitlisted: list[Prepared],
     answers: dict[str, Any] | None = None,
-) -> tuple[str, int | None] | None:
+) -> tuple[str, dict[uuid.UUID, int]] | None:
     """Take seats for all of ``registrations`` (one person or a whole group) if there are
     enough, else put them all on the waitlist (if the event has one), and write the
     matching outbox rows, in one statement: the event row stays locked only for it.
 
-    Returns the status and, when waitlisted, the position of the first (counted in the
-    statement's snapshot), or None when the event is full and has no waitlist.
+    Returns the status and, when waitlisted, each one's position in line (counted in the
+    statement's snapshot; the line orders by creation time, then id), or None when the
+    event is full and has no waitlist. Waitlisted outbox payloads carry ``"position":0``,
+    which the statement replaces with the real position.
     """
     first = registrations[0]
     row = await conn.fetchrow(
@@ -251,26 +466,33 @@ async def insert_registrations_with_seats(
         "), registration AS ("
         "  INSERT INTO registrations (id, event_id, name, email, email_key, lang, status,"
         "   manage_token_hash, consent_version, consent_at, version, created_at,"
-        "   organization, country, role, ticket_type_id, group_id, answers)"
+        "   organization, country, role, ticket_type_id, group_id, answers,"
+        "   manage_token_sealed)"
         "  SELECT u.id, $2, u.name, u.email, u.email_key, u.lang,"
         "   CASE WHEN EXISTS (SELECT 1 FROM seat) THEN 'confirmed' ELSE 'waitlisted' END,"
-        "   u.token_hash, $5, $6, 1, $6, $7, $8, $9, $4, $10, $23::jsonb"
+        "   u.token_hash, $5, $6, 1, $6, $7, $8, $9, $4, $10, $23::jsonb, u.sealed"
         "  FROM unnest($1::uuid[], $11::text[], $12::text[], $13::text[], $14::text[],"
-        "   $15::text[]) AS u(id, name, email, email_key, lang, token_hash)"
+        "   $15::text[], $24::text[]) AS u(id, name, email, email_key, lang, token_hash, sealed)"
         "  WHERE EXISTS (SELECT 1 FROM seat) OR $16"
         "  RETURNING status"
+        "), line AS ("
+        "  SELECT count(*) AS ahead FROM registrations"
+        "  WHERE event_id = $2 AND status = 'waitlisted'"
         "), event AS ("
         "  INSERT INTO outbox (id, subject, payload)"
         "  SELECT CASE WHEN EXISTS (SELECT 1 FROM seat) THEN o.cid ELSE o.wid END,"
         "   CASE WHEN EXISTS (SELECT 1 FROM seat) THEN o.csubject ELSE o.wsubject END,"
-        "   CASE WHEN EXISTS (SELECT 1 FROM seat) THEN o.cpayload ELSE o.wpayload END"
+        "   CASE WHEN EXISTS (SELECT 1 FROM seat) THEN o.cpayload ELSE convert_to("
+        # JSON string values escape their quotes, so the key is the first match.
+        "    regexp_replace(convert_from(o.wpayload, 'UTF8'), '\"position\":0\\y',"
+        "     '\"position\":' || ((SELECT ahead FROM line)"
+        "      + row_number() OVER (ORDER BY o.rid))), 'UTF8') END"
         "  FROM unnest($17::uuid[], $18::text[], $19::bytea[], $20::uuid[], $21::text[],"
-        "   $22::bytea[]) AS o(cid, csubject, cpayload, wid, wsubject, wpayload)"
-        "  WHERE EXISTS (SELECT 1 FROM registration)"
+        "   $22::bytea[], $1::uuid[]) AS o(cid, csubject, cpayload, wid, wsubject, wpayload, rid)"
+        # (unnest pads shorter arrays with nulls: no rows when no events were given)
+        "  WHERE EXISTS (SELECT 1 FROM registration) AND o.cid IS NOT NULL"
         ") SELECT (SELECT status FROM registration LIMIT 1) AS status,"
-        " CASE WHEN EXISTS (SELECT 1 FROM registration) AND NOT EXISTS (SELECT 1 FROM seat)"
-        "  THEN (SELECT count(*) + 1 FROM registrations"
-        "   WHERE event_id = $2 AND status = 'waitlisted') END AS position",
+        " (SELECT ahead FROM line) AS ahead",
         [r.id for r in registrations],
         first.event_id,
         len(registrations),
@@ -294,10 +516,15 @@ async def insert_registrations_with_seats(
         [p.subject for p in if_waitlisted],
         [p.payload for p in if_waitlisted],
         msgspec.json.encode(answers or {}).decode(),
+        [r.manage_token_sealed for r in registrations],
     )
     if row is None or row["status"] is None:
         return None
-    return row["status"], row["position"]
+    positions: dict[uuid.UUID, int] = {}
+    if row["status"] == "waitlisted":
+        ordered = sorted(r.id for r in registrations)
+        positions = {rid: row["ahead"] + i for i, rid in enumerate(ordered, start=1)}
+    return row["status"], positions
 
 
 async def select_taken_emails(conn: Conn, event_id: uuid.UUID, email_keys: list[str]) -> set[str]:
@@ -400,6 +627,7 @@ async def select_registrations(
     query: str | None,
     limit: int | None,
     offset: int,
+    session_id: uuid.UUID | None = None,
 ) -> tuple[list[Registration], int]:
     """A page of an event's registrations, oldest first, and how many match in all."""
     pattern = None
@@ -409,16 +637,20 @@ async def select_registrations(
     where = (
         "event_id = $1 AND ($2::text IS NULL OR status = $2)"
         " AND ($3::text IS NULL OR name ILIKE $3 OR email ILIKE $3)"
+        " AND ($4::uuid IS NULL OR EXISTS (SELECT 1 FROM registration_sessions p"
+        "  WHERE p.registration_id = registrations.id AND p.session_id = $4"
+        "  AND p.status <> 'cancelled'))"
     )
     total: int = await conn.fetchval(
-        f"SELECT count(*) FROM registrations WHERE {where}", event_id, status, pattern
+        f"SELECT count(*) FROM registrations WHERE {where}", event_id, status, pattern, session_id
     )
     rows = await conn.fetch(
         f"SELECT {_REGISTRATION_COLUMNS} FROM registrations WHERE {where}"
-        " ORDER BY created_at, id LIMIT $4 OFFSET $5",
+        " ORDER BY created_at, id LIMIT $5 OFFSET $6",
         event_id,
         status,
         pattern,
+        session_id,
         limit,
         offset,
     )
@@ -443,6 +675,7 @@ async def update_registration_erased(
     row = await conn.fetchrow(
         "UPDATE registrations SET name = '[erased]', email = 'erased-' || id || '@invalid',"
         " email_key = 'erased-' || id, organization = NULL, answers = '{}', erased_at = now(),"
+        " manage_token_sealed = NULL,"
         " version = version + 1"
         f" WHERE id = $1 RETURNING {_REGISTRATION_COLUMNS}",
         registration_id,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import uuid
 from typing import Annotated, Any, Literal
 
 import msgspec
@@ -11,8 +12,8 @@ from aiohttp import web
 
 from services.registration import db, questions
 from services.registration.handlers import event_or_404, registration_body
-from services.registration.schemas import Event, Registration
-from shared.http import FieldError, ProblemError, json_response
+from services.registration.schemas import Event, Registration, SessionPlace
+from shared.http import SLUG_PATTERN, FieldError, ProblemError, json_response
 from shared.keys import DB_POOL, STAFF_AUTH
 
 Status = Literal["confirmed", "waitlisted", "offered", "cancelled"]
@@ -34,6 +35,8 @@ CSV_COLUMNS = [
 class ListQuery(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     status: Status | None = None
     q: Annotated[str, msgspec.Meta(max_length=200)] | None = None
+    # Only registrations holding or waiting for a place in this session.
+    session: Annotated[str, msgspec.Meta(pattern=SLUG_PATTERN, max_length=63)] | None = None
     limit: Annotated[int, msgspec.Meta(ge=1, le=1000)] = 100
     offset: Annotated[int, msgspec.Meta(ge=0)] = 0
 
@@ -67,20 +70,51 @@ async def _matching(request: web.Request, paged: bool) -> tuple[Event, list[Regi
     request.app[STAFF_AUTH].require(request, ("organizer",), event_slug=slug)
     query = _query(request)
     event = await event_or_404(request, include_drafts=True)
+    session_id = None
+    if query.session is not None:
+        sessions = {s.slug: s.id for s in await db.select_sessions(request.app[DB_POOL], event.id)}
+        if query.session not in sessions:
+            raise ProblemError(
+                400,
+                "unknown_session",
+                f"This event has no session {query.session!r}.",
+                errors=[FieldError(field="session", message="no such session")],
+            )
+        session_id = sessions[query.session]
     found, total = await db.select_registrations(
         request.app[DB_POOL],
         event.id,
         status=query.status,
         query=query.q,
+        session_id=session_id,
         limit=query.limit if paged else None,
         offset=query.offset if paged else 0,
     )
     return event, found, total
 
 
+async def _places(
+    request: web.Request, found: list[Registration]
+) -> dict[uuid.UUID, list[SessionPlace]]:
+    places: dict[uuid.UUID, list[SessionPlace]] = {r.id: [] for r in found}
+    for place in await db.select_places(request.app[DB_POOL], list(places)):
+        places[place.registration_id].append(place)
+    return places
+
+
 async def list_registrations(request: web.Request) -> web.Response:
     _, found, total = await _matching(request, paged=True)
-    return json_response({"total": total, "registrations": [registration_body(r) for r in found]})
+    places = await _places(request, found)
+    return json_response(
+        {
+            "total": total,
+            "registrations": [
+                registration_body(r)
+                | {"sessions": [{"slug": p.session.slug, "status": p.status} for p in places[r.id]]}
+                for r in found
+            ],
+        }
+    )
 
 
 async def export_registrations_csv(request: web.Request) -> web.Response:
@@ -88,13 +122,17 @@ async def export_registrations_csv(request: web.Request) -> web.Response:
     pool = request.app[DB_POOL]
     asked = await questions.select_questions(pool, event.id)
     answers = await db.select_answers(pool, [r.id for r in found])
+    sessions = await db.select_sessions(pool, event.id)
+    places = await _places(request, found)
     out = io.StringIO()
     # A byte-order mark, so spreadsheet programs read Polish letters as UTF-8.
     out.write("\ufeff")
     writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS + [q.key for q in asked])
+    # A column per session (the place's status, empty when not chosen), then per question.
+    writer.writerow(CSV_COLUMNS + [f"session:{s.slug}" for s in sessions] + [q.key for q in asked])
     for r in found:
         given = answers.get(r.id, {})
+        chosen = {p.session.id: p.status for p in places[r.id]}
         writer.writerow(
             [
                 r.id,
@@ -109,6 +147,7 @@ async def export_registrations_csv(request: web.Request) -> web.Response:
                 r.country or "",
                 r.role or "",
             ]
+            + [chosen.get(s.id, "") for s in sessions]
             + [_cell(given.get(q.key)) for q in asked]
         )
     return web.Response(

@@ -10,7 +10,7 @@ import asyncpg
 import msgspec
 from aiohttp import web
 
-from services.registration import db, seats
+from services.registration import db, messages, seats, session_seats
 from services.registration.keys import ACTOR, RATE_LIMITER, REGISTRATIONS_TOTAL
 from services.registration.schemas import (
     CONSENT_VERSION,
@@ -20,6 +20,8 @@ from services.registration.schemas import (
     Question,
     RegisterRequest,
     Registration,
+    Session,
+    SessionPlace,
     TicketType,
     UpdateEventRequest,
     normalize_email,
@@ -29,6 +31,7 @@ from shared.auth import bearer_token, looks_like_jwt, manage_token_matches, new_
 from shared.http import FieldError, ProblemError, decode_body, is_slug, json_response
 from shared.keys import DB_POOL, SETTINGS, STAFF_AUTH
 from shared.ratelimit import client_address
+from shared.sealing import SEALER, Sealer
 
 
 def event_body(event: Event) -> dict[str, Any]:
@@ -51,6 +54,41 @@ def event_body(event: Event) -> dict[str, Any]:
         "registration_closes_at": event.registration_closes_at,
         "group_limit": event.group_limit,
     }
+
+
+def session_body(session: Session) -> dict[str, Any]:
+    return {
+        "slug": session.slug,
+        "name": session.name,
+        "room": session.room,
+        "starts_at": session.starts_at,
+        "ends_at": session.ends_at,
+        "capacity": session.capacity,
+        "seats_left": session.seats_left,
+    }
+
+
+def place_body(place: SessionPlace) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "slug": place.session.slug,
+        "name": place.session.name,
+        "room": place.session.room,
+        "starts_at": place.session.starts_at,
+        "ends_at": place.session.ends_at,
+        "status": place.status,
+    }
+    if place.status == "waitlisted":
+        body["position"] = place.position
+    if place.status == "offered":
+        body["offer_expires_at"] = place.offer_expires_at
+    return body
+
+
+async def places_body(
+    conn: asyncpg.Connection | asyncpg.Pool, registration_id: uuid.UUID
+) -> list[dict[str, Any]]:
+    """A registration's current sessions, with its place in each line it waits in."""
+    return [place_body(place) for place in await db.select_places(conn, [registration_id])]
 
 
 def registration_body(
@@ -125,14 +163,33 @@ async def create_event(request: web.Request) -> web.Response:
         registration_closes_at=body.registration_closes_at,
         group_limit=body.group_limit,
     )
+    sessions = [
+        Session(
+            id=uuid.uuid4(),
+            event_id=event.id,
+            slug=s.slug,
+            name=s.name,
+            starts_at=s.starts_at,
+            ends_at=s.ends_at,
+            capacity=s.capacity,
+            taken=0,
+            room=s.room,
+        )
+        for s in body.sessions
+    ]
     pool = request.app[DB_POOL]
     try:
         async with pool.acquire() as conn, conn.transaction():
             await db.insert_event(conn, event)
+            for session in sessions:
+                await db.insert_session(conn, session)
             await outbox.enqueue(
                 conn,
                 events.EventCreated(
-                    event=seats.event_info(event), capacity=event.capacity, status=event.status
+                    event=messages.event_info(event),
+                    capacity=event.capacity,
+                    status=event.status,
+                    sessions=[messages.session_info(s) for s in sessions],
                 ),
                 event.id,
                 event.version,
@@ -142,7 +199,9 @@ async def create_event(request: web.Request) -> web.Response:
             409, "slug_taken", f"An event with slug {body.slug!r} already exists."
         ) from None
     return json_response(
-        event_body(event), status=201, headers={"Location": f"/api/v1/events/{event.slug}"}
+        event_body(event) | {"sessions": [session_body(s) for s in sessions]},
+        status=201,
+        headers={"Location": f"/api/v1/events/{event.slug}"},
     )
 
 
@@ -153,7 +212,8 @@ async def list_events(request: web.Request) -> web.Response:
 
 async def get_event(request: web.Request) -> web.Response:
     event = await event_or_404(request, include_drafts=_is_organizer(request))
-    return json_response(event_body(event))
+    sessions = await db.select_sessions(request.app[DB_POOL], event.id)
+    return json_response(event_body(event) | {"sessions": [session_body(s) for s in sessions]})
 
 
 class Registered(msgspec.Struct, frozen=True):
@@ -165,11 +225,13 @@ class Registered(msgspec.Struct, frozen=True):
 def new_registration(
     event: Event,
     body: RegisterRequest,
+    sealer: Sealer,
     ticket_type_id: uuid.UUID | None = None,
     person: Attendee | None = None,
     group_id: uuid.UUID | None = None,
 ) -> tuple[Registration, str]:
-    """A registration not yet stored, and its manage token (only the hash is kept).
+    """A registration not yet stored, and its manage token (only the hash is kept, and the
+    token sealed for the emails).
 
     ``person`` is a group member; the group shares the contact's profile and ticket type.
     """
@@ -190,6 +252,7 @@ def new_registration(
         role=body.role,
         ticket_type_id=ticket_type_id,
         group_id=group_id,
+        manage_token_sealed=sealer.seal(token),
     )
     return registration, token
 
@@ -200,35 +263,33 @@ async def insert_registrations(
     registrations: list[Registration],
     ticket_type: str | None = None,
     answers: dict[str, Any] | None = None,
-) -> tuple[str, int | None]:
-    """Store them with seats or on the waitlist, all alike; (status, first's position)."""
+    sessions: list[Session] | None = None,
+) -> tuple[str, dict[uuid.UUID, int]]:
+    """Store them with seats or on the waitlist, all alike, and their places in
+    ``sessions`` (then ``conn`` must be in a transaction); (status, waitlist positions)."""
     try:
-        outcome = await db.insert_registrations_with_seats(
-            conn,
-            registrations,
-            CONSENT_VERSION,
-            event.waitlist,
-            if_confirmed=[
-                outbox.prepare(seats.confirmed_event(event, r, ticket_type), r.id, 1)
-                for r in registrations
-            ],
-            if_waitlisted=[
-                outbox.prepare(
-                    events.RegistrationWaitlisted(
-                        registration_id=r.id,
-                        event=seats.event_info(event),
-                        holder=seats.holder(r),
-                        manage_token_hash=r.manage_token_hash,
-                        position=0,  # the live position is in GET /api/v1/registrations/{id}
-                        waitlisted_at=r.created_at,
-                    ),
-                    r.id,
-                    1,
-                )
-                for r in registrations
-            ],
-            answers=answers,
-        )
+        if sessions:
+            # The events wait until the sessions are placed: they tell where.
+            outcome = await db.insert_registrations_with_seats(
+                conn, registrations, CONSENT_VERSION, event.waitlist, [], [], answers
+            )
+        else:
+            outcome = await db.insert_registrations_with_seats(
+                conn,
+                registrations,
+                CONSENT_VERSION,
+                event.waitlist,
+                if_confirmed=[
+                    outbox.prepare(messages.confirmed_event(event, r, ticket_type), r.id, 1)
+                    for r in registrations
+                ],
+                # The statement writes the real position over the 0.
+                if_waitlisted=[
+                    outbox.prepare(messages.waitlisted_event(event, r, 0), r.id, 1)
+                    for r in registrations
+                ],
+                answers=answers,
+            )
     except asyncpg.UniqueViolationError as e:
         if e.constraint_name != "registrations_one_per_email":
             raise
@@ -257,7 +318,32 @@ async def insert_registrations(
             if len(registrations) == 1
             else f"There are not {len(registrations)} seats left for this group.",
         )
+    if sessions:
+        assert isinstance(conn, asyncpg.Connection)
+        await _place_sessions(conn, event, registrations, ticket_type, sessions, *outcome)
     return outcome
+
+
+async def _place_sessions(
+    conn: asyncpg.Connection,
+    event: Event,
+    registrations: list[Registration],
+    ticket_type: str | None,
+    sessions: list[Session],
+    status: str,
+    positions: dict[uuid.UUID, int],
+) -> None:
+    ids = [r.id for r in registrations]
+    await session_seats.place_new(conn, event, ids, sessions, status == "confirmed")
+    places = await db.select_places(conn, ids)
+    for r in registrations:
+        mine = [p for p in places if p.registration_id == r.id]
+        data: events.EventData = (
+            messages.confirmed_event(event, r, ticket_type, mine)
+            if status == "confirmed"
+            else messages.waitlisted_event(event, r, positions[r.id], mine)
+        )
+        await outbox.enqueue(conn, data, r.id, 1)
 
 
 async def register(
@@ -265,6 +351,7 @@ async def register(
     event: Event,
     types: list[TicketType],
     questions: list[Question],
+    sessions: list[Session],
     body: RegisterRequest,
 ) -> list[Registered]:
     """Register a person, or a group, for ``event`` (the API and the form both come here).
@@ -299,16 +386,30 @@ async def register(
         )
     answers = questions_.check_answers(questions, body.answers)
     chosen = ticket_types.resolve(types, body)
+    chosen_sessions = session_seats.resolve(sessions, body.sessions)
     type_id = chosen.id if chosen else None
     group_id = uuid.uuid4() if body.attendees else None
-    made = [new_registration(event, body, type_id, group_id=group_id)]
-    made += [new_registration(event, body, type_id, a, group_id) for a in body.attendees or []]
-    status, position = await insert_registrations(
-        request.app[DB_POOL], event, [r for r, _ in made], chosen.slug if chosen else None, answers
-    )
+    sealer = request.app[SEALER]
+    made = [new_registration(event, body, sealer, type_id, group_id=group_id)]
+    made += [
+        new_registration(event, body, sealer, type_id, a, group_id) for a in body.attendees or []
+    ]
+    registrations = [r for r, _ in made]
+    type_slug = chosen.slug if chosen else None
+    pool = request.app[DB_POOL]
+    if chosen_sessions:
+        async with pool.acquire() as conn, conn.transaction():
+            status, positions = await insert_registrations(
+                conn, event, registrations, type_slug, answers, chosen_sessions
+            )
+    else:
+        status, positions = await insert_registrations(
+            pool, event, registrations, type_slug, answers
+        )
     request.app[REGISTRATIONS_TOTAL].labels(status).inc(len(made))
     return [
-        Registered(msgspec.structs.replace(r, status=status), position, token) for r, token in made
+        Registered(msgspec.structs.replace(r, status=status), positions.get(r.id), token)
+        for r, token in made
     ]
 
 
@@ -319,12 +420,17 @@ async def create_registration(request: web.Request) -> web.Response:
     found = await db.select_event_for_registration(pool, slug) if is_slug(slug) else None
     if found is None or found[0].status == "draft":
         raise ProblemError(404, "event_not_found", f"There is no event {slug!r}.")
-    event, types, questions = found
-    done = await register(request, event, types, questions, body)
+    event, types, questions, sessions = found
+    done = await register(request, event, types, questions, sessions, body)
     tickets_url = request.app[SETTINGS].tickets_url
+    places: dict[uuid.UUID, list[dict[str, Any]]] = {}
+    if body.sessions:
+        for one in done:
+            places[one.registration.id] = await places_body(pool, one.registration.id)
 
     def body_of(one: Registered) -> dict[str, Any]:
         response = registration_body(one.registration, event, one.position)
+        response["sessions"] = places.get(one.registration.id, [])
         response["manage_token"] = one.manage_token
         response["ticket_url"] = f"{tickets_url}/api/v1/registrations/{one.registration.id}/ticket"
         return response
@@ -370,10 +476,13 @@ async def registration_for(request: web.Request) -> Registration:
 
 
 async def _answer(request: web.Request, registration: Registration) -> web.Response:
+    pool = request.app[DB_POOL]
     position = None
     if registration.status == "waitlisted":
-        position = await db.select_waitlist_position(request.app[DB_POOL], registration)
-    return json_response(registration_body(registration, position=position))
+        position = await db.select_waitlist_position(pool, registration)
+    body = registration_body(registration, position=position)
+    body["sessions"] = await places_body(pool, registration.id)
+    return json_response(body)
 
 
 async def get_registration(request: web.Request) -> web.Response:
@@ -408,8 +517,8 @@ async def update_event(request: web.Request) -> web.Response:
     event = await event_or_404(request, include_drafts=True)
     pool = request.app[DB_POOL]
     async with pool.acquire() as conn, conn.transaction():
-        updated = await seats.change_capacity(
-            conn, event.id, body.capacity, request.app[SETTINGS].offer_hours
+        updated = await seats.update_event(
+            conn, event.id, body.given(), request.app[SETTINGS].offer_hours
         )
     return json_response(event_body(updated))
 
@@ -438,7 +547,22 @@ async def get_event_stats(request: web.Request) -> web.Response:
     slug = request.match_info["slug"]
     request.app[STAFF_AUTH].require(request, ("organizer",), event_slug=slug)
     event = await event_or_404(request, include_drafts=True)
-    stats = await db.select_event_stats(request.app[DB_POOL], event.id)
+    pool = request.app[DB_POOL]
+    stats = await db.select_event_stats(pool, event.id)
+    sessions = [
+        {
+            "slug": row["slug"],
+            "capacity": row["capacity"],
+            "seats_left": max(row["capacity"] - row["taken"], 0),
+            "confirmed": row["confirmed"],
+            "waitlisted": row["waitlisted"],
+            "open_offers": row["offered"],
+            "pending": row["pending"],
+            "cancelled": row["cancelled"],
+            "total_if_all_offers_taken": row["confirmed"] + row["offered"],
+        }
+        for row in await db.select_session_stats(pool, event.id)
+    ]
     return json_response(
         {
             "event": event.slug,
@@ -449,5 +573,6 @@ async def get_event_stats(request: web.Request) -> web.Response:
             "open_offers": stats.offered,
             "cancelled": stats.cancelled,
             "total_if_all_offers_taken": stats.confirmed + stats.offered,
+            "sessions": sessions,
         }
     )

@@ -16,6 +16,7 @@ from services.registration.handlers import event_or_404, insert_registrations, n
 from services.registration.schemas import RegisterRequest
 from shared.http import ProblemError, json_response
 from shared.keys import DB_POOL, STAFF_AUTH
+from shared.sealing import SEALER
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 5000
@@ -86,7 +87,8 @@ async def import_registrations(request: web.Request) -> web.Response:
     event = await event_or_404(request, include_drafts=True)
     rows, errors = parse_rows(text)
     pool = request.app[DB_POOL]
-    registrations = [new_registration(event, row) for row in rows]
+    sealer = request.app[SEALER]
+    registrations = [new_registration(event, row, sealer) for row in rows]
     taken = await db.select_taken_emails(
         pool, event.id, [r.email.casefold() for r, _ in registrations]
     )

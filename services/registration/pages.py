@@ -1,4 +1,5 @@
-"""Public pages: the catalogue, the event page with its form, and the manage page.
+"""Public pages: the catalogue and the event page with its form (the manage page is in
+manage_pages.py).
 
 Server-rendered, Polish or English (``?lang=``, then the ``lang`` cookie, then
 Accept-Language), no JavaScript needed.
@@ -6,7 +7,6 @@ Accept-Language), no JavaScript needed.
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -15,18 +15,20 @@ import aiohttp_jinja2
 import msgspec
 from aiohttp import web
 
-from services.registration import db, questions, seats
+from services.registration import db, questions
 from services.registration.handlers import register
-from services.registration.schemas import CONSENT_VERSION, Event, RegisterRequest, Registration
+from services.registration.schemas import (
+    Event,
+    RegisterRequest,
+    Session,
+)
 from services.registration.texts import TEXTS
-from shared.auth import manage_token_matches
-from shared.calendar import calendar_entry
 from shared.http import ProblemError, is_slug
-from shared.keys import DB_POOL, SETTINGS
+from shared.keys import DB_POOL
 from shared.problems import preferred_lang
 from shared.timefmt import format_when, local_time
 
-FORM_FIELDS = ("name", "email", "lang", "consent")
+FORM_FIELDS = ("name", "email", "lang", "consent", "sessions")
 LANG_COOKIE_SECONDS = 365 * 24 * 3600
 
 
@@ -45,8 +47,8 @@ def render(request: web.Request, template: str, status: int = 200, **context: An
         query["lang"] = code
         return f"{request.path}?{urlencode(query)}"
 
-    def when(event: Event) -> str:
-        return format_when(event.starts_at, event.ends_at, lang)
+    def when(item: Event | Session) -> str:
+        return format_when(item.starts_at, item.ends_at, lang)
 
     response = aiohttp_jinja2.render_template(
         template,
@@ -87,7 +89,7 @@ async def event_page(request: web.Request) -> web.Response:
     event = await _public_event(request)
     if event is None:
         return not_found(request)
-    form = {"name": "", "email": "", "lang": page_lang(request), "consent": False}
+    form = {"name": "", "email": "", "lang": page_lang(request), "consent": False, "sessions": []}
     return await _event_form(request, event, form, {}, None)
 
 
@@ -101,6 +103,7 @@ async def _event_form(
 ) -> web.Response:
     types = await db.select_ticket_types(request.app[DB_POOL], event.id)
     asked = await questions.select_questions(request.app[DB_POOL], event.id)
+    sessions = await db.select_sessions(request.app[DB_POOL], event.id)
     return render(
         request,
         "event.html",
@@ -111,6 +114,7 @@ async def _event_form(
         form_error=form_error,
         ticket_types=types,
         questions=asked,
+        sessions=sessions,
     )
 
 
@@ -123,7 +127,7 @@ async def submit_registration(request: web.Request) -> web.Response:
     )
     if found is None or found[0].status == "draft":
         return not_found(request)
-    event, types, asked = found
+    event, types, asked, sessions = found
     t = TEXTS[page_lang(request)]
     data = await request.post()
     form: dict[str, Any] = {
@@ -145,17 +149,30 @@ async def submit_registration(request: web.Request) -> web.Response:
         elif data.get(name):
             answers[q.key] = str(data[name])
     form["answers"] = answers
+    form["sessions"] = list(dict.fromkeys(str(v) for v in data.getall("sessions", [])))
     errors: dict[str, str] = {}
     for field in FORM_FIELDS:
         try:
             msgspec.convert({**_valid_form(), field: form[field]}, RegisterRequest)
         except msgspec.ValidationError:
             errors[field] = t[f"err_{field}"]
+    # Chosen from a list on the page, so only a tampered form gets these wrong.
+    for field, text in (
+        ("ticket_type", "err_unknown_ticket_type"),
+        ("access_code", "err_access_code_invalid"),
+    ):
+        if field in form:
+            try:
+                msgspec.convert({**_valid_form(), field: form[field]}, RegisterRequest)
+            except msgspec.ValidationError:
+                errors[field] = t[text]
     if errors:
-        return await _event_form(request, event, form, errors, None, 400)
+        # Without ticket types the page has no such fields to show the error at.
+        unseen = None if types else errors.get("ticket_type", errors.get("access_code"))
+        return await _event_form(request, event, form, errors, unseen, 400)
     try:
         registering = msgspec.convert(form, RegisterRequest)
-        [done] = await register(request, event, types, asked, registering)
+        [done] = await register(request, event, types, asked, sessions, registering)
     except ProblemError as e:
         message = t.get(f"err_{e.code}", e.detail)
         at: str | None = "email" if e.code == "already_registered" else None
@@ -163,6 +180,10 @@ async def submit_registration(request: web.Request) -> web.Response:
         if e.errors and e.errors[0].field in ("ticket_type", "access_code"):
             at = e.errors[0].field
             message = t.get(f"err_{e.code}", t["err_unknown_ticket_type"])
+        elif e.errors and e.errors[0].field == "sessions":
+            field_errors = {
+                "sessions": session_problem(page_lang(request), e, sessions, form["sessions"])
+            }
         elif e.errors and e.errors[0].field.startswith("answers."):
             field_errors = {
                 "q_" + err.field.removeprefix("answers."): t["err_answer"] for err in e.errors
@@ -181,110 +202,25 @@ def _valid_form() -> dict[str, Any]:
     return {"name": "Anna", "email": "anna@example.org", "lang": "pl", "consent": True}
 
 
-async def _registration_with_token(request: web.Request, token: str | None) -> Registration | None:
-    try:
-        registration_id = uuid.UUID(request.match_info["registration_id"])
-    except ValueError:
-        return None
-    registration = await db.select_registration(request.app[DB_POOL], registration_id)
-    if registration is None or not manage_token_matches(token, registration.manage_token_hash):
-        return None
-    return registration
-
-
-async def manage_page(request: web.Request, cancel_error: str | None = None) -> web.Response:
-    token = request.query.get("token")
-    registration = await _registration_with_token(request, token)
-    if registration is None:
-        return not_found(request)
-    pool = request.app[DB_POOL]
-    event = await db.select_event_by_id(pool, registration.event_id)
-    position = None
-    if registration.status == "waitlisted":
-        position = await db.select_waitlist_position(pool, registration)
-    tickets_url = request.app[SETTINGS].tickets_url
-    lang = page_lang(request)
-    return render(
-        request,
-        "registration.html",
-        registration=registration,
-        event=event,
-        position=position,
-        token=token,
-        welcome=request.query.get("welcome") == "1",
-        ticket_url=f"{tickets_url}/registrations/{registration.id}/ticket.html?"
-        + urlencode({"token": token, "lang": lang}),
-        cancel_error=cancel_error,
-        consent_version=CONSENT_VERSION,
-    )
-
-
-async def _form_action(request: web.Request) -> tuple[Registration | None, str, dict[str, Any]]:
-    data = await request.post()
-    token = str(data.get("token", ""))
-    return await _registration_with_token(request, token), token, dict(data)
-
-
-def _back(registration: Registration, token: str, lang: str) -> web.HTTPSeeOther:
-    return web.HTTPSeeOther(
-        f"/registrations/{registration.id}?{urlencode({'token': token, 'lang': lang})}"
-    )
-
-
-async def cancel_from_page(request: web.Request) -> web.Response:
-    registration, token, data = await _form_action(request)
-    if registration is None:
-        return not_found(request)
-    lang = page_lang(request)
-    if data.get("confirm") != "on":
-        request = request.clone(rel_url=request.rel_url.with_query({"token": token, "lang": lang}))
-        return await manage_page(request, cancel_error=TEXTS[lang]["cancel_unconfirmed"])
-    pool = request.app[DB_POOL]
-    async with pool.acquire() as conn, conn.transaction():
-        await seats.cancel(conn, registration, "attendee", request.app[SETTINGS].offer_hours)
-    raise _back(registration, token, lang)
-
-
-async def accept_from_page(request: web.Request) -> web.Response:
-    registration, token, _ = await _form_action(request)
-    if registration is None:
-        return not_found(request)
-    lang = page_lang(request)
-    pool = request.app[DB_POOL]
-    try:
-        async with pool.acquire() as conn, conn.transaction():
-            await seats.accept_offer(conn, registration)
-    except ProblemError as e:
-        request = request.clone(rel_url=request.rel_url.with_query({"token": token, "lang": lang}))
-        return await manage_page(request, cancel_error=TEXTS[lang].get(f"err_{e.code}", e.detail))
-    raise _back(registration, token, lang)
-
-
-async def calendar_file(request: web.Request) -> web.Response:
-    registration = await _registration_with_token(request, request.query.get("token"))
-    if registration is None:
-        return not_found(request)
-    event = await db.select_event_by_id(request.app[DB_POOL], registration.event_id)
-    body = calendar_entry(
-        uid=f"{registration.id}@cnk-events",
-        summary=getattr(event.name, registration.lang),
-        starts_at=event.starts_at,
-        ends_at=event.ends_at,
-        location=event.venue,
-    )
-    return web.Response(
-        body=body,
-        content_type="text/calendar",
-        charset="utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{event.slug}.ics"'},
-    )
+def session_problem(lang: str, e: ProblemError, sessions: list[Session], slugs: list[str]) -> str:
+    """A refused choice of sessions in the page's words, naming the sessions concerned."""
+    t = TEXTS[lang]
+    names = {s.slug: getattr(s.name, lang) for s in sessions}
+    if e.code == "session_full":
+        slug = str(e.extra.get("session", ""))
+        return t["err_session_full"].format(names.get(slug, slug))
+    if e.code == "sessions_overlap":
+        chosen = [s for s in sessions if s.slug in slugs]
+        pairs = [(a, b) for i, a in enumerate(chosen) for b in chosen[i + 1 :] if a.overlaps(b)]
+        return (
+            t["err_sessions_overlap"].format(*(names[s.slug] for s in pairs[0]))
+            if pairs
+            else e.detail
+        )
+    return t.get(f"err_{e.code}", e.detail)
 
 
 def add_page_routes(app: web.Application) -> None:
     app.router.add_get("/", catalogue)
     app.router.add_get("/events/{slug}", event_page)
     app.router.add_post("/events/{slug}", submit_registration)
-    app.router.add_get("/registrations/{registration_id}", manage_page)
-    app.router.add_post("/registrations/{registration_id}/cancel", cancel_from_page)
-    app.router.add_post("/registrations/{registration_id}/accept", accept_from_page)
-    app.router.add_get("/registrations/{registration_id}/event.ics", calendar_file)

@@ -65,6 +65,10 @@ async def download_data(request: web.Request) -> web.Response:
                 "erased_at": registration.erased_at,
                 "consent": {"version": consent_version, "given_at": consent_at},
                 "answers": answers,
+                "sessions": [
+                    {"slug": p.session.slug, "name": p.session.name, "status": p.status}
+                    for p in await db.select_places(pool, [registration.id], include_cancelled=True)
+                ],
             },
             "event": {"slug": event.slug, "name": event.name, "starts_at": event.starts_at},
         },

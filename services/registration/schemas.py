@@ -46,6 +46,62 @@ class LocalizedDescription(msgspec.Struct, frozen=True, forbid_unknown_fields=Tr
     en: Description = ""
 
 
+Capacity = Annotated[int, msgspec.Meta(ge=1, le=100_000)]
+
+
+class CreateSessionRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    slug: Slug
+    name: LocalizedName
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+    capacity: Capacity
+    room: Text200 | None = None
+
+    def __post_init__(self) -> None:
+        _not_blank(self.name.pl, "name.pl")
+        _not_blank(self.name.en, "name.en")
+        if self.ends_at <= self.starts_at:
+            raise ValueError("`ends_at` must be after `starts_at`")
+
+
+class UpdateSessionRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    name: LocalizedName | msgspec.UnsetType = msgspec.UNSET
+    starts_at: AwareDatetime | msgspec.UnsetType = msgspec.UNSET
+    ends_at: AwareDatetime | msgspec.UnsetType = msgspec.UNSET
+    capacity: Capacity | msgspec.UnsetType = msgspec.UNSET
+    room: Text200 | None | msgspec.UnsetType = msgspec.UNSET
+
+
+class Session(msgspec.Struct, frozen=True):
+    id: uuid.UUID
+    event_id: uuid.UUID
+    slug: str
+    name: LocalizedName
+    starts_at: datetime
+    ends_at: datetime
+    capacity: int
+    taken: int
+    room: str | None = None
+
+    @property
+    def seats_left(self) -> int:
+        return max(self.capacity - self.taken, 0)
+
+    def overlaps(self, other: Session) -> bool:
+        return self.starts_at < other.ends_at and other.starts_at < self.ends_at
+
+
+class SessionPlace(msgspec.Struct, frozen=True):
+    """A registration's place in one session (a registration_sessions row and its session)."""
+
+    registration_id: uuid.UUID
+    session: Session
+    status: str
+    queued_at: datetime
+    offer_expires_at: datetime | None = None
+    position: int | None = None  # in the session's line, when waitlisted
+
+
 class CreateEventRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     slug: Slug
     name: LocalizedName
@@ -62,8 +118,11 @@ class CreateEventRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True
     registration_opens_at: AwareDatetime | None = None
     registration_closes_at: AwareDatetime | None = None
     group_limit: Annotated[int, msgspec.Meta(ge=1, le=500)] = 30
+    sessions: Annotated[list[CreateSessionRequest], msgspec.Meta(max_length=200)] = []
 
     def __post_init__(self) -> None:
+        if len({s.slug for s in self.sessions}) != len(self.sessions):
+            raise ValueError("`sessions` slugs must differ")
         opens, closes = self.registration_opens_at, self.registration_closes_at
         if opens is not None and closes is not None and closes <= opens:
             raise ValueError("`registration_closes_at` must be after `registration_opens_at`")
@@ -101,7 +160,48 @@ class TicketType(msgspec.Struct, frozen=True):
 
 
 class UpdateEventRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    capacity: Annotated[int, msgspec.Meta(ge=1, le=100_000)]
+    """A partial update: only the fields given change (null clears the optional ones)."""
+
+    name: LocalizedName | msgspec.UnsetType = msgspec.UNSET
+    kind: EventKind | msgspec.UnsetType = msgspec.UNSET
+    starts_at: AwareDatetime | msgspec.UnsetType = msgspec.UNSET
+    ends_at: AwareDatetime | msgspec.UnsetType = msgspec.UNSET
+    venue: Text200 | msgspec.UnsetType = msgspec.UNSET
+    room: Text200 | None | msgspec.UnsetType = msgspec.UNSET
+    description: LocalizedDescription | msgspec.UnsetType = msgspec.UNSET
+    capacity: Capacity | msgspec.UnsetType = msgspec.UNSET
+    waitlist: bool | msgspec.UnsetType = msgspec.UNSET
+    retention_days: Annotated[int, msgspec.Meta(ge=1, le=3650)] | None | msgspec.UnsetType = (
+        msgspec.UNSET
+    )
+    registration_opens_at: AwareDatetime | None | msgspec.UnsetType = msgspec.UNSET
+    registration_closes_at: AwareDatetime | None | msgspec.UnsetType = msgspec.UNSET
+    group_limit: Annotated[int, msgspec.Meta(ge=1, le=500)] | msgspec.UnsetType = msgspec.UNSET
+
+    def __post_init__(self) -> None:
+        if isinstance(self.name, LocalizedName):
+            _not_blank(self.name.pl, "name.pl")
+            _not_blank(self.name.en, "name.en")
+        if isinstance(self.venue, str):
+            _not_blank(self.venue, "venue")
+
+    def given(self) -> dict[str, Any]:
+        return {
+            f: getattr(self, f)
+            for f in self.__struct_fields__
+            if getattr(self, f) is not msgspec.UNSET
+        }
+
+
+class ChangeSessionsRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    sessions: Annotated[list[Slug], msgspec.Meta(max_length=50)]
+    # Join the line of a full session rather than be refused (default: refused, nothing
+    # changes, so nobody loses a seat they hold by asking for a full session).
+    waitlist: bool = False
+
+    def __post_init__(self) -> None:
+        if len(set(self.sessions)) != len(self.sessions):
+            raise ValueError("`sessions` lists a session twice")
 
 
 class Attendee(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -166,8 +266,12 @@ class RegisterRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     attendees: Annotated[list[Attendee], msgspec.Meta(max_length=500)] | None = None
     # Answers to the event's questions, by question key; checked against the questions.
     answers: Annotated[dict[str, Any], msgspec.Meta(max_length=100)] = {}
+    # Sessions (workshops) of the event, by slug; they must not overlap in time.
+    sessions: Annotated[list[Slug], msgspec.Meta(max_length=50)] = []
 
     def __post_init__(self) -> None:
+        if len(set(self.sessions)) != len(self.sessions):
+            raise ValueError("`sessions` lists a session twice")
         if self.attendees is not None:
             seen = {normalize_email(self.email).casefold()}
             for attendee in self.attendees:
@@ -230,6 +334,7 @@ class Registration(msgspec.Struct, frozen=True):
     role: str | None = None
     ticket_type_id: uuid.UUID | None = None
     group_id: uuid.UUID | None = None
+    manage_token_sealed: str | None = None
 
 
 class EventStats(msgspec.Struct, frozen=True):

@@ -10,61 +10,19 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 import asyncpg
 import msgspec
 
-from services.registration import db
+from services.registration import db, messages, session_seats
+from services.registration.messages import confirmed_event, event_info, holder
 from services.registration.schemas import Event, Registration
 from shared import events, outbox
-from shared.http import ProblemError
+from shared.http import FieldError, ProblemError
 
 CancelReason = Literal["attendee", "organizer", "offer_expired", "event_cancelled", "erased"]
 HOLDS_SEAT = ("confirmed", "offered")
-
-
-def event_info(event: Event) -> events.EventInfo:
-    return events.EventInfo(
-        id=event.id,
-        slug=event.slug,
-        name=events.LocalizedText(pl=event.name.pl, en=event.name.en),
-        kind=event.kind,
-        starts_at=event.starts_at,
-        ends_at=event.ends_at,
-        venue=event.venue,
-    )
-
-
-def holder(registration: Registration) -> events.Holder:
-    return events.Holder(name=registration.name, email=registration.email, lang=registration.lang)
-
-
-def confirmed_event(
-    event: Event, registration: Registration, ticket_type: str | None = None
-) -> events.RegistrationConfirmed:
-    return events.RegistrationConfirmed(
-        registration_id=registration.id,
-        event=event_info(event),
-        holder=holder(registration),
-        manage_token_hash=registration.manage_token_hash,
-        confirmed_at=datetime.now(UTC),
-        profile=events.Profile(
-            organization=registration.organization,
-            country=registration.country,
-            role=registration.role,
-        ),
-        ticket_type=ticket_type,
-    )
-
-
-async def enqueue_event_updated(conn: asyncpg.Connection, event: Event) -> None:
-    await outbox.enqueue(
-        conn,
-        events.EventUpdated(event=event_info(event), capacity=event.capacity, status=event.status),
-        event.id,
-        event.version,
-    )
 
 
 async def promote(conn: asyncpg.Connection, event: Event, offer_hours: float) -> int:
@@ -101,6 +59,8 @@ async def promote(conn: asyncpg.Connection, event: Event, offer_hours: float) ->
                 holder=holder(offered),
                 manage_token_hash=offered.manage_token_hash,
                 expires_at=expires_at,
+                sessions=messages.choices(await db.select_places(conn, [offered.id])),
+                manage_token_sealed=offered.manage_token_sealed,
             ),
             offered.id,
             offered.version,
@@ -135,10 +95,12 @@ async def cancel(
             reason=reason,
             previous_status=current.status,
             cancelled_at=cancelled.cancelled_at,
+            manage_token_sealed=cancelled.manage_token_sealed,
         ),
         cancelled.id,
         cancelled.version,
     )
+    await session_seats.release(conn, event, cancelled.id, offer_hours)
     if current.status in HOLDS_SEAT:
         await db.update_event_seats(conn, event.id, -1)
         if current.ticket_type_id is not None:
@@ -149,26 +111,36 @@ async def cancel(
 
 
 async def accept_offer(conn: asyncpg.Connection, registration: Registration) -> Registration:
+    """Accept what the registration is offered: its event seat (its sessions are then
+    placed) and any seats in sessions it was waiting for."""
     event = await db.select_event_for_update(conn, registration.event_id)
     current = await db.select_registration_for_update(conn, registration.id)
+    sessions = await session_seats.accept_offers(conn, event, current)
+    if current.status == "offered":
+        assert current.offer_expires_at is not None
+        if current.offer_expires_at <= datetime.now(UTC):
+            raise ProblemError(409, "offer_expired", "This offer has expired; the seat went on.")
+        confirmed = await db.update_registration_status(conn, current.id, "confirmed")
+        await session_seats.place_pending(conn, confirmed.id)
+        type_slug = None
+        if confirmed.ticket_type_id is not None:
+            types = await db.select_ticket_types(conn, event.id)
+            type_slug = next(t.slug for t in types if t.id == confirmed.ticket_type_id)
+        places = await db.select_places(conn, [confirmed.id])
+        await outbox.enqueue(
+            conn,
+            confirmed_event(event, confirmed, type_slug, places),
+            confirmed.id,
+            confirmed.version,
+        )
+        return confirmed
+    if sessions:
+        return await messages.enqueue_sessions_changed(conn, event, current, [])
     if current.status == "confirmed":
         return current
-    if current.status != "offered":
-        raise ProblemError(
-            409, "no_open_offer", f"This registration has no open offer (it is {current.status})."
-        )
-    assert current.offer_expires_at is not None
-    if current.offer_expires_at <= datetime.now(UTC):
-        raise ProblemError(409, "offer_expired", "This offer has expired; the seat went on.")
-    confirmed = await db.update_registration_status(conn, current.id, "confirmed")
-    type_slug = None
-    if confirmed.ticket_type_id is not None:
-        types = await db.select_ticket_types(conn, event.id)
-        type_slug = next(t.slug for t in types if t.id == confirmed.ticket_type_id)
-    await outbox.enqueue(
-        conn, confirmed_event(event, confirmed, type_slug), confirmed.id, confirmed.version
+    raise ProblemError(
+        409, "no_open_offer", f"This registration has no open offer (it is {current.status})."
     )
-    return confirmed
 
 
 async def set_status(
@@ -185,25 +157,88 @@ async def set_status(
             409, "invalid_transition", f"A {event.status} event cannot become {status}."
         )
     updated = await db.update_event_status(conn, event_id, status)
-    await enqueue_event_updated(conn, updated)
+    await messages.enqueue_event_updated(conn, updated, ["status"])
     if status == "cancelled":
         for registration in await db.select_active_registrations_for_update(conn, event_id):
             await cancel(conn, registration, "event_cancelled", offer_hours=0)
     return await db.select_event_for_update(conn, event_id)
 
 
-async def change_capacity(
-    conn: asyncpg.Connection, event_id: uuid.UUID, capacity: int, offer_hours: float
-) -> Event:
+# Request fields stored in one column of the same name; name and description take two.
+async def lock_changeable_event(conn: asyncpg.Connection, event_id: uuid.UUID) -> Event:
+    """The event, locked for a change by its organizer; a cancelled one cannot change."""
     event = await db.select_event_for_update(conn, event_id)
-    if capacity < event.taken:
+    if event.status == "cancelled":
+        raise ProblemError(409, "event_cancelled", "A cancelled event cannot be changed.")
+    return event
+
+
+EVENT_COLUMNS = {
+    "kind": "kind",
+    "starts_at": "starts_at",
+    "ends_at": "ends_at",
+    "venue": "venue",
+    "room": "room",
+    "capacity": "capacity",
+    "waitlist": "waitlist",
+    "retention_days": "retention_days",
+    "registration_opens_at": "registration_opens_at",
+    "registration_closes_at": "registration_closes_at",
+    "group_limit": "group_limit",
+}
+
+
+async def update_event(
+    conn: asyncpg.Connection, event_id: uuid.UUID, given: dict[str, Any], offer_hours: float
+) -> Event:
+    """Apply an organizer's partial update; a larger capacity offers the new seats at once.
+
+    Only what really changes is written and announced (``event.updated`` names it in
+    ``changed``), so repeating an update changes nothing.
+    """
+    event = await lock_changeable_event(conn, event_id)
+    changed = {k: v for k, v in given.items() if getattr(event, k) != v}
+    if not changed:
+        return event
+    after = msgspec.structs.replace(event, **changed)
+    if after.ends_at <= after.starts_at:
+        raise ProblemError(
+            400,
+            "validation_failed",
+            "The event must end after it starts.",
+            errors=[FieldError(field="ends_at", message="must be after starts_at")],
+        )
+    opens, closes = after.registration_opens_at, after.registration_closes_at
+    if opens is not None and closes is not None and closes <= opens:
+        raise ProblemError(
+            400,
+            "validation_failed",
+            "Registration must close after it opens.",
+            errors=[
+                FieldError(
+                    field="registration_closes_at", message="must be after registration_opens_at"
+                )
+            ],
+        )
+    if after.capacity < event.taken:
         raise ProblemError(
             409,
             "capacity_below_taken",
             f"{event.taken} seats are taken or offered; the capacity cannot go below that.",
+            errors=[FieldError(field="capacity", message=f"at least {event.taken}")],
         )
-    updated = await db.update_event_capacity(conn, event_id, capacity)
-    await enqueue_event_updated(conn, updated)
+    columns: dict[str, Any] = {}
+    for field, value in changed.items():
+        if field == "name":
+            columns |= {"name_pl": value.pl, "name_en": value.en}
+        elif field == "description":
+            columns |= {"description_pl": value.pl, "description_en": value.en}
+        else:
+            columns[EVENT_COLUMNS[field]] = value
+    updated = await db.update_event_fields(conn, event_id, columns)
+    await messages.enqueue_event_updated(conn, updated, sorted(changed))
+    if updated.status != "published":
+        return updated
     offered = await promote(conn, updated, offer_hours)
     return msgspec.structs.replace(updated, taken=updated.taken + offered)
 

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 import structlog
 from aiohttp import web
 
-from services.registration import privacy, seats
+from services.registration import privacy, seats, session_seats
 from shared.bus import stop_task, supervise
 from shared.keys import DB_POOL, SETTINGS
 
@@ -22,6 +22,7 @@ async def offer_sweeper(app: web.Application) -> AsyncIterator[None]:
     async def sweep_forever() -> None:
         while True:
             expired = await seats.expire_offers(app[DB_POOL], settings.offer_hours)
+            expired += await session_seats.expire_offers(app[DB_POOL], settings.offer_hours)
             if expired:
                 log.info("offers_expired", count=expired)
             anonymised = await privacy.apply_retention(app[DB_POOL], settings.offer_hours)

@@ -66,6 +66,7 @@ async def test_full_event_waitlists_in_order_and_cancellation_offers_the_seat(
         "open_offers": 1,
         "cancelled": 1,
         "total_if_all_offers_taken": 1,
+        "sessions": [],
     }
 
     r = await client.post(
@@ -159,3 +160,36 @@ async def test_500_concurrent_registrations_for_50_seats_confirm_exactly_50(
     assert len(results) - len(confirmed) == 450
     stats = await _stats(client, servers, event["slug"])
     assert (stats["confirmed"], stats["waitlisted"], stats["seats_left"]) == (50, 450, 0)
+
+
+async def test_waitlisted_events_carry_each_ones_position(
+    service_client: Any, servers: Any
+) -> None:
+    from tests.registration.test_sessions import _events_of
+
+    client = await service_client("registration")
+    event = await _event(client, servers, capacity=1)
+    await _register(client, event["slug"])
+    alone = await _register(client, event["slug"])
+    group = await _register(
+        client,
+        event["slug"],
+        attendees=[
+            {"name": f"Uczeń {i}", "email": f"u{i}-{alone['id'][:8]}@example.org", "lang": "pl"}
+            for i in range(3)
+        ],
+    )
+    expected = {alone["id"]: 1} | {m["id"]: m["position"] for m in group["group"]}
+    assert sorted(expected.values()) == [1, 2, 3, 4, 5]
+
+    async def positions() -> dict[str, int]:
+        found = {}
+        for registration_id in expected:
+            for kind, data in await _events_of(servers, registration_id):
+                if kind == "registration.waitlisted":
+                    found[registration_id] = data["position"]
+        return found if len(found) == len(expected) else {}
+
+    assert await eventually(positions) == expected
+    for member in group["group"]:
+        assert (await _get(client, member))["position"] == member["position"]

@@ -1,0 +1,194 @@
+"""The manage page: an attendee's registration, reached with the manage link, where they
+accept offers, change sessions, cancel, and add the event to their calendar.
+
+Forms post the manage token in a hidden field; the unguessable token doubles as
+protection against cross-site posts.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from aiohttp import web
+from multidict import MultiDictProxy
+
+from services.registration import db, seats, session_seats
+from services.registration.pages import not_found, page_lang, render, session_problem
+from services.registration.schemas import CONSENT_VERSION, Registration
+from services.registration.texts import TEXTS
+from shared.auth import manage_token_matches
+from shared.calendar import calendar_entry
+from shared.http import ProblemError
+from shared.keys import DB_POOL, SETTINGS
+
+
+async def _registration_with_token(request: web.Request, token: str | None) -> Registration | None:
+    try:
+        registration_id = uuid.UUID(request.match_info["registration_id"])
+    except ValueError:
+        return None
+    registration = await db.select_registration(request.app[DB_POOL], registration_id)
+    if registration is None or not manage_token_matches(token, registration.manage_token_hash):
+        return None
+    return registration
+
+
+async def manage_page(request: web.Request) -> web.Response:
+    return await _manage_view(request, request.query.get("token"))
+
+
+async def _manage_view(
+    request: web.Request,
+    token: str | None,
+    status: int = 200,
+    *,
+    cancel_error: str | None = None,
+    sessions_error: str | None = None,
+    sessions_form: dict[str, Any] | None = None,
+) -> web.Response:
+    """The manage page, also as a form's answer with its error (a request whose body was
+    read cannot be cloned with the page's query)."""
+    registration = await _registration_with_token(request, token)
+    if registration is None:
+        return not_found(request)
+    pool = request.app[DB_POOL]
+    event = await db.select_event_by_id(pool, registration.event_id)
+    position = None
+    if registration.status == "waitlisted":
+        position = await db.select_waitlist_position(pool, registration)
+    places = await db.select_places(pool, [registration.id])
+    positions = {p.session.slug: p.position for p in places if p.status == "waitlisted"}
+    now = datetime.now(UTC)
+    tickets_url = request.app[SETTINGS].tickets_url
+    lang = page_lang(request)
+    here = f"/registrations/{registration.id}"
+    links: dict[str, Any] = {}
+    if request.method == "POST":  # answered at the form's address: link back to the page
+        links["switch_url"] = lambda code: f"{here}?{urlencode({'token': token, 'lang': code})}"
+    return render(
+        request,
+        "registration.html",
+        status,
+        **links,
+        registration=registration,
+        event=event,
+        position=position,
+        token=token,
+        welcome=request.query.get("welcome") == "1",
+        ticket_url=f"{tickets_url}/registrations/{registration.id}/ticket.html?"
+        + urlencode({"token": token, "lang": lang}),
+        cancel_error=cancel_error,
+        consent_version=CONSENT_VERSION,
+        places=places,
+        positions=positions,
+        session_offers=[
+            p
+            for p in places
+            if p.status == "offered" and p.offer_expires_at and p.offer_expires_at > now
+        ],
+        sessions=await db.select_sessions(pool, event.id),
+        sessions_form=sessions_form
+        or {"sessions": [p.session.slug for p in places], "waitlist": False},
+        sessions_error=sessions_error,
+        sessions_saved=request.query.get("saved") == "sessions",
+        now=now,
+    )
+
+
+async def _form_action(
+    request: web.Request,
+) -> tuple[Registration | None, str, MultiDictProxy[str | bytes | bytearray | web.FileField]]:
+    data = await request.post()
+    token = str(data.get("token", ""))
+    return await _registration_with_token(request, token), token, data
+
+
+def _back(registration: Registration, token: str, lang: str, **extra: str) -> web.HTTPSeeOther:
+    query = urlencode({"token": token, "lang": lang, **extra})
+    return web.HTTPSeeOther(f"/registrations/{registration.id}?{query}")
+
+
+async def cancel_from_page(request: web.Request) -> web.Response:
+    registration, token, data = await _form_action(request)
+    if registration is None:
+        return not_found(request)
+    lang = page_lang(request)
+    if data.get("confirm") != "on":
+        return await _manage_view(request, token, cancel_error=TEXTS[lang]["cancel_unconfirmed"])
+    pool = request.app[DB_POOL]
+    async with pool.acquire() as conn, conn.transaction():
+        await seats.cancel(conn, registration, "attendee", request.app[SETTINGS].offer_hours)
+    raise _back(registration, token, lang)
+
+
+async def accept_from_page(request: web.Request) -> web.Response:
+    registration, token, _ = await _form_action(request)
+    if registration is None:
+        return not_found(request)
+    lang = page_lang(request)
+    pool = request.app[DB_POOL]
+    try:
+        async with pool.acquire() as conn, conn.transaction():
+            await seats.accept_offer(conn, registration)
+    except ProblemError as e:
+        error = TEXTS[lang].get(f"err_{e.code}", e.detail)
+        return await _manage_view(request, token, cancel_error=error)
+    raise _back(registration, token, lang)
+
+
+async def change_sessions_from_page(request: web.Request) -> web.Response:
+    """The manage page's sessions form: the same change as PUT .../sessions."""
+    registration, token, data = await _form_action(request)
+    if registration is None:
+        return not_found(request)
+    slugs = list(dict.fromkeys(str(v) for v in data.getall("sessions", [])))
+    waitlist = data.get("waitlist") == "on"
+    lang = page_lang(request)
+    pool = request.app[DB_POOL]
+    known = await db.select_sessions(pool, registration.event_id)
+    try:
+        chosen = session_seats.resolve(known, slugs)
+        async with pool.acquire() as conn, conn.transaction():
+            await session_seats.change(
+                conn, registration, chosen, waitlist, request.app[SETTINGS].offer_hours
+            )
+    except ProblemError as e:
+        error = session_problem(lang, e, known, slugs)
+        if e.code == "session_full":
+            error = f"{error} {TEXTS[lang]['err_session_full_hint']}"
+        form = {"sessions": slugs, "waitlist": waitlist}
+        return await _manage_view(
+            request, token, e.status, sessions_error=error, sessions_form=form
+        )
+    raise _back(registration, token, lang, saved="sessions")
+
+
+async def calendar_file(request: web.Request) -> web.Response:
+    registration = await _registration_with_token(request, request.query.get("token"))
+    if registration is None:
+        return not_found(request)
+    event = await db.select_event_by_id(request.app[DB_POOL], registration.event_id)
+    body = calendar_entry(
+        uid=f"{registration.id}@cnk-events",
+        summary=getattr(event.name, registration.lang),
+        starts_at=event.starts_at,
+        ends_at=event.ends_at,
+        location=event.venue,
+    )
+    return web.Response(
+        body=body,
+        content_type="text/calendar",
+        charset="utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{event.slug}.ics"'},
+    )
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_get("/registrations/{registration_id}", manage_page)
+    app.router.add_post("/registrations/{registration_id}/cancel", cancel_from_page)
+    app.router.add_post("/registrations/{registration_id}/accept", accept_from_page)
+    app.router.add_post("/registrations/{registration_id}/sessions", change_sessions_from_page)
+    app.router.add_get("/registrations/{registration_id}/event.ics", calendar_file)
