@@ -15,9 +15,11 @@ import threading
 import uuid
 from collections.abc import Iterator
 from email.message import EmailMessage
+from typing import Any
 
 import asyncpg
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP
 
 from cnk import embedded
 
@@ -74,11 +76,40 @@ class Mailbox:
             return [m for m in self.messages if address in str(m["To"])]
 
 
+class SmtpController(Controller):
+    """aiosmtpd's Controller that also hangs up on the clients still connected when it stops.
+
+    On Python 3.11 closing an asyncio server leaves its open connections alone, so a test
+    that stops the server under a client holding a session would leave sockets behind
+    (a ResourceWarning whenever the garbage collector finds them).
+    """
+
+    def __init__(self, handler: object, **kwargs: Any) -> None:
+        super().__init__(handler, **kwargs)
+        self.protocols: list[SMTP] = []
+
+    def factory(self) -> SMTP:
+        protocol: SMTP = super().factory()
+        self.protocols.append(protocol)
+        return protocol
+
+    def stop(self, no_assert: bool = False) -> None:
+        def hang_up() -> None:
+            for protocol in self.protocols:
+                transport = getattr(protocol, "transport", None)
+                if transport is not None:
+                    transport.abort()
+
+        if self.loop.is_running():
+            self.loop.call_soon_threadsafe(hang_up)
+        super().stop(no_assert)
+
+
 @contextlib.contextmanager
 def smtp_server() -> Iterator[tuple[str, Mailbox]]:
     mailbox = Mailbox()
     port = free_port()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
+    controller = SmtpController(mailbox, hostname="127.0.0.1", port=port)
     controller.start()
     try:
         yield f"smtp://127.0.0.1:{port}", mailbox

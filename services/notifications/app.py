@@ -7,6 +7,7 @@ from aiohttp import web
 from services.notifications import handlers
 from services.notifications.consumers import HANDLERS, REGISTRATION_HANDLERS
 from services.notifications.keys import EMAILS_TOTAL
+from services.notifications.sealing import ensure_sealing_key
 from services.notifications.sender import sender_context
 from shared.bus import consumer_context
 from shared.config import Settings
@@ -19,10 +20,10 @@ def create_app(settings: Settings) -> web.Application:
     app[EMAILS_TOTAL] = app[METRICS].counter(
         "emails", "Email delivery attempts, by template and outcome", ["template", "outcome"]
     )
-    app.cleanup_ctx.append(consumer_context("TICKETS", ["ticket.>"], HANDLERS))
-    app.cleanup_ctx.append(
-        consumer_context("REGISTRATION", ["registration.>"], REGISTRATION_HANDLERS)
-    )
+    # The public keys are out before any email is composed or any registration sealed.
+    app.cleanup_ctx.append(ensure_sealing_key)
+    app.cleanup_ctx.append(consumer_context("TICKETS", HANDLERS))
+    app.cleanup_ctx.append(consumer_context("REGISTRATION", REGISTRATION_HANDLERS))
     app.cleanup_ctx.append(sender_context)
     app.router.add_get("/api/v1/deliveries", handlers.list_deliveries)
     return app

@@ -1,4 +1,5 @@
-"""Event handlers of the notifications service: each queues one delivery."""
+"""Event handlers of the notifications service: each queues its emails and keeps the
+attendees read model, in the consumer's transaction."""
 
 from __future__ import annotations
 
@@ -9,27 +10,180 @@ import msgspec
 from aiohttp import web
 
 from services.notifications import db
+from services.notifications.payloads import EventChangeBase, SessionOffer
 from shared import events
 from shared.bus import Handler
 
+# What attendees see of an event (request field names, as in EventUpdated.changed).
+VISIBLE_CHANGES = frozenset({"name", "starts_at", "ends_at", "venue", "room"})
 
-async def queue_ticket_email(
-    app: web.Application, conn: asyncpg.Connection, env: events.Envelope, data: events.TicketIssued
+
+async def _queue(
+    conn: asyncpg.Connection,
+    *,
+    dedupe_key: str,
+    template: str,
+    registration_id: uuid.UUID,
+    holder: events.Holder,
+    payload: msgspec.Struct,
 ) -> None:
     delivery_id = uuid.uuid4()
     queued = await db.insert_delivery(
         conn,
         delivery_id=delivery_id,
-        dedupe_key=f"ticket:{data.ticket_id}",
-        template="ticket",
-        registration_id=data.registration_id,
-        recipient=data.holder.email,
-        lang=data.holder.lang,
-        payload=msgspec.json.encode(data),
+        dedupe_key=dedupe_key,
+        template=template,
+        registration_id=registration_id,
+        recipient=holder.email,
+        lang=holder.lang,
+        payload=msgspec.json.encode(payload),
         message_id=f"<{delivery_id}@cnk-events>",
     )
     if queued:
-        await conn.execute("SELECT pg_notify('deliveries_' || current_schema(), '')")
+        await db.notify_sender(conn)
+
+
+async def _record_attendee(
+    conn: asyncpg.Connection,
+    env: events.Envelope,
+    data: events.RegistrationConfirmed
+    | events.RegistrationWaitlisted
+    | events.RegistrationOffered
+    | events.RegistrationSessionsChanged
+    | events.RegistrationCancelled,
+    status: str,
+) -> None:
+    await db.upsert_attendee(
+        conn,
+        registration_id=data.registration_id,
+        event_id=data.event.id,
+        holder=data.holder,
+        status=status,
+        manage_token_sealed=data.manage_token_sealed,
+        version=env.sequence,
+    )
+
+
+async def queue_ticket_email(
+    app: web.Application, conn: asyncpg.Connection, env: events.Envelope, data: events.TicketIssued
+) -> None:
+    await _queue(
+        conn,
+        dedupe_key=f"ticket:{data.ticket_id}",
+        template="ticket",
+        registration_id=data.registration_id,
+        holder=data.holder,
+        payload=data,
+    )
+
+
+async def record_confirmation(
+    app: web.Application,
+    conn: asyncpg.Connection,
+    env: events.Envelope,
+    data: events.RegistrationConfirmed,
+) -> None:
+    # The email for it is the ticket's, on ticket.issued.
+    await _record_attendee(conn, env, data, "confirmed")
+
+
+async def queue_waitlisted_email(
+    app: web.Application,
+    conn: asyncpg.Connection,
+    env: events.Envelope,
+    data: events.RegistrationWaitlisted,
+) -> None:
+    await _record_attendee(conn, env, data, "waitlisted")
+    await _queue(
+        conn,
+        dedupe_key=f"waitlisted:{data.registration_id}",
+        template="waitlisted",
+        registration_id=data.registration_id,
+        holder=data.holder,
+        payload=data,
+    )
+
+
+async def queue_offer_email(
+    app: web.Application,
+    conn: asyncpg.Connection,
+    env: events.Envelope,
+    data: events.RegistrationOffered,
+) -> None:
+    await _record_attendee(conn, env, data, "offered")
+    await _queue(
+        conn,
+        dedupe_key=f"offer:{data.registration_id}:{data.expires_at.isoformat()}",
+        template="offer",
+        registration_id=data.registration_id,
+        holder=data.holder,
+        payload=data,
+    )
+
+
+async def queue_session_offer_emails(
+    app: web.Application,
+    conn: asyncpg.Connection,
+    env: events.Envelope,
+    data: events.RegistrationSessionsChanged,
+) -> None:
+    await _record_attendee(conn, env, data, data.status)
+    choices = {c.slug: c for c in data.sessions}
+    for slug in data.offered:
+        choice = choices.get(slug)
+        if choice is None or choice.status != "offered":
+            continue  # accepted or passed on already: nothing to offer any more
+        expires = choice.offer_expires_at.isoformat() if choice.offer_expires_at else "-"
+        await _queue(
+            conn,
+            dedupe_key=f"session-offer:{data.registration_id}:{slug}:{expires}",
+            template="session_offer",
+            registration_id=data.registration_id,
+            holder=data.holder,
+            payload=SessionOffer(
+                registration_id=data.registration_id,
+                event=data.event,
+                holder=data.holder,
+                session=choice,
+                manage_token_sealed=data.manage_token_sealed,
+            ),
+        )
+
+
+async def queue_cancellation_email(
+    app: web.Application,
+    conn: asyncpg.Connection,
+    env: events.Envelope,
+    data: events.RegistrationCancelled,
+) -> None:
+    await _record_attendee(conn, env, data, "cancelled")
+    if data.reason == "erased":
+        return  # the person asked to be forgotten, not written to
+    await _queue(
+        conn,
+        dedupe_key=f"cancelled:{data.registration_id}",
+        template="cancelled",
+        registration_id=data.registration_id,
+        holder=data.holder,
+        payload=data,
+    )
+
+
+async def queue_event_changed_emails(
+    app: web.Application, conn: asyncpg.Connection, env: events.Envelope, data: events.EventUpdated
+) -> None:
+    if data.status != "published" or not VISIBLE_CHANGES.intersection(data.changed):
+        return
+    queued = await db.insert_event_changed_deliveries(
+        conn,
+        event_id=data.event.id,
+        sequence=env.sequence,
+        payload=msgspec.json.encode(
+            EventChangeBase(event=data.event, changed=data.changed, sequence=env.sequence)
+        ),
+    )
+    if queued:
+        await db.notify_sender(conn)
 
 
 async def erase_recipient(
@@ -39,11 +193,18 @@ async def erase_recipient(
     data: events.RegistrationErased,
 ) -> None:
     await db.update_deliveries_erased(conn, data.registration_id)
+    await db.update_attendee_erased(conn, data.registration_id)
 
 
 HANDLERS: dict[type[events.EventData], Handler] = {
     events.TicketIssued: queue_ticket_email,
 }
 REGISTRATION_HANDLERS: dict[type[events.EventData], Handler] = {
+    events.EventUpdated: queue_event_changed_emails,
+    events.RegistrationConfirmed: record_confirmation,
+    events.RegistrationWaitlisted: queue_waitlisted_email,
+    events.RegistrationOffered: queue_offer_email,
+    events.RegistrationSessionsChanged: queue_session_offer_emails,
+    events.RegistrationCancelled: queue_cancellation_email,
     events.RegistrationErased: erase_recipient,
 }

@@ -8,6 +8,8 @@ from datetime import datetime
 import asyncpg
 import msgspec
 
+from shared.events import Holder
+
 
 class Delivery(msgspec.Struct, frozen=True):
     id: uuid.UUID
@@ -22,6 +24,13 @@ class Delivery(msgspec.Struct, frozen=True):
     message_id: str
     created_at: datetime
     sent_at: datetime | None
+
+
+class SealingKeyRow(msgspec.Struct, frozen=True):
+    id: int
+    private_key: bytes
+    public_key: bytes
+    created_at: datetime
 
 
 _COLUMNS = (
@@ -64,6 +73,39 @@ async def insert_delivery(
     return bool(inserted)
 
 
+async def insert_event_changed_deliveries(
+    conn: asyncpg.Connection, *, event_id: uuid.UUID, sequence: int, payload: bytes
+) -> int:
+    """Queue the event_changed email for everyone still coming or waiting; the payload of
+    each is ``payload`` plus that attendee's part. Returns how many were queued."""
+    queued: int = await conn.fetchval(
+        "WITH recipients AS ("
+        "  SELECT gen_random_uuid() AS id, registration_id, name, email, lang, status,"
+        "   manage_token_sealed FROM attendees"
+        "  WHERE event_id = $1 AND status IN ('confirmed', 'waitlisted', 'offered')"
+        "), queued AS ("
+        "  INSERT INTO deliveries (id, dedupe_key, template, registration_id, recipient, lang,"
+        "   payload, status, message_id)"
+        "  SELECT id, format('event-changed:%s:%s:%s', $1::uuid, $2::bigint, registration_id),"
+        "   'event_changed', registration_id, email, lang,"
+        "   $3::jsonb || jsonb_build_object('registration_id', registration_id,"
+        "    'holder', jsonb_build_object('name', name, 'email', email, 'lang', lang),"
+        "    'status', status, 'manage_token_sealed', manage_token_sealed),"
+        "   'pending', '<' || id || '@cnk-events>'"
+        "  FROM recipients ON CONFLICT (dedupe_key) DO NOTHING RETURNING 1"
+        ") SELECT count(*) FROM queued",
+        event_id,
+        sequence,
+        payload.decode(),
+    )
+    return queued
+
+
+async def notify_sender(conn: asyncpg.Connection) -> None:
+    """Wake the sender (of every instance) once the transaction commits."""
+    await conn.execute("SELECT pg_notify('deliveries_' || current_schema(), '')")
+
+
 async def update_claim_due(
     conn: asyncpg.Connection | asyncpg.Pool, limit: int, claim_seconds: float
 ) -> list[Delivery]:
@@ -80,13 +122,15 @@ async def update_claim_due(
     return [_delivery(r) for r in rows]
 
 
-async def update_sent(conn: asyncpg.Connection, delivery_id: uuid.UUID) -> datetime:
-    sent_at: datetime = await conn.fetchval(
+async def update_sent_many(
+    conn: asyncpg.Connection, delivery_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, datetime]:
+    rows = await conn.fetch(
         "UPDATE deliveries SET status = 'sent', sent_at = now(), claimed_until = NULL,"
-        " last_error = NULL WHERE id = $1 RETURNING sent_at",
-        delivery_id,
+        " last_error = NULL WHERE id = ANY($1::uuid[]) RETURNING id, sent_at",
+        delivery_ids,
     )
-    return sent_at
+    return {r["id"]: r["sent_at"] for r in rows}
 
 
 async def update_failed(
@@ -132,3 +176,64 @@ async def select_deliveries(
         registration_id,
     )
     return [_delivery(r) for r in rows]
+
+
+async def upsert_attendee(
+    conn: asyncpg.Connection,
+    *,
+    registration_id: uuid.UUID,
+    event_id: uuid.UUID,
+    holder: Holder,
+    status: str,
+    manage_token_sealed: str | None,
+    version: int,
+) -> None:
+    # An erased attendee stays erased; a sealed token missing from an event keeps the one
+    # already known.
+    await conn.execute(
+        "INSERT INTO attendees (registration_id, event_id, name, email, lang, status,"
+        " manage_token_sealed, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+        " ON CONFLICT (registration_id) DO UPDATE SET event_id = EXCLUDED.event_id,"
+        " name = EXCLUDED.name, email = EXCLUDED.email, lang = EXCLUDED.lang,"
+        " status = EXCLUDED.status,"
+        " manage_token_sealed = coalesce(EXCLUDED.manage_token_sealed,"
+        "  attendees.manage_token_sealed),"
+        " version = EXCLUDED.version, updated_at = now()"
+        " WHERE attendees.status <> 'erased' AND attendees.version <= EXCLUDED.version",
+        registration_id,
+        event_id,
+        holder.name,
+        holder.email,
+        holder.lang,
+        status,
+        manage_token_sealed,
+        version,
+    )
+
+
+async def update_attendee_erased(conn: asyncpg.Connection, registration_id: uuid.UUID) -> None:
+    await conn.execute(
+        "UPDATE attendees SET name = '', email = 'erased-' || registration_id || '@invalid',"
+        " manage_token_sealed = NULL, status = 'erased', updated_at = now()"
+        " WHERE registration_id = $1",
+        registration_id,
+    )
+
+
+async def select_sealing_keys(conn: asyncpg.Connection | asyncpg.Pool) -> list[SealingKeyRow]:
+    rows = await conn.fetch(
+        "SELECT id, private_key, public_key, created_at FROM sealing_keys ORDER BY id"
+    )
+    return [msgspec.convert(dict(r), SealingKeyRow) for r in rows]
+
+
+async def insert_sealing_key(
+    conn: asyncpg.Connection, private_key: bytes, public_key: bytes
+) -> SealingKeyRow:
+    row = await conn.fetchrow(
+        "INSERT INTO sealing_keys (private_key, public_key) VALUES ($1, $2)"
+        " RETURNING id, private_key, public_key, created_at",
+        private_key,
+        public_key,
+    )
+    return msgspec.convert(dict(row), SealingKeyRow)

@@ -1,30 +1,37 @@
-"""Composing the emails (Jinja2, inline QR, .ics) and handing them to SMTP (aiosmtplib)."""
+"""Rendering emails (Jinja2, inline QR, .ics attachment) and handing them to SMTP (aiosmtplib)."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
-from email.message import EmailMessage
-from email.utils import formataddr, make_msgid
+import email.charset
+import functools
+import socket
+from collections.abc import AsyncIterator, Mapping
+from email.header import Header
+from email.message import Message
+from email.mime.image import MIMEImage
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.utils import formataddr, formatdate, make_msgid
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import aiosmtplib
 import jinja2
 
-from shared.calendar import calendar_entry
-from shared.events import TicketIssued
+from shared.events import Holder
 from shared.qr import qr_png
-from shared.timefmt import format_when
 
 _templates = jinja2.Environment(
     loader=jinja2.FileSystemLoader(Path(__file__).with_name("templates")),
     autoescape=jinja2.select_autoescape(["html"]),
     undefined=jinja2.StrictUndefined,
     keep_trailing_newline=True,
+    trim_blocks=True,
+    lstrip_blocks=True,
 )
-SUBJECTS = {
-    "ticket": {"pl": "Twój bilet: {name}", "en": "Your ticket: {name}"},
-}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -53,60 +60,77 @@ class SmtpConfig:
         )
 
 
-def ticket_calendar_entry(ticket: TicketIssued) -> bytes:
-    return calendar_entry(
-        uid=f"{ticket.ticket_id}@cnk-events",
-        summary=ticket.event.name.get(ticket.holder.lang),
-        starts_at=ticket.event.starts_at,
-        ends_at=ticket.event.ends_at,
-        location=ticket.event.venue,
-        description=f"Ticket / Bilet: {ticket.code}",
-    )
+@dataclasses.dataclass(frozen=True)
+class Email:
+    """One email before rendering: its template, recipient, subject, context and extras."""
+
+    template: str
+    to: Holder
+    subject: str
+    context: Mapping[str, Any]
+    qr_code: str | None = None  # drawn inline in the HTML part, as cid:{{ qr_cid }}
+    calendar: bytes | None = None
+    calendar_filename: str = "event.ics"
 
 
-def compose_ticket_email(ticket: TicketIssued, mail_from: str, message_id: str) -> EmailMessage:
-    lang = ticket.holder.lang
+# Quoted-printable UTF-8 bodies: readable in a raw .eml, safe on any mail server.
+_UTF8_QP = email.charset.Charset("utf-8")
+_UTF8_QP.body_encoding = email.charset.QP
+
+
+def _text(body: str, subtype: str) -> MIMEText:
+    part = MIMEText("", subtype, "utf-8")
+    del part["Content-Transfer-Encoding"]
+    part.set_payload(body, _UTF8_QP)  # encodes, and says so in Content-Transfer-Encoding
+    return part
+
+
+def render(email: Email, mail_from: str, message_id: str) -> Message:
+    """The MIME message: plain text and HTML in the recipient's language, and the extras.
+
+    Built with the classic (compat32) MIME classes: the same structure as the modern
+    EmailMessage API at a fraction of its cost per message, which matters at hundreds of
+    emails a second.
+    """
+    lang = email.to.lang
+    context = dict(email.context, lang=lang)
     qr_cid = make_msgid(domain="cnk-events")
-    context = {
-        "holder": ticket.holder,
-        "event": ticket.event,
-        "code": ticket.code,
-        "when": format_when(ticket.event.starts_at, ticket.event.ends_at, lang),
-        "qr_cid": qr_cid[1:-1],
-    }
-    msg = EmailMessage()
-    msg["Subject"] = SUBJECTS["ticket"][lang].format(name=ticket.event.name.get(lang))
+    if email.qr_code is not None:
+        context["qr_cid"] = qr_cid[1:-1]
+    text = _text(_templates.get_template(f"{email.template}.{lang}.txt").render(context), "plain")
+    html: Message = _text(
+        _templates.get_template(f"{email.template}.{lang}.html").render(context), "html"
+    )
+    if email.qr_code is not None:
+        image = MIMEImage(qr_png(email.qr_code), "png")
+        image["Content-ID"] = qr_cid
+        image.add_header("Content-Disposition", "inline", filename="ticket-qr.png")
+        html = MIMEMultipart("related", _subparts=[html, image])
+    msg: Message = MIMEMultipart("alternative", _subparts=[text, html])
+    if email.calendar is not None:
+        calendar = _text(email.calendar.decode(), "calendar")
+        calendar.set_param("method", "PUBLISH")
+        calendar.add_header("Content-Disposition", "attachment", filename=email.calendar_filename)
+        msg = MIMEMultipart("mixed", _subparts=[msg, calendar])
+    msg["Subject"] = Header(email.subject, "utf-8", header_name="Subject")  # type: ignore[assignment]
     msg["From"] = mail_from
-    msg["To"] = formataddr((ticket.holder.name, ticket.holder.email))
+    msg["To"] = formataddr((email.to.name, email.to.email), charset="utf-8")
     msg["Message-ID"] = message_id
+    msg["Date"] = formatdate(usegmt=True)
     msg["Content-Language"] = lang
-    msg.set_content(_templates.get_template(f"ticket.{lang}.txt").render(context))
-    msg.add_alternative(
-        _templates.get_template(f"ticket.{lang}.html").render(context), subtype="html"
-    )
-    html_part = msg.get_body(("html",))
-    assert isinstance(html_part, EmailMessage)
-    html_part.add_related(
-        qr_png(ticket.code),
-        maintype="image",
-        subtype="png",
-        cid=qr_cid,
-        filename="ticket-qr.png",
-        disposition="inline",
-    )
-    msg.add_attachment(
-        ticket_calendar_entry(ticket),
-        maintype="text",
-        subtype="calendar",
-        filename=f"{ticket.event.slug}.ics",
-        params={"method": "PUBLISH"},
-    )
     return msg
 
 
-async def send(msg: EmailMessage, config: SmtpConfig, timeout: float = 30) -> None:
-    await aiosmtplib.send(
-        msg,
+@functools.cache
+def _local_hostname() -> str:
+    # aiosmtplib would look it up (in a thread) on every connection.
+    return socket.getfqdn()
+
+
+@contextlib.asynccontextmanager
+async def connection(config: SmtpConfig, timeout: float = 30) -> AsyncIterator[aiosmtplib.SMTP]:
+    """One SMTP session (connected, TLS and login as configured) for several messages."""
+    smtp = aiosmtplib.SMTP(
         hostname=config.host,
         port=config.port,
         username=config.username,
@@ -114,4 +138,17 @@ async def send(msg: EmailMessage, config: SmtpConfig, timeout: float = 30) -> No
         use_tls=config.use_tls,
         start_tls=config.start_tls if config.start_tls else None,
         timeout=timeout,
+        local_hostname=_local_hostname(),
     )
+    await smtp.connect()
+    try:
+        yield smtp
+    finally:
+        # What was sent is sent: a failing goodbye changes nothing. close() frees the
+        # socket whatever happened to the goodbye, cancellation included (at shutdown).
+        try:
+            await smtp.quit()
+        except (aiosmtplib.SMTPException, OSError, TimeoutError):
+            pass
+        finally:
+            smtp.close()

@@ -5,17 +5,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
-from email.message import EmailMessage
+from email.message import Message
 
 import aiosmtplib
 import asyncpg
-import msgspec
 import prometheus_client
 import structlog
 from aiohttp import web
 
 from services.notifications import db, mailer
-from services.notifications.keys import EMAILS_TOTAL
+from services.notifications.emails import TEMPLATES
+from services.notifications.keys import EMAILS_TOTAL, LINKS
+from services.notifications.sealing import Links
 from shared import events, outbox
 from shared.bus import stop_task, supervise
 from shared.keys import DB_POOL, SETTINGS
@@ -24,13 +25,16 @@ log = structlog.get_logger()
 BATCH = 20
 CLAIM_SECONDS = 120
 RETRY_DELAYS = (10, 30, 60, 300, 900, 1800, 3600)
+# The server answered no to one message (4xx: later; 5xx: never); the session goes on.
+REFUSALS = (aiosmtplib.SMTPResponseException, aiosmtplib.SMTPRecipientsRefused)
+SMTP_SESSIONS = 4  # a batch is spread over this many SMTP sessions at once
 
 
-def compose(delivery: db.Delivery, mail_from: str) -> EmailMessage:
-    if delivery.template == "ticket":
-        ticket = msgspec.json.decode(delivery.payload, type=events.TicketIssued)
-        return mailer.compose_ticket_email(ticket, mail_from, delivery.message_id)
-    raise ValueError(f"unknown template {delivery.template!r}")
+def compose(delivery: db.Delivery, mail_from: str, links: Links) -> Message:
+    template = TEMPLATES.get(delivery.template)
+    if template is None:
+        raise ValueError(f"unknown template {delivery.template!r}")
+    return mailer.render(template.email(delivery.payload, links), mail_from, delivery.message_id)
 
 
 def is_permanent(error: Exception) -> bool:
@@ -47,63 +51,117 @@ class Sender:
         pool: asyncpg.Pool,
         smtp: mailer.SmtpConfig,
         mail_from: str,
+        links: Links,
         poll_seconds: float,
         emails: prometheus_client.Counter,
+        rate: float = 0.0,
     ) -> None:
         self.pool = pool
         self.smtp = smtp
         self.mail_from = mail_from
+        self.links = links
         self.poll_seconds = poll_seconds
         self.emails = emails
+        self.rate = rate  # emails per second, 0 for no limit
         self.wake = asyncio.Event()
 
-    async def deliver(self, delivery: db.Delivery) -> None:
-        try:
-            msg = compose(delivery, self.mail_from)
-        except Exception as e:
-            log.exception("email_compose_failed", delivery_id=str(delivery.id))
-            await db.update_failed(self.pool, delivery.id, f"compose: {e}")
-            self.emails.labels(delivery.template, "failed").inc()
-            return
-        try:
-            await mailer.send(msg, self.smtp)
-        except (aiosmtplib.SMTPException, OSError, TimeoutError) as e:
-            error = f"{type(e).__name__}: {e}"[:1000]
-            if is_permanent(e):
-                log.warning("email_failed", delivery_id=str(delivery.id), error=error)
-                await db.update_failed(self.pool, delivery.id, error)
+    async def deliver(self, due: list[db.Delivery]) -> None:
+        """Send a claimed batch over a few SMTP sessions, then record what happened."""
+        composed: list[tuple[db.Delivery, Message]] = []
+        for delivery in due:
+            try:
+                composed.append((delivery, compose(delivery, self.mail_from, self.links)))
+            except Exception as e:
+                log.exception("email_compose_failed", delivery_id=str(delivery.id))
+                await db.update_failed(self.pool, delivery.id, f"compose: {e}")
                 self.emails.labels(delivery.template, "failed").inc()
-            else:
-                delay = RETRY_DELAYS[min(delivery.attempts, len(RETRY_DELAYS)) - 1]
-                log.info(
-                    "email_deferred", delivery_id=str(delivery.id), error=error, retry_in=delay
-                )
-                await db.update_retry(self.pool, delivery.id, error, delay)
-                self.emails.labels(delivery.template, "deferred").inc()
+        shares = [composed[i::SMTP_SESSIONS] for i in range(SMTP_SESSIONS)]
+        done = await asyncio.gather(*(self.send_share(share) for share in shares if share))
+        sent = [delivery for share in done for delivery in share]
+        if not sent:
             return
         async with self.pool.acquire() as conn, conn.transaction():
-            sent_at = await db.update_sent(conn, delivery.id)
-            await outbox.enqueue(
+            sent_at = await db.update_sent_many(conn, [d.id for d in sent])
+            await outbox.enqueue_many(
                 conn,
-                events.NotificationSent(
-                    delivery_id=delivery.id,
-                    registration_id=delivery.registration_id,
-                    template=delivery.template,
-                    message_id=delivery.message_id,
-                    sent_at=sent_at,
-                ),
-                delivery.id,
-                1,
+                [
+                    outbox.prepare(
+                        events.NotificationSent(
+                            delivery_id=d.id,
+                            registration_id=d.registration_id,
+                            template=d.template,
+                            message_id=d.message_id,
+                            sent_at=sent_at[d.id],
+                        ),
+                        d.id,
+                        1,
+                    )
+                    for d in sent
+                ],
             )
-        self.emails.labels(delivery.template, "sent").inc()
-        log.info("email_sent", delivery_id=str(delivery.id), template=delivery.template)
+        for delivery in sent:
+            self.emails.labels(delivery.template, "sent").inc()
+            log.info("email_sent", delivery_id=str(delivery.id), template=delivery.template)
+
+    async def send_share(self, share: list[tuple[db.Delivery, Message]]) -> list[db.Delivery]:
+        """Send one after another over one session; returns the ones the server accepted.
+
+        A refusal (the server answered 4xx or 5xx) concerns that message only; a broken
+        connection defers every message not yet handled.
+        """
+        sent: list[db.Delivery] = []
+        handled: set[object] = set()
+        try:
+            async with mailer.connection(self.smtp) as smtp:
+                for delivery, msg in share:
+                    try:
+                        await smtp.send_message(msg)
+                    except (
+                        aiosmtplib.SMTPResponseException,
+                        aiosmtplib.SMTPRecipientsRefused,
+                    ) as e:
+                        handled.add(delivery.id)
+                        await self.refused(delivery, e)
+                        with contextlib.suppress(aiosmtplib.SMTPException, OSError, TimeoutError):
+                            await smtp.rset()
+                        continue
+                    handled.add(delivery.id)
+                    sent.append(delivery)
+        except (aiosmtplib.SMTPException, OSError, TimeoutError) as e:
+            # About the session, not any message (down, a refused login, a 5xx greeting):
+            # nothing is lost, they wait for the next try, however permanent it sounds.
+            for delivery, _ in share:
+                if delivery.id not in handled:
+                    await self.refused(delivery, e, permanent=False)
+        return sent
+
+    async def refused(
+        self, delivery: db.Delivery, e: Exception, permanent: bool | None = None
+    ) -> None:
+        error = f"{type(e).__name__}: {e}"[:1000]
+        if is_permanent(e) if permanent is None else permanent:
+            log.warning("email_failed", delivery_id=str(delivery.id), error=error)
+            await db.update_failed(self.pool, delivery.id, error)
+            self.emails.labels(delivery.template, "failed").inc()
+            return
+        delay = RETRY_DELAYS[min(delivery.attempts, len(RETRY_DELAYS)) - 1]
+        log.info("email_deferred", delivery_id=str(delivery.id), error=error, retry_in=delay)
+        await db.update_retry(self.pool, delivery.id, error, delay)
+        self.emails.labels(delivery.template, "deferred").inc()
 
     async def run(self) -> None:
+        loop = asyncio.get_running_loop()
+        batch = BATCH if not self.rate else max(1, min(BATCH, int(self.rate)))
         while True:
             self.wake.clear()
-            due = await db.update_claim_due(self.pool, BATCH, CLAIM_SECONDS)
+            started = loop.time()
+            due = await db.update_claim_due(self.pool, batch, CLAIM_SECONDS)
             if due:
-                await asyncio.gather(*(self.deliver(d) for d in due))
+                await self.deliver(due)
+                if self.rate:
+                    # No faster than MAIL_RATE: a burst (a waitlist of hundreds) is spread
+                    # out instead of hammering the SMTP server.
+                    await asyncio.sleep(max(0.0, len(due) / self.rate - (loop.time() - started)))
                 continue
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.wake.wait(), timeout=self.poll_seconds)
@@ -116,8 +174,10 @@ async def sender_context(app: web.Application) -> AsyncIterator[None]:
         pool,
         mailer.SmtpConfig.from_url(settings.smtp_url),
         settings.mail_from,
+        app[LINKS],
         settings.outbox_poll_seconds,
         app[EMAILS_TOTAL],
+        settings.mail_rate,
     )
     listener = await pool.acquire()
     channel = f"deliveries_{settings.schema}"

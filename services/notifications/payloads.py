@@ -1,0 +1,46 @@
+"""What a delivery keeps to write its email, where that is not simply the event's data.
+
+Sealed manage tokens are kept sealed here and opened only when the email is written.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import msgspec
+
+from shared.events import EventInfo, Holder, SessionChoice
+
+
+class SessionOffer(msgspec.Struct, frozen=True):
+    """One session seat held for a registration (one email per session and offer)."""
+
+    registration_id: uuid.UUID
+    event: EventInfo
+    holder: Holder
+    session: SessionChoice
+    manage_token_sealed: str | None = None
+
+
+class EventChange(msgspec.Struct, frozen=True):
+    """An attendee-visible change to an event, for one attendee.
+
+    The event part is written once by the handler; the attendee part is added per
+    attendee by ``db.insert_event_changed_deliveries``.
+    """
+
+    registration_id: uuid.UUID
+    event: EventInfo
+    holder: Holder
+    status: str  # the attendee's registration status when the change was made
+    changed: list[str]
+    sequence: int
+    manage_token_sealed: str | None = None
+
+
+class EventChangeBase(msgspec.Struct, frozen=True):
+    """The part of ``EventChange`` common to every attendee of the event."""
+
+    event: EventInfo
+    changed: list[str]
+    sequence: int

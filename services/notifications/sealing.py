@@ -1,0 +1,59 @@
+"""Keys that open the sealed manage tokens, and the manage links made from them.
+
+The private keys never leave this service's schema; the public halves go to the
+``mail-keys`` bucket, where registration picks the newest to seal with (shared/sealing.py).
+"""
+
+from __future__ import annotations
+
+import uuid
+import zlib
+from collections.abc import AsyncIterator
+from urllib.parse import urlencode
+
+from aiohttp import web
+from nacl.public import PrivateKey
+
+from services.notifications import db
+from services.notifications.keys import LINKS
+from shared import sealing
+from shared.keys import DB_POOL, JETSTREAM, SETTINGS
+
+
+class Links:
+    """Links into registration's public pages; opens sealed tokens for the manage page."""
+
+    def __init__(self, base_url: str, private_keys: dict[int, PrivateKey]) -> None:
+        self.base_url = base_url
+        self.private_keys = private_keys
+
+    def event(self, slug: str, lang: str) -> str:
+        return f"{self.base_url}/events/{slug}?{urlencode({'lang': lang})}"
+
+    def manage(self, registration_id: uuid.UUID, sealed: str | None, lang: str) -> str | None:
+        """The manage page's address, or None when the token is missing or will not open."""
+        token = sealing.unseal(sealed, self.private_keys)
+        if token is None:
+            return None
+        # lang makes the page answer in the email's language.
+        query = urlencode({"token": token, "lang": lang})
+        return f"{self.base_url}/registrations/{registration_id}?{query}"
+
+
+async def ensure_sealing_key(app: web.Application) -> AsyncIterator[None]:
+    pool = app[DB_POOL]
+    async with pool.acquire() as conn, conn.transaction():
+        # Two instances starting at once must agree on one key, not create two.
+        await conn.execute("SELECT pg_advisory_xact_lock($1)", zlib.crc32(b"cnk-mail-keys"))
+        keys = await db.select_sealing_keys(conn)
+        if not keys:
+            private = PrivateKey.generate()
+            keys = [await db.insert_sealing_key(conn, bytes(private), bytes(private.public_key))]
+    settings = app[SETTINGS]
+    app[LINKS] = Links(settings.registration_url, {k.id: PrivateKey(k.private_key) for k in keys})
+    await sealing.publish(
+        app[JETSTREAM],
+        [sealing.public_entry(k.id, PrivateKey(k.private_key), k.created_at) for k in keys],
+        settings.stream_replicas,
+    )
+    yield
