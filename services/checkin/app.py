@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from services.checkin import handlers
+from services.checkin import handlers, lists
 from services.checkin.consumers import REGISTRATION_HANDLERS, TICKET_HANDLERS
 from services.checkin.keyring import keyring_context
 from services.checkin.keys import SCANS_TOTAL
@@ -18,10 +18,11 @@ def create_app(settings: Settings) -> web.Application:
     app = base_app(settings, "services.checkin")
     app[SCANS_TOTAL] = app[METRICS].counter("scans", "Scans recorded, by verdict", ["result"])
     app.cleanup_ctx.append(keyring_context)
-    app.cleanup_ctx.append(
-        consumer_context("REGISTRATION", ["event.>", "registration.>"], REGISTRATION_HANDLERS)
-    )
-    app.cleanup_ctx.append(consumer_context("TICKETS", ["ticket.>"], TICKET_HANDLERS))
+    app.cleanup_ctx.append(consumer_context("REGISTRATION", REGISTRATION_HANDLERS))
+    app.cleanup_ctx.append(consumer_context("TICKETS", TICKET_HANDLERS))
     app.router.add_post("/api/v1/scans", handlers.redeem_scan)
     app.router.add_get("/api/v1/events/{slug}/attendance", handlers.get_attendance)
+    app.router.add_post("/api/v1/events/{slug}/lists", lists.create_list)
+    app.router.add_get("/api/v1/events/{slug}/lists", lists.get_lists)
+    app.router.add_get("/api/v1/events/{slug}/inside", lists.get_inside)
     return app

@@ -2,21 +2,48 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import asyncpg
 from aiohttp import web
 
-from services.checkin import db
+from services.checkin import db, lists_db
 from shared import events
 from shared.bus import Handler
 
 MAIN_LIST = "main"
+# A session's list opens this long before the session starts, for the queue at the door.
+SESSION_DOORS_OPEN = timedelta(minutes=30)
+
+
+async def _record_event_info(conn: asyncpg.Connection, event: events.EventInfo) -> None:
+    await db.upsert_event(conn, event)
+    await db.insert_list_if_missing(conn, event.id, MAIN_LIST, "Main entrance")
+
+
+async def _record_sessions(
+    conn: asyncpg.Connection, event: events.EventInfo, sessions: list[events.SessionInfo]
+) -> None:
+    for session in sessions:
+        await lists_db.upsert_session_list(
+            conn,
+            event.id,
+            session.slug,
+            session.name.en,
+            session.starts_at - SESSION_DOORS_OPEN,
+            session.ends_at,
+        )
+
+
+def _confirmed(sessions: list[events.SessionChoice]) -> list[str]:
+    return sorted(s.slug for s in sessions if s.status == "confirmed")
 
 
 async def record_event(
     app: web.Application, conn: asyncpg.Connection, env: events.Envelope, data: events.EventCreated
 ) -> None:
-    await db.upsert_event(conn, data.event)
-    await db.insert_list_if_missing(conn, data.event.id, MAIN_LIST, "Main entrance")
+    await _record_event_info(conn, data.event)
+    await _record_sessions(conn, data.event, data.sessions)
 
 
 async def record_registration(
@@ -25,8 +52,27 @@ async def record_registration(
     env: events.Envelope,
     data: events.RegistrationConfirmed,
 ) -> None:
-    await db.upsert_event(conn, data.event)
-    await db.upsert_registration(conn, data.registration_id, data.event.id, "confirmed")
+    await _record_event_info(conn, data.event)
+    await lists_db.upsert_registration_entitlement(
+        conn,
+        data.registration_id,
+        data.event.id,
+        "confirmed",
+        data.ticket_type,
+        _confirmed(data.sessions),
+    )
+
+
+async def record_sessions_change(
+    app: web.Application,
+    conn: asyncpg.Connection,
+    env: events.Envelope,
+    data: events.RegistrationSessionsChanged,
+) -> None:
+    await _record_event_info(conn, data.event)
+    await lists_db.upsert_registration_sessions(
+        conn, data.registration_id, data.event.id, data.status, _confirmed(data.sessions)
+    )
 
 
 async def record_cancellation(
@@ -51,13 +97,14 @@ async def erase_holder(
 async def record_event_update(
     app: web.Application, conn: asyncpg.Connection, env: events.Envelope, data: events.EventUpdated
 ) -> None:
-    await db.upsert_event(conn, data.event)
+    await _record_event_info(conn, data.event)
+    await _record_sessions(conn, data.event, data.sessions)
 
 
 async def record_ticket(
     app: web.Application, conn: asyncpg.Connection, env: events.Envelope, data: events.TicketIssued
 ) -> None:
-    await db.upsert_event(conn, data.event)
+    await _record_event_info(conn, data.event)
     await db.upsert_ticket(
         conn, data.ticket_id, data.event.id, data.registration_id, data.holder.name
     )
@@ -73,6 +120,7 @@ REGISTRATION_HANDLERS: dict[type[events.EventData], Handler] = {
     events.EventCreated: record_event,
     events.EventUpdated: record_event_update,
     events.RegistrationConfirmed: record_registration,
+    events.RegistrationSessionsChanged: record_sessions_change,
     events.RegistrationCancelled: record_cancellation,
     events.RegistrationErased: erase_holder,
 }

@@ -9,7 +9,6 @@ from typing import Any
 import asyncpg
 import msgspec
 
-from services.checkin.rules import FirstEntry
 from shared.events import EventInfo, LocalizedText
 
 
@@ -22,6 +21,7 @@ class EventRow(msgspec.Struct, frozen=True):
 class TicketRow(msgspec.Struct, frozen=True):
     id: uuid.UUID
     event_id: uuid.UUID
+    registration_id: uuid.UUID | None
     holder_name: str | None
     status: str
     known: bool
@@ -145,7 +145,8 @@ async def insert_ticket_placeholder(
 
 async def select_ticket_for_update(conn: asyncpg.Connection, ticket_id: uuid.UUID) -> TicketRow:
     row = await conn.fetchrow(
-        "SELECT id, event_id, holder_name, status, known FROM tickets WHERE id = $1 FOR UPDATE",
+        "SELECT id, event_id, registration_id, holder_name, status, known FROM tickets"
+        " WHERE id = $1 FOR UPDATE",
         ticket_id,
     )
     return msgspec.convert(dict(row), TicketRow)
@@ -155,34 +156,12 @@ async def insert_list_if_missing(
     conn: asyncpg.Connection, event_id: uuid.UUID, slug: str, name: str
 ) -> None:
     await conn.execute(
-        "INSERT INTO lists (event_id, slug, name, policy) VALUES ($1, $2, $3, 'single')"
-        " ON CONFLICT (event_id, slug) DO NOTHING",
+        "INSERT INTO lists (event_id, slug, name, policy, origin)"
+        " VALUES ($1, $2, $3, 'single', 'main') ON CONFLICT (event_id, slug) DO NOTHING",
         event_id,
         slug,
         name,
     )
-
-
-async def select_list_id(
-    conn: asyncpg.Connection, event_id: uuid.UUID, slug: str
-) -> uuid.UUID | None:
-    value = await conn.fetchval(
-        "SELECT id FROM lists WHERE event_id = $1 AND slug = $2", event_id, slug
-    )
-    return value if isinstance(value, uuid.UUID) else None
-
-
-async def select_first_entry(
-    conn: asyncpg.Connection, list_id: uuid.UUID, ticket_id: uuid.UUID, entry_key: str
-) -> FirstEntry | None:
-    row = await conn.fetchrow(
-        "SELECT scanned_at, gate, device_id FROM scans WHERE list_id = $1 AND ticket_id = $2"
-        " AND entry_key = $3 AND result = 'accepted'",
-        list_id,
-        ticket_id,
-        entry_key,
-    )
-    return FirstEntry(row["scanned_at"], row["gate"], row["device_id"]) if row else None
 
 
 async def select_scan_response(
@@ -205,14 +184,16 @@ class Scan(msgspec.Struct, frozen=True):
     ticket_id: uuid.UUID | None = None
     event_id: uuid.UUID | None = None
     list_id: uuid.UUID | None = None
+    direction: str = "in"
+    entry_key: str = ""
 
 
 async def insert_scan(conn: asyncpg.Connection | asyncpg.Pool, scan: Scan) -> int | None:
     """Record a scan; its sequence number, or None if this scan_id was already recorded."""
     seq = await conn.fetchval(
         "INSERT INTO scans (scan_id, result, ticket_id, event_id, list_id, gate, device_id,"
-        " direction, token_id, scanned_at, response)"
-        " VALUES ($1, $2, $3, $4, $5, $6, $7, 'in', $8, $9, $10)"
+        " direction, entry_key, token_id, scanned_at, response)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
         " ON CONFLICT (scan_id) DO NOTHING RETURNING seq",
         scan.scan_id,
         scan.result,
@@ -221,6 +202,8 @@ async def insert_scan(conn: asyncpg.Connection | asyncpg.Pool, scan: Scan) -> in
         scan.list_id,
         scan.gate,
         scan.device_id,
+        scan.direction,
+        scan.entry_key,
         scan.token_id,
         scan.scanned_at,
         scan.response.decode(),

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
+import asyncpg
 import msgspec
 from aiohttp import web
 from nacl.signing import VerifyKey
 
-from services.checkin import db, rules
+from services.checkin import db, lists_db, rules
 from services.checkin.consumers import MAIN_LIST
 from services.checkin.keys import SCANS_TOTAL, VERIFY_KEYS
 from shared import events, outbox
@@ -29,6 +30,7 @@ class ScanRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     list: Annotated[str, msgspec.Meta(pattern=SLUG_PATTERN)] = MAIN_LIST
     event: Annotated[str, msgspec.Meta(max_length=63)] | None = None
     device_id: Label | None = None
+    direction: Literal["in", "out"] = "in"
 
 
 def _response(
@@ -45,6 +47,7 @@ def _response(
         "scanned_at": scanned_at,
         "gate": body.gate,
         "list": body.list,
+        "direction": body.direction,
         "device_id": body.device_id,
         "ticket": None,
     }
@@ -94,6 +97,7 @@ def _scan(
     scanned_at: datetime,
     verdict: rules.Verdict,
     payload: bytes,
+    entry_key: str = "",
     **refs: uuid.UUID | None,
 ) -> db.Scan:
     return db.Scan(
@@ -104,6 +108,8 @@ def _scan(
         token_id=claims.jti,
         scanned_at=scanned_at,
         response=payload,
+        direction=body.direction,
+        entry_key=entry_key,
         **refs,
     )
 
@@ -147,21 +153,27 @@ async def _record_valid(
         covered = (event is not None and claims.covers(event.slug)) or "*" in claims.events
         if body.event is not None:
             covered = covered and event is not None and event.slug == body.event
-        list_id = None
+        listed: lists_db.ListRow | None = None
         if covered:
             if body.list == MAIN_LIST:
                 await db.insert_list_if_missing(conn, code.event_id, MAIN_LIST, "Main entrance")
-            list_id = await db.select_list_id(conn, code.event_id, body.list)
-        first = await db.select_first_entry(conn, list_id, ticket.id, "") if list_id else None
-        verdict = rules.decide(
-            rules.ScanFacts(
-                code_valid=True,
-                ticket_status=ticket.status,
-                event_covered=covered,
-                on_list=list_id is not None,
-                first_entry=first,
+            listed = await lists_db.select_list(conn, code.event_id, body.list)
+            if listed is None:
+                # A device set up for a list that does not exist: its setup is wrong, not
+                # the ticket, so no verdict and nothing recorded.
+                raise ProblemError(
+                    404, "list_not_found", f"This event has no check-in list {body.list!r}."
+                )
+        list_id = listed.id if listed else None
+        entry_key = ""
+        if listed is None:
+            facts = rules.ScanFacts(
+                code_valid=True, ticket_status=ticket.status, event_covered=False
             )
-        )
+        else:
+            facts, entries = await _list_facts(conn, body, ticket, listed, scanned_at)
+            entry_key = rules.entry_key(facts.policy, scanned_at, entries)
+        verdict = rules.decide(facts)
         payload = msgspec.json.encode(_response(body, verdict, scanned_at, ticket, event))
         inserted = await db.insert_scan(
             conn,
@@ -174,12 +186,13 @@ async def _record_valid(
                 ticket_id=ticket.id,
                 event_id=code.event_id,
                 list_id=list_id,
+                entry_key=entry_key if verdict.accepted else "",
             ),
         )
         if inserted is None:
             # The same scan_id raced in with another code; the first one recorded stands.
             raise _Replay()
-        if verdict.accepted:
+        if verdict.result in ("accepted", "exited"):
             await outbox.enqueue(
                 conn,
                 events.CheckinRecorded(
@@ -189,7 +202,7 @@ async def _record_valid(
                     list=body.list,
                     gate=body.gate,
                     device_id=body.device_id,
-                    direction="in",
+                    direction=body.direction,
                     scanned_at=scanned_at,
                     holder_name=ticket.holder_name,
                 ),
@@ -198,6 +211,52 @@ async def _record_valid(
             )
     request.app[SCANS_TOTAL].labels(verdict.result).inc()
     return payload
+
+
+async def _list_facts(
+    conn: asyncpg.Connection,
+    body: ScanRequest,
+    ticket: db.TicketRow,
+    listed: lists_db.ListRow,
+    scanned_at: datetime,
+) -> tuple[rules.ScanFacts, int]:
+    """The facts of a scan on a list, and how many entries the ticket made there."""
+    entitlement = (
+        await lists_db.select_entitlement(conn, ticket.registration_id)
+        if ticket.registration_id is not None
+        else None
+    )
+    entries = await lists_db.select_entries(conn, listed.id, ticket.id)
+    inside_count = 0
+    limited = listed.enforce_limit and listed.limit is not None
+    if limited and body.direction == "in":
+        # Different tickets race for the last places: the list's row lock serialises
+        # entries into a room with an enforced limit (taken after the ticket's lock,
+        # always in this order).
+        await lists_db.lock_list(conn, listed.id)
+        inside_count = await lists_db.select_inside_count(conn, listed.id)
+    facts = rules.ScanFacts(
+        code_valid=True,
+        ticket_status=ticket.status,
+        on_list=rules.on_list(
+            listed.ticket_types,
+            listed.sessions,
+            entitlement.ticket_type if entitlement else None,
+            entitlement.sessions if entitlement else None,
+        ),
+        first_entry=entries.first,
+        policy=listed.policy,
+        direction=body.direction,
+        now=scanned_at,
+        last_entry=entries.last,
+        inside=entries.inside,
+        valid_from=listed.valid_from,
+        valid_until=listed.valid_until,
+        inside_count=inside_count,
+        limit=listed.limit,
+        enforce_limit=listed.enforce_limit,
+    )
+    return facts, entries.count
 
 
 class _Replay(Exception):

@@ -6,15 +6,14 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from typing import Any
 
 import msgspec
-import nats.js.errors
 import structlog
 from aiohttp import web
 from nacl.signing import VerifyKey
 
 from services.checkin.keys import VERIFY_KEYS
+from shared import kv
 from shared.bus import stop_task, supervise
 from shared.codes import KEYS_BUCKET, PublicKey
 from shared.keys import JETSTREAM, SETTINGS
@@ -22,43 +21,16 @@ from shared.keys import JETSTREAM, SETTINGS
 log = structlog.get_logger()
 
 
-async def open_bucket(js: Any, replicas: int) -> Any:
-    try:
-        return await js.key_value(KEYS_BUCKET)
-    except nats.js.errors.BucketNotFoundError:
-        # checkin may start before tickets has published any key; the bucket is the
-        # meeting point, so whoever comes first creates it.
-        return await js.create_key_value(bucket=KEYS_BUCKET, history=1, replicas=replicas)
-
-
-async def follow_keys(
-    js: Any, replicas: int, keys: dict[int, VerifyKey], loaded: asyncio.Event
-) -> None:
-    kv = await open_bucket(js, replicas)
-    watcher = await kv.watchall()
-    try:
-        await _apply_updates(watcher, keys, loaded)
-    finally:
-        with contextlib.suppress(Exception):
-            await watcher.stop()
-
-
-async def _apply_updates(watcher: Any, keys: dict[int, VerifyKey], loaded: asyncio.Event) -> None:
-    async for entry in watcher:
-        if entry is None:
-            loaded.set()
-            continue
-        if entry.operation in ("DEL", "PURGE") or entry.value is None:
-            keys.pop(int(entry.key.removeprefix("k")), None)
-            continue
-        key = msgspec.json.decode(entry.value, type=PublicKey)
-        if key.retired_at is not None and key.retired_at <= datetime.now(UTC):
-            keys.pop(key.id, None)
-        else:
-            keys[key.id] = key.verify_key()
-        log.info("ticket_key_loaded", key_id=key.id, retired=key.retired_at is not None)
-        if entry.delta == 0:
-            loaded.set()
+def apply_key(keys: dict[int, VerifyKey], name: str, value: bytes | None) -> None:
+    if value is None:
+        keys.pop(int(name.removeprefix("k")), None)
+        return
+    key = msgspec.json.decode(value, type=PublicKey)
+    if key.retired_at is not None and key.retired_at <= datetime.now(UTC):
+        keys.pop(key.id, None)
+    else:
+        keys[key.id] = key.verify_key()
+    log.info("ticket_key_loaded", key_id=key.id, retired=key.retired_at is not None)
 
 
 async def keyring_context(app: web.Application) -> AsyncIterator[None]:
@@ -68,7 +40,13 @@ async def keyring_context(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     task = asyncio.create_task(
         supervise(
-            lambda: follow_keys(app[JETSTREAM], settings.stream_replicas, keys, loaded),
+            lambda: kv.follow(
+                app[JETSTREAM],
+                KEYS_BUCKET,
+                settings.stream_replicas,
+                lambda name, value: apply_key(keys, name, value),
+                loaded,
+            ),
             "ticket-keys",
         )
     )

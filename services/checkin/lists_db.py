@@ -1,0 +1,243 @@
+"""SQL of check-in lists, entitlements and occupancy, one function per statement."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+import msgspec
+
+from services.checkin.rules import FirstEntry, Policy
+
+_LIST_COLUMNS = (
+    "id, slug, name, policy, origin, sessions, ticket_types, valid_from, valid_until,"
+    ' entry_limit AS "limit", enforce_limit'
+)
+
+
+class ListRow(msgspec.Struct, frozen=True):
+    id: uuid.UUID
+    slug: str
+    name: str
+    policy: Policy
+    origin: str
+    sessions: list[str]
+    ticket_types: list[str]
+    valid_from: datetime | None
+    valid_until: datetime | None
+    limit: int | None
+    enforce_limit: bool
+
+
+class NewList(msgspec.Struct, frozen=True):
+    slug: str
+    name: str
+    policy: Policy
+    sessions: list[str]
+    ticket_types: list[str]
+    valid_from: datetime | None
+    valid_until: datetime | None
+    limit: int | None
+    enforce_limit: bool
+
+
+class Entitlement(msgspec.Struct, frozen=True):
+    """What a ticket's registration entitles its holder to."""
+
+    ticket_type: str | None
+    sessions: list[str]
+
+
+class Entries(msgspec.Struct, frozen=True):
+    """A ticket's history on one list: its entries and whether it is inside."""
+
+    count: int
+    inside: bool
+    first: FirstEntry | None
+    last: FirstEntry | None
+
+
+class Inside(msgspec.Struct, frozen=True):
+    ticket_id: uuid.UUID
+    holder_name: str | None
+    entered_at: datetime
+    gate: str
+
+
+def _list(row: asyncpg.Record) -> ListRow:
+    return msgspec.convert(dict(row), ListRow)
+
+
+async def insert_list(conn: asyncpg.Connection, event_id: uuid.UUID, new: NewList) -> ListRow:
+    row = await conn.fetchrow(
+        "INSERT INTO lists (event_id, slug, name, policy, sessions, ticket_types, valid_from,"
+        " valid_until, entry_limit, enforce_limit)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+        f" RETURNING {_LIST_COLUMNS}",
+        event_id,
+        new.slug,
+        new.name,
+        new.policy,
+        new.sessions,
+        new.ticket_types,
+        new.valid_from,
+        new.valid_until,
+        new.limit,
+        new.enforce_limit,
+    )
+    return _list(row)
+
+
+async def upsert_session_list(
+    conn: asyncpg.Connection,
+    event_id: uuid.UUID,
+    slug: str,
+    name: str,
+    valid_from: datetime,
+    valid_until: datetime,
+) -> None:
+    # An organizer's list that already took the session's slug is left alone.
+    await conn.execute(
+        "INSERT INTO lists (event_id, slug, name, policy, origin, sessions, valid_from,"
+        " valid_until) VALUES ($1, $2, $3, 'single', 'session', ARRAY[$2], $4, $5)"
+        " ON CONFLICT (event_id, slug) DO UPDATE SET name = EXCLUDED.name,"
+        " valid_from = EXCLUDED.valid_from, valid_until = EXCLUDED.valid_until"
+        " WHERE lists.origin = 'session'",
+        event_id,
+        slug,
+        name,
+        valid_from,
+        valid_until,
+    )
+
+
+async def select_lists(
+    conn: asyncpg.Connection | asyncpg.Pool, event_id: uuid.UUID
+) -> list[ListRow]:
+    rows = await conn.fetch(
+        f"SELECT {_LIST_COLUMNS} FROM lists WHERE event_id = $1"
+        " ORDER BY origin <> 'main', created_at, slug",
+        event_id,
+    )
+    return [_list(r) for r in rows]
+
+
+async def select_list(
+    conn: asyncpg.Connection | asyncpg.Pool, event_id: uuid.UUID, slug: str
+) -> ListRow | None:
+    row = await conn.fetchrow(
+        f"SELECT {_LIST_COLUMNS} FROM lists WHERE event_id = $1 AND slug = $2", event_id, slug
+    )
+    return _list(row) if row else None
+
+
+async def select_session_slugs(
+    conn: asyncpg.Connection | asyncpg.Pool, event_id: uuid.UUID
+) -> set[str]:
+    rows = await conn.fetch(
+        "SELECT slug FROM lists WHERE event_id = $1 AND origin = 'session'", event_id
+    )
+    return {r["slug"] for r in rows}
+
+
+async def lock_list(conn: asyncpg.Connection, list_id: uuid.UUID) -> None:
+    await conn.execute("SELECT 1 FROM lists WHERE id = $1 FOR UPDATE", list_id)
+
+
+async def upsert_registration_entitlement(
+    conn: asyncpg.Connection,
+    registration_id: uuid.UUID,
+    event_id: uuid.UUID,
+    status: str,
+    ticket_type: str | None,
+    sessions: list[str],
+) -> None:
+    await conn.execute(
+        "INSERT INTO registrations (id, event_id, status, ticket_type, sessions)"
+        " VALUES ($1, $2, $3, $4, $5)"
+        " ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status,"
+        " ticket_type = EXCLUDED.ticket_type, sessions = EXCLUDED.sessions",
+        registration_id,
+        event_id,
+        status,
+        ticket_type,
+        sessions,
+    )
+
+
+async def upsert_registration_sessions(
+    conn: asyncpg.Connection,
+    registration_id: uuid.UUID,
+    event_id: uuid.UUID,
+    status: str,
+    sessions: list[str],
+) -> None:
+    await conn.execute(
+        "INSERT INTO registrations (id, event_id, status, sessions) VALUES ($1, $2, $3, $4)"
+        " ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, sessions = EXCLUDED.sessions",
+        registration_id,
+        event_id,
+        status,
+        sessions,
+    )
+
+
+async def select_entitlement(
+    conn: asyncpg.Connection, registration_id: uuid.UUID
+) -> Entitlement | None:
+    row = await conn.fetchrow(
+        "SELECT ticket_type, sessions FROM registrations WHERE id = $1", registration_id
+    )
+    return msgspec.convert(dict(row), Entitlement) if row else None
+
+
+async def select_entries(
+    conn: asyncpg.Connection, list_id: uuid.UUID, ticket_id: uuid.UUID
+) -> Entries:
+    row: Any = await conn.fetchrow(
+        "WITH mine AS (SELECT seq, result, direction, scanned_at, gate, device_id FROM scans"
+        "  WHERE list_id = $1 AND ticket_id = $2 AND result IN ('accepted', 'exited'))"
+        " SELECT (SELECT count(*) FROM mine WHERE result = 'accepted') AS count,"
+        "  coalesce((SELECT direction = 'in' FROM mine ORDER BY seq DESC LIMIT 1), false)"
+        "   AS inside,"
+        "  (SELECT row(scanned_at, gate, device_id) FROM mine WHERE result = 'accepted'"
+        "   ORDER BY seq LIMIT 1) AS first,"
+        "  (SELECT row(scanned_at, gate, device_id) FROM mine WHERE result = 'accepted'"
+        "   ORDER BY seq DESC LIMIT 1) AS last",
+        list_id,
+        ticket_id,
+    )
+    return Entries(
+        count=row["count"],
+        inside=row["inside"],
+        first=FirstEntry(*row["first"]) if row["first"] else None,
+        last=FirstEntry(*row["last"]) if row["last"] else None,
+    )
+
+
+_INSIDE = (
+    "SELECT DISTINCT ON (s.ticket_id) s.ticket_id, s.direction, s.scanned_at, s.gate"
+    " FROM scans s WHERE s.list_id = $1 AND s.result IN ('accepted', 'exited')"
+    " ORDER BY s.ticket_id, s.seq DESC"
+)
+
+
+async def select_inside_count(conn: asyncpg.Connection, list_id: uuid.UUID) -> int:
+    value = await conn.fetchval(
+        f"SELECT count(*) FROM ({_INSIDE}) AS last WHERE direction = 'in'", list_id
+    )
+    return int(value)
+
+
+async def select_inside(
+    conn: asyncpg.Connection | asyncpg.Pool, list_id: uuid.UUID
+) -> list[Inside]:
+    rows = await conn.fetch(
+        "SELECT last.ticket_id, t.holder_name, last.scanned_at AS entered_at, last.gate"
+        f" FROM ({_INSIDE}) AS last JOIN tickets t ON t.id = last.ticket_id"
+        " WHERE last.direction = 'in' ORDER BY last.scanned_at, last.ticket_id",
+        list_id,
+    )
+    return [msgspec.convert(dict(r), Inside) for r in rows]

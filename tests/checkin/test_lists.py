@@ -1,0 +1,562 @@
+"""Check-in lists: policies, windows, membership, occupancy limits, who is inside."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from services.checkin.rules import FirstEntry, ScanFacts, Verdict, decide, entry_key, on_list
+from tests.factories import auth, event_body, eventually, registration_body
+
+NOW = datetime.now(UTC).replace(microsecond=0)
+
+
+@dataclass
+class Door:
+    """One event as the door sees it: the three services and the event's slug."""
+
+    registration: Any
+    tickets: Any
+    checkin: Any
+    servers: Any
+    slug: str
+    issued: int = 0
+
+    @property
+    def organizer(self) -> dict[str, str]:
+        return auth(self.servers.token())
+
+    async def ticket(self, **reg: Any) -> dict[str, Any]:
+        r = await self.registration.post(
+            f"/api/v1/events/{self.slug}/registrations", json=registration_body(**reg)
+        )
+        assert r.status == 201, await r.text()
+        reg_body = await r.json()
+
+        async def issued() -> dict[str, Any] | None:
+            r = await self.tickets.get(
+                f"/api/v1/registrations/{reg_body['id']}/ticket",
+                headers=auth(reg_body["manage_token"]),
+            )
+            return dict(await r.json()) if r.status == 200 else None
+
+        ticket = await eventually(issued)
+        self.issued += 1
+
+        async def known() -> bool:
+            r = await self.checkin.get(
+                f"/api/v1/events/{self.slug}/attendance", headers=self.organizer
+            )
+            body = await r.json()
+            return r.status == 200 and (body["tickets"], body["registered"]) == (
+                self.issued,
+                self.issued,
+            )
+
+        await eventually(known)
+        return {**ticket, "manage_token": reg_body["manage_token"]}
+
+    async def add_list(self, **fields: Any) -> dict[str, Any]:
+        r = await self.checkin.post(
+            f"/api/v1/events/{self.slug}/lists",
+            json={"name": "Hall", **fields},
+            headers=self.organizer,
+        )
+        assert r.status == 201, await r.text()
+        return dict(await r.json())
+
+    async def scan(
+        self, ticket: dict[str, Any], list_: str = "main", direction: str = "in", gate: str = "g"
+    ) -> dict[str, Any]:
+        r = await self.checkin.post(
+            "/api/v1/scans",
+            json={
+                "code": ticket["code"],
+                "gate": gate,
+                "scan_id": str(uuid.uuid4()),
+                "list": list_,
+                "direction": direction,
+            },
+            headers=auth(self.servers.token("door", [self.slug])),
+        )
+        assert r.status == 200, await r.text()
+        return dict(await r.json())
+
+    async def results(self, ticket: dict[str, Any], *steps: tuple[str, str]) -> list[str]:
+        return [(await self.scan(ticket, list_, direction))["result"] for list_, direction in steps]
+
+    async def inside(self, list_: str = "main") -> dict[str, Any]:
+        r = await self.checkin.get(
+            f"/api/v1/events/{self.slug}/inside?list={list_}", headers=self.organizer
+        )
+        assert r.status == 200, await r.text()
+        return dict(await r.json())
+
+
+async def _door(service_client: Any, servers: Any, **event: Any) -> Door:
+    door = Door(
+        await service_client("registration"),
+        await service_client("tickets"),
+        await service_client("checkin"),
+        servers,
+        "",
+    )
+    body = event_body(**event)
+    r = await door.registration.post("/api/v1/events", json=body, headers=door.organizer)
+    assert r.status == 201, await r.text()
+    door.slug = body["slug"]
+
+    async def known() -> bool:
+        r = await door.checkin.get(f"/api/v1/events/{door.slug}/lists", headers=door.organizer)
+        return bool(r.status == 200)
+
+    await eventually(known)
+    return door
+
+
+# --- the rules, without I/O
+
+
+ENTRY = FirstEntry(at=datetime(2026, 11, 20, 22, 30, tzinfo=UTC), gate="a", device_id=None)
+
+
+def test_daily_allows_one_entry_per_calendar_day_in_warsaw() -> None:
+    facts = ScanFacts(code_valid=True, policy="daily", last_entry=ENTRY, first_entry=ENTRY)
+    # 22:30 UTC on the 20th is 23:30 in Warsaw; 23:10 UTC is already the 21st there.
+    same_day = replace(facts, now=datetime(2026, 11, 20, 22, 50, tzinfo=UTC))
+    next_day = replace(facts, now=datetime(2026, 11, 20, 23, 10, tzinfo=UTC))
+    assert decide(same_day) == Verdict("already_checked_in", ENTRY)
+    assert decide(next_day) == Verdict("accepted")
+    assert entry_key("daily", datetime(2026, 11, 20, 23, 10, tzinfo=UTC), 1) == "2026-11-21"
+
+
+def test_reentry_blocks_only_while_inside_and_exits_are_never_refused() -> None:
+    inside = ScanFacts(code_valid=True, policy="reentry", last_entry=ENTRY, inside=True)
+    assert decide(inside) == Verdict("already_checked_in", ENTRY)
+    out = replace(inside, inside=False)
+    assert decide(out) == Verdict("accepted")
+    for direction_facts in (inside, out):
+        exit_ = replace(direction_facts, direction="out")
+        assert decide(exit_) == Verdict("exited")
+    assert [entry_key("reentry", NOW, n) for n in (0, 1)] == ["1", "2"]
+    assert entry_key("single", NOW, 3) == ""
+
+
+def test_window_list_and_limit_in_their_order() -> None:
+    base = ScanFacts(
+        code_valid=True,
+        now=NOW,
+        valid_from=NOW - timedelta(hours=1),
+        valid_until=NOW + timedelta(hours=1),
+        limit=2,
+        enforce_limit=True,
+        inside_count=1,
+    )
+    assert decide(base) == Verdict("accepted")
+    assert decide(replace(base, inside_count=2)) == Verdict("venue_full")
+    assert decide(replace(base, inside_count=2, enforce_limit=False)) == Verdict("accepted")
+    early = replace(base, now=NOW - timedelta(hours=2), inside_count=2)
+    assert decide(early) == Verdict("not_valid_now")
+    late = replace(base, now=NOW + timedelta(hours=1))
+    assert decide(late) == Verdict("not_valid_now")
+    off = replace(early, on_list=False)
+    assert decide(off) == Verdict("not_on_list")
+    full_but_in = replace(base, inside_count=2, first_entry=ENTRY)
+    assert decide(full_but_in) == Verdict("already_checked_in", ENTRY)
+
+
+@pytest.mark.parametrize(
+    ("types", "sessions", "ticket_type", "confirmed", "expected"),
+    [
+        ([], [], None, None, True),
+        (["press"], [], "press", [], True),
+        (["press"], [], "participant", [], False),
+        (["press"], [], None, None, False),
+        ([], ["ai"], None, ["iot", "ai"], True),
+        ([], ["ai"], None, ["iot"], False),
+        (["press"], ["ai"], "press", ["iot"], False),
+    ],
+)
+def test_list_membership(
+    types: list[str],
+    sessions: list[str],
+    ticket_type: str | None,
+    confirmed: list[str] | None,
+    expected: bool,
+) -> None:
+    assert on_list(types, sessions, ticket_type, confirmed) is expected
+
+
+# --- lists through the API
+
+
+async def test_lists_are_created_and_listed_next_to_main(service_client: Any, servers: Any) -> None:
+    door = await _door(service_client, servers)
+    valid_from = NOW + timedelta(days=1)
+    created = await door.add_list(
+        slug="vip-lounge",
+        name="VIP lounge",
+        policy="reentry",
+        ticket_types=["vip", "press"],
+        valid_from=valid_from.isoformat(),
+        valid_until=(valid_from + timedelta(hours=3)).isoformat(),
+        limit=40,
+        enforce_limit=True,
+    )
+    assert created == {
+        "slug": "vip-lounge",
+        "name": "VIP lounge",
+        "policy": "reentry",
+        "origin": "organizer",
+        "sessions": [],
+        "ticket_types": ["press", "vip"],
+        "valid_from": valid_from.isoformat().replace("+00:00", "Z"),
+        "valid_until": (valid_from + timedelta(hours=3)).isoformat().replace("+00:00", "Z"),
+        "limit": 40,
+        "enforce_limit": True,
+    }
+    for taken in ("vip-lounge", "main"):
+        r = await door.checkin.post(
+            f"/api/v1/events/{door.slug}/lists",
+            json={"slug": taken, "name": "Again"},
+            headers=door.organizer,
+        )
+        assert (r.status, (await r.json())["code"]) == (409, "list_exists")
+    r = await door.checkin.get(
+        f"/api/v1/events/{door.slug}/lists", headers=auth(servers.token("door", [door.slug]))
+    )
+    assert r.status == 200, await r.text()
+    body = await r.json()
+    assert body["event"] == door.slug
+    assert body["lists"] == [
+        {
+            "slug": "main",
+            "name": "Main entrance",
+            "policy": "single",
+            "origin": "main",
+            "sessions": [],
+            "ticket_types": [],
+            "valid_from": None,
+            "valid_until": None,
+            "limit": None,
+            "enforce_limit": False,
+        },
+        created,
+    ]
+
+
+async def test_single_list_records_exits_but_never_admits_twice(
+    service_client: Any, servers: Any
+) -> None:
+    door = await _door(service_client, servers)
+    ticket = await door.ticket(name="Jan Kowalski")
+    first = await door.scan(ticket, gate="north")
+    assert (first["result"], first["direction"]) == ("accepted", "in")
+    assert (await door.inside())["people"] == [
+        {
+            "ticket_id": ticket["ticket_id"],
+            "holder_name": "Jan Kowalski",
+            "entered_at": first["scanned_at"],
+            "gate": "north",
+        }
+    ]
+    out = await door.scan(ticket, direction="out")
+    assert (out["result"], out["message"]["en"]) == ("exited", "Exit recorded.")
+    assert (await door.inside())["count"] == 0
+    again = await door.scan(ticket, gate="south")
+    assert again["result"] == "already_checked_in"
+    assert again["first_checkin"] == {"at": first["scanned_at"], "gate": "north", "device_id": None}
+    assert (await door.inside()) == {"list": "main", "count": 0, "limit": None, "people": []}
+
+
+async def test_reentry_alternates_entries_and_exits(service_client: Any, servers: Any) -> None:
+    door = await _door(service_client, servers)
+    await door.add_list(slug="expo", policy="reentry")
+    ticket = await door.ticket()
+    expo = "expo"
+    assert await door.results(
+        ticket, (expo, "in"), (expo, "in"), (expo, "out"), (expo, "in"), ("main", "in")
+    ) == ["accepted", "already_checked_in", "exited", "accepted", "accepted"]
+    assert [p["ticket_id"] for p in (await door.inside(expo))["people"]] == [ticket["ticket_id"]]
+    # Exiting twice records the second exit and changes nothing.
+    assert await door.results(ticket, (expo, "out"), (expo, "out")) == ["exited", "exited"]
+    assert (await door.inside(expo))["count"] == 0
+    assert (await door.inside())["count"] == 1
+    r = await door.checkin.get(f"/api/v1/events/{door.slug}/attendance", headers=door.organizer)
+    assert (await r.json())["checked_in"] == 1
+
+
+async def test_daily_list_admits_once_a_day_even_after_an_exit(
+    service_client: Any, servers: Any
+) -> None:
+    door = await _door(service_client, servers)
+    await door.add_list(slug="fair-days", policy="daily")
+    ticket = await door.ticket()
+    days = "fair-days"
+    assert await door.results(ticket, (days, "in"), (days, "out"), (days, "in")) == [
+        "accepted",
+        "exited",
+        "already_checked_in",
+    ]
+
+
+async def test_a_list_is_valid_only_inside_its_window(service_client: Any, servers: Any) -> None:
+    door = await _door(service_client, servers)
+    await door.add_list(slug="tomorrow", valid_from=(NOW + timedelta(days=1)).isoformat())
+    await door.add_list(slug="yesterday", valid_until=(NOW - timedelta(days=1)).isoformat())
+    await door.add_list(
+        slug="today",
+        valid_from=(NOW - timedelta(hours=1)).isoformat(),
+        valid_until=(NOW + timedelta(hours=1)).isoformat(),
+    )
+    ticket = await door.ticket()
+    verdict = await door.scan(ticket, "tomorrow")
+    assert (verdict["result"], verdict["message"]) == (
+        "not_valid_now",
+        {"pl": "Bilet nie jest ważny o tej porze.", "en": "Not valid at this time."},
+    )
+    assert await door.results(ticket, ("yesterday", "in"), ("today", "in")) == [
+        "not_valid_now",
+        "accepted",
+    ]
+
+
+async def test_ticket_type_list_admits_only_its_types(service_client: Any, servers: Any) -> None:
+    door = await _door(service_client, servers)
+    for t in ("participant", "press"):
+        r = await door.registration.post(
+            f"/api/v1/events/{door.slug}/ticket-types",
+            json={"slug": t, "name": {"pl": t, "en": t}},
+            headers=door.organizer,
+        )
+        assert r.status == 201, await r.text()
+    await door.add_list(slug="press-room", ticket_types=["press"])
+    press = await door.ticket(ticket_type="press")
+    participant = await door.ticket(ticket_type="participant")
+    refused = await door.scan(participant, "press-room")
+    assert (refused["result"], refused["message"]["pl"]) == (
+        "not_on_list",
+        "Bilet nie uprawnia do wejścia na tę listę.",
+    )
+    assert (await door.scan(press, "press-room"))["result"] == "accepted"
+    assert (await door.scan(participant))["result"] == "accepted"
+
+
+def _session(slug: str, starts: datetime, hours: int = 1) -> dict[str, Any]:
+    return {
+        "slug": slug,
+        "name": {"pl": f"Warsztat {slug}", "en": f"Workshop {slug}"},
+        "starts_at": starts.isoformat(),
+        "ends_at": (starts + timedelta(hours=hours)).isoformat(),
+        "capacity": 10,
+    }
+
+
+async def test_each_session_has_its_own_list_for_its_confirmed_holders(
+    service_client: Any, servers: Any
+) -> None:
+    soon = NOW + timedelta(minutes=20)
+    later = NOW + timedelta(days=1)
+    door = await _door(
+        service_client,
+        servers,
+        starts_at=soon.isoformat(),
+        ends_at=(later + timedelta(hours=3)).isoformat(),
+        sessions=[_session("ai", soon), _session("iot", later)],
+    )
+    r = await door.checkin.get(f"/api/v1/events/{door.slug}/lists", headers=door.organizer)
+    lists = {item["slug"]: item for item in (await r.json())["lists"]}
+    assert lists["ai"] == {
+        "slug": "ai",
+        "name": "Workshop ai",
+        "policy": "single",
+        "origin": "session",
+        "sessions": ["ai"],
+        "ticket_types": [],
+        "valid_from": (soon - timedelta(minutes=30)).isoformat().replace("+00:00", "Z"),
+        "valid_until": (soon + timedelta(hours=1)).isoformat().replace("+00:00", "Z"),
+        "limit": None,
+        "enforce_limit": False,
+    }
+    anna = await door.ticket(sessions=["ai", "iot"])
+    piotr = await door.ticket(sessions=["iot"])
+    assert await door.results(anna, ("ai", "in"), ("ai", "in"), ("iot", "in")) == [
+        "accepted",
+        "already_checked_in",
+        "not_valid_now",
+    ]
+    assert (await door.scan(piotr, "ai"))["result"] == "not_on_list"
+
+    # Piotr adds the workshop: the session list follows his registration.
+    r = await door.registration.put(
+        f"/api/v1/registrations/{piotr['registration_id']}/sessions",
+        json={"sessions": ["ai", "iot"]},
+        headers=auth(piotr["manage_token"]),
+    )
+    assert r.status == 200, await r.text()
+
+    async def admitted() -> bool:
+        return bool((await door.scan(piotr, "ai"))["result"] == "accepted")
+
+    await eventually(admitted)
+
+
+async def test_an_enforced_limit_refuses_entries_when_full(
+    service_client: Any, servers: Any
+) -> None:
+    door = await _door(service_client, servers)
+    await door.add_list(slug="room", policy="reentry", limit=1, enforce_limit=True)
+    await door.add_list(slug="counted", policy="reentry", limit=1)
+    first, second = await door.ticket(name="Pierwsza"), await door.ticket(name="Druga")
+    assert (await door.scan(first, "room"))["result"] == "accepted"
+    full = await door.scan(second, "room")
+    assert (full["result"], full["message"]["en"]) == ("venue_full", "The room is full.")
+    assert (await door.scan(first, "room", "out"))["result"] == "exited"
+    entered = await door.scan(second, "room", gate="east")
+    assert entered["result"] == "accepted"
+    assert await door.inside("room") == {
+        "list": "room",
+        "count": 1,
+        "limit": 1,
+        "people": [
+            {
+                "ticket_id": second["ticket_id"],
+                "holder_name": "Druga",
+                "entered_at": entered["scanned_at"],
+                "gate": "east",
+            }
+        ],
+    }
+    # Without enforcement the limit is only shown.
+    assert await door.results(first, ("counted", "in")) == ["accepted"]
+    assert await door.results(second, ("counted", "in")) == ["accepted"]
+    assert (await door.inside("counted"))["count"] == 2
+
+
+async def test_concurrent_scans_on_a_reentry_list_accept_exactly_one(
+    service_client: Any, servers: Any
+) -> None:
+    door = await _door(service_client, servers)
+    await door.add_list(slug="expo", policy="reentry")
+    ticket = await door.ticket()
+
+    async def burst() -> list[str]:
+        scans = (door.scan(ticket, "expo", gate=f"gate-{i}") for i in range(20))
+        return sorted(r["result"] for r in await asyncio.gather(*scans))
+
+    assert await burst() == ["accepted"] + ["already_checked_in"] * 19
+    assert (await door.scan(ticket, "expo", "out"))["result"] == "exited"
+    assert await burst() == ["accepted"] + ["already_checked_in"] * 19
+    assert (await door.inside("expo"))["count"] == 1
+
+
+async def test_concurrent_entries_never_exceed_an_enforced_limit(
+    service_client: Any, servers: Any
+) -> None:
+    door = await _door(service_client, servers)
+    await door.add_list(slug="lab", limit=2, enforce_limit=True)
+    holders = [await door.ticket() for _ in range(5)]
+    results = await asyncio.gather(*(door.scan(t, "lab") for t in holders))
+    assert sorted(r["result"] for r in results) == ["accepted"] * 2 + ["venue_full"] * 3
+    assert (await door.inside("lab"))["count"] == 2
+
+
+# --- bad input
+
+
+async def test_a_scan_on_an_unknown_list_is_404_and_records_nothing(
+    service_client: Any, servers: Any
+) -> None:
+    door = await _door(service_client, servers)
+    ticket = await door.ticket()
+    r = await door.checkin.post(
+        "/api/v1/scans",
+        json={"code": ticket["code"], "gate": "g", "scan_id": str(uuid.uuid4()), "list": "nope"},
+        headers=auth(servers.token("door", [door.slug])),
+    )
+    assert (r.status, (await r.json())["code"]) == (404, "list_not_found")
+    r = await door.checkin.post(
+        "/api/v1/scans",
+        json={"code": ticket["code"], "gate": "g", "scan_id": str(uuid.uuid4()), "direction": "up"},
+        headers=auth(servers.token("door", [door.slug])),
+    )
+    assert (r.status, (await r.json())["errors"][0]["field"]) == (400, "direction")
+    r = await door.checkin.get(f"/api/v1/events/{door.slug}/attendance", headers=door.organizer)
+    assert (await r.json())["scans"] == 0
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"name": "No slug"}, "slug"),
+        ({"slug": "Bad Slug", "name": "x"}, "slug"),
+        ({"slug": "ok-list"}, "name"),
+        ({"slug": "ok-list", "name": ""}, "name"),
+        ({"slug": "ok-list", "name": "a\x00b"}, "name"),
+        ({"slug": "ok-list", "name": "x", "policy": "twice"}, "policy"),
+        ({"slug": "ok-list", "name": "x", "sessions": ["Not A Slug"]}, "sessions[0]"),
+        ({"slug": "ok-list", "name": "x", "sessions": ["nope"]}, "sessions"),
+        ({"slug": "ok-list", "name": "x", "ticket_types": "press"}, "ticket_types"),
+        ({"slug": "ok-list", "name": "x", "valid_from": "2026-11-20T10:00:00"}, "valid_from"),
+        ({"slug": "ok-list", "name": "x", "valid_until": "tomorrow"}, "valid_until"),
+        (
+            {
+                "slug": "ok-list",
+                "name": "x",
+                "valid_from": "2026-11-20T10:00:00Z",
+                "valid_until": "2026-11-20T09:00:00Z",
+            },
+            "valid_until",
+        ),
+        ({"slug": "ok-list", "name": "x", "limit": 0}, "limit"),
+        ({"slug": "ok-list", "name": "x", "limit": "10"}, "limit"),
+        ({"slug": "ok-list", "name": "x", "enforce_limit": True}, "limit"),
+        ({"slug": "ok-list", "name": "x", "colour": "red"}, "colour"),
+    ],
+)
+async def test_bad_list_bodies_are_400_naming_the_field(
+    service_client: Any, servers: Any, body: dict[str, Any], field: str
+) -> None:
+    door = await _door(service_client, servers)
+    r = await door.checkin.post(
+        f"/api/v1/events/{door.slug}/lists", json=body, headers=door.organizer
+    )
+    problem = await r.json()
+    assert (r.status, problem["code"]) == (400, "validation_failed"), problem
+    assert [e["field"] for e in problem["errors"]] == [field]
+    r = await door.checkin.get(f"/api/v1/events/{door.slug}/lists", headers=door.organizer)
+    assert [item["slug"] for item in (await r.json())["lists"]] == ["main"]
+
+
+async def test_list_endpoints_check_tokens_and_events(service_client: Any, servers: Any) -> None:
+    door = await _door(service_client, servers)
+    url = f"/api/v1/events/{door.slug}/lists"
+    body = {"slug": "side", "name": "Side door"}
+    cases = [
+        ({}, 401, "unauthorized"),
+        (auth(servers.token("door", [door.slug])), 403, "forbidden"),
+        (auth(servers.token("organizer", ["other-event"])), 403, "event_not_covered"),
+    ]
+    for headers, status, code in cases:
+        r = await door.checkin.post(url, json=body, headers=headers)
+        assert (r.status, (await r.json())["code"]) == (status, code)
+    r = await door.checkin.get(url, headers=auth(servers.token("door", ["other-event"])))
+    assert (r.status, (await r.json())["code"]) == (403, "event_not_covered")
+    missing = "/api/v1/events/no-such-event/lists"
+    r = await door.checkin.post(missing, json=body, headers=door.organizer)
+    assert (r.status, (await r.json())["code"]) == (404, "event_not_found")
+    r = await door.checkin.get(missing, headers=door.organizer)
+    assert (r.status, (await r.json())["code"]) == (404, "event_not_found")
+
+    inside = f"/api/v1/events/{door.slug}/inside"
+    r = await door.checkin.get(inside, headers=auth(servers.token("door", [door.slug])))
+    assert (r.status, (await r.json())["code"]) == (403, "forbidden")
+    r = await door.checkin.get(f"{inside}?list=nope", headers=door.organizer)
+    assert (r.status, (await r.json())["code"]) == (404, "list_not_found")
+    r = await door.checkin.get(inside, headers=door.organizer)
+    assert await r.json() == {"list": "main", "count": 0, "limit": None, "people": []}
