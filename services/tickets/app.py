@@ -15,7 +15,7 @@ from shared.service import base_app
 def create_app(settings: Settings) -> web.Application:
     app = base_app(settings, "services.tickets")
     app.cleanup_ctx.append(ensure_signing_key)
-    app.cleanup_ctx.append(consumer_context("REGISTRATION", ["registration.>"], HANDLERS))
+    app.cleanup_ctx.append(consumer_context("REGISTRATION", HANDLERS))
     app.router.add_get(
         "/api/v1/registrations/{registration_id}/ticket", handlers.get_registration_ticket
     )

@@ -51,6 +51,8 @@ async def issue_ticket(
             manage_token_hash=ticket.manage_token_hash,
             issued_at=ticket.issued_at,
             ticket_type=data.ticket_type,
+            manage_token_sealed=data.manage_token_sealed,
+            sessions=data.sessions,
         ),
         ticket.id,
         ticket.version,

@@ -7,12 +7,12 @@ import zlib
 from collections.abc import AsyncIterator
 
 import msgspec
-import nats.js.errors
 from aiohttp import web
 from nacl.signing import SigningKey
 
 from services.tickets import db
 from services.tickets.keys import SIGNER
+from shared import kv
 from shared.codes import KEYS_BUCKET, PublicKey
 from shared.keys import DB_POOL, JETSTREAM, SETTINGS
 
@@ -50,11 +50,6 @@ async def ensure_signing_key(app: web.Application) -> AsyncIterator[None]:
 
 
 async def publish_public_keys(js: object, keys: list[PublicKey], replicas: int) -> None:
-    try:
-        kv = await js.key_value(KEYS_BUCKET)  # type: ignore[attr-defined]
-    except nats.js.errors.BucketNotFoundError:
-        kv = await js.create_key_value(  # type: ignore[attr-defined]
-            bucket=KEYS_BUCKET, history=1, replicas=replicas
-        )
+    bucket = await kv.open_bucket(js, KEYS_BUCKET, replicas)
     for key in keys:
-        await kv.put(f"k{key.id}", msgspec.json.encode(key))
+        await bucket.put(f"k{key.id}", msgspec.json.encode(key))
