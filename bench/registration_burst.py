@@ -3,7 +3,7 @@
 Run against a running stack (`make run` in another terminal):
 
     .venv/bin/python bench/registration_burst.py [--attendees 2000] [--seats 100]
-        [--concurrency 64] [--url http://localhost:8081]
+        [--concurrency 32] [--url http://localhost:8081]
 
 Prints requests/s, latency p50/p99, confirmed, waitlisted, errors and the oversell count
 (confirmed beyond the capacity, from the answers and from the organizer's stats).
@@ -121,5 +121,5 @@ if __name__ == "__main__":
     )
     parser.add_argument("--attendees", type=int, default=2000)
     parser.add_argument("--seats", type=int, default=100)
-    parser.add_argument("--concurrency", type=int, default=64)
+    parser.add_argument("--concurrency", type=int, default=32)
     asyncio.run(main(parser.parse_args()))

@@ -29,6 +29,16 @@ DATA = keyfile.DATA_DIR
 DEMO_SLUG = "innhub-open-day"
 
 
+# Services whose work nobody waits for at a screen (issuing tickets, sending email) run
+# at a lower CPU priority on the one machine of `make run`, so a registration burst or a
+# door rush is answered first and the emails follow a moment later.
+BACKGROUND = ("tickets", "notifications")
+
+
+def _background() -> None:
+    os.nice(5)
+
+
 def log(message: str) -> None:
     print(f"[cnk] {message}", flush=True)
 
@@ -131,6 +141,20 @@ def wait_ready(procs: dict[str, subprocess.Popen[bytes]], ports: dict[str, int])
         time.sleep(0.2)
 
 
+def _demo_session(
+    slug: str, pl: str, en: str, room: str, day_start: datetime, hour: int, capacity: int
+) -> dict[str, Any]:
+    starts = day_start + timedelta(hours=hour)
+    return {
+        "slug": slug,
+        "name": {"pl": pl, "en": en},
+        "room": room,
+        "starts_at": starts.isoformat(),
+        "ends_at": (starts + timedelta(hours=1, minutes=30)).isoformat(),
+        "capacity": capacity,
+    }
+
+
 def create_demo_event(registration_url: str, organizer: str) -> None:
     if http("GET", f"{registration_url}/api/v1/events/{DEMO_SLUG}")[0] == 200:
         return
@@ -148,6 +172,19 @@ def create_demo_event(registration_url: str, organizer: str) -> None:
             "ends_at": (starts + timedelta(hours=8)).isoformat(),
             "venue": "Centrum Nowoczesnego Kształcenia PB, ul. Zwierzyniecka 16, Białystok",
             "capacity": 200,
+            "sessions": [
+                _demo_session("ws-robotics", "Robotyka", "Robotics", "A1.12", starts, 2, 20),
+                _demo_session("ws-3d-print", "Druk 3D", "3D printing", "A1.14", starts, 2, 15),
+                _demo_session(
+                    "talk-erasmus",
+                    "Erasmus+ w praktyce",
+                    "Erasmus+ in practice",
+                    "Aula",
+                    starts,
+                    5,
+                    200,
+                ),
+            ],
         },
         organizer,
     )
@@ -220,7 +257,10 @@ def main() -> int:
             # Own session: Ctrl-C reaches only this supervisor, which stops the children
             # in order instead of everything dying at once.
             procs[service] = subprocess.Popen(
-                [sys.executable, "-m", f"services.{service}"], env=env, start_new_session=True
+                [sys.executable, "-m", f"services.{service}"],
+                env=env,
+                start_new_session=True,
+                preexec_fn=_background if service in BACKGROUND else None,
             )
             stack.callback(embedded.stop_process, procs[service])
         signal.signal(signal.SIGINT, on_signal)
