@@ -11,7 +11,7 @@ import msgspec
 from aiohttp import web
 from nacl.signing import VerifyKey
 
-from services.checkin import db, lists_db, rules
+from services.checkin import db, lists_db, rules, tokens
 from services.checkin.consumers import MAIN_LIST
 from services.checkin.keys import SCANS_TOTAL, VERIFY_KEYS
 from shared import events, outbox
@@ -68,27 +68,39 @@ def _response(
 
 
 async def redeem_scan(request: web.Request) -> web.Response:
-    claims = request.app[STAFF_AUTH].require(request, ("door", "organizer"))
+    claims = await tokens.require_scanner(request)
     body = await decode_body(request, ScanRequest)
-    if claims.gate is not None and body.gate != claims.gate:
+    payload = await record_scan(request.app, body, claims, datetime.now(UTC))
+    return web.Response(body=payload, content_type="application/json")
+
+
+def check_gate(claims: StaffClaims, gate: str) -> None:
+    if claims.gate is not None and gate != claims.gate:
         raise ProblemError(
             403, "gate_not_covered", f"This door token is for gate {claims.gate!r} only."
         )
-    scanned_at = datetime.now(UTC)
+
+
+async def record_scan(
+    app: web.Application, body: ScanRequest, claims: StaffClaims, scanned_at: datetime
+) -> bytes:
+    """Decide and record one scan made at ``scanned_at``; the verdict as JSON bytes.
+
+    A scan_id already recorded gets its first verdict back, whatever else it carries now.
+    """
+    check_gate(claims, body.gate)
     try:
         # Signature first: a forged or garbled code never reaches the database.
-        keys: dict[int, VerifyKey] = request.app[VERIFY_KEYS]
+        keys: dict[int, VerifyKey] = app[VERIFY_KEYS]
         code: TicketCode | None = verify_code(body.code.strip(), keys)
     except InvalidCode:
         code = None
     if code is None:
-        payload = await _record_invalid(request, body, claims, scanned_at)
-    else:
-        try:
-            payload = await _record_valid(request, body, claims, code, scanned_at)
-        except _Replay:
-            payload = await _original(request, body.scan_id)
-    return web.Response(body=payload, content_type="application/json")
+        return await _record_invalid(app, body, claims, scanned_at)
+    try:
+        return await _record_valid(app, body, claims, code, scanned_at)
+    except _Replay:
+        return await _original(app, body.scan_id)
 
 
 def _scan(
@@ -115,33 +127,33 @@ def _scan(
 
 
 async def _record_invalid(
-    request: web.Request, body: ScanRequest, claims: StaffClaims, scanned_at: datetime
+    app: web.Application, body: ScanRequest, claims: StaffClaims, scanned_at: datetime
 ) -> bytes:
-    pool = request.app[DB_POOL]
+    pool = app[DB_POOL]
     verdict = rules.decide(rules.ScanFacts(code_valid=False))
     payload = msgspec.json.encode(_response(body, verdict, scanned_at))
     inserted = await db.insert_scan(pool, _scan(body, claims, scanned_at, verdict, payload))
     if inserted is None:
-        return await _original(request, body.scan_id)
-    request.app[SCANS_TOTAL].labels(verdict.result).inc()
+        return await _original(app, body.scan_id)
+    app[SCANS_TOTAL].labels(verdict.result).inc()
     return payload
 
 
-async def _original(request: web.Request, scan_id: uuid.UUID) -> bytes:
-    original = await db.select_scan_response(request.app[DB_POOL], scan_id)
+async def _original(app: web.Application, scan_id: uuid.UUID) -> bytes:
+    original = await db.select_scan_response(app[DB_POOL], scan_id)
     if original is None:  # pragma: no cover - the conflicting row is committed by now
         raise ProblemError(409, "scan_in_progress", "This scan_id is being recorded; retry.")
     return original
 
 
 async def _record_valid(
-    request: web.Request,
+    app: web.Application,
     body: ScanRequest,
     claims: StaffClaims,
     code: TicketCode,
     scanned_at: datetime,
 ) -> bytes:
-    pool = request.app[DB_POOL]
+    pool = app[DB_POOL]
     async with pool.acquire() as conn, conn.transaction():
         original = await db.select_scan_response(conn, body.scan_id)
         if original is not None:
@@ -209,7 +221,7 @@ async def _record_valid(
                 ticket.id,
                 inserted,  # scan sequence: increasing for every ticket
             )
-    request.app[SCANS_TOTAL].labels(verdict.result).inc()
+    app[SCANS_TOTAL].labels(verdict.result).inc()
     return payload
 
 
