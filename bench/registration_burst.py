@@ -20,25 +20,9 @@ import time
 import uuid
 from collections import Counter
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import aiohttp
-
-
-def organizer_token() -> str:
-    token = os.environ.get("ORGANIZER_TOKEN")
-    if token:
-        return token
-    env = Path(os.environ.get("CNK_DATA_DIR", ".data")) / "tokens.env"
-    for line in env.read_text().splitlines():
-        if line.startswith("ORGANIZER_TOKEN="):
-            return line.split("=", 1)[1]
-    raise SystemExit("no organizer token: set ORGANIZER_TOKEN or start `make run`")
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+from common import organizer_token, percentile
 
 
 async def main(args: argparse.Namespace) -> None:

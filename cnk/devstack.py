@@ -282,6 +282,8 @@ def main() -> int:
             log(f"cannot start: {e}")
             return 1
         (DATA / "tokens.env").write_text(f"ORGANIZER_TOKEN={organizer}\nDOOR_TOKEN={door}\n")
+        # For tools run beside the stack (the benchmarks check the database directly).
+        (DATA / "stack.env").write_text(f"DATABASE_URL={database}\nNATS_URL={nats_url}\n")
         print(
             banner(
                 urls,
