@@ -172,7 +172,7 @@ async def select_deliveries(
     conn: asyncpg.Connection | asyncpg.Pool, registration_id: uuid.UUID
 ) -> list[Delivery]:
     rows = await conn.fetch(
-        f"SELECT {_COLUMNS} FROM deliveries WHERE registration_id = $1 ORDER BY created_at",
+        f"SELECT {_COLUMNS} FROM deliveries WHERE registration_id = $1 ORDER BY created_at, id",
         registration_id,
     )
     return [_delivery(r) for r in rows]
