@@ -90,14 +90,17 @@ class EventCreated(EventData, frozen=True):
     capacity: int
     status: str
     sessions: list[SessionInfo] = []
+    # The event's ticket type slugs; None from publishers older than this field (unknown,
+    # not "no ticket types").
+    ticket_types: list[str] | None = None
 
 
 class EventUpdated(EventData, frozen=True):
     """The event's whole current state after a change (capacity, times, status...).
 
     ``changed`` names what the organizer changed this time (request field names such as
-    ``starts_at``, ``venue``, ``capacity``, ``sessions``, ``status``), so consumers can
-    tell an attendee-visible change from a capacity tweak.
+    ``starts_at``, ``venue``, ``capacity``, ``sessions``, ``ticket_types``, ``status``), so
+    consumers can tell an attendee-visible change from a capacity tweak.
     """
 
     TYPE = "event.updated"
@@ -106,6 +109,7 @@ class EventUpdated(EventData, frozen=True):
     status: str
     sessions: list[SessionInfo] = []
     changed: list[str] = []
+    ticket_types: list[str] | None = None  # as in EventCreated
 
 
 class RegistrationConfirmed(EventData, frozen=True):

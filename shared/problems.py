@@ -20,11 +20,19 @@ POLISH: dict[str, str] = {
     "gate_not_covered": "Token nie obejmuje tego wejścia.",
     "group_too_large": "Grupa jest zbyt liczna dla tego wydarzenia.",
     "import_rejected": "Niektóre wiersze są błędne; nic nie zostało zaimportowane.",
+    "invalid_cursor": "Nieprawidłowy kursor paczki offline; pobierz pełną paczkę.",
     "invalid_json": "Dane nie są poprawnym JSON-em w UTF-8.",
     "invalid_token": "Token jest nieprawidłowy.",
     "invalid_transition": "Wydarzenie nie może przejść do tego stanu.",
     "list_exists": "To wydarzenie ma już listę wejść o tym identyfikatorze.",
+    "list_membership_fixed": (
+        "Identyfikator i uprawnieni listy głównej i list sesji wynikają z wydarzenia;"
+        " można zmienić tylko nazwę, zasady wejścia, godziny i limit."
+    ),
     "list_not_found": "To wydarzenie nie ma takiej listy wejść.",
+    "list_not_removable": (
+        "Listy głównej ani list sesji nie można usunąć; można je zamknąć, ustawiając godziny."
+    ),
     "no_open_offer": "Nie ma otwartej oferty miejsca.",
     "not_found": "Nie znaleziono.",
     "offer_expired": "Czas na przyjęcie miejsca minął.",
@@ -46,6 +54,7 @@ POLISH: dict[str, str] = {
     "ticket_type_exists": "To wydarzenie ma już rodzaj biletu o tym identyfikatorze.",
     "ticket_type_sold_out": "Bilety tego rodzaju się skończyły.",
     "token_expired": "Token wygasł.",
+    "token_revoked": "Ten token został unieważniony.",
     "too_many_rows": "Plik ma zbyt wiele wierszy.",
     "unauthorized": "Wymagane uwierzytelnienie.",
     "unknown_session": "To wydarzenie nie ma takiej sesji.",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from services.checkin import handlers, lists
+from services.checkin import handlers, lists, offline
 from services.checkin.consumers import REGISTRATION_HANDLERS, TICKET_HANDLERS
 from services.checkin.keyring import keyring_context
 from services.checkin.keys import SCANS_TOTAL
@@ -20,9 +20,12 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.append(keyring_context)
     app.cleanup_ctx.append(consumer_context("REGISTRATION", REGISTRATION_HANDLERS))
     app.cleanup_ctx.append(consumer_context("TICKETS", TICKET_HANDLERS))
+    offline.setup(app)
     app.router.add_post("/api/v1/scans", handlers.redeem_scan)
     app.router.add_get("/api/v1/events/{slug}/attendance", handlers.get_attendance)
     app.router.add_post("/api/v1/events/{slug}/lists", lists.create_list)
     app.router.add_get("/api/v1/events/{slug}/lists", lists.get_lists)
+    app.router.add_patch("/api/v1/events/{slug}/lists/{list}", lists.update_list)
+    app.router.add_delete("/api/v1/events/{slug}/lists/{list}", lists.delete_list)
     app.router.add_get("/api/v1/events/{slug}/inside", lists.get_inside)
     return app

@@ -35,6 +35,14 @@ async def _record_sessions(
         )
 
 
+async def _record_ticket_types(
+    conn: asyncpg.Connection, event: events.EventInfo, ticket_types: list[str] | None
+) -> None:
+    # None: a publisher older than the field; what is known already stays.
+    if ticket_types is not None:
+        await lists_db.update_event_ticket_types(conn, event.id, ticket_types)
+
+
 def _confirmed(sessions: list[events.SessionChoice]) -> list[str]:
     return sorted(s.slug for s in sessions if s.status == "confirmed")
 
@@ -44,6 +52,7 @@ async def record_event(
 ) -> None:
     await _record_event_info(conn, data.event)
     await _record_sessions(conn, data.event, data.sessions)
+    await _record_ticket_types(conn, data.event, data.ticket_types)
 
 
 async def record_registration(
@@ -99,6 +108,7 @@ async def record_event_update(
 ) -> None:
     await _record_event_info(conn, data.event)
     await _record_sessions(conn, data.event, data.sessions)
+    await _record_ticket_types(conn, data.event, data.ticket_types)
 
 
 async def record_ticket(

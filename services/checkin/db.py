@@ -9,6 +9,7 @@ from typing import Any
 import asyncpg
 import msgspec
 
+from shared import outbox
 from shared.events import EventInfo, LocalizedText
 
 
@@ -227,3 +228,114 @@ async def select_attendance(
         event_id,
     )
     return msgspec.convert(dict(row), Attendance)
+
+
+class ScanContext(msgspec.Struct, frozen=True):
+    """Everything a scan's verdict needs, read in one statement without locks.
+
+    ``seq`` is the scan's sequence number, drawn ahead so that the check-in event can be
+    built before the one statement that records both. Columns are None when their row
+    does not exist (an unknown ticket, event or list).
+    """
+
+    seq: int
+    replay: str | None
+    ticket_status: str | None
+    holder_name: str | None
+    registration_id: uuid.UUID | None
+    known: bool | None
+    event_slug: str | None
+    event_name: str | None
+    list_id: uuid.UUID | None
+    policy: str | None
+    list_sessions: list[str] | None
+    list_ticket_types: list[str] | None
+    valid_from: datetime | None
+    valid_until: datetime | None
+    limit: int | None
+    enforce_limit: bool | None
+    ticket_type: str | None
+    confirmed_sessions: list[str] | None
+    entries: int
+    inside: bool
+    first: tuple[datetime, str, str | None] | None
+    last: tuple[datetime, str, str | None] | None
+
+
+async def select_scan_context(
+    conn: asyncpg.Connection,
+    scan_id: uuid.UUID,
+    ticket_id: uuid.UUID,
+    event_id: uuid.UUID,
+    list_slug: str,
+) -> ScanContext:
+    row = await conn.fetchrow(
+        "SELECT nextval(pg_get_serial_sequence('scans', 'seq')) AS seq,"
+        " (SELECT response::text FROM scans WHERE scan_id = $1) AS replay,"
+        " t.status AS ticket_status, t.holder_name, t.registration_id, t.known,"
+        " e.slug AS event_slug, e.name::text AS event_name,"
+        " l.id AS list_id, l.policy, l.sessions AS list_sessions,"
+        " l.ticket_types AS list_ticket_types, l.valid_from, l.valid_until,"
+        ' l.entry_limit AS "limit", l.enforce_limit,'
+        " r.ticket_type, r.sessions AS confirmed_sessions,"
+        " coalesce(h.entries, 0) AS entries, coalesce(h.inside, false) AS inside,"
+        " h.first, h.last"
+        " FROM (SELECT 1) AS one"
+        " LEFT JOIN tickets t ON t.id = $2"
+        " LEFT JOIN events e ON e.id = $3"
+        " LEFT JOIN lists l ON l.event_id = $3 AND l.slug = $4"
+        " LEFT JOIN registrations r ON r.id = t.registration_id"
+        " LEFT JOIN LATERAL ("
+        "  WITH mine AS (SELECT seq, result, direction, scanned_at, gate, device_id FROM scans"
+        "   WHERE list_id = l.id AND ticket_id = $2 AND result IN ('accepted', 'exited'))"
+        "  SELECT (SELECT count(*) FROM mine WHERE result = 'accepted') AS entries,"
+        "   (SELECT direction = 'in' FROM mine ORDER BY seq DESC LIMIT 1) AS inside,"
+        "   (SELECT row(scanned_at, gate, device_id) FROM mine WHERE result = 'accepted'"
+        "    ORDER BY seq LIMIT 1) AS first,"
+        "   (SELECT row(scanned_at, gate, device_id) FROM mine WHERE result = 'accepted'"
+        "    ORDER BY seq DESC LIMIT 1) AS last"
+        " ) AS h ON l.id IS NOT NULL",
+        scan_id,
+        ticket_id,
+        event_id,
+        list_slug,
+    )
+    values = dict(row)
+    for key in ("first", "last"):
+        if values[key] is not None:
+            values[key] = tuple(values[key])
+    return ScanContext(**values)
+
+
+async def insert_scan_at(
+    conn: asyncpg.Connection, seq: int, scan: Scan, event: outbox.Prepared | None
+) -> bool:
+    """Record a scan under its drawn sequence number, and its event in the outbox, in one
+    statement; False (nothing written) if its scan_id or, for an entry, its entry key is
+    taken already."""
+    inserted = await conn.fetchval(
+        "WITH scan AS (INSERT INTO scans (seq, scan_id, result, ticket_id, event_id, list_id,"
+        "  gate, device_id, direction, entry_key, token_id, scanned_at, response)"
+        "  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
+        "  ON CONFLICT DO NOTHING RETURNING seq),"
+        " sent AS (INSERT INTO outbox (id, subject, payload)"
+        "  SELECT $14, $15, $16 FROM scan WHERE $14::uuid IS NOT NULL)"
+        " SELECT count(*) FROM scan",
+        seq,
+        scan.scan_id,
+        scan.result,
+        scan.ticket_id,
+        scan.event_id,
+        scan.list_id,
+        scan.gate,
+        scan.device_id,
+        scan.direction,
+        scan.entry_key,
+        scan.token_id,
+        scan.scanned_at,
+        scan.response.decode(),
+        event.id if event else None,
+        event.subject if event else None,
+        event.payload if event else None,
+    )
+    return bool(inserted)

@@ -97,10 +97,126 @@ async def record_scan(
         code = None
     if code is None:
         return await _record_invalid(app, body, claims, scanned_at)
+    async with app[DB_POOL].acquire() as conn:
+        context = await db.select_scan_context(
+            conn, body.scan_id, code.ticket_id, code.event_id, body.list
+        )
+        if context.replay is not None:
+            return context.replay.encode()
+        if _plain(context, claims, body):
+            payload = await _record_plain(app, conn, body, claims, code, scanned_at, context)
+            if payload is not None:
+                return payload
+    # Anything unusual, or a race lost just now: decided again with the ticket's row locked.
     try:
         return await _record_valid(app, body, claims, code, scanned_at)
     except _Replay:
         return await _original(app, body.scan_id)
+
+
+def _plain(context: db.ScanContext, claims: StaffClaims, body: ScanRequest) -> bool:
+    """Whether the scan needs no lock: a known ticket of a known event, scanned on an
+    existing list by a token covering it, and no occupancy limit to enforce."""
+    return (
+        context.known is True
+        and context.event_slug is not None
+        and context.list_id is not None
+        and (claims.covers(context.event_slug))
+        and (body.event is None or body.event == context.event_slug)
+        and not (context.enforce_limit and context.limit is not None and body.direction == "in")
+    )
+
+
+async def _record_plain(
+    app: web.Application,
+    conn: asyncpg.Connection,
+    body: ScanRequest,
+    claims: StaffClaims,
+    code: TicketCode,
+    scanned_at: datetime,
+    context: db.ScanContext,
+) -> bytes | None:
+    """Decide from the context and record in one statement, without locks: the unique
+    index on accepted entries (and on scan_id) arbitrates races. None when the insert lost
+    one, so that the caller decides again under the lock."""
+    assert context.list_id is not None and context.policy is not None
+    first = rules.FirstEntry(*context.first) if context.first else None
+    last = rules.FirstEntry(*context.last) if context.last else None
+    policy: rules.Policy = context.policy  # type: ignore[assignment]
+    facts = rules.ScanFacts(
+        code_valid=True,
+        ticket_status=context.ticket_status,
+        on_list=rules.on_list(
+            context.list_ticket_types or [],
+            context.list_sessions or [],
+            context.ticket_type,
+            context.confirmed_sessions,
+        ),
+        first_entry=first,
+        policy=policy,
+        direction=body.direction,
+        now=scanned_at,
+        last_entry=last,
+        inside=context.inside,
+        valid_from=context.valid_from,
+        valid_until=context.valid_until,
+        limit=context.limit,
+        enforce_limit=bool(context.enforce_limit),
+    )
+    verdict = rules.decide(facts)
+    ticket = db.TicketRow(
+        id=code.ticket_id,
+        event_id=code.event_id,
+        registration_id=context.registration_id,
+        holder_name=context.holder_name,
+        status=context.ticket_status or "valid",
+        known=True,
+    )
+    assert context.event_slug is not None and context.event_name is not None
+    event = db.EventRow(
+        id=code.event_id,
+        slug=context.event_slug,
+        name=msgspec.json.decode(context.event_name, type=events.LocalizedText),
+    )
+    payload = msgspec.json.encode(_response(body, verdict, scanned_at, ticket, event))
+    entry_key = rules.entry_key(policy, scanned_at, context.entries)
+    scan = _scan(
+        body,
+        claims,
+        scanned_at,
+        verdict,
+        payload,
+        ticket_id=code.ticket_id,
+        event_id=code.event_id,
+        list_id=context.list_id,
+        entry_key=entry_key if verdict.accepted else "",
+    )
+    recorded = _checkin_event(body, ticket, scanned_at) if _is_checkin(verdict) else None
+    prepared = outbox.prepare(recorded, ticket.id, context.seq) if recorded else None
+    if not await db.insert_scan_at(conn, context.seq, scan, prepared):
+        return None
+    app[SCANS_TOTAL].labels(verdict.result).inc()
+    return payload
+
+
+def _is_checkin(verdict: rules.Verdict) -> bool:
+    return verdict.result in ("accepted", "exited")
+
+
+def _checkin_event(
+    body: ScanRequest, ticket: db.TicketRow, scanned_at: datetime
+) -> events.CheckinRecorded:
+    return events.CheckinRecorded(
+        scan_id=body.scan_id,
+        ticket_id=ticket.id,
+        event_id=ticket.event_id,
+        list=body.list,
+        gate=body.gate,
+        device_id=body.device_id,
+        direction=body.direction,
+        scanned_at=scanned_at,
+        holder_name=ticket.holder_name,
+    )
 
 
 def _scan(
@@ -204,20 +320,10 @@ async def _record_valid(
         if inserted is None:
             # The same scan_id raced in with another code; the first one recorded stands.
             raise _Replay()
-        if verdict.result in ("accepted", "exited"):
+        if _is_checkin(verdict):
             await outbox.enqueue(
                 conn,
-                events.CheckinRecorded(
-                    scan_id=body.scan_id,
-                    ticket_id=ticket.id,
-                    event_id=code.event_id,
-                    list=body.list,
-                    gate=body.gate,
-                    device_id=body.device_id,
-                    direction=body.direction,
-                    scanned_at=scanned_at,
-                    holder_name=ticket.holder_name,
-                ),
+                _checkin_event(body, ticket, scanned_at),
                 ticket.id,
                 inserted,  # scan sequence: increasing for every ticket
             )

@@ -1,7 +1,8 @@
-"""HTTP handlers of check-in lists: defining them, listing them, who is inside."""
+"""HTTP handlers of check-in lists: defining, changing, removing, listing them, who is inside."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -26,18 +27,38 @@ from shared.keys import DB_POOL, STAFF_AUTH
 Slug = Annotated[str, msgspec.Meta(pattern=SLUG_PATTERN)]
 Slugs = Annotated[list[Slug], msgspec.Meta(max_length=50)]
 Moment = Annotated[datetime, msgspec.Meta(tz=True)]
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=PRINTABLE)]
+Limit = Annotated[int, msgspec.Meta(ge=1, le=1_000_000)]
+Unset = msgspec.UnsetType
+UNSET = msgspec.UNSET
+# What the main list and session lists take from the event, not from their organizer.
+FIXED_FIELDS = ("slug", "sessions", "ticket_types")
 
 
 class ListRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     slug: Slug
-    name: Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=PRINTABLE)]
+    name: Name
     policy: Policy = "single"
     sessions: Slugs = []
     ticket_types: Slugs = []
     valid_from: Moment | None = None
     valid_until: Moment | None = None
-    limit: Annotated[int, msgspec.Meta(ge=1, le=1_000_000)] | None = None
+    limit: Limit | None = None
     enforce_limit: bool = False
+
+
+class ListChangeRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """A partial update: only the fields given change (null clears the optional ones)."""
+
+    slug: Slug | Unset = UNSET
+    name: Name | Unset = UNSET
+    policy: Policy | Unset = UNSET
+    sessions: Slugs | Unset = UNSET
+    ticket_types: Slugs | Unset = UNSET
+    valid_from: Moment | None | Unset = UNSET
+    valid_until: Moment | None | Unset = UNSET
+    limit: Limit | None | Unset = UNSET
+    enforce_limit: bool | Unset = UNSET
 
 
 def _invalid(field: str, message: str) -> ProblemError:
@@ -62,19 +83,49 @@ async def _event(request: web.Request, slug: str) -> db.EventRow:
     return event
 
 
-async def create_list(request: web.Request) -> web.Response:
+def _list_not_found(slug: str) -> ProblemError:
+    return ProblemError(404, "list_not_found", f"This event has no check-in list {slug!r}.")
+
+
+def _require_organizer(request: web.Request) -> str:
     slug = request.match_info["slug"]
     request.app[STAFF_AUTH].require(request, ("organizer",), event_slug=slug)
-    body = await decode_body(request, ListRequest)
-    if body.valid_from and body.valid_until and body.valid_until <= body.valid_from:
+    return slug
+
+
+def _check_settings(new: lists_db.NewList, given: frozenset[str] = frozenset()) -> None:
+    """Refuse a bad window or limit, naming a field the request gave."""
+    if new.valid_from and new.valid_until and new.valid_until <= new.valid_from:
+        if "valid_from" in given and "valid_until" not in given:
+            raise _invalid("valid_from", "Must be earlier than valid_until.")
         raise _invalid("valid_until", "Must be later than valid_from.")
-    if body.enforce_limit and body.limit is None:
+    if new.enforce_limit and new.limit is None:
         raise _invalid("limit", "A limit is needed to enforce it.")
-    event = await _event(request, slug)
-    pool = request.app[DB_POOL]
-    unknown = set(body.sessions) - await lists_db.select_session_slugs(pool, event.id)
-    if unknown:
-        raise _invalid("sessions", f"The event has no session {sorted(unknown)[0]!r}.")
+
+
+async def _check_members(
+    conn: asyncpg.Connection | asyncpg.Pool,
+    event_id: uuid.UUID,
+    sessions: list[str] | None,
+    ticket_types: list[str] | None,
+) -> None:
+    """Refuse sessions and ticket types the event does not have (None: not checked)."""
+    if sessions:
+        unknown = set(sessions) - await lists_db.select_session_slugs(conn, event_id)
+        if unknown:
+            raise _invalid("sessions", f"The event has no session {sorted(unknown)[0]!r}.")
+    if ticket_types:
+        known = await lists_db.select_ticket_types(conn, event_id)
+        # None: no event message has told the types yet (an event announced before they
+        # were published), so there is nothing to check against.
+        unknown = set(ticket_types) - known if known is not None else set()
+        if unknown:
+            raise _invalid("ticket_types", f"The event has no ticket type {sorted(unknown)[0]!r}.")
+
+
+async def create_list(request: web.Request) -> web.Response:
+    slug = _require_organizer(request)
+    body = await decode_body(request, ListRequest)
     new = lists_db.NewList(
         slug=body.slug,
         name=body.name,
@@ -86,6 +137,10 @@ async def create_list(request: web.Request) -> web.Response:
         limit=body.limit,
         enforce_limit=body.enforce_limit,
     )
+    _check_settings(new)
+    event = await _event(request, slug)
+    pool = request.app[DB_POOL]
+    await _check_members(pool, event.id, new.sessions, new.ticket_types)
     async with pool.acquire() as conn, conn.transaction():
         # The main list takes its slug even before the first scan asks for it.
         await db.insert_list_if_missing(conn, event.id, MAIN_LIST, "Main entrance")
@@ -100,12 +155,103 @@ async def create_list(request: web.Request) -> web.Response:
     return json_response(_list_body(row), status=201)
 
 
+async def _list_target(request: web.Request, slug: str) -> tuple[db.EventRow, str]:
+    """The event and the list slug of a request on one list."""
+    event = await _event(request, slug)
+    list_slug = request.match_info["list"]
+    if not is_slug(list_slug):
+        raise _list_not_found(list_slug)
+    return event, list_slug
+
+
+def _changes(current: lists_db.ListRow, body: ListChangeRequest) -> dict[str, Any]:
+    """The fields the body gives a value other than the list's current one."""
+    changes: dict[str, Any] = {}
+    for field in body.__struct_fields__:
+        value = getattr(body, field)
+        if value is UNSET:
+            continue
+        if field in ("sessions", "ticket_types"):
+            value = sorted(set(value))
+        if value != getattr(current, field):
+            changes[field] = value
+    return changes
+
+
+async def update_list(request: web.Request) -> web.Response:
+    """Change a list's settings; the main list and session lists keep slug and members."""
+    slug = _require_organizer(request)
+    body = await decode_body(request, ListChangeRequest)
+    event, list_slug = await _list_target(request, slug)
+    async with request.app[DB_POOL].acquire() as conn, conn.transaction():
+        current = await lists_db.select_list_for_update(conn, event.id, list_slug)
+        if current is None:
+            raise _list_not_found(list_slug)
+        changes = _changes(current, body)
+        fixed = [f for f in FIXED_FIELDS if f in changes]
+        if fixed and current.origin != "organizer":
+            raise ProblemError(
+                409,
+                "list_membership_fixed",
+                f"The {current.origin} list {list_slug!r} takes its slug and members from the"
+                " event: only its name, policy, window and limit can change.",
+                errors=[FieldError(field=f, message="Cannot change on this list.") for f in fixed],
+            )
+        if not changes:
+            return json_response(_list_body(current))
+        kept = {f: getattr(current, f) for f in lists_db.NewList.__struct_fields__}
+        merged = lists_db.NewList(**(kept | changes))
+        _check_settings(merged, frozenset(changes))
+        await _check_members(conn, event.id, changes.get("sessions"), changes.get("ticket_types"))
+        pin = (["name"] if "name" in changes else []) + (
+            ["window"] if {"valid_from", "valid_until"} & changes.keys() else []
+        )
+        try:
+            row = await lists_db.update_list(
+                conn, current.id, merged, pin if current.origin == "session" else []
+            )
+        except asyncpg.UniqueViolationError as e:
+            if e.constraint_name != "lists_event_id_slug_key":
+                raise
+            raise ProblemError(
+                409, "list_exists", f"The event already has a list {merged.slug!r}."
+            ) from None
+    return json_response(_list_body(row))
+
+
+async def delete_list(request: web.Request) -> web.Response:
+    """Remove an organizer's list: archived, so that the scans made on it stay."""
+    event, list_slug = await _list_target(request, _require_organizer(request))
+    async with request.app[DB_POOL].acquire() as conn, conn.transaction():
+        current = await lists_db.select_list_for_update(conn, event.id, list_slug)
+        if current is None:
+            raise _list_not_found(list_slug)
+        if current.origin != "organizer":
+            raise ProblemError(
+                409,
+                "list_not_removable",
+                f"The {current.origin} list {list_slug!r} belongs to the event and cannot be"
+                " removed; close it with a window instead.",
+            )
+        await lists_db.update_list_archived(conn, current.id)
+    return web.Response(status=204)
+
+
 async def get_lists(request: web.Request) -> web.Response:
     slug = request.match_info["slug"]
     request.app[STAFF_AUTH].require(request, ("organizer", "door"), event_slug=slug)
     event = await _event(request, slug)
-    rows = await lists_db.select_lists(request.app[DB_POOL], event.id)
-    return json_response({"event": slug, "lists": [_list_body(r) for r in rows]})
+    pool = request.app[DB_POOL]
+    rows = await lists_db.select_lists(pool, event.id)
+    # What a list's ticket_types can name (null while the event has not told them yet).
+    types = await lists_db.select_ticket_types(pool, event.id)
+    return json_response(
+        {
+            "event": slug,
+            "ticket_types": sorted(types) if types is not None else None,
+            "lists": [_list_body(r) for r in rows],
+        }
+    )
 
 
 async def get_inside(request: web.Request) -> web.Response:
@@ -116,7 +262,7 @@ async def get_inside(request: web.Request) -> web.Response:
     pool = request.app[DB_POOL]
     listed = await lists_db.select_list(pool, event.id, list_slug) if is_slug(list_slug) else None
     if listed is None:
-        raise ProblemError(404, "list_not_found", f"This event has no check-in list {list_slug!r}.")
+        raise _list_not_found(list_slug)
     people = await lists_db.select_inside(pool, listed.id)
     return json_response(
         {

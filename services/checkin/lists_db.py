@@ -98,12 +98,17 @@ async def upsert_session_list(
     valid_from: datetime,
     valid_until: datetime,
 ) -> None:
-    # An organizer's list that already took the session's slug is left alone.
+    # An organizer's list that already took the session's slug is left alone, and so is
+    # what an organizer changed on the session's list (its pinned name or window).
     await conn.execute(
         "INSERT INTO lists (event_id, slug, name, policy, origin, sessions, valid_from,"
         " valid_until) VALUES ($1, $2, $3, 'single', 'session', ARRAY[$2], $4, $5)"
-        " ON CONFLICT (event_id, slug) DO UPDATE SET name = EXCLUDED.name,"
-        " valid_from = EXCLUDED.valid_from, valid_until = EXCLUDED.valid_until"
+        " ON CONFLICT (event_id, slug) DO UPDATE SET"
+        " name = CASE WHEN 'name' = ANY(lists.pinned) THEN lists.name ELSE EXCLUDED.name END,"
+        " valid_from = CASE WHEN 'window' = ANY(lists.pinned) THEN lists.valid_from"
+        "  ELSE EXCLUDED.valid_from END,"
+        " valid_until = CASE WHEN 'window' = ANY(lists.pinned) THEN lists.valid_until"
+        "  ELSE EXCLUDED.valid_until END"
         " WHERE lists.origin = 'session'",
         event_id,
         slug,
@@ -117,7 +122,7 @@ async def select_lists(
     conn: asyncpg.Connection | asyncpg.Pool, event_id: uuid.UUID
 ) -> list[ListRow]:
     rows = await conn.fetch(
-        f"SELECT {_LIST_COLUMNS} FROM lists WHERE event_id = $1"
+        f"SELECT {_LIST_COLUMNS} FROM lists WHERE event_id = $1 AND archived_at IS NULL"
         " ORDER BY origin <> 'main', created_at, slug",
         event_id,
     )
@@ -127,10 +132,60 @@ async def select_lists(
 async def select_list(
     conn: asyncpg.Connection | asyncpg.Pool, event_id: uuid.UUID, slug: str
 ) -> ListRow | None:
+    """The list scans and organizers address by ``slug``; None if there is none or it was
+    removed (archived)."""
     row = await conn.fetchrow(
-        f"SELECT {_LIST_COLUMNS} FROM lists WHERE event_id = $1 AND slug = $2", event_id, slug
+        f"SELECT {_LIST_COLUMNS} FROM lists"
+        " WHERE event_id = $1 AND slug = $2 AND archived_at IS NULL",
+        event_id,
+        slug,
     )
     return _list(row) if row else None
+
+
+async def select_list_for_update(
+    conn: asyncpg.Connection, event_id: uuid.UUID, slug: str
+) -> ListRow | None:
+    row = await conn.fetchrow(
+        f"SELECT {_LIST_COLUMNS} FROM lists"
+        " WHERE event_id = $1 AND slug = $2 AND archived_at IS NULL FOR UPDATE",
+        event_id,
+        slug,
+    )
+    return _list(row) if row else None
+
+
+async def update_list(
+    conn: asyncpg.Connection, list_id: uuid.UUID, new: NewList, pin: list[str]
+) -> ListRow:
+    row = await conn.fetchrow(
+        "UPDATE lists SET slug = $2, name = $3, policy = $4, sessions = $5, ticket_types = $6,"
+        " valid_from = $7, valid_until = $8, entry_limit = $9, enforce_limit = $10,"
+        " pinned = ARRAY(SELECT DISTINCT p FROM unnest(pinned || $11::text[]) AS p ORDER BY p)"
+        f" WHERE id = $1 RETURNING {_LIST_COLUMNS}",
+        list_id,
+        new.slug,
+        new.name,
+        new.policy,
+        new.sessions,
+        new.ticket_types,
+        new.valid_from,
+        new.valid_until,
+        new.limit,
+        new.enforce_limit,
+        pin,
+    )
+    return _list(row)
+
+
+async def update_list_archived(conn: asyncpg.Connection, list_id: uuid.UUID) -> None:
+    # The slug is given up for a new list to take: '~' is never in a slug, so no request
+    # can name the archived list any more.
+    await conn.execute(
+        "UPDATE lists SET archived_at = now(), archived_slug = slug,"
+        " slug = slug || '~' || id::text WHERE id = $1",
+        list_id,
+    )
 
 
 async def select_session_slugs(
@@ -140,6 +195,22 @@ async def select_session_slugs(
         "SELECT slug FROM lists WHERE event_id = $1 AND origin = 'session'", event_id
     )
     return {r["slug"] for r in rows}
+
+
+async def select_ticket_types(
+    conn: asyncpg.Connection | asyncpg.Pool, event_id: uuid.UUID
+) -> set[str] | None:
+    """The event's ticket type slugs; None if no event message has told them yet."""
+    value = await conn.fetchval("SELECT ticket_types FROM events WHERE id = $1", event_id)
+    return set(value) if value is not None else None
+
+
+async def update_event_ticket_types(
+    conn: asyncpg.Connection, event_id: uuid.UUID, ticket_types: list[str]
+) -> None:
+    await conn.execute(
+        "UPDATE events SET ticket_types = $2 WHERE id = $1", event_id, sorted(set(ticket_types))
+    )
 
 
 async def lock_list(conn: asyncpg.Connection, list_id: uuid.UUID) -> None:

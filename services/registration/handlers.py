@@ -190,6 +190,7 @@ async def create_event(request: web.Request) -> web.Response:
                     capacity=event.capacity,
                     status=event.status,
                     sessions=[messages.session_info(s) for s in sessions],
+                    ticket_types=[],  # added later, each one announced by event.updated
                 ),
                 event.id,
                 event.version,

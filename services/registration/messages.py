@@ -98,6 +98,7 @@ def waitlisted_event(
 
 async def enqueue_event_updated(conn: asyncpg.Connection, event: Event, changed: list[str]) -> None:
     sessions = await db.select_sessions(conn, event.id)
+    types = await db.select_ticket_types(conn, event.id)
     await outbox.enqueue(
         conn,
         events.EventUpdated(
@@ -106,6 +107,7 @@ async def enqueue_event_updated(conn: asyncpg.Connection, event: Event, changed:
             status=event.status,
             sessions=[session_info(s) for s in sessions],
             changed=changed,
+            ticket_types=[t.slug for t in types],
         ),
         event.id,
         event.version,

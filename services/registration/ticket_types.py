@@ -9,7 +9,7 @@ from typing import Any
 import asyncpg
 from aiohttp import web
 
-from services.registration import db
+from services.registration import db, messages
 from services.registration.handlers import event_or_404
 from services.registration.schemas import (
     CreateTicketTypeRequest,
@@ -46,7 +46,11 @@ async def create_ticket_type(request: web.Request) -> web.Response:
         access_code_hash=hash_manage_token(body.access_code) if body.access_code else None,
     )
     try:
-        await db.insert_ticket_type(request.app[DB_POOL], ticket_type)
+        async with request.app[DB_POOL].acquire() as conn, conn.transaction():
+            # Checkin validates its lists against the types it hears of in event.updated.
+            updated = await db.update_event_fields(conn, event.id, {})
+            await db.insert_ticket_type(conn, ticket_type)
+            await messages.enqueue_event_updated(conn, updated, ["ticket_types"])
     except asyncpg.UniqueViolationError:
         raise ProblemError(
             409, "ticket_type_exists", f"This event already has a ticket type {body.slug!r}."

@@ -1,4 +1,5 @@
-"""Check-in lists: policies, windows, membership, occupancy limits, who is inside."""
+"""Check-in lists: policies, windows, membership, occupancy limits, who is inside; lists
+changed and removed, ticket types checked."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import msgspec
 import pytest
 
 from services.checkin.rules import FirstEntry, ScanFacts, Verdict, decide, entry_key, on_list
+from shared import events
 from tests.factories import auth, event_body, eventually, registration_body
 
 NOW = datetime.now(UTC).replace(microsecond=0)
@@ -69,6 +72,46 @@ class Door:
         )
         assert r.status == 201, await r.text()
         return dict(await r.json())
+
+    async def lists(self) -> dict[str, Any]:
+        r = await self.checkin.get(f"/api/v1/events/{self.slug}/lists", headers=self.organizer)
+        assert r.status == 200, await r.text()
+        return dict(await r.json())
+
+    async def ticket_types(self, *slugs: str) -> None:
+        """Add ticket types in registration and wait until checkin has heard of them."""
+        for t in slugs:
+            r = await self.registration.post(
+                f"/api/v1/events/{self.slug}/ticket-types",
+                json={"slug": t, "name": {"pl": t, "en": t}},
+                headers=self.organizer,
+            )
+            assert r.status == 201, await r.text()
+
+        async def known() -> bool:
+            return set(slugs) <= set((await self.lists())["ticket_types"] or [])
+
+        await eventually(known)
+
+    async def patch(self, list_: str, headers: dict[str, str] | None = None, **fields: Any) -> Any:
+        return await self.checkin.patch(
+            f"/api/v1/events/{self.slug}/lists/{list_}",
+            json=fields,
+            headers=self.organizer if headers is None else headers,
+        )
+
+    async def delete(self, list_: str, headers: dict[str, str] | None = None) -> Any:
+        return await self.checkin.delete(
+            f"/api/v1/events/{self.slug}/lists/{list_}",
+            headers=self.organizer if headers is None else headers,
+        )
+
+    async def scan_response(self, ticket: dict[str, Any], list_: str = "main") -> Any:
+        return await self.checkin.post(
+            "/api/v1/scans",
+            json={"code": ticket["code"], "gate": "g", "scan_id": str(uuid.uuid4()), "list": list_},
+            headers=auth(self.servers.token("door", [self.slug])),
+        )
 
     async def scan(
         self, ticket: dict[str, Any], list_: str = "main", direction: str = "in", gate: str = "g"
@@ -197,6 +240,7 @@ def test_list_membership(
 
 async def test_lists_are_created_and_listed_next_to_main(service_client: Any, servers: Any) -> None:
     door = await _door(service_client, servers)
+    await door.ticket_types("vip", "press")
     valid_from = NOW + timedelta(days=1)
     created = await door.add_list(
         slug="vip-lounge",
@@ -232,7 +276,7 @@ async def test_lists_are_created_and_listed_next_to_main(service_client: Any, se
     )
     assert r.status == 200, await r.text()
     body = await r.json()
-    assert body["event"] == door.slug
+    assert (body["event"], body["ticket_types"]) == (door.slug, ["press", "vip"])
     assert body["lists"] == [
         {
             "slug": "main",
@@ -328,13 +372,7 @@ async def test_a_list_is_valid_only_inside_its_window(service_client: Any, serve
 
 async def test_ticket_type_list_admits_only_its_types(service_client: Any, servers: Any) -> None:
     door = await _door(service_client, servers)
-    for t in ("participant", "press"):
-        r = await door.registration.post(
-            f"/api/v1/events/{door.slug}/ticket-types",
-            json={"slug": t, "name": {"pl": t, "en": t}},
-            headers=door.organizer,
-        )
-        assert r.status == 201, await r.text()
+    await door.ticket_types("participant", "press")
     await door.add_list(slug="press-room", ticket_types=["press"])
     press = await door.ticket(ticket_type="press")
     participant = await door.ticket(ticket_type="participant")
@@ -502,6 +540,7 @@ async def test_a_scan_on_an_unknown_list_is_404_and_records_nothing(
         ({"slug": "ok-list", "name": "x", "sessions": ["Not A Slug"]}, "sessions[0]"),
         ({"slug": "ok-list", "name": "x", "sessions": ["nope"]}, "sessions"),
         ({"slug": "ok-list", "name": "x", "ticket_types": "press"}, "ticket_types"),
+        ({"slug": "ok-list", "name": "x", "ticket_types": ["vip"]}, "ticket_types"),
         ({"slug": "ok-list", "name": "x", "valid_from": "2026-11-20T10:00:00"}, "valid_from"),
         ({"slug": "ok-list", "name": "x", "valid_until": "tomorrow"}, "valid_until"),
         (
@@ -560,3 +599,281 @@ async def test_list_endpoints_check_tokens_and_events(service_client: Any, serve
     assert (r.status, (await r.json())["code"]) == (404, "list_not_found")
     r = await door.checkin.get(inside, headers=door.organizer)
     assert await r.json() == {"list": "main", "count": 0, "limit": None, "people": []}
+
+
+# --- lists changed and removed
+
+
+def _z(moment: datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+def test_event_messages_from_before_ticket_types_still_decode() -> None:
+    event_id = uuid.uuid4()
+    data = {
+        "event": {
+            "id": str(event_id),
+            "slug": "old-event",
+            "name": {"pl": "Stare", "en": "Old"},
+            "kind": "seminar",
+            "starts_at": _z(NOW),
+            "ends_at": _z(NOW + timedelta(hours=2)),
+            "venue": "CNK",
+        },
+        "capacity": 10,
+        "status": "published",
+    }
+    for type_ in ("event.created", "event.updated"):
+        raw = msgspec.json.encode(
+            {
+                "id": str(uuid.uuid4()),
+                "type": type_,
+                "schema": 1,
+                "occurred_at": _z(NOW),
+                "aggregate_id": str(event_id),
+                "sequence": 1,
+                "data": data,
+            }
+        )
+        _, decoded = events.decode(raw)
+        assert isinstance(decoded, events.EventCreated | events.EventUpdated)
+        # Unknown, not "no ticket types": checkin keeps what it knew.
+        assert decoded.ticket_types is None
+
+
+async def test_an_organizer_list_changes_field_by_field(service_client: Any, servers: Any) -> None:
+    door = await _door(service_client, servers)
+    await door.ticket_types("press", "vip")
+    await door.add_list(slug="press-room", ticket_types=["press"], limit=10)
+    ticket = await door.ticket(ticket_type="vip")
+    assert (await door.scan(ticket, "press-room"))["result"] == "not_on_list"
+    later = NOW + timedelta(days=1)
+    r = await door.patch(
+        "press-room",
+        slug="media-room",
+        name="Media room",
+        policy="reentry",
+        ticket_types=["vip", "press", "vip"],
+        valid_from=later.isoformat(),
+        enforce_limit=True,
+    )
+    assert r.status == 200, await r.text()
+    changed = await r.json()
+    assert changed == {
+        "slug": "media-room",
+        "name": "Media room",
+        "policy": "reentry",
+        "origin": "organizer",
+        "sessions": [],
+        "ticket_types": ["press", "vip"],
+        "valid_from": _z(later),
+        "valid_until": None,
+        "limit": 10,
+        "enforce_limit": True,
+    }
+    assert (await door.lists())["lists"][1:] == [changed]
+    r = await door.scan_response(ticket, "press-room")
+    assert (r.status, (await r.json())["code"]) == (404, "list_not_found")
+    assert (await door.scan(ticket, "media-room"))["result"] == "not_valid_now"
+
+    # null clears the window and the limit; the list then admits the VIP at once.
+    r = await door.patch("media-room", valid_from=None, limit=None, enforce_limit=False)
+    assert r.status == 200, await r.text()
+    cleared = {**changed, "valid_from": None, "limit": None, "enforce_limit": False}
+    assert await r.json() == cleared
+    assert (await door.scan(ticket, "media-room"))["result"] == "accepted"
+    # Nothing given, or only what the list has already: nothing changes.
+    for same in ({}, {"name": "Media room", "ticket_types": ["vip", "press"]}):
+        r = await door.patch("media-room", **same)
+        assert (r.status, await r.json()) == (200, cleared)
+
+
+async def test_main_and_session_lists_change_settings_but_not_slug_or_members(
+    service_client: Any, servers: Any
+) -> None:
+    soon = NOW + timedelta(days=1)
+    door = await _door(
+        service_client,
+        servers,
+        starts_at=soon.isoformat(),
+        ends_at=(soon + timedelta(hours=8)).isoformat(),
+        sessions=[_session("ai", soon)],
+    )
+    await door.ticket_types("press")
+    # Membership given as it is (none) is no change.
+    r = await door.patch(
+        "main", name="Hall A", policy="daily", limit=300, enforce_limit=True, ticket_types=[]
+    )
+    assert r.status == 200, await r.text()
+    main = await r.json()
+    assert main == {
+        "slug": "main",
+        "name": "Hall A",
+        "policy": "daily",
+        "origin": "main",
+        "sessions": [],
+        "ticket_types": [],
+        "valid_from": None,
+        "valid_until": None,
+        "limit": 300,
+        "enforce_limit": True,
+    }
+    before = await door.lists()
+    for list_, fields, fixed in [
+        ("main", {"ticket_types": ["press"]}, ["ticket_types"]),
+        ("main", {"slug": "hall-a", "sessions": ["ai"]}, ["slug", "sessions"]),
+        ("ai", {"slug": "ai-lab"}, ["slug"]),
+        (
+            "ai",
+            {"sessions": [], "ticket_types": ["press"], "limit": 5},
+            ["sessions", "ticket_types"],
+        ),
+    ]:
+        r = await door.patch(list_, **fields)
+        problem = await r.json()
+        assert (r.status, problem["code"]) == (409, "list_membership_fixed"), problem
+        assert [e["field"] for e in problem["errors"]] == fixed
+    for list_ in ("main", "ai"):
+        r = await door.delete(list_, headers={**door.organizer, "Accept-Language": "pl"})
+        problem = await r.json()
+        assert (r.status, problem["code"]) == (409, "list_not_removable")
+        assert problem["detail"].startswith("Listy głównej ani list sesji nie można usunąć")
+    assert await door.lists() == before
+
+    # The organizer's window on a session list outlives event.updated; the name follows the
+    # session's until the organizer sets one.
+    until = soon + timedelta(hours=3)
+    r = await door.patch("ai", valid_until=until.isoformat(), policy="reentry")
+    assert r.status == 200, await r.text()
+    r = await door.registration.patch(
+        f"/api/v1/events/{door.slug}/sessions/ai",
+        json={"name": {"pl": "Laboratorium SI", "en": "AI lab"}, "capacity": 20},
+        headers=door.organizer,
+    )
+    assert r.status == 200, await r.text()
+
+    async def renamed() -> dict[str, Any] | None:
+        ai = next(x for x in (await door.lists())["lists"] if x["slug"] == "ai")
+        return dict(ai) if ai["name"] == "AI lab" else None
+
+    ai = await eventually(renamed)
+    assert (ai["valid_from"], ai["valid_until"], ai["policy"]) == (
+        _z(soon - timedelta(minutes=30)),
+        _z(until),
+        "reentry",
+    )
+
+
+async def test_a_removed_list_is_hidden_refuses_scans_and_keeps_its_history(
+    service_client: Any, servers: Any
+) -> None:
+    door = await _door(service_client, servers)
+    await door.add_list(slug="vip", policy="reentry")
+    await door.add_list(slug="unused")
+    ticket = await door.ticket()
+    assert (await door.scan(ticket, "vip"))["result"] == "accepted"
+    for list_ in ("vip", "unused"):
+        r = await door.delete(list_)
+        assert (r.status, await r.read()) == (204, b"")
+    assert [x["slug"] for x in (await door.lists())["lists"]] == ["main"]
+
+    r = await door.scan_response(ticket, "vip")
+    assert (r.status, (await r.json())["code"]) == (404, "list_not_found")
+    r = await door.checkin.get(
+        f"/api/v1/events/{door.slug}/inside?list=vip", headers=door.organizer
+    )
+    assert (r.status, (await r.json())["code"]) == (404, "list_not_found")
+    for r in (await door.patch("vip", name="Back"), await door.delete("vip")):
+        assert (r.status, (await r.json())["code"]) == (404, "list_not_found")
+
+    async def scans() -> int:
+        r = await door.checkin.get(f"/api/v1/events/{door.slug}/attendance", headers=door.organizer)
+        return int((await r.json())["scans"])
+
+    # The entry made on the removed list is still there; the refused request left nothing.
+    assert await scans() == 1
+    # The slug is free again: a new list of that name starts without entries.
+    await door.add_list(slug="vip")
+    assert (await door.scan(ticket, "vip"))["result"] == "accepted"
+    assert await scans() == 2
+
+
+async def test_changing_and_removing_lists_needs_an_organizer_and_a_known_list(
+    service_client: Any, servers: Any
+) -> None:
+    door = await _door(service_client, servers)
+    await door.add_list(slug="side")
+    await door.add_list(slug="back")
+    cases = [
+        ({}, 401, "unauthorized"),
+        (auth(servers.token("door", [door.slug])), 403, "forbidden"),
+        (auth(servers.token("organizer", ["other-event"])), 403, "event_not_covered"),
+    ]
+    for headers, status, code in cases:
+        for r in (await door.patch("side", headers, name="x"), await door.delete("side", headers)):
+            assert (r.status, (await r.json())["code"]) == (status, code)
+    for list_ in ("nope", "Not_A_Slug"):
+        for r in (await door.patch(list_, name="x"), await door.delete(list_)):
+            assert (r.status, (await r.json())["code"]) == (404, "list_not_found")
+    for method in ("PATCH", "DELETE"):
+        r = await door.checkin.request(
+            method, "/api/v1/events/no-such-event/lists/side", json={}, headers=door.organizer
+        )
+        assert (r.status, (await r.json())["code"]) == (404, "event_not_found")
+    for taken in ("back", "main"):
+        r = await door.patch("side", slug=taken)
+        assert (r.status, (await r.json())["code"]) == (409, "list_exists")
+    assert [x["slug"] for x in (await door.lists())["lists"]] == ["main", "side", "back"]
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"colour": "red"}, "colour"),
+        ({"name": ""}, "name"),
+        ({"name": None}, "name"),
+        ({"policy": "twice"}, "policy"),
+        ({"slug": "Bad Slug"}, "slug"),
+        ({"sessions": ["nope"]}, "sessions"),
+        ({"ticket_types": ["vip"]}, "ticket_types"),
+        ({"ticket_types": None}, "ticket_types"),
+        ({"valid_from": "2026-11-20T10:00:00"}, "valid_from"),
+        ({"valid_until": "2026-11-20T09:00:00Z"}, "valid_until"),
+        ({"valid_from": "2026-11-20T13:00:00Z"}, "valid_from"),
+        (
+            {"valid_from": "2026-11-20T13:00:00Z", "valid_until": "2026-11-20T12:30:00Z"},
+            "valid_until",
+        ),
+        ({"limit": None}, "limit"),
+        ({"limit": 0}, "limit"),
+        ({"limit": "10"}, "limit"),
+        ({"enforce_limit": None}, "enforce_limit"),
+    ],
+)
+async def test_bad_list_changes_are_400_naming_the_field_and_change_nothing(
+    service_client: Any, servers: Any, body: dict[str, Any], field: str
+) -> None:
+    door = await _door(service_client, servers)
+    created = await door.add_list(
+        slug="hall-b",
+        valid_from="2026-11-20T10:00:00Z",
+        valid_until="2026-11-20T12:00:00Z",
+        limit=5,
+        enforce_limit=True,
+    )
+    r = await door.patch("hall-b", **body)
+    problem = await r.json()
+    assert (r.status, problem["code"]) == (400, "validation_failed"), problem
+    assert [e["field"] for e in problem["errors"]] == [field]
+    assert (await door.lists())["lists"][1:] == [created]
+
+
+async def test_a_list_without_a_limit_cannot_enforce_one(service_client: Any, servers: Any) -> None:
+    door = await _door(service_client, servers)
+    await door.add_list(slug="hall-c")
+    r = await door.patch("hall-c", enforce_limit=True)
+    problem = await r.json()
+    assert (r.status, [e["field"] for e in problem["errors"]]) == (400, ["limit"]), problem
+    r = await door.patch("hall-c", enforce_limit=True, limit=3)
+    assert r.status == 200, await r.text()
+    assert ((await r.json())["limit"], (await r.json())["enforce_limit"]) == (3, True)

@@ -1,0 +1,248 @@
+"""Offline scans uploaded in batches, applied in scan-time order; their conflicts.
+
+Each scan goes through handlers.record_scan with its own scan time, so a retried upload
+replays the first verdicts. The first scan of an entry wins: an uploaded scan earlier than
+an entry recorded from an earlier upload takes that entry over (one transaction, the
+ticket's row locked), and the later scan becomes the conflict.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any, Literal
+
+import msgspec
+from aiohttp import web
+from nacl.signing import VerifyKey
+
+from services.checkin import handlers, lists_db, offline_db, rules, tokens, tokens_db
+from services.checkin.consumers import MAIN_LIST
+from services.checkin.keys import VERIFY_KEYS
+from shared.auth import StaffClaims
+from shared.codes import InvalidCode, verify_code
+from shared.http import (
+    SLUG_PATTERN,
+    FieldError,
+    ProblemError,
+    _validation_field,
+    json_response,
+)
+from shared.keys import DB_POOL
+
+MAX_SCANS = 1000
+MAX_BATCH_BYTES = 1024 * 1024
+CLOCK_SKEW = timedelta(minutes=5)  # how far ahead of ours a device's clock may run
+
+
+class UploadedScan(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    scan_id: uuid.UUID
+    code: Annotated[str, msgspec.Meta(max_length=1024)]
+    gate: handlers.Label
+    scanned_at: Annotated[datetime, msgspec.Meta(tz=True)]
+    list: Annotated[str, msgspec.Meta(pattern=SLUG_PATTERN)] = MAIN_LIST
+    direction: Literal["in", "out"] = "in"
+    device_id: handlers.Label | None = None
+    event: Annotated[str, msgspec.Meta(max_length=63)] | None = None
+    local_result: rules.Result | None = None
+
+    def request(self) -> handlers.ScanRequest:
+        return handlers.ScanRequest(
+            code=self.code,
+            gate=self.gate,
+            scan_id=self.scan_id,
+            list=self.list,
+            event=self.event,
+            device_id=self.device_id,
+            direction=self.direction,
+        )
+
+
+class BatchRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    scans: Annotated[list[UploadedScan], msgspec.Meta(min_length=1, max_length=MAX_SCANS)]
+
+
+def _invalid(errors: list[FieldError]) -> ProblemError:
+    return ProblemError(
+        400, "validation_failed", "Some scans are invalid; none was recorded.", errors=errors
+    )
+
+
+async def _decode(request: web.Request) -> BatchRequest:
+    """Like shared.http.decode_body, with room for a thousand scans."""
+    if request.content_type != "application/json":
+        raise ProblemError(415, "unsupported_media_type", "Send the body as application/json.")
+    too_large = ProblemError(
+        413, "body_too_large", f"The body must be at most {MAX_BATCH_BYTES} bytes."
+    )
+    if request.content_length is not None and request.content_length > MAX_BATCH_BYTES:
+        raise too_large
+    raw = await request.content.read(MAX_BATCH_BYTES + 1)
+    if len(raw) > MAX_BATCH_BYTES:
+        raise too_large
+    try:
+        return msgspec.json.decode(raw, type=BatchRequest)
+    except msgspec.ValidationError as e:
+        message = str(e)
+        field = _validation_field(message)
+        raise _invalid([FieldError(field=field, message=message.split(" - at ")[0])]) from None
+    except (msgspec.DecodeError, UnicodeDecodeError) as e:
+        raise ProblemError(400, "invalid_json", f"The body is not valid UTF-8 JSON: {e}") from None
+
+
+async def _validate(
+    app: web.Application, claims: StaffClaims, scans: list[UploadedScan]
+) -> tuple[dict[int, uuid.UUID], dict[uuid.UUID, str]]:
+    """Refuse the whole batch for any bad scan. The event of each validly signed code (by
+    the scan's index), and the slugs of those events."""
+    errors: list[FieldError] = []
+    latest = datetime.now(UTC) + CLOCK_SKEW
+    seen: set[uuid.UUID] = set()
+    events: dict[int, uuid.UUID] = {}
+    keys: dict[int, VerifyKey] = app[VERIFY_KEYS]
+    for i, scan in enumerate(scans):
+        handlers.check_gate(claims, scan.gate)
+        if scan.scanned_at > latest:
+            errors.append(FieldError(f"scans[{i}].scanned_at", "Lies in the future."))
+        if scan.scan_id in seen:
+            errors.append(FieldError(f"scans[{i}].scan_id", "Appears twice in this batch."))
+        seen.add(scan.scan_id)
+        try:
+            events[i] = verify_code(scan.code.strip(), keys).event_id
+        except InvalidCode:
+            pass  # recorded as an invalid scan, like online
+    pool = app[DB_POOL]
+    slugs = await offline_db.select_event_slugs(pool, sorted(set(events.values())))
+    # record_scan answers 404 for a list the event lacks; here that is a bad item, found
+    # before anything is recorded.
+    known_lists: dict[tuple[uuid.UUID, str], bool] = {}
+    for i, event_id in events.items():
+        scan = scans[i]
+        slug = slugs.get(event_id)
+        covered = (slug is not None and claims.covers(slug)) or "*" in claims.events
+        if scan.event is not None:
+            covered = covered and scan.event == slug
+        if not covered or scan.list == MAIN_LIST:
+            continue
+        key = (event_id, scan.list)
+        if key not in known_lists:
+            known_lists[key] = await lists_db.select_list(pool, event_id, scan.list) is not None
+        if not known_lists[key]:
+            errors.append(
+                FieldError(f"scans[{i}].list", f"The event has no check-in list {scan.list!r}.")
+            )
+    if errors:
+        raise _invalid(errors)
+    return events, slugs
+
+
+def _rewrite(
+    response: str,
+    result: rules.Result,
+    first: offline_db.Recorded | None = None,
+    replaced: offline_db.Recorded | None = None,
+) -> bytes:
+    verdict = msgspec.json.decode(response)
+    verdict["result"] = result
+    verdict["message"] = rules.MESSAGES[result]
+    verdict.pop("first_checkin", None)
+    verdict.pop("replaced_entry", None)
+    if first is not None:
+        verdict["first_checkin"] = {
+            "at": first.scanned_at,
+            "gate": first.gate,
+            "device_id": first.device_id,
+        }
+    if replaced is not None:
+        verdict["replaced_entry"] = {
+            "scan_id": replaced.scan_id,
+            "at": replaced.scanned_at,
+            "gate": replaced.gate,
+            "device_id": replaced.device_id,
+        }
+    return msgspec.json.encode(verdict)
+
+
+async def _supersede(app: web.Application, scan_id: uuid.UUID) -> bytes | None:
+    """Make a refused uploaded scan the entry, if it is earlier than the accepted entry of
+    an earlier upload under the same entry key; its new verdict, or None."""
+    async with app[DB_POOL].acquire() as conn, conn.transaction():
+        scan = await offline_db.select_recorded(conn, scan_id)
+        if scan is None or scan.policy not in ("single", "daily"):
+            return None
+        # The same lock as record_scan's: no scan of this ticket is decided meanwhile.
+        await offline_db.lock_ticket(conn, scan.ticket_id)
+        scan = await offline_db.select_recorded(conn, scan_id)
+        if scan is None or scan.result != "already_checked_in" or scan.direction != "in":
+            return None
+        key = rules.entry_key(scan.policy, scan.scanned_at, 0)  # type: ignore[arg-type]
+        found = await offline_db.select_entry(conn, scan.list_id, scan.ticket_id, key)
+        if (
+            found is None
+            or not found.uploaded
+            or found.exited_since  # who is inside goes by recording order: leave it be
+            or found.entry.scanned_at <= scan.scanned_at
+        ):
+            return None
+        entry = found.entry
+        accepted = _rewrite(scan.response, "accepted", replaced=entry)
+        # The entry's key is freed first: the unique index on accepted entries holds.
+        await offline_db.update_scan_verdict(
+            conn,
+            entry.seq,
+            "already_checked_in",
+            "",
+            _rewrite(entry.response, "already_checked_in", first=scan),
+        )
+        await offline_db.update_scan_verdict(conn, scan.seq, "accepted", key, accepted)
+        await offline_db.update_conflicts_moved(conn, scan.scan_id, entry.scan_id)
+        if found.local_result in (None, "accepted"):
+            await offline_db.upsert_conflict_with(conn, entry.scan_id, scan.scan_id)
+    return accepted
+
+
+async def _apply(app: web.Application, claims: StaffClaims, scan: UploadedScan) -> dict[str, Any]:
+    payload = await handlers.record_scan(app, scan.request(), claims, scan.scanned_at)
+    verdict: dict[str, Any] = msgspec.json.decode(payload)
+    first = verdict.get("first_checkin")
+    conflict = False
+    if verdict["result"] == "already_checked_in" and isinstance(first, dict):
+        first_at = datetime.fromisoformat(first["at"])
+        superseded = await _supersede(app, scan.scan_id) if first_at > scan.scanned_at else None
+        if superseded is not None:
+            verdict = msgspec.json.decode(superseded)
+        elif scan.local_result in (None, "accepted"):
+            await offline_db.insert_conflict(app[DB_POOL], scan.scan_id, first_at)
+            conflict = True
+    verdict["conflict"] = conflict
+    return verdict
+
+
+async def upload_scans(request: web.Request) -> web.Response:
+    claims = await tokens.require_scanner(request)
+    scans = (await _decode(request)).scans
+    app = request.app
+    events, slugs = await _validate(app, claims, scans)
+    pool = app[DB_POOL]
+    await offline_db.insert_uploaded_scans(pool, [(s.scan_id, s.local_result) for s in scans])
+    results: list[dict[str, Any]] = [{}] * len(scans)
+    for i in sorted(range(len(scans)), key=lambda i: (scans[i].scanned_at, i)):
+        results[i] = await _apply(app, claims, scans[i])
+    devices = {(events[i], scans[i].device_id or "") for i in events if events[i] in slugs}
+    if devices:
+        await tokens_db.upsert_devices_upload(pool, claims.jti, sorted(devices))
+    return json_response(
+        {
+            "results": results,
+            "accepted": sum(r["result"] == "accepted" for r in results),
+            "conflicts": sum(r["conflict"] for r in results),
+        }
+    )
+
+
+async def get_conflicts(request: web.Request) -> web.Response:
+    slug = request.match_info["slug"]
+    tokens.require(request, tokens.ORGANIZERS, slug)
+    event = await tokens.event_of(request, slug)
+    conflicts = await offline_db.select_conflicts(request.app[DB_POOL], event.id)
+    return json_response({"event": slug, "conflicts": conflicts})
