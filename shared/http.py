@@ -19,6 +19,7 @@ import prometheus_client
 import structlog
 from aiohttp import web
 
+from shared import field_messages
 from shared.keys import DB_POOL, METRICS, NATS
 from shared.problems import localized_detail
 
@@ -103,6 +104,13 @@ _HTTP_CODES = {
 }
 
 
+def _localized_errors(errors: list[FieldError]) -> list[FieldError]:
+    return [
+        FieldError(field=e.field, message=field_messages.polish(e.message) or e.message)
+        for e in errors
+    ]
+
+
 @web.middleware
 async def problem_middleware(
     request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -114,8 +122,9 @@ async def problem_middleware(
         headers.update(e.headers)
         detail, lang = localized_detail(request, e.code, e.detail)
         headers["Content-Language"] = lang
+        errors = _localized_errors(e.errors) if lang == "pl" else e.errors
         return problem_response(
-            e.status, e.code, detail, errors=e.errors, extra=e.extra, headers=headers
+            e.status, e.code, detail, errors=errors, extra=e.extra, headers=headers
         )
     except web.HTTPException as e:
         if e.status < 400:

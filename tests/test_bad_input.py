@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from shared import field_messages
 from shared.auth import generate_keypair, issue_token
 from tests.factories import auth, event_body, registration_body, unique
 
@@ -39,6 +40,9 @@ async def assert_problem(
         # A list item or a nested member names the field it is in: sessions[0], name.pl.
         assert any(n == field or n.startswith((f"{field}[", f"{field}.")) for n in named), problem
         assert all(e["message"] for e in problem["errors"]), problem
+    for e in problem.get("errors", []) if r.headers.get("Content-Language") != "pl" else ():
+        # Every message a refusal can carry has its Polish wording (Accept-Language: pl).
+        assert field_messages.polish(e["message"]) is not None, e
     return problem
 
 
@@ -495,6 +499,31 @@ async def test_register_with_a_bad_field_is_400_naming_it_and_takes_no_seat(
     r = await target.post(json=body)
     await assert_problem(r, 400, "validation_failed", field)
     await target.check_untouched(body)
+
+
+async def test_field_messages_speak_polish_when_the_request_does(
+    service_client: Any, servers: Any
+) -> None:
+    target = await _registrations_target(service_client, servers)
+    polish = {"Accept-Language": "pl-PL,pl;q=0.9,en;q=0.5"}
+    cases = [
+        ({"name": "N" * 201}, "name", "Tekst musi mieć najwyżej 200 znaków."),
+        ({"consent": False}, "consent", "Bez zgody nie możemy Cię zarejestrować."),
+        ({"lang": "de"}, "lang", "Niedozwolona wartość 'de'."),
+        ({"email": "not-an-address"}, "email", "To nie jest poprawny adres e-mail."),
+        ({"country": "XX"}, "country", "Kraj podaj dwuliterowym kodem ISO 3166-1, np. PL."),
+        ({"name": 5}, "name", "Oczekiwano: tekst; otrzymano: liczbę całkowitą."),
+    ]
+    for overrides, name, message in cases:
+        body = registration_body(**overrides)
+        r = await target.post(json=body, headers=polish)
+        problem = await assert_problem(r, 400, "validation_failed", name)
+        assert r.headers["Content-Language"] == "pl"
+        assert problem["detail"] == "Niektóre pola są niepoprawne."
+        assert problem["errors"] == [{"field": name, "message": message}], problem
+        english = await (await target.post(json=body)).json()
+        assert english["errors"][0]["message"] != message
+        await target.check_untouched(body)
 
 
 async def test_refused_registrations_leave_the_email_free(
