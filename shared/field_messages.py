@@ -117,6 +117,12 @@ _RULES: list[Rule] = [
         "Identyfikator tokenu to jego jti, czyli UUID.",
     ),
     _rule(r"Cannot change on this list\.", "Na tej liście nie można tego zmienić."),
+    _rule(r"(.+) belongs to (\S+)", "Bramka {0} należy już do listy {1}."),
+    _rule(r"Must be earlier than (\w+)\.", "Musi być wcześniej niż `{0}`."),
+    _rule(r"Must be later than (\w+)\.", "Musi być później niż `{0}`."),
+    _rule(r"A limit is needed to enforce it\.", "Aby pilnować limitu, trzeba go podać."),
+    _rule(r"The event has no session (.+)\.", "Wydarzenie nie ma sesji {0}."),
+    _rule(r"The event has no ticket type (.+)\.", "Wydarzenie nie ma rodzaju biletu {0}."),
 ]
 _ADDRESS = re.compile(r"[^@\s]+@[^@\s]+")
 

@@ -18,6 +18,7 @@ POLISH: dict[str, str] = {
     "event_not_open": "Sesji tego wydarzenia nie można teraz zmieniać.",
     "forbidden": "Brak uprawnień do tej operacji.",
     "gate_not_covered": "Token nie obejmuje tego wejścia.",
+    "gate_taken": "Ta bramka jest już przypisana do innej listy wejść.",
     "group_too_large": "Grupa jest zbyt liczna dla tego wydarzenia.",
     "import_rejected": "Niektóre wiersze są błędne; nic nie zostało zaimportowane.",
     "invalid_cursor": "Nieprawidłowy kursor paczki offline; pobierz pełną paczkę.",

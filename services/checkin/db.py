@@ -246,6 +246,7 @@ class ScanContext(msgspec.Struct, frozen=True):
     known: bool | None
     event_slug: str | None
     event_name: str | None
+    list_slug: str
     list_id: uuid.UUID | None
     policy: str | None
     list_sessions: list[str] | None
@@ -267,13 +268,16 @@ async def select_scan_context(
     scan_id: uuid.UUID,
     ticket_id: uuid.UUID,
     event_id: uuid.UUID,
-    list_slug: str,
+    list_slug: str | None,
+    gate: str,
 ) -> ScanContext:
+    """``list_slug`` None: the list ``gate`` is mapped to, else the main list."""
     row = await conn.fetchrow(
         "SELECT nextval(pg_get_serial_sequence('scans', 'seq')) AS seq,"
         " (SELECT response::text FROM scans WHERE scan_id = $1) AS replay,"
         " t.status AS ticket_status, t.holder_name, t.registration_id, t.known,"
         " e.slug AS event_slug, e.name::text AS event_name,"
+        " coalesce(l.slug, $4, 'main') AS list_slug,"
         " l.id AS list_id, l.policy, l.sessions AS list_sessions,"
         " l.ticket_types AS list_ticket_types, l.valid_from, l.valid_until,"
         ' l.entry_limit AS "limit", l.enforce_limit,'
@@ -283,7 +287,9 @@ async def select_scan_context(
         " FROM (SELECT 1) AS one"
         " LEFT JOIN tickets t ON t.id = $2"
         " LEFT JOIN events e ON e.id = $3"
-        " LEFT JOIN lists l ON l.event_id = $3 AND l.slug = $4"
+        " LEFT JOIN lists l ON l.event_id = $3 AND l.archived_at IS NULL AND l.slug = coalesce($4,"
+        "  (SELECT g.slug FROM lists g WHERE g.event_id = $3 AND g.archived_at IS NULL"
+        "   AND g.gates @> ARRAY[$5::text] ORDER BY g.slug LIMIT 1), 'main')"
         " LEFT JOIN registrations r ON r.id = t.registration_id"
         " LEFT JOIN LATERAL ("
         "  WITH mine AS (SELECT seq, result, direction, scanned_at, gate, device_id FROM scans"
@@ -299,6 +305,7 @@ async def select_scan_context(
         ticket_id,
         event_id,
         list_slug,
+        gate,
     )
     values = dict(row)
     for key in ("first", "last"):

@@ -27,7 +27,8 @@ class ScanRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     code: Annotated[str, msgspec.Meta(max_length=1024)]
     gate: Label
     scan_id: uuid.UUID
-    list: Annotated[str, msgspec.Meta(pattern=SLUG_PATTERN)] = MAIN_LIST
+    # None: the list the gate is mapped to, else the main list.
+    list: Annotated[str, msgspec.Meta(pattern=SLUG_PATTERN)] | None = None
     event: Annotated[str, msgspec.Meta(max_length=63)] | None = None
     device_id: Label | None = None
     direction: Literal["in", "out"] = "in"
@@ -99,10 +100,11 @@ async def record_scan(
         return await _record_invalid(app, body, claims, scanned_at)
     async with app[DB_POOL].acquire() as conn:
         context = await db.select_scan_context(
-            conn, body.scan_id, code.ticket_id, code.event_id, body.list
+            conn, body.scan_id, code.ticket_id, code.event_id, body.list, body.gate
         )
         if context.replay is not None:
             return context.replay.encode()
+        body = msgspec.structs.replace(body, list=context.list_slug)
         if _plain(context, claims, body):
             payload = await _record_plain(app, conn, body, claims, code, scanned_at, context)
             if payload is not None:
@@ -210,7 +212,7 @@ def _checkin_event(
         scan_id=body.scan_id,
         ticket_id=ticket.id,
         event_id=ticket.event_id,
-        list=body.list,
+        list=body.list or MAIN_LIST,
         gate=body.gate,
         device_id=body.device_id,
         direction=body.direction,
@@ -246,6 +248,8 @@ async def _record_invalid(
     app: web.Application, body: ScanRequest, claims: StaffClaims, scanned_at: datetime
 ) -> bytes:
     pool = app[DB_POOL]
+    # No event can be read from a forged code, so no gate mapping either.
+    body = msgspec.structs.replace(body, list=body.list or MAIN_LIST)
     verdict = rules.decide(rules.ScanFacts(code_valid=False))
     payload = msgspec.json.encode(_response(body, verdict, scanned_at))
     inserted = await db.insert_scan(pool, _scan(body, claims, scanned_at, verdict, payload))
@@ -269,6 +273,8 @@ async def _record_valid(
     code: TicketCode,
     scanned_at: datetime,
 ) -> bytes:
+    """Decide under the ticket's row lock; ``body.list`` is resolved (see record_scan)."""
+    assert body.list is not None
     pool = app[DB_POOL]
     async with pool.acquire() as conn, conn.transaction():
         original = await db.select_scan_response(conn, body.scan_id)

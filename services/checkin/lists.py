@@ -29,6 +29,8 @@ Slugs = Annotated[list[Slug], msgspec.Meta(max_length=50)]
 Moment = Annotated[datetime, msgspec.Meta(tz=True)]
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=PRINTABLE)]
 Limit = Annotated[int, msgspec.Meta(ge=1, le=1_000_000)]
+Gate = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=PRINTABLE)]
+Gates = Annotated[list[Gate], msgspec.Meta(max_length=50)]
 Unset = msgspec.UnsetType
 UNSET = msgspec.UNSET
 # What the main list and session lists take from the event, not from their organizer.
@@ -45,6 +47,7 @@ class ListRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     valid_until: Moment | None = None
     limit: Limit | None = None
     enforce_limit: bool = False
+    gates: Gates = []
 
 
 class ListChangeRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -59,6 +62,7 @@ class ListChangeRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True)
     valid_until: Moment | None | Unset = UNSET
     limit: Limit | None | Unset = UNSET
     enforce_limit: bool | Unset = UNSET
+    gates: Gates | Unset = UNSET
 
 
 def _invalid(field: str, message: str) -> ProblemError:
@@ -123,6 +127,24 @@ async def _check_members(
             raise _invalid("ticket_types", f"The event has no ticket type {sorted(unknown)[0]!r}.")
 
 
+async def _check_gates(
+    conn: asyncpg.Connection | asyncpg.Pool,
+    event_id: uuid.UUID,
+    gates: list[str],
+    list_id: uuid.UUID | None,
+) -> None:
+    """A gate leads to one list of an event: refuse one that another list has already."""
+    taken = await lists_db.select_gate_owner(conn, event_id, gates, list_id) if gates else None
+    if taken is not None:
+        other, gate = taken
+        raise ProblemError(
+            409,
+            "gate_taken",
+            f"Gate {gate!r} already leads to the list {other!r}; a gate belongs to one list.",
+            errors=[FieldError(field="gates", message=f"{gate} belongs to {other}")],
+        )
+
+
 async def create_list(request: web.Request) -> web.Response:
     slug = _require_organizer(request)
     body = await decode_body(request, ListRequest)
@@ -136,11 +158,13 @@ async def create_list(request: web.Request) -> web.Response:
         valid_until=body.valid_until,
         limit=body.limit,
         enforce_limit=body.enforce_limit,
+        gates=sorted(set(body.gates)),
     )
     _check_settings(new)
     event = await _event(request, slug)
     pool = request.app[DB_POOL]
     await _check_members(pool, event.id, new.sessions, new.ticket_types)
+    await _check_gates(pool, event.id, new.gates, None)
     async with pool.acquire() as conn, conn.transaction():
         # The main list takes its slug even before the first scan asks for it.
         await db.insert_list_if_missing(conn, event.id, MAIN_LIST, "Main entrance")
@@ -171,7 +195,7 @@ def _changes(current: lists_db.ListRow, body: ListChangeRequest) -> dict[str, An
         value = getattr(body, field)
         if value is UNSET:
             continue
-        if field in ("sessions", "ticket_types"):
+        if field in ("sessions", "ticket_types", "gates"):
             value = sorted(set(value))
         if value != getattr(current, field):
             changes[field] = value
@@ -203,6 +227,7 @@ async def update_list(request: web.Request) -> web.Response:
         merged = lists_db.NewList(**(kept | changes))
         _check_settings(merged, frozenset(changes))
         await _check_members(conn, event.id, changes.get("sessions"), changes.get("ticket_types"))
+        await _check_gates(conn, event.id, changes.get("gates", []), current.id)
         pin = (["name"] if "name" in changes else []) + (
             ["window"] if {"valid_from", "valid_until"} & changes.keys() else []
         )

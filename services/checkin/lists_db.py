@@ -13,7 +13,7 @@ from services.checkin.rules import FirstEntry, Policy
 
 _LIST_COLUMNS = (
     "id, slug, name, policy, origin, sessions, ticket_types, valid_from, valid_until,"
-    ' entry_limit AS "limit", enforce_limit'
+    ' entry_limit AS "limit", enforce_limit, gates'
 )
 
 
@@ -29,6 +29,7 @@ class ListRow(msgspec.Struct, frozen=True):
     valid_until: datetime | None
     limit: int | None
     enforce_limit: bool
+    gates: list[str]
 
 
 class NewList(msgspec.Struct, frozen=True):
@@ -41,6 +42,7 @@ class NewList(msgspec.Struct, frozen=True):
     valid_until: datetime | None
     limit: int | None
     enforce_limit: bool
+    gates: list[str]
 
 
 class Entitlement(msgspec.Struct, frozen=True):
@@ -73,8 +75,8 @@ def _list(row: asyncpg.Record) -> ListRow:
 async def insert_list(conn: asyncpg.Connection, event_id: uuid.UUID, new: NewList) -> ListRow:
     row = await conn.fetchrow(
         "INSERT INTO lists (event_id, slug, name, policy, sessions, ticket_types, valid_from,"
-        " valid_until, entry_limit, enforce_limit)"
-        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+        " valid_until, entry_limit, enforce_limit, gates)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
         f" RETURNING {_LIST_COLUMNS}",
         event_id,
         new.slug,
@@ -86,6 +88,7 @@ async def insert_list(conn: asyncpg.Connection, event_id: uuid.UUID, new: NewLis
         new.valid_until,
         new.limit,
         new.enforce_limit,
+        new.gates,
     )
     return _list(row)
 
@@ -143,6 +146,25 @@ async def select_list(
     return _list(row) if row else None
 
 
+async def select_gate_owner(
+    conn: asyncpg.Connection | asyncpg.Pool,
+    event_id: uuid.UUID,
+    gates: list[str],
+    other_than: uuid.UUID | None,
+) -> tuple[str, str] | None:
+    """A list of the event (not ``other_than``) that one of ``gates`` is mapped to already:
+    (its slug, the gate)."""
+    row = await conn.fetchrow(
+        "SELECT l.slug, g.gate FROM lists l, unnest(l.gates) AS g(gate)"
+        " WHERE l.event_id = $1 AND l.archived_at IS NULL AND l.gates && $2::text[]"
+        " AND g.gate = ANY($2::text[]) AND l.id IS DISTINCT FROM $3 ORDER BY l.slug LIMIT 1",
+        event_id,
+        gates,
+        other_than,
+    )
+    return (row["slug"], row["gate"]) if row else None
+
+
 async def select_list_for_update(
     conn: asyncpg.Connection, event_id: uuid.UUID, slug: str
 ) -> ListRow | None:
@@ -161,7 +183,8 @@ async def update_list(
     row = await conn.fetchrow(
         "UPDATE lists SET slug = $2, name = $3, policy = $4, sessions = $5, ticket_types = $6,"
         " valid_from = $7, valid_until = $8, entry_limit = $9, enforce_limit = $10,"
-        " pinned = ARRAY(SELECT DISTINCT p FROM unnest(pinned || $11::text[]) AS p ORDER BY p)"
+        " pinned = ARRAY(SELECT DISTINCT p FROM unnest(pinned || $11::text[]) AS p ORDER BY p),"
+        " gates = $12"
         f" WHERE id = $1 RETURNING {_LIST_COLUMNS}",
         list_id,
         new.slug,
@@ -174,6 +197,7 @@ async def update_list(
         new.limit,
         new.enforce_limit,
         pin,
+        new.gates,
     )
     return _list(row)
 

@@ -263,6 +263,7 @@ async def test_lists_are_created_and_listed_next_to_main(service_client: Any, se
         "valid_until": (valid_from + timedelta(hours=3)).isoformat().replace("+00:00", "Z"),
         "limit": 40,
         "enforce_limit": True,
+        "gates": [],
     }
     for taken in ("vip-lounge", "main"):
         r = await door.checkin.post(
@@ -289,6 +290,7 @@ async def test_lists_are_created_and_listed_next_to_main(service_client: Any, se
             "valid_until": None,
             "limit": None,
             "enforce_limit": False,
+            "gates": [],
         },
         created,
     ]
@@ -420,6 +422,7 @@ async def test_each_session_has_its_own_list_for_its_confirmed_holders(
         "valid_until": (soon + timedelta(hours=1)).isoformat().replace("+00:00", "Z"),
         "limit": None,
         "enforce_limit": False,
+        "gates": [],
     }
     anna = await door.ticket(sessions=["ai", "iot"])
     piotr = await door.ticket(sessions=["iot"])
@@ -670,6 +673,7 @@ async def test_an_organizer_list_changes_field_by_field(service_client: Any, ser
         "valid_until": None,
         "limit": 10,
         "enforce_limit": True,
+        "gates": [],
     }
     assert (await door.lists())["lists"][1:] == [changed]
     r = await door.scan_response(ticket, "press-room")
@@ -717,6 +721,7 @@ async def test_main_and_session_lists_change_settings_but_not_slug_or_members(
         "valid_until": None,
         "limit": 300,
         "enforce_limit": True,
+        "gates": [],
     }
     before = await door.lists()
     for list_, fields, fixed in [
@@ -877,3 +882,50 @@ async def test_a_list_without_a_limit_cannot_enforce_one(service_client: Any, se
     r = await door.patch("hall-c", enforce_limit=True, limit=3)
     assert r.status == 200, await r.text()
     assert ((await r.json())["limit"], (await r.json())["enforce_limit"]) == (3, True)
+
+
+async def test_a_scan_naming_no_list_goes_to_the_list_of_its_gate(
+    service_client: Any, servers: Any
+) -> None:
+    door = await _door(service_client, servers)
+    room = await door.add_list(slug="room-101", policy="reentry", gates=["room 101", "side door"])
+    assert room["gates"] == ["room 101", "side door"]
+    anna = await door.ticket()
+    door_token = auth(servers.token("door", [door.slug]))
+
+    async def scan(gate: str, **fields: Any) -> dict[str, Any]:
+        body = {"code": anna["code"], "gate": gate, "scan_id": str(uuid.uuid4()), **fields}
+        r = await door.checkin.post("/api/v1/scans", json=body, headers=door_token)
+        assert r.status == 200, await r.text()
+        return dict(await r.json())
+
+    first = await scan("room 101")
+    assert (first["result"], first["list"]) == ("accepted", "room-101")
+    # An unmapped gate scans on the main list; a named list wins over the gate's.
+    assert [(v["result"], v["list"]) for v in (await scan("hall"), await scan("side door"))] == [
+        ("accepted", "main"),
+        ("already_checked_in", "room-101"),
+    ]
+    assert (await scan("room 101", list="main"))["result"] == "already_checked_in"
+    assert (await door.inside("room-101"))["count"] == 1
+
+    # A gate leads to one list only.
+    r = await door.checkin.post(
+        f"/api/v1/events/{door.slug}/lists",
+        json={"slug": "other", "name": "Other", "gates": ["side door"]},
+        headers=door.organizer,
+    )
+    assert r.status == 409, await r.text()
+    problem = await r.json()
+    assert (problem["code"], problem["errors"]) == (
+        "gate_taken",
+        [{"field": "gates", "message": "side door belongs to room-101"}],
+    )
+    assert [item["slug"] for item in (await door.lists())["lists"]] == ["main", "room-101"]
+    r = await door.patch("main", gates=["room 101"])
+    assert r.status == 409, await r.text()
+    r = await door.patch("room-101", gates=["room 101"])
+    assert r.status == 200, await r.text()
+    r = await door.patch("main", gates=["side door"])
+    assert r.status == 200, await r.text()
+    assert (await scan("side door"))["list"] == "main"
