@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from services.checkin import handlers, lists, offline
+from services.checkin import door, handlers, lists, offline
 from services.checkin.consumers import REGISTRATION_HANDLERS, TICKET_HANDLERS
 from services.checkin.keyring import keyring_context
 from services.checkin.keys import SCANS_TOTAL
@@ -28,4 +28,5 @@ def create_app(settings: Settings) -> web.Application:
     app.router.add_patch("/api/v1/events/{slug}/lists/{list}", lists.update_list)
     app.router.add_delete("/api/v1/events/{slug}/lists/{list}", lists.delete_list)
     app.router.add_get("/api/v1/events/{slug}/inside", lists.get_inside)
+    door.add_routes(app)
     return app

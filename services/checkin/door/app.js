@@ -1,6 +1,7 @@
 // The door scanner page: signing in, the gate settings, scanning, and the wiring between.
 
 import { cameraRunning, cameraSupported, startCamera, stopCamera } from "./camera.js";
+import { keepFocus } from "./focus.js";
 import { headers, resetBackoff, syncNow } from "./net.js";
 import { scanCode } from "./scan.js";
 import * as session from "./session.js";
@@ -16,11 +17,13 @@ import {
 import { currentList, isOnline, state } from "./state.js";
 import { eventScans, pendingCount, pruneScans } from "./store.js";
 import * as ui from "./ui.js";
+import { registerWorker } from "./worker.js";
 
 const { $, t } = ui;
 const KEEP_SCANS_MS = 3 * 24 * 3600 * 1000;
 let chain = Promise.resolve();
-let signOutReason = null;
+let lastScanAt = 0;
+const IDLE_MS = 10_000;
 
 function setMessage(el, text) {
   el.textContent = text || "";
@@ -111,8 +114,15 @@ function openScanner() {
 
 function scanned(text) {
   ui.unlockAudio();
+  lastScanAt = Date.now();
+  // One failed scan (say, IndexedDB refusing a write) must not stop the ones after it.
   chain = chain.then(async () => {
-    const shown = await scanCode(text);
+    let shown;
+    try {
+      shown = await scanCode(text);
+    } catch (error) {
+      shown = { error: String(error?.message || error), at: new Date().toISOString() };
+    }
     if (!shown || shown.signedOut) return;
     ui.showVerdict(shown);
     ui.addHistory(shown);
@@ -123,26 +133,6 @@ function scanned(text) {
 
 function scanning() {
   return !$("scan-view").hidden;
-}
-
-// A keyboard-wedge scanner types into whatever has the focus: keep it on the code field.
-function keepFocus() {
-  document.addEventListener("keydown", (e) => {
-    if (!scanning() || e.target.closest?.("select, textarea, input[type=text]")) return;
-    ui.hideVerdict();
-    $("code").focus();
-  });
-  // After a tap on a button, the wedge's Enter would press that button again.
-  $("scan-view").addEventListener("click", (e) => {
-    if (!e.target.closest("select, textarea, input[type=text]")) setTimeout(() => scanning() && $("code").focus());
-  });
-  $("code").addEventListener("blur", () =>
-    setTimeout(() => {
-      if (scanning() && (!document.activeElement || document.activeElement === document.body)) {
-        $("code").focus();
-      }
-    }),
-  );
 }
 
 async function togglePairing() {
@@ -165,6 +155,7 @@ async function toggleCamera(forPairing) {
   const video = $("video");
   if (cameraRunning()) {
     stopCamera(video);
+    $("camera").textContent = t("camera");
     return;
   }
   const onCode = forPairing
@@ -179,6 +170,7 @@ async function toggleCamera(forPairing) {
   else $("scan-view").insertBefore(video, $("scan-view").querySelector(".counters"));
   try {
     await startCamera(video, onCode);
+    if (!forPairing) $("camera").textContent = t("camera_stop");
   } catch (error) {
     stopCamera(video);
     const target = forPairing ? $("token-error") : $("notice");
@@ -249,7 +241,7 @@ function wire() {
     renderStatus();
   });
   window.addEventListener("offline", renderStatus);
-  keepFocus();
+  keepFocus(scanning);
 }
 
 async function boot() {
@@ -267,9 +259,7 @@ async function boot() {
     if (text && !$("setup-view").hidden) $("pack-state").textContent = text;
   };
   wire();
-  if ("serviceWorker" in navigator) {
-    navigator.serviceWorker.register("/door/sw.js", { scope: "/door" }).catch(() => {});
-  }
+  registerWorker(() => Date.now() - lastScanAt < IDLE_MS || !$("verdict").hidden);
   const hasCamera = await cameraSupported();
   $("camera").hidden = !hasCamera;
   $("scan-pairing").hidden = !hasCamera;

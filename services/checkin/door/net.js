@@ -5,7 +5,7 @@
 import { importKeys } from "./codes.js";
 import { HttpError, problemOf, refreshPack } from "./pack.js";
 import { setOffline, state } from "./state.js";
-import { pendingScans, putScan } from "./store.js";
+import { pendingCount, pendingScans, putScan } from "./store.js";
 import { currentLang } from "./ui.js";
 
 const BATCH = 100;
@@ -41,6 +41,9 @@ function wire(scan) {
     direction: scan.direction,
     device_id: scan.device_id,
     scanned_at: scan.scanned_at,
+    // As online: a ticket of another event covered by the same token is wrong_event here,
+    // and must not become an entry of that other event on upload.
+    event: scan.event,
   };
   if (scan.local_result) item.local_result = scan.local_result;
   return item;
@@ -125,7 +128,8 @@ async function tick() {
     setOffline(false);
     state.hooks.notice(null);
     retryMs = FIRST_RETRY_MS;
-    schedule(PACK_EVERY_MS);
+    // A scan queued while this run was under way goes up soon, not with the next pack.
+    schedule((await pendingCount()) ? FIRST_RETRY_MS : PACK_EVERY_MS);
   } catch (error) {
     if (error instanceof HttpError && error.status === 401) {
       state.hooks.signedOut(error.problem);

@@ -36,12 +36,6 @@ function normalized(raw) {
   };
 }
 
-function byKey(items, key, updates) {
-  const merged = new Map(items.map((item) => [item[key], item]));
-  for (const item of updates || []) merged.set(item[key], item);
-  return [...merged.values()];
-}
-
 export function merge(pack, delta) {
   if (delta.full) return normalized(delta);
   const tickets = { ...pack.tickets };
@@ -57,8 +51,9 @@ export function merge(pack, delta) {
   );
   return {
     event: delta.event || pack.event,
-    keys: byKey(pack.keys, "id", delta.keys),
-    lists: byKey(pack.lists, "slug", delta.lists),
+    // A delta carries every key and list anew: one removed meanwhile must go here too.
+    keys: delta.keys ?? pack.keys,
+    lists: delta.lists ?? pack.lists,
     tickets,
     revoked: [...revoked],
     checked_in: checkedIn,

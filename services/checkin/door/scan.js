@@ -55,7 +55,6 @@ async function scanOnline(scan) {
   } catch (error) {
     if (unreachable(error)) {
       setOffline(true);
-      syncNow(); // probes the server, with backoff, until it answers again
       return null;
     }
     if (error.status === 401) {
@@ -132,7 +131,14 @@ export async function scanCode(raw) {
   const code = raw.trim().slice(0, MAX_CODE);
   if (!code || !state.token) return null;
   const scan = newScan(code);
-  let shown = isOnline() ? await scanOnline(scan) : null;
-  if (!shown) shown = await scanOffline(scan);
+  const tried = isOnline();
+  let shown = tried ? await scanOnline(scan) : null;
+  if (!shown) {
+    shown = await scanOffline(scan);
+    // The server just stopped answering: probe it (with backoff from now on), and this
+    // scan, stored by now, goes up with the first answer. If the server did record it,
+    // the upload's scan_id gets the original verdict back: it counts once.
+    if (tried) syncNow();
+  }
   return shown;
 }

@@ -26,9 +26,12 @@ export function eventName(slug) {
   return event?.name?.[currentLang()] || slug;
 }
 
+// The server names the main list "Main entrance" unless an organizer renamed it.
+const MAIN_DEFAULT = "Main entrance";
+
 export function listName(list) {
-  if (list.name) return list.name;
-  return list.slug === "main" ? t("main_list") : list.slug;
+  if (list.slug === "main" && (!list.name || list.name === MAIN_DEFAULT)) return t("main_list");
+  return list.name || list.slug;
 }
 
 export async function fillEvents() {
@@ -59,6 +62,8 @@ export function fillLists() {
   select.replaceChildren(...lists.map((l) => option(l.slug, listName(l))));
   select.value = lists.some((l) => l.slug === previous) ? previous : "main";
   const pack = state.record?.pack;
+  // The event picker was filled before the pack (and so the event's name) was known.
+  for (const item of $("event").options) item.textContent = eventName(item.value);
   $("pack-state").textContent = pack
     ? t("pack_ready", { n: Object.keys(pack.tickets).length, at: when(pack.generated_at || state.record.fetched_at) })
     : t("pack_missing");
