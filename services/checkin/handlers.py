@@ -18,7 +18,7 @@ from shared import events, outbox
 from shared.auth import StaffClaims
 from shared.codes import InvalidCode, TicketCode, verify_code
 from shared.http import PRINTABLE, SLUG_PATTERN, ProblemError, decode_body, is_slug, json_response
-from shared.keys import DB_POOL, STAFF_AUTH
+from shared.keys import DB_POOL
 
 Label = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=PRINTABLE)]
 
@@ -389,7 +389,7 @@ class _Replay(Exception):
 
 async def get_attendance(request: web.Request) -> web.Response:
     slug = request.match_info["slug"]
-    request.app[STAFF_AUTH].require(request, ("organizer",), event_slug=slug)
+    tokens.require(request, ("organizer",), slug)
     pool = request.app[DB_POOL]
     event = await db.select_event_by_slug(pool, slug) if is_slug(slug) else None
     if event is None:

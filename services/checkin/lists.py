@@ -10,7 +10,7 @@ import asyncpg
 import msgspec
 from aiohttp import web
 
-from services.checkin import db, lists_db
+from services.checkin import db, lists_db, tokens
 from services.checkin.consumers import MAIN_LIST
 from services.checkin.rules import Policy
 from shared.http import (
@@ -22,7 +22,7 @@ from shared.http import (
     is_slug,
     json_response,
 )
-from shared.keys import DB_POOL, STAFF_AUTH
+from shared.keys import DB_POOL
 
 Slug = Annotated[str, msgspec.Meta(pattern=SLUG_PATTERN)]
 Slugs = Annotated[list[Slug], msgspec.Meta(max_length=50)]
@@ -93,7 +93,7 @@ def _list_not_found(slug: str) -> ProblemError:
 
 def _require_organizer(request: web.Request) -> str:
     slug = request.match_info["slug"]
-    request.app[STAFF_AUTH].require(request, ("organizer",), event_slug=slug)
+    tokens.require(request, ("organizer",), slug)
     return slug
 
 
@@ -264,7 +264,7 @@ async def delete_list(request: web.Request) -> web.Response:
 
 async def get_lists(request: web.Request) -> web.Response:
     slug = request.match_info["slug"]
-    request.app[STAFF_AUTH].require(request, ("organizer", "door"), event_slug=slug)
+    tokens.require(request, ("organizer", "door"), slug)
     event = await _event(request, slug)
     pool = request.app[DB_POOL]
     rows = await lists_db.select_lists(pool, event.id)
@@ -281,7 +281,7 @@ async def get_lists(request: web.Request) -> web.Response:
 
 async def get_inside(request: web.Request) -> web.Response:
     slug = request.match_info["slug"]
-    request.app[STAFF_AUTH].require(request, ("organizer",), event_slug=slug)
+    tokens.require(request, ("organizer",), slug)
     list_slug = request.query.get("list", MAIN_LIST)
     event = await _event(request, slug)
     pool = request.app[DB_POOL]

@@ -81,6 +81,7 @@ async def test_a_revoked_door_token_stops_working_at_once_on_every_instance(
     )
     assert await _batch_status(second, door) == (401, "token_revoked")
     await _revoked_problem(await second.get("/api/v1/events/any-event/offline-pack", headers=door))
+    await _revoked_problem(await second.get("/api/v1/events/any-event/lists", headers=door))
 
     # Idempotent, and listed with who revoked it and why.
     r = await second.delete(f"/api/v1/door-tokens/{jti.upper()}", headers=organizer)
