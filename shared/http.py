@@ -150,20 +150,29 @@ def _validation_field(message: str) -> str:
     return ".".join(p for p in (path, name) if p) or "$"
 
 
-async def decode_body(request: web.Request, type_: type[T]) -> T:
+async def read_body(request: web.Request, limit: int) -> bytes:
+    """The whole request body, or a 413 problem past ``limit`` bytes (before reading it all)."""
+    too_large = ProblemError(413, "body_too_large", f"The body must be at most {limit} bytes.")
+    if request.content_length is not None and request.content_length > limit:
+        raise too_large
+    # StreamReader.read(n) returns what has arrived so far, not n bytes: read to the end.
+    raw = bytearray()
+    while len(raw) <= limit:
+        chunk = await request.content.read(limit + 1 - len(raw))
+        if not chunk:
+            break
+        raw += chunk
+    if len(raw) > limit:
+        raise too_large
+    return bytes(raw)
+
+
+async def decode_body(request: web.Request, type_: type[T], limit: int = MAX_BODY_BYTES) -> T:
     """Decode a JSON request body into ``type_``, or raise a 400/413/415 problem."""
     ctype = request.content_type
     if ctype not in ("application/json", "application/merge-patch+json"):
         raise ProblemError(415, "unsupported_media_type", "Send the body as application/json.")
-    if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
-        raise ProblemError(
-            413, "body_too_large", f"The body must be at most {MAX_BODY_BYTES} bytes."
-        )
-    raw = await request.content.read(MAX_BODY_BYTES + 1)
-    if len(raw) > MAX_BODY_BYTES:
-        raise ProblemError(
-            413, "body_too_large", f"The body must be at most {MAX_BODY_BYTES} bytes."
-        )
+    raw = await read_body(request, limit)
     try:
         return msgspec.json.decode(raw, type=type_)
     except msgspec.ValidationError as e:

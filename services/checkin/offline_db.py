@@ -122,21 +122,27 @@ async def insert_uploaded_scans(
 
 
 async def insert_conflict(
-    conn: asyncpg.Connection | asyncpg.Pool, scan_id: uuid.UUID, other_at: datetime
+    conn: asyncpg.Connection | asyncpg.Pool,
+    scan_id: uuid.UUID,
+    other_at: datetime,
+    entry_key: str | None = None,
 ) -> None:
-    """Record a refused uploaded scan as a conflict with the accepted entry made at
-    ``other_at`` (the first_checkin of its verdict)."""
+    """Record a refused uploaded scan as a conflict with the accepted entry under
+    ``entry_key`` (the entry standing now, on lists whose entries an earlier upload can take
+    over), else with the one made at ``other_at`` (the first_checkin of its verdict)."""
     await conn.execute(
         "INSERT INTO scan_conflicts (scan_id, event_id, ticket_id, list_id, other_scan_id)"
         " SELECT s.scan_id, s.event_id, s.ticket_id, s.list_id,"
         "  (SELECT o.scan_id FROM scans o WHERE o.list_id = s.list_id"
-        "   AND o.ticket_id = s.ticket_id AND o.result = 'accepted' AND o.scanned_at = $2"
+        "   AND o.ticket_id = s.ticket_id AND o.result = 'accepted'"
+        "   AND CASE WHEN $3::text IS NULL THEN o.scanned_at = $2 ELSE o.entry_key = $3 END"
         "   ORDER BY o.seq LIMIT 1)"
         " FROM scans s WHERE s.scan_id = $1 AND s.event_id IS NOT NULL"
         "  AND s.ticket_id IS NOT NULL AND s.list_id IS NOT NULL"
         " ON CONFLICT (scan_id) DO NOTHING",
         scan_id,
         other_at,
+        entry_key,
     )
 
 

@@ -27,6 +27,7 @@ from shared.http import (
     ProblemError,
     _validation_field,
     json_response,
+    read_body,
 )
 from shared.keys import DB_POOL
 
@@ -72,14 +73,7 @@ async def _decode(request: web.Request) -> BatchRequest:
     """Like shared.http.decode_body, with room for a thousand scans."""
     if request.content_type != "application/json":
         raise ProblemError(415, "unsupported_media_type", "Send the body as application/json.")
-    too_large = ProblemError(
-        413, "body_too_large", f"The body must be at most {MAX_BATCH_BYTES} bytes."
-    )
-    if request.content_length is not None and request.content_length > MAX_BATCH_BYTES:
-        raise too_large
-    raw = await request.content.read(MAX_BATCH_BYTES + 1)
-    if len(raw) > MAX_BATCH_BYTES:
-        raise too_large
+    raw = await read_body(request, MAX_BATCH_BYTES)
     try:
         return msgspec.json.decode(raw, type=BatchRequest)
     except msgspec.ValidationError as e:
@@ -201,6 +195,23 @@ async def _supersede(app: web.Application, scan_id: uuid.UUID) -> bytes | None:
     return accepted
 
 
+async def _record_conflict(app: web.Application, scan_id: uuid.UUID, first_at: datetime) -> None:
+    """Link a lost uploaded scan to the entry it lost to. Under the ticket's lock, like
+    _supersede: an upload running at the same time may have taken ``first_at``'s entry
+    over since this scan was decided, and then the entry standing now is the other one."""
+    async with app[DB_POOL].acquire() as conn, conn.transaction():
+        scan = await offline_db.select_recorded(conn, scan_id)
+        if scan is None:
+            return
+        await offline_db.lock_ticket(conn, scan.ticket_id)
+        key = (
+            rules.entry_key(scan.policy, scan.scanned_at, 0)  # type: ignore[arg-type]
+            if scan.policy in ("single", "daily")
+            else None
+        )
+        await offline_db.insert_conflict(conn, scan_id, first_at, key)
+
+
 async def _apply(app: web.Application, claims: StaffClaims, scan: UploadedScan) -> dict[str, Any]:
     payload = await handlers.record_scan(app, scan.request(), claims, scan.scanned_at)
     verdict: dict[str, Any] = msgspec.json.decode(payload)
@@ -212,7 +223,7 @@ async def _apply(app: web.Application, claims: StaffClaims, scan: UploadedScan) 
         if superseded is not None:
             verdict = msgspec.json.decode(superseded)
         elif scan.local_result in (None, "accepted"):
-            await offline_db.insert_conflict(app[DB_POOL], scan.scan_id, first_at)
+            await _record_conflict(app, scan.scan_id, first_at)
             conflict = True
     verdict["conflict"] = conflict
     return verdict

@@ -14,7 +14,7 @@ from email_validator import EmailNotValidError, validate_email
 from services.registration import db
 from services.registration.handlers import event_or_404, insert_registrations, new_registration
 from services.registration.schemas import RegisterRequest
-from shared.http import ProblemError, json_response
+from shared.http import ProblemError, json_response, read_body
 from shared.keys import DB_POOL, STAFF_AUTH
 from shared.sealing import SEALER
 
@@ -77,9 +77,7 @@ async def import_registrations(request: web.Request) -> web.Response:
     request.app[STAFF_AUTH].require(request, ("organizer",), event_slug=slug)
     if request.content_type not in ("text/csv", "text/plain"):
         raise ProblemError(415, "unsupported_media_type", "Send the file as text/csv.")
-    raw = await request.content.read(MAX_BYTES + 1)
-    if len(raw) > MAX_BYTES:
-        raise ProblemError(413, "body_too_large", f"The file must be at most {MAX_BYTES} bytes.")
+    raw = await read_body(request, MAX_BYTES)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:

@@ -115,3 +115,18 @@ async def test_cnk_import_command(service_client: Any, servers: Any, tmp_path: P
     code, out, err = await cnk(good)
     assert code == 0, err
     assert out.strip() == f"imported 3 attendees into {slug}: 3 confirmed, 0 waitlisted"
+
+
+async def test_a_large_file_is_read_to_its_last_line(service_client: Any, servers: Any) -> None:
+    """A file far larger than one network read: the bad last row is still found."""
+    client = await service_client("registration")
+    slug = await _event(client, servers)
+    rows = [f"{'Uczestnik ' * 8}{i},person-{i}@example.org,pl" for i in range(3000)]
+    text = "name,email,lang\n" + "\n".join(rows) + "\nOstatni,not-an-address,pl\n"
+    assert len(text.encode()) > 250_000
+    r = await _import(client, servers, slug, text)
+    assert r.status == 422, await r.text()
+    problem = await r.json()
+    assert [row["line"] for row in problem["rows"]] == [3002], problem["rows"][:3]
+    r = await client.get(f"/api/v1/events/{slug}/registrations", headers=auth(servers.token()))
+    assert (await r.json())["registrations"] == []
