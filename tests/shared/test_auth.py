@@ -185,3 +185,33 @@ def test_specific_slug_covers_only_that_event() -> None:
 def test_no_events_covers_nothing() -> None:
     _, claims = issue_token(PRIVATE, role="door", events=[])
     assert not claims.covers("targi-2026")
+
+
+def test_a_remembered_token_still_expires_and_changed_copies_are_refused() -> None:
+    auth = StaffAuth(PUBLIC)
+    token = _signed(_payload(exp=int(time.time()) + 2))
+    assert auth.verify(token).role == "door"
+    assert auth.verify(token) is auth.verify(token)  # remembered, not verified again
+    for i in (len(token) - 5, len(token) // 2):
+        changed = token[:i] + ("A" if token[i] != "A" else "B") + token[i + 1 :]
+        with pytest.raises(ProblemError):
+            auth.verify(changed)
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        try:
+            auth.verify(token)
+        except ProblemError as e:
+            assert e.code == "token_expired"
+            break
+        time.sleep(0.05)
+    else:
+        pytest.fail("the remembered token never expired")
+
+
+def test_remembered_tokens_are_bounded() -> None:
+    auth = StaffAuth(PUBLIC)
+    auth.CACHE_SIZE = 3
+    tokens = [_signed(_payload(jti=f"t{i}")) for i in range(5)]
+    for token in tokens:
+        auth.verify(token)
+    assert list(auth._verified) == tokens[2:]
