@@ -81,6 +81,7 @@ class Settings:
     trust_forwarded_for: bool = False
     processes: int = 1
     mail_rate: float = 100.0
+    mail_max_age_hours: float = 48.0
 
     @classmethod
     def from_env(cls, service: str, environ: Mapping[str, str] | None = None) -> Settings:
@@ -114,6 +115,7 @@ class Settings:
             trust_forwarded_for=_bool(env, "TRUST_FORWARDED_FOR", False),
             processes=_int(env, f"{service.upper()}_PROCESSES", 1, minimum=1),
             mail_rate=_float(env, "MAIL_RATE", 100.0, zero_ok=True),
+            mail_max_age_hours=_float(env, "MAIL_MAX_AGE_HOURS", 48.0),
         )
 
     @property

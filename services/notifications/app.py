@@ -26,4 +26,5 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.append(consumer_context("REGISTRATION", REGISTRATION_HANDLERS))
     app.cleanup_ctx.append(sender_context)
     app.router.add_get("/api/v1/deliveries", handlers.list_deliveries)
+    app.router.add_post("/api/v1/deliveries/{delivery_id}/resend", handlers.resend_delivery)
     return app

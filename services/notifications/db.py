@@ -237,3 +237,28 @@ async def insert_sealing_key(
         public_key,
     )
     return msgspec.convert(dict(row), SealingKeyRow)
+
+
+async def insert_resend(
+    conn: asyncpg.Connection | asyncpg.Pool, original_id: uuid.UUID, delivery_id: uuid.UUID
+) -> Delivery | None:
+    """A new pending copy of a sent or failed delivery, with its own Message-ID; None when
+    the original does not exist, is still pending or its recipient was erased."""
+    row = await conn.fetchrow(
+        "INSERT INTO deliveries (id, dedupe_key, template, registration_id, recipient, lang,"
+        " payload, status, message_id)"
+        " SELECT $2::uuid, 'resend:' || id || ':' || $2::uuid, template, registration_id,"
+        "  recipient, lang, payload, 'pending', '<' || $2::uuid || '@cnk-events>'"
+        " FROM deliveries WHERE id = $1 AND status <> 'pending' AND payload <> '{}'::jsonb"
+        f" RETURNING {_COLUMNS}",
+        original_id,
+        delivery_id,
+    )
+    return _delivery(row) if row else None
+
+
+async def select_delivery(
+    conn: asyncpg.Connection | asyncpg.Pool, delivery_id: uuid.UUID
+) -> Delivery | None:
+    row = await conn.fetchrow(f"SELECT {_COLUMNS} FROM deliveries WHERE id = $1", delivery_id)
+    return _delivery(row) if row else None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from aiohttp import web
 
@@ -24,22 +25,45 @@ async def list_deliveries(request: web.Request) -> web.Response:
             errors=[FieldError(field="registration_id", message="must be a UUID")],
         ) from None
     found = await db.select_deliveries(request.app[DB_POOL], registration_id)
-    return json_response(
-        {
-            "deliveries": [
-                {
-                    "id": d.id,
-                    "template": d.template,
-                    "recipient": d.recipient,
-                    "lang": d.lang,
-                    "status": d.status,
-                    "attempts": d.attempts,
-                    "last_error": d.last_error,
-                    "message_id": d.message_id,
-                    "created_at": d.created_at,
-                    "sent_at": d.sent_at,
-                }
-                for d in found
-            ]
-        }
-    )
+    return json_response({"deliveries": [_delivery_body(d) for d in found]})
+
+
+def _delivery_body(d: db.Delivery) -> dict[str, Any]:
+    return {
+        "id": d.id,
+        "template": d.template,
+        "recipient": d.recipient,
+        "lang": d.lang,
+        "status": d.status,
+        "attempts": d.attempts,
+        "last_error": d.last_error,
+        "message_id": d.message_id,
+        "created_at": d.created_at,
+        "sent_at": d.sent_at,
+    }
+
+
+async def resend_delivery(request: web.Request) -> web.Response:
+    """Send a delivery again (a lost email, a fixed mailbox): a new delivery, so the log
+    keeps both and the recipient's server sees a new Message-ID."""
+    request.app[STAFF_AUTH].require(request, ("organizer",))
+    try:
+        original_id = uuid.UUID(request.match_info["delivery_id"])
+    except ValueError:
+        raise ProblemError(404, "delivery_not_found", "There is no such delivery.") from None
+    pool = request.app[DB_POOL]
+    async with pool.acquire() as conn, conn.transaction():
+        copy = await db.insert_resend(conn, original_id, uuid.uuid4())
+        if copy is None:
+            original = await db.select_delivery(conn, original_id)
+            if original is None:
+                raise ProblemError(404, "delivery_not_found", "There is no such delivery.")
+            if original.status == "pending":
+                raise ProblemError(
+                    409, "delivery_pending", "This email is still on its way; wait for it."
+                )
+            raise ProblemError(
+                409, "recipient_erased", "The recipient's data was erased; nothing to resend."
+            )
+        await db.notify_sender(conn)
+    return json_response(_delivery_body(copy), status=201)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from email.message import Message
 
 import aiosmtplib
@@ -55,6 +56,7 @@ class Sender:
         poll_seconds: float,
         emails: prometheus_client.Counter,
         rate: float = 0.0,
+        max_age: timedelta = timedelta(hours=48),
     ) -> None:
         self.pool = pool
         self.smtp = smtp
@@ -63,6 +65,7 @@ class Sender:
         self.poll_seconds = poll_seconds
         self.emails = emails
         self.rate = rate  # emails per second, 0 for no limit
+        self.max_age = max_age  # temporary failures are retried this long after queueing
         self.wake = asyncio.Event()
 
     async def deliver(self, due: list[db.Delivery]) -> None:
@@ -144,6 +147,13 @@ class Sender:
             await db.update_failed(self.pool, delivery.id, error)
             self.emails.labels(delivery.template, "failed").inc()
             return
+        if datetime.now(UTC) - delivery.created_at >= self.max_age:
+            hours = self.max_age.total_seconds() / 3600
+            error = f"gave up after {hours:g} h of temporary failures; last: {error}"[:1000]
+            log.error("email_given_up", delivery_id=str(delivery.id), error=error)
+            await db.update_failed(self.pool, delivery.id, error)
+            self.emails.labels(delivery.template, "given_up").inc()
+            return
         delay = RETRY_DELAYS[min(delivery.attempts, len(RETRY_DELAYS)) - 1]
         log.info("email_deferred", delivery_id=str(delivery.id), error=error, retry_in=delay)
         await db.update_retry(self.pool, delivery.id, error, delay)
@@ -178,6 +188,7 @@ async def sender_context(app: web.Application) -> AsyncIterator[None]:
         settings.outbox_poll_seconds,
         app[EMAILS_TOTAL],
         settings.mail_rate,
+        timedelta(hours=settings.mail_max_age_hours),
     )
     listener = await pool.acquire()
     channel = f"deliveries_{settings.schema}"

@@ -402,3 +402,88 @@ async def test_a_refused_login_defers_the_emails_instead_of_failing_them(
         delivery = await _delivery(notifications, servers, reg, lambda d: bool(d["last_error"]))
     assert "535" in delivery["last_error"], delivery
     assert (delivery["status"], delivery["attempts"]) == ("pending", 1), delivery
+
+
+async def test_temporary_failures_past_the_maximum_age_are_given_up_and_reported(
+    service_client: Any, servers: Any
+) -> None:
+    always_later = Inbox(rcpt=lambda a: TRY_LATER)
+    with smtp_on(free_port(), always_later) as smtp_url:
+        notifications = await service_client(
+            "notifications", smtp_url=smtp_url, mail_max_age_hours=0.0
+        )
+        registration = await service_client("registration")
+        await service_client("tickets")
+        slug = await _event(registration, servers)
+        [reg] = await _register(registration, slug, _address())
+        given_up = await _delivery(notifications, servers, reg, _done)
+    assert _outcome(given_up) == {
+        "template": "ticket",
+        "recipient": reg["email"],
+        "status": "failed",
+        "attempts": 1,
+        "last_error": given_up["last_error"],
+    }
+    assert given_up["last_error"].startswith("gave up after 0 h of temporary failures; last:")
+    assert "451" in given_up["last_error"]
+    r = await notifications.get("/metrics")
+    assert 'emails_total{outcome="given_up",template="ticket"} 1.0' in await r.text()
+
+
+async def test_an_organizer_resends_an_email_as_a_new_delivery(
+    service_client: Any, servers: Any
+) -> None:
+    inbox = Inbox()
+    with smtp_on(free_port(), inbox) as smtp_url:
+        [notifications], registration = await _services(service_client, smtp_url)
+        slug = await _event(registration, servers)
+        [reg] = await _register(registration, slug, _address())
+        first = await _delivery(notifications, servers, reg, _done)
+        organizer = auth(servers.token())
+
+        r = await notifications.post(f"/api/v1/deliveries/{first['id']}/resend", headers=organizer)
+        assert r.status == 201, await r.text()
+        copy = await r.json()
+        assert copy["id"] != first["id"] and copy["message_id"] == f"<{copy['id']}@cnk-events>"
+        assert (copy["template"], copy["recipient"], copy["status"]) == (
+            "ticket",
+            reg["email"],
+            "pending",
+        )
+
+        async def both_sent() -> list[dict[str, Any]] | None:
+            r = await notifications.get(
+                "/api/v1/deliveries", params={"registration_id": reg["id"]}, headers=organizer
+            )
+            found = (await r.json())["deliveries"]
+            return found if [d["status"] for d in found] == ["sent", "sent"] else None
+
+        log = await eventually(both_sent)
+        assert [d["id"] for d in log] == [first["id"], copy["id"]]
+        messages = inbox.to(reg["email"])
+        assert [m["Message-ID"] for m in messages] == [first["message_id"], copy["message_id"]]
+        assert messages[0]["Subject"] == messages[1]["Subject"]
+
+        # Refusals: a door token, an unknown or malformed id, an erased recipient.
+        r = await notifications.post(
+            f"/api/v1/deliveries/{first['id']}/resend", headers=auth(servers.token("door"))
+        )
+        assert r.status == 403, await r.text()
+        for bad in ("00000000-0000-0000-0000-000000000000", "not-a-uuid"):
+            r = await notifications.post(f"/api/v1/deliveries/{bad}/resend", headers=organizer)
+            assert (r.status, (await r.json())["code"]) == (404, "delivery_not_found")
+        r = await registration.post(
+            f"/api/v1/registrations/{reg['id']}/erase", headers=auth(reg["manage_token"])
+        )
+        assert r.status == 200, await r.text()
+
+        async def erased() -> bool:
+            r = await notifications.get(
+                "/api/v1/deliveries", params={"registration_id": reg["id"]}, headers=organizer
+            )
+            return all(d["recipient"].startswith("erased-") for d in (await r.json())["deliveries"])
+
+        await eventually(erased)
+        r = await notifications.post(f"/api/v1/deliveries/{first['id']}/resend", headers=organizer)
+        assert (r.status, (await r.json())["code"]) == (409, "recipient_erased")
+        assert len(inbox.to(reg["email"])) == 2
