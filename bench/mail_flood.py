@@ -1,0 +1,164 @@
+"""Mail flood: registrations flow through tickets and notifications to the SMTP sink.
+
+Run against a running stack without the per-address registration limit and with the
+send rate lifted to what is measured (the default MAIL_RATE of 100/s caps it):
+
+    REGISTRATION_RATE_LIMIT=0 MAIL_RATE=0 make run        # in another terminal
+    .venv/bin/python bench/mail_flood.py [--flood 1000] [--rate 50] [--seconds 20]
+
+Two phases, each on a new event with a seat for everyone (so every registration gets a
+ticket email with its QR code, calendar entry and manage link):
+- flood: ``--flood`` registrations as fast as ``--concurrency`` clients can send them;
+  prints emails/s, from the first registration to the last email accepted by the SMTP
+  server;
+- steady: ``--rate`` registrations per second for ``--seconds``; prints the time from each
+  registration to its email being accepted by the SMTP server (p50, p99, max).
+Delivery times are the delivery log's ``sent_at`` (the same machine's clock).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import aiohttp
+from common import organizer_token, percentile
+
+
+class Stack:
+    def __init__(self, http: aiohttp.ClientSession, args: argparse.Namespace) -> None:
+        self.http = http
+        self.args = args
+        self.staff = {"Authorization": f"Bearer {organizer_token()}"}
+
+    async def event(self, seats: int) -> str:
+        slug = f"mail-{uuid.uuid4().hex[:8]}"
+        starts = datetime.now(UTC) + timedelta(days=30)
+        body = {
+            "slug": slug,
+            "name": {"pl": "Test poczty", "en": "Mail test"},
+            "kind": "seminar",
+            "starts_at": starts.isoformat(),
+            "ends_at": (starts + timedelta(hours=2)).isoformat(),
+            "venue": "CNK, ul. Zwierzyniecka 16, Białystok",
+            "capacity": seats,
+        }
+        async with self.http.post(
+            f"{self.args.registration}/api/v1/events", json=body, headers=self.staff
+        ) as r:
+            assert r.status == 201, await r.text()
+        return slug
+
+    async def register(self, slug: str, i: int) -> tuple[str, float]:
+        """The registration's id and the wall-clock time its request was sent."""
+        body = {
+            "name": f"Uczestnik Łódzki {i}",
+            "email": f"{slug}-{i}@example.org",
+            "lang": "pl" if i % 2 else "en",
+            "consent": True,
+        }
+        sent = time.time()
+        async with self.http.post(
+            f"{self.args.registration}/api/v1/events/{slug}/registrations", json=body
+        ) as r:
+            data = await r.json(content_type=None)
+            if r.status != 201:
+                raise SystemExit(f"registration refused: {r.status} {data}")
+        return str(data["id"]), sent
+
+    async def sent_at(self, registration_id: str) -> float | None:
+        async with self.http.get(
+            f"{self.args.notifications}/api/v1/deliveries",
+            params={"registration_id": registration_id},
+            headers=self.staff,
+        ) as r:
+            found: list[dict[str, Any]] = (await r.json())["deliveries"]
+        for delivery in found:
+            if delivery["template"] == "ticket" and delivery["status"] == "sent":
+                return datetime.fromisoformat(delivery["sent_at"]).timestamp()
+            if delivery["status"] == "failed":
+                raise SystemExit(f"an email failed: {delivery}")
+        return None
+
+    async def delivered(self, registered: dict[str, float], timeout: float) -> dict[str, float]:
+        """Each registration's email sent_at, once every one has gone out."""
+        done: dict[str, float] = {}
+        deadline = time.monotonic() + timeout
+        while len(done) < len(registered):
+            if time.monotonic() > deadline:
+                raise SystemExit(f"only {len(done)} of {len(registered)} emails after {timeout} s")
+            waiting = [rid for rid in registered if rid not in done]
+            for chunk in range(0, len(waiting), 50):
+                ids = waiting[chunk : chunk + 50]
+                for rid, at in zip(ids, await asyncio.gather(*map(self.sent_at, ids)), strict=True):
+                    if at is not None:
+                        done[rid] = at
+            if len(done) < len(registered):
+                await asyncio.sleep(0.5)
+        return done
+
+
+async def flood(stack: Stack, count: int, concurrency: int) -> None:
+    slug = await stack.event(count)
+    registered: dict[str, float] = {}
+    queue = list(range(count))
+
+    async def client() -> None:
+        while queue:
+            rid, at = await stack.register(slug, queue.pop())
+            registered[rid] = at
+
+    await asyncio.gather(*(client() for _ in range(concurrency)))
+    sent = await stack.delivered(registered, timeout=60 + count / 10)
+    span = max(sent.values()) - min(registered.values())
+    print(f"flood             {slug}: {count} registrations, {concurrency} clients")
+    print(f"emails/s          {count / span:.0f} ({count} emails in {span:.1f} s)")
+
+
+async def steady(stack: Stack, rate: float, seconds: float) -> None:
+    count = int(rate * seconds)
+    slug = await stack.event(count)
+    start = time.monotonic() + 0.5
+
+    async def paced(i: int) -> tuple[str, float]:
+        await asyncio.sleep(max(0.0, start + i / rate - time.monotonic()))
+        return await stack.register(slug, i)
+
+    registered = dict(await asyncio.gather(*(paced(i) for i in range(count))))
+    sent = await stack.delivered(registered, timeout=60 + seconds)
+    waits = [sent[rid] - at for rid, at in registered.items()]
+    print(f"steady            {slug}: {rate:g} registrations/s for {seconds:g} s ({count})")
+    print(f"to inbox p50      {statistics.median(waits) * 1000:.0f} ms")
+    print(f"to inbox p99      {percentile(waits, 0.99) * 1000:.0f} ms")
+    print(f"to inbox max      {max(waits) * 1000:.0f} ms")
+
+
+async def main(args: argparse.Namespace) -> None:
+    connector = aiohttp.TCPConnector(limit=max(args.concurrency, 64))
+    async with aiohttp.ClientSession(connector=connector) as http:
+        stack = Stack(http, args)
+        if args.flood:
+            await flood(stack, args.flood, args.concurrency)
+        if args.rate and args.seconds:
+            await steady(stack, args.rate, args.seconds)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--registration", default=os.environ.get("REGISTRATION_URL", "http://localhost:8081")
+    )
+    parser.add_argument(
+        "--notifications", default=os.environ.get("NOTIFICATIONS_URL", "http://localhost:8084")
+    )
+    parser.add_argument("--flood", type=int, default=1000, help="0 skips the flood")
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--rate", type=float, default=50.0)
+    parser.add_argument("--seconds", type=float, default=20.0)
+    asyncio.run(main(parser.parse_args()))
