@@ -18,6 +18,7 @@ def create_app(settings: Settings) -> web.Application:
     app = base_app(settings, "services.checkin")
     app[SCANS_TOTAL] = app[METRICS].counter("scans", "Scans recorded, by verdict", ["result"])
     app.cleanup_ctx.append(keyring_context)
+    app.cleanup_ctx.append(handlers.batcher_context)
     app.cleanup_ctx.append(consumer_context("REGISTRATION", REGISTRATION_HANDLERS))
     app.cleanup_ctx.append(consumer_context("TICKETS", TICKET_HANDLERS))
     offline.setup(app)

@@ -263,86 +263,107 @@ class ScanContext(msgspec.Struct, frozen=True):
     last: tuple[datetime, str, str | None] | None
 
 
-async def select_scan_context(
-    conn: asyncpg.Connection,
-    scan_id: uuid.UUID,
-    ticket_id: uuid.UUID,
-    event_id: uuid.UUID,
-    list_slug: str | None,
-    gate: str,
-) -> ScanContext:
-    """``list_slug`` None: the list ``gate`` is mapped to, else the main list."""
-    row = await conn.fetchrow(
+class ScanKey(msgspec.Struct, frozen=True):
+    """What a scan's context is looked up by."""
+
+    scan_id: uuid.UUID
+    ticket_id: uuid.UUID
+    event_id: uuid.UUID
+    list_slug: str | None  # None: the list the gate is mapped to, else the main list
+    gate: str
+
+
+async def select_scan_contexts(conn: asyncpg.Connection, keys: list[ScanKey]) -> list[ScanContext]:
+    """The contexts of several scans in one round trip, in the order of ``keys``."""
+    rows = await conn.fetch(
         "SELECT nextval(pg_get_serial_sequence('scans', 'seq')) AS seq,"
-        " (SELECT response::text FROM scans WHERE scan_id = $1) AS replay,"
+        " (SELECT response::text FROM scans WHERE scan_id = q.scan_id) AS replay,"
         " t.status AS ticket_status, t.holder_name, t.registration_id, t.known,"
         " e.slug AS event_slug, e.name::text AS event_name,"
-        " coalesce(l.slug, $4, 'main') AS list_slug,"
+        " coalesce(l.slug, q.list, 'main') AS list_slug,"
         " l.id AS list_id, l.policy, l.sessions AS list_sessions,"
         " l.ticket_types AS list_ticket_types, l.valid_from, l.valid_until,"
         ' l.entry_limit AS "limit", l.enforce_limit,'
         " r.ticket_type, r.sessions AS confirmed_sessions,"
         " coalesce(h.entries, 0) AS entries, coalesce(h.inside, false) AS inside,"
         " h.first, h.last"
-        " FROM (SELECT 1) AS one"
-        " LEFT JOIN tickets t ON t.id = $2"
-        " LEFT JOIN events e ON e.id = $3"
-        " LEFT JOIN lists l ON l.event_id = $3 AND l.archived_at IS NULL AND l.slug = coalesce($4,"
-        "  (SELECT g.slug FROM lists g WHERE g.event_id = $3 AND g.archived_at IS NULL"
-        "   AND g.gates @> ARRAY[$5::text] ORDER BY g.slug LIMIT 1), 'main')"
+        " FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[])"
+        "  WITH ORDINALITY AS q(scan_id, ticket_id, event_id, list, gate, i)"
+        " LEFT JOIN tickets t ON t.id = q.ticket_id"
+        " LEFT JOIN events e ON e.id = q.event_id"
+        " LEFT JOIN lists l ON l.event_id = q.event_id AND l.archived_at IS NULL"
+        "  AND l.slug = coalesce(q.list, (SELECT g.slug FROM lists g"
+        "   WHERE g.event_id = q.event_id AND g.archived_at IS NULL"
+        "   AND g.gates @> ARRAY[q.gate] ORDER BY g.slug LIMIT 1), 'main')"
         " LEFT JOIN registrations r ON r.id = t.registration_id"
         " LEFT JOIN LATERAL ("
         "  WITH mine AS (SELECT seq, result, direction, scanned_at, gate, device_id FROM scans"
-        "   WHERE list_id = l.id AND ticket_id = $2 AND result IN ('accepted', 'exited'))"
+        "   WHERE list_id = l.id AND ticket_id = q.ticket_id"
+        "   AND result IN ('accepted', 'exited'))"
         "  SELECT (SELECT count(*) FROM mine WHERE result = 'accepted') AS entries,"
         "   (SELECT direction = 'in' FROM mine ORDER BY seq DESC LIMIT 1) AS inside,"
         "   (SELECT row(scanned_at, gate, device_id) FROM mine WHERE result = 'accepted'"
         "    ORDER BY seq LIMIT 1) AS first,"
         "   (SELECT row(scanned_at, gate, device_id) FROM mine WHERE result = 'accepted'"
         "    ORDER BY seq DESC LIMIT 1) AS last"
-        " ) AS h ON l.id IS NOT NULL",
-        scan_id,
-        ticket_id,
-        event_id,
-        list_slug,
-        gate,
+        " ) AS h ON l.id IS NOT NULL"
+        " ORDER BY q.i",
+        [k.scan_id for k in keys],
+        [k.ticket_id for k in keys],
+        [k.event_id for k in keys],
+        [k.list_slug for k in keys],
+        [k.gate for k in keys],
     )
-    values = dict(row)
-    for key in ("first", "last"):
-        if values[key] is not None:
-            values[key] = tuple(values[key])
-    return ScanContext(**values)
+    contexts = []
+    for row in rows:
+        values = dict(row)
+        for key in ("first", "last"):
+            if values[key] is not None:
+                values[key] = tuple(values[key])
+        contexts.append(ScanContext(**values))
+    return contexts
 
 
-async def insert_scan_at(
-    conn: asyncpg.Connection, seq: int, scan: Scan, event: outbox.Prepared | None
-) -> bool:
-    """Record a scan under its drawn sequence number, and its event in the outbox, in one
-    statement; False (nothing written) if its scan_id or, for an entry, its entry key is
-    taken already."""
-    inserted = await conn.fetchval(
+class Planned(msgspec.Struct, frozen=True):
+    """A scan decided without locks, to be written under its drawn sequence number."""
+
+    seq: int
+    scan: Scan
+    event: outbox.Prepared | None
+
+
+async def insert_scans_at(conn: asyncpg.Connection, planned: list[Planned]) -> set[int]:
+    """Record scans under their drawn sequence numbers, and their events in the outbox, in
+    one statement; the sequence numbers of those written. One whose scan_id or, for an
+    entry, entry key is taken already (by an earlier row too) is not written."""
+    rows = await conn.fetch(
         "WITH scan AS (INSERT INTO scans (seq, scan_id, result, ticket_id, event_id, list_id,"
         "  gate, device_id, direction, entry_key, token_id, scanned_at, response)"
-        "  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
+        "  SELECT * FROM unnest($1::bigint[], $2::uuid[], $3::text[], $4::uuid[], $5::uuid[],"
+        "   $6::uuid[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[],"
+        "   $12::timestamptz[], $13::jsonb[])"
         "  ON CONFLICT DO NOTHING RETURNING seq),"
         " sent AS (INSERT INTO outbox (id, subject, payload)"
-        "  SELECT $14, $15, $16 FROM scan WHERE $14::uuid IS NOT NULL)"
-        " SELECT count(*) FROM scan",
-        seq,
-        scan.scan_id,
-        scan.result,
-        scan.ticket_id,
-        scan.event_id,
-        scan.list_id,
-        scan.gate,
-        scan.device_id,
-        scan.direction,
-        scan.entry_key,
-        scan.token_id,
-        scan.scanned_at,
-        scan.response.decode(),
-        event.id if event else None,
-        event.subject if event else None,
-        event.payload if event else None,
+        "  SELECT o.id, o.subject, o.payload"
+        "  FROM unnest($1::bigint[], $14::uuid[], $15::text[], $16::bytea[]) AS o(seq, id,"
+        "   subject, payload)"
+        "  JOIN scan ON scan.seq = o.seq WHERE o.id IS NOT NULL ORDER BY o.seq)"
+        " SELECT seq FROM scan",
+        [p.seq for p in planned],
+        [p.scan.scan_id for p in planned],
+        [p.scan.result for p in planned],
+        [p.scan.ticket_id for p in planned],
+        [p.scan.event_id for p in planned],
+        [p.scan.list_id for p in planned],
+        [p.scan.gate for p in planned],
+        [p.scan.device_id for p in planned],
+        [p.scan.direction for p in planned],
+        [p.scan.entry_key for p in planned],
+        [p.scan.token_id for p in planned],
+        [p.scan.scanned_at for p in planned],
+        [p.scan.response.decode() for p in planned],
+        [p.event.id if p.event else None for p in planned],
+        [p.event.subject if p.event else None for p in planned],
+        [p.event.payload if p.event else None for p in planned],
     )
-    return bool(inserted)
+    return {r["seq"] for r in rows}

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
@@ -12,10 +14,12 @@ from aiohttp import web
 from nacl.signing import VerifyKey
 
 from services.checkin import db, lists_db, rules, tokens
+from services.checkin.batcher import Pending, ScanBatcher
 from services.checkin.consumers import MAIN_LIST
-from services.checkin.keys import SCANS_TOTAL, VERIFY_KEYS
+from services.checkin.keys import SCAN_BATCHER, SCANS_TOTAL, VERIFY_KEYS
 from shared import events, outbox
 from shared.auth import StaffClaims
+from shared.bus import stop_task, supervise
 from shared.codes import InvalidCode, TicketCode, verify_code
 from shared.http import PRINTABLE, SLUG_PATTERN, ProblemError, decode_body, is_slug, json_response
 from shared.keys import DB_POOL
@@ -98,17 +102,11 @@ async def record_scan(
         code = None
     if code is None:
         return await _record_invalid(app, body, claims, scanned_at)
-    async with app[DB_POOL].acquire() as conn:
-        context = await db.select_scan_context(
-            conn, body.scan_id, code.ticket_id, code.event_id, body.list, body.gate
-        )
-        if context.replay is not None:
-            return context.replay.encode()
-        body = msgspec.structs.replace(body, list=context.list_slug)
-        if _plain(context, claims, body):
-            payload = await _record_plain(app, conn, body, claims, code, scanned_at, context)
-            if payload is not None:
-                return payload
+    key = db.ScanKey(body.scan_id, code.ticket_id, code.event_id, body.list, body.gate)
+    outcome = await app[SCAN_BATCHER].submit(body, key, claims, code, scanned_at)
+    if outcome.payload is not None:
+        return outcome.payload
+    body = msgspec.structs.replace(body, list=outcome.list_slug)
     # Anything unusual, or a race lost just now: decided again with the ticket's row locked.
     try:
         return await _record_valid(app, body, claims, code, scanned_at)
@@ -129,18 +127,14 @@ def _plain(context: db.ScanContext, claims: StaffClaims, body: ScanRequest) -> b
     )
 
 
-async def _record_plain(
-    app: web.Application,
-    conn: asyncpg.Connection,
-    body: ScanRequest,
-    claims: StaffClaims,
-    code: TicketCode,
-    scanned_at: datetime,
-    context: db.ScanContext,
-) -> bytes | None:
-    """Decide from the context and record in one statement, without locks: the unique
-    index on accepted entries (and on scan_id) arbitrates races. None when the insert lost
-    one, so that the caller decides again under the lock."""
+def plan_plain(pending: Pending, context: db.ScanContext) -> tuple[bytes, db.Planned, str] | None:
+    """Decide a plain scan from its context, without locks: its verdict, what to write and
+    the result; None when it is not plain. The unique indexes on scan_id and on accepted
+    entries arbitrate races when it is written."""
+    body: ScanRequest = msgspec.structs.replace(pending.body, list=context.list_slug)
+    if not _plain(context, pending.claims, body):
+        return None
+    code, scanned_at = pending.code, pending.scanned_at
     assert context.list_id is not None and context.policy is not None
     first = rules.FirstEntry(*context.first) if context.first else None
     last = rules.FirstEntry(*context.last) if context.last else None
@@ -184,7 +178,7 @@ async def _record_plain(
     entry_key = rules.entry_key(policy, scanned_at, context.entries)
     scan = _scan(
         body,
-        claims,
+        pending.claims,
         scanned_at,
         verdict,
         payload,
@@ -195,10 +189,18 @@ async def _record_plain(
     )
     recorded = _checkin_event(body, ticket, scanned_at) if _is_checkin(verdict) else None
     prepared = outbox.prepare(recorded, ticket.id, context.seq) if recorded else None
-    if not await db.insert_scan_at(conn, context.seq, scan, prepared):
-        return None
-    app[SCANS_TOTAL].labels(verdict.result).inc()
-    return payload
+    return payload, db.Planned(context.seq, scan, prepared), verdict.result
+
+
+async def batcher_context(app: web.Application) -> AsyncIterator[None]:
+    """The scan batcher (see batcher.py), run for the app's life."""
+    scans = app[SCANS_TOTAL]
+    batcher = ScanBatcher(app[DB_POOL], plan_plain, lambda result: scans.labels(result).inc())
+    app[SCAN_BATCHER] = batcher
+    task = asyncio.create_task(supervise(batcher.run, "scan-batcher"))
+    yield
+    await stop_task(task)
+    batcher.fail_waiting(RuntimeError("checkin is shutting down"))
 
 
 def _is_checkin(verdict: rules.Verdict) -> bool:
