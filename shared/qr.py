@@ -1,4 +1,4 @@
-"""QR images of ticket codes (PNG for email and print, SVG for screens)."""
+"""QR images of ticket codes (PNG for email and print, SVG for screens, a matrix for PDFs)."""
 
 from __future__ import annotations
 
@@ -27,10 +27,16 @@ def _qr(code: str, box_size: int) -> qrcode.QRCode:
     return qr
 
 
+def qr_matrix(code: str) -> list[list[bool]]:
+    """The modules of the code's QR symbol, row by row (True is dark), quiet zone included."""
+    matrix: list[list[bool]] = _qr(code, 1).get_matrix()
+    return matrix
+
+
 def qr_png(code: str, box_size: int = 8) -> bytes:
     """A black-and-white PNG, ``box_size`` pixels per module (Pillow encodes it in C:
     five times faster than qrcode's pure-Python PNG writer, which mattered per email)."""
-    matrix = _qr(code, box_size).get_matrix()  # with the quiet zone
+    matrix = qr_matrix(code)
     size = len(matrix)
     img = Image.new("1", (size, size))
     img.putdata([0 if dark else 1 for row in matrix for dark in row])

@@ -621,6 +621,9 @@ STAFF_ENDPOINTS = {
     "ticket": Endpoint("tickets", "GET", "/api/v1/registrations/{uuid}/ticket", manage_token=True),
     "qr-png": Endpoint("tickets", "GET", "/api/v1/tickets/{uuid}/qr.png", manage_token=True),
     "qr-svg": Endpoint("tickets", "GET", "/api/v1/tickets/{uuid}/qr.svg", manage_token=True),
+    "ticket-pdf": Endpoint(
+        "tickets", "GET", "/api/v1/tickets/{uuid}/ticket.pdf", manage_token=True
+    ),
     "scan": Endpoint("checkin", "POST", "/api/v1/scans", body="scan", door_allowed=True),
     "attendance": Endpoint("checkin", "GET", "/api/v1/events/{slug}/attendance"),
     "create-list": Endpoint("checkin", "POST", "/api/v1/events/{slug}/lists"),

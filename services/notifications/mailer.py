@@ -1,4 +1,4 @@
-"""Rendering emails (Jinja2, inline QR, .ics attachment) and handing them to SMTP (aiosmtplib)."""
+"""Rendering emails (Jinja2, inline QR, .ics and PDF attachments) and handing them to SMTP."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import socket
 from collections.abc import AsyncIterator, Mapping
 from email.header import Header
 from email.message import Message
+from email.mime.application import MIMEApplication
 from email.mime.image import MIMEImage
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
@@ -71,6 +72,8 @@ class Email:
     qr_code: str | None = None  # drawn inline in the HTML part, as cid:{{ qr_cid }}
     calendar: bytes | None = None
     calendar_filename: str = "event.ics"
+    pdf: bytes | None = None
+    pdf_filename: str = "ticket.pdf"
 
 
 # Quoted-printable UTF-8 bodies: readable in a raw .eml, safe on any mail server.
@@ -107,11 +110,18 @@ def render(email: Email, mail_from: str, message_id: str) -> Message:
         image.add_header("Content-Disposition", "inline", filename="ticket-qr.png")
         html = MIMEMultipart("related", _subparts=[html, image])
     msg: Message = MIMEMultipart("alternative", _subparts=[text, html])
+    attachments: list[Message] = []
     if email.calendar is not None:
         calendar = _text(email.calendar.decode(), "calendar")
         calendar.set_param("method", "PUBLISH")
         calendar.add_header("Content-Disposition", "attachment", filename=email.calendar_filename)
-        msg = MIMEMultipart("mixed", _subparts=[msg, calendar])
+        attachments.append(calendar)
+    if email.pdf is not None:
+        pdf = MIMEApplication(email.pdf, "pdf")  # base64
+        pdf.add_header("Content-Disposition", "attachment", filename=email.pdf_filename)
+        attachments.append(pdf)
+    if attachments:
+        msg = MIMEMultipart("mixed", _subparts=[msg, *attachments])
     msg["Subject"] = Header(email.subject, "utf-8", header_name="Subject")  # type: ignore[assignment]
     msg["From"] = mail_from
     msg["To"] = formataddr((email.to.name, email.to.email), charset="utf-8")

@@ -12,6 +12,7 @@ from shared.auth import bearer_token, looks_like_jwt, manage_token_matches
 from shared.http import ProblemError, json_response
 from shared.keys import DB_POOL, STAFF_AUTH
 from shared.qr import qr_png, qr_svg
+from shared.ticket_pdf import render_ticket_pdf
 
 
 def _uuid(request: web.Request, name: str, what: str) -> uuid.UUID:
@@ -46,6 +47,7 @@ def ticket_body(ticket: db.Ticket) -> dict[str, object]:
         "issued_at": ticket.issued_at,
         "qr_png": f"/api/v1/tickets/{ticket.id}/qr.png",
         "qr_svg": f"/api/v1/tickets/{ticket.id}/qr.svg",
+        "pdf": f"/api/v1/tickets/{ticket.id}/ticket.pdf",
     }
 
 
@@ -86,6 +88,34 @@ async def get_ticket_qr_svg(request: web.Request) -> web.Response:
         body=qr_svg(ticket.code),
         content_type="image/svg+xml",
         headers={"Cache-Control": "private, max-age=3600"},
+    )
+
+
+async def get_ticket_pdf(request: web.Request) -> web.Response:
+    """The printable ticket, in the ticket's language unless ``?lang=`` asks for the other."""
+    ticket = await _ticket_for_image(request)
+    lang = request.query.get("lang", ticket.lang)
+    lang = lang if lang in ("pl", "en") else ticket.lang
+    event = ticket.event
+    pdf = render_ticket_pdf(
+        holder_name=ticket.holder_name,
+        event_name=event.name.get(lang),
+        starts_at=event.starts_at,
+        ends_at=event.ends_at,
+        venue=event.venue,
+        room=event.room,
+        code=ticket.code,
+        ticket_id=ticket.id,
+        lang=lang,
+        created_at=ticket.issued_at,
+    )
+    return web.Response(
+        body=pdf,
+        content_type="application/pdf",
+        headers={
+            "Content-Disposition": f'inline; filename="ticket-{event.slug}.pdf"',
+            "Cache-Control": "private, no-store",
+        },
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from pathlib import Path
+from urllib.parse import urlencode
 
 import jinja2
 from aiohttp import web
@@ -24,6 +25,7 @@ TEXTS = {
         "ticket": "Bilet",
         "qr": "Kod QR biletu",
         "show": "Pokaż ten kod przy wejściu.",
+        "pdf": "Bilet do wydruku (PDF)",
         "revoked": "Ten bilet został anulowany.",
         "missing": "Nie ma takiego biletu.",
     },
@@ -31,6 +33,7 @@ TEXTS = {
         "ticket": "Ticket",
         "qr": "Ticket QR code",
         "show": "Show this code at the entrance.",
+        "pdf": "Printable ticket (PDF)",
         "revoked": "This ticket has been cancelled.",
         "missing": "There is no such ticket.",
     },
@@ -49,9 +52,8 @@ async def ticket_page(request: web.Request) -> web.Response:
         if registration_id
         else None
     )
-    if ticket is None or not manage_token_matches(
-        request.query.get("token"), ticket.manage_token_hash
-    ):
+    token = request.query.get("token")
+    if ticket is None or not manage_token_matches(token, ticket.manage_token_hash):
         return web.Response(status=404, text=TEXTS[lang]["missing"])
     html = _templates.get_template("ticket.html").render(
         lang=lang,
@@ -60,6 +62,7 @@ async def ticket_page(request: web.Request) -> web.Response:
         event=ticket.event,
         when=format_when(ticket.event.starts_at, ticket.event.ends_at, lang),
         qr_svg=qr_svg(ticket.code).decode(),
+        pdf_query=urlencode({"token": token, "lang": lang}),
     )
     return web.Response(
         text=html, content_type="text/html", headers={"Cache-Control": "private, no-store"}

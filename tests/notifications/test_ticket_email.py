@@ -8,6 +8,7 @@ import png
 import zxingcpp
 
 from tests.factories import auth, event_body, eventually, registration_body
+from tests.pdfs import pdf_qr, pdf_text
 
 
 def decode_qr(png_bytes: bytes) -> str:
@@ -19,6 +20,16 @@ def decode_qr(png_bytes: bytes) -> str:
     found = zxingcpp.read_barcodes(image)
     assert found, "no QR code found in the image"
     return str(found[0].text)
+
+
+def ticket_pdf(msg: Any, filename: str) -> str:
+    """The text of the email's printable ticket, after checking it is a proper attachment."""
+    [part] = [p for p in msg.walk() if p.get_content_type() == "application/pdf"]
+    assert part.get_content_disposition() == "attachment"
+    assert part.get_filename() == filename
+    pdf = part.get_content()
+    assert pdf_qr(pdf) in msg.get_body(("plain",)).get_content()
+    return pdf_text(pdf)
 
 
 async def _register(
@@ -61,6 +72,9 @@ async def test_ticket_email_in_polish(service_client: Any, servers: Any) -> None
     assert "BEGIN:VEVENT" in ics_text and "SUMMARY:Targi Pracy PB" in ics_text
     code = decode_qr(qr.get_content())
     assert code.startswith("CNK1") and code in text
+    pdf = ticket_pdf(msg, f"bilet-{event['slug']}.pdf")
+    assert "Zażółć Gęślą Jaźń" in pdf and "Targi Pracy PB" in pdf and "UCZESTNIK" in pdf, pdf
+    assert "bilet do wydruku (PDF)" in text
 
     async def sent() -> list[dict[str, Any]] | None:
         # The SMTP server has the message a moment before the delivery is marked sent.
@@ -85,6 +99,8 @@ async def test_english_email_and_redelivery_sends_once(service_client: Any, serv
     [msg] = await eventually(mail)
     assert msg["Subject"] == "Your ticket: PB Job Fair"
     assert "Polish time" in msg.get_body(("plain",)).get_content()
+    pdf = ticket_pdf(msg, f"ticket-{event['slug']}.pdf")
+    assert "O'Brien-Łukasiewicz" in pdf and "PB Job Fair" in pdf and "ATTENDEE" in pdf, pdf
 
     # Publish the very same ticket.issued event again, past JetStream's de-duplication,
     # as a redelivery after a crash would: the inbox must swallow it.
