@@ -81,6 +81,8 @@ class Settings:
     trust_forwarded_for: bool = False
     processes: int = 1
     mail_rate: float = 100.0
+    reminder_hours: int = 24  # 0: no reminders
+    reminder_sweep_seconds: float = 30.0
     mail_max_age_hours: float = 48.0
 
     @classmethod
@@ -115,6 +117,8 @@ class Settings:
             trust_forwarded_for=_bool(env, "TRUST_FORWARDED_FOR", False),
             processes=_int(env, f"{service.upper()}_PROCESSES", 1, minimum=1),
             mail_rate=_float(env, "MAIL_RATE", 100.0, zero_ok=True),
+            reminder_hours=_int(env, "REMINDER_HOURS", 24),
+            reminder_sweep_seconds=_float(env, "REMINDER_SWEEP_SECONDS", 30.0),
             mail_max_age_hours=_float(env, "MAIL_MAX_AGE_HOURS", 48.0),
         )
 

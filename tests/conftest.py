@@ -41,6 +41,9 @@ class Infra:
             log_format="console",
             max_deliver=3,
             registration_rate_limit=0,
+            # The reminder scheduler runs only where a test asks for it: the events of
+            # other tests must not mail reminders into their mailboxes.
+            reminder_hours=0,
         )
         values.update(overrides)
         return Settings(**values)

@@ -7,6 +7,7 @@ from aiohttp import web
 from services.notifications import handlers
 from services.notifications.consumers import HANDLERS, REGISTRATION_HANDLERS
 from services.notifications.keys import EMAILS_TOTAL
+from services.notifications.reminders import reminder_scheduler
 from services.notifications.sealing import ensure_sealing_key
 from services.notifications.sender import sender_context
 from shared.bus import consumer_context
@@ -25,6 +26,7 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.append(consumer_context("TICKETS", HANDLERS))
     app.cleanup_ctx.append(consumer_context("REGISTRATION", REGISTRATION_HANDLERS))
     app.cleanup_ctx.append(sender_context)
+    app.cleanup_ctx.append(reminder_scheduler)
     app.router.add_get("/api/v1/deliveries", handlers.list_deliveries)
     app.router.add_post("/api/v1/deliveries/{delivery_id}/resend", handlers.resend_delivery)
     return app

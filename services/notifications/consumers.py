@@ -9,7 +9,7 @@ import asyncpg
 import msgspec
 from aiohttp import web
 
-from services.notifications import db
+from services.notifications import db, reminder_db
 from services.notifications.payloads import EventChangeBase, SessionOffer
 from shared import events
 from shared.bus import Handler
@@ -61,6 +61,8 @@ async def _record_attendee(
         status=status,
         manage_token_sealed=data.manage_token_sealed,
         version=env.sequence,
+        sessions=None if isinstance(data, events.RegistrationCancelled) else data.sessions,
+        confirmed_at=data.confirmed_at if isinstance(data, events.RegistrationConfirmed) else None,
     )
 
 
@@ -85,6 +87,7 @@ async def record_confirmation(
 ) -> None:
     # The email for it is the ticket's, on ticket.issued.
     await _record_attendee(conn, env, data, "confirmed")
+    await reminder_db.insert_event_if_missing(conn, data.event)
 
 
 async def queue_waitlisted_email(
@@ -157,6 +160,8 @@ async def queue_cancellation_email(
     data: events.RegistrationCancelled,
 ) -> None:
     await _record_attendee(conn, env, data, "cancelled")
+    # After the attendee's row: a reminder being queued for them holds it until it commits.
+    await reminder_db.delete_pending_reminders_of_registration(conn, data.registration_id)
     if data.reason == "erased":
         return  # the person asked to be forgotten, not written to
     await _queue(
@@ -169,9 +174,24 @@ async def queue_cancellation_email(
     )
 
 
+async def record_event(
+    app: web.Application, conn: asyncpg.Connection, env: events.Envelope, data: events.EventCreated
+) -> None:
+    await reminder_db.upsert_event(
+        conn, info=data.event, status=data.status, sessions=data.sessions, version=env.sequence
+    )
+
+
 async def queue_event_changed_emails(
     app: web.Application, conn: asyncpg.Connection, env: events.Envelope, data: events.EventUpdated
 ) -> None:
+    await reminder_db.upsert_event(
+        conn, info=data.event, status=data.status, sessions=data.sessions, version=env.sequence
+    )
+    if data.status != "published" or VISIBLE_CHANGES.intersection(data.changed):
+        # After the event's row (see above). A reminder not sent yet is written again from
+        # the event's new state if it is still due (for a new start, under a new key).
+        await reminder_db.delete_pending_reminders_of_event(conn, data.event.id)
     if data.status != "published" or not VISIBLE_CHANGES.intersection(data.changed):
         return
     queued = await db.insert_event_changed_deliveries(
@@ -200,6 +220,7 @@ HANDLERS: dict[type[events.EventData], Handler] = {
     events.TicketIssued: queue_ticket_email,
 }
 REGISTRATION_HANDLERS: dict[type[events.EventData], Handler] = {
+    events.EventCreated: record_event,
     events.EventUpdated: queue_event_changed_emails,
     events.RegistrationConfirmed: record_confirmation,
     events.RegistrationWaitlisted: queue_waitlisted_email,

@@ -8,7 +8,7 @@ from datetime import datetime
 import asyncpg
 import msgspec
 
-from shared.events import Holder
+from shared.events import Holder, SessionChoice
 
 
 class Delivery(msgspec.Struct, frozen=True):
@@ -187,17 +187,22 @@ async def upsert_attendee(
     status: str,
     manage_token_sealed: str | None,
     version: int,
+    sessions: list[SessionChoice] | None = None,
+    confirmed_at: datetime | None = None,
 ) -> None:
-    # An erased attendee stays erased; a sealed token missing from an event keeps the one
-    # already known.
+    # An erased attendee stays erased; a sealed token, sessions or confirmation time
+    # missing from an event keep the ones already known.
     await conn.execute(
         "INSERT INTO attendees (registration_id, event_id, name, email, lang, status,"
-        " manage_token_sealed, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+        " manage_token_sealed, version, sessions, confirmed_at)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
         " ON CONFLICT (registration_id) DO UPDATE SET event_id = EXCLUDED.event_id,"
         " name = EXCLUDED.name, email = EXCLUDED.email, lang = EXCLUDED.lang,"
         " status = EXCLUDED.status,"
         " manage_token_sealed = coalesce(EXCLUDED.manage_token_sealed,"
         "  attendees.manage_token_sealed),"
+        " sessions = coalesce(EXCLUDED.sessions, attendees.sessions),"
+        " confirmed_at = coalesce(EXCLUDED.confirmed_at, attendees.confirmed_at),"
         " version = EXCLUDED.version, updated_at = now()"
         " WHERE attendees.status <> 'erased' AND attendees.version <= EXCLUDED.version",
         registration_id,
@@ -208,6 +213,8 @@ async def upsert_attendee(
         status,
         manage_token_sealed,
         version,
+        None if sessions is None else msgspec.json.encode(sessions).decode(),
+        confirmed_at,
     )
 
 

@@ -14,10 +14,11 @@ from typing import Any, Generic, TypeVar
 import msgspec
 
 from services.notifications.mailer import Email
-from services.notifications.payloads import EventChange, SessionOffer
+from services.notifications.payloads import EventChange, Reminder, SessionOffer
 from services.notifications.sealing import Links
 from shared import events
 from shared.calendar import calendar_entry
+from shared.ticket_pdf import render_ticket_pdf
 from shared.timefmt import format_when, local_time
 
 SUBJECTS = {
@@ -51,6 +52,7 @@ SUBJECTS = {
         "pl": "Zmiana w wydarzeniu: {name}",
         "en": "Event details changed: {name}",
     },
+    "reminder": {"pl": "Przypomnienie: {name}, {day}", "en": "Reminder: {name}, {day}"},
 }
 SESSION_STATUS = {
     "confirmed": {"pl": "miejsce potwierdzone", "en": "seat confirmed"},
@@ -72,6 +74,7 @@ CHANGE_LABELS = {
     "room": {"pl": "sala", "en": "room"},
 }
 POLISH_TIME = {"pl": "czasu polskiego", "en": "Polish time"}
+TICKET_PDF = {"pl": "bilet", "en": "ticket"}
 
 
 class SessionLine(msgspec.Struct, frozen=True):
@@ -166,6 +169,19 @@ def ticket_email(ticket: events.TicketIssued, links: Links) -> Email:
             ticket.registration_id, ticket.event, lang, f"Ticket / Bilet: {ticket.code}"
         ),
         calendar_filename=f"{ticket.event.slug}.ics",
+        pdf=render_ticket_pdf(
+            holder_name=ticket.holder.name,
+            event_name=ticket.event.name.get(lang),
+            starts_at=ticket.event.starts_at,
+            ends_at=ticket.event.ends_at,
+            venue=ticket.event.venue,
+            room=ticket.event.room,
+            code=ticket.code,
+            ticket_id=ticket.ticket_id,
+            lang=lang,
+            created_at=ticket.issued_at,
+        ),
+        pdf_filename=f"{TICKET_PDF[lang]}-{ticket.event.slug}.pdf",
     )
 
 
@@ -266,6 +282,24 @@ def event_changed_email(change: EventChange, links: Links) -> Email:
     )
 
 
+def reminder_email(reminder: Reminder, links: Links) -> Email:
+    lang = reminder.holder.lang
+    sealed = reminder.manage_token_sealed
+    day = local_time(reminder.event.starts_at)
+    return Email(
+        template="reminder",
+        to=reminder.holder,
+        subject=_subject("reminder", reminder.event, lang, day=day),
+        context=_context(
+            reminder.event,
+            reminder.holder,
+            links.manage(reminder.registration_id, sealed, lang),
+            sessions=session_lines(reminder.sessions, lang),
+            ticket_url=links.ticket(reminder.registration_id, sealed, lang),
+        ),
+    )
+
+
 P = TypeVar("P", bound=msgspec.Struct)
 
 
@@ -285,4 +319,5 @@ TEMPLATES: dict[str, Template[Any]] = {
     "session_offer": Template(SessionOffer, session_offer_email),
     "cancelled": Template(events.RegistrationCancelled, cancelled_email),
     "event_changed": Template(EventChange, event_changed_email),
+    "reminder": Template(Reminder, reminder_email),
 }

@@ -44,3 +44,13 @@ class EventChangeBase(msgspec.Struct, frozen=True):
     event: EventInfo
     changed: list[str]
     sequence: int
+
+
+class Reminder(msgspec.Struct, frozen=True):
+    """The reminder before an event, for one confirmed attendee, with their sessions."""
+
+    registration_id: uuid.UUID
+    event: EventInfo
+    holder: Holder
+    sessions: list[SessionChoice] = []
+    manage_token_sealed: str | None = None

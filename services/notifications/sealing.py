@@ -23,9 +23,12 @@ from shared.keys import DB_POOL, JETSTREAM, SETTINGS
 class Links:
     """Links into registration's public pages; opens sealed tokens for the manage page."""
 
-    def __init__(self, base_url: str, private_keys: dict[int, PrivateKey]) -> None:
+    def __init__(
+        self, base_url: str, private_keys: dict[int, PrivateKey], tickets_url: str | None = None
+    ) -> None:
         self.base_url = base_url
         self.private_keys = private_keys
+        self.tickets_url = tickets_url
 
     def event(self, slug: str, lang: str) -> str:
         return f"{self.base_url}/events/{slug}?{urlencode({'lang': lang})}"
@@ -39,6 +42,14 @@ class Links:
         query = urlencode({"token": token, "lang": lang})
         return f"{self.base_url}/registrations/{registration_id}?{query}"
 
+    def ticket(self, registration_id: uuid.UUID, sealed: str | None, lang: str) -> str | None:
+        """The printable ticket page (tickets service), opened by the same token."""
+        token = sealing.unseal(sealed, self.private_keys)
+        if token is None or self.tickets_url is None:
+            return None
+        query = urlencode({"token": token, "lang": lang})
+        return f"{self.tickets_url}/registrations/{registration_id}/ticket.html?{query}"
+
 
 async def ensure_sealing_key(app: web.Application) -> AsyncIterator[None]:
     pool = app[DB_POOL]
@@ -50,7 +61,11 @@ async def ensure_sealing_key(app: web.Application) -> AsyncIterator[None]:
             private = PrivateKey.generate()
             keys = [await db.insert_sealing_key(conn, bytes(private), bytes(private.public_key))]
     settings = app[SETTINGS]
-    app[LINKS] = Links(settings.registration_url, {k.id: PrivateKey(k.private_key) for k in keys})
+    app[LINKS] = Links(
+        settings.registration_url,
+        {k.id: PrivateKey(k.private_key) for k in keys},
+        settings.tickets_url,
+    )
     await sealing.publish(
         app[JETSTREAM],
         [sealing.public_entry(k.id, PrivateKey(k.private_key), k.created_at) for k in keys],

@@ -99,7 +99,9 @@ class Sender:
                         d.id,
                         1,
                     )
+                    # A withdrawn reminder (deleted while its claim had expired) has no row.
                     for d in sent
+                    if d.id in sent_at
                 ],
             )
         for delivery in sent:
