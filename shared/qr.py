@@ -34,9 +34,21 @@ def qr_matrix(code: str) -> list[list[bool]]:
 
 
 def qr_png(code: str, box_size: int = 8) -> bytes:
-    """A black-and-white PNG, ``box_size`` pixels per module (Pillow encodes it in C:
-    five times faster than qrcode's pure-Python PNG writer, which mattered per email)."""
-    matrix = qr_matrix(code)
+    """A black-and-white PNG, ``box_size`` pixels per module."""
+    return matrix_png(qr_matrix(code), box_size)
+
+
+def text_qr_png(text: str, box_size: int = 6) -> bytes:
+    """A PNG of any text (byte mode, low error correction), such as a pairing link."""
+    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_L, border=4)
+    qr.add_data(text)
+    qr.make(fit=True)
+    return matrix_png(qr.get_matrix(), box_size)
+
+
+def matrix_png(matrix: list[list[bool]], box_size: int) -> bytes:
+    """Pillow encodes the PNG in C: five times faster than qrcode's pure-Python PNG writer,
+    which mattered per email."""
     size = len(matrix)
     img = Image.new("1", (size, size))
     img.putdata([0 if dark else 1 for row in matrix for dark in row])

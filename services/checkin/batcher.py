@@ -29,6 +29,7 @@ from shared.codes import TicketCode
 
 log = structlog.get_logger()
 MAX_BATCH = 128
+WORKERS = 2  # batches in flight at once: one is read while another is written
 
 
 @dataclass
@@ -124,7 +125,14 @@ class ScanBatcher:
                 if decided is not None:
                     planned.append((i, *decided))
             if planned:
-                written = await db.insert_scans_at(conn, [p for _, _, p, _ in planned])
+                # The same order in every batch, so that two batches waiting on each other's
+                # rows in the unique indexes cannot deadlock.
+                planned.sort(key=lambda p: (str(p[2].scan.ticket_id), str(p[2].scan.scan_id)))
+                try:
+                    written = await db.insert_scans_at(conn, [p for _, _, p, _ in planned])
+                except asyncpg.DeadlockDetectedError:
+                    log.warning("scan_batch_deadlock", size=len(planned))
+                    written = set()  # all of them decided again under their locks
                 for i, payload, row, result in planned:
                     if row.seq in written:
                         outcomes[i] = Outcome(payload, outcomes[i].list_slug)

@@ -9,21 +9,18 @@ new set as one consistent snapshot.
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import qrcode
-import qrcode.constants
 from aiohttp import web
-from PIL import Image
 
 from services.checkin import tokens
 from shared.auth import bearer_token
 from shared.http import ProblemError
 from shared.keys import SETTINGS
+from shared.qr import text_qr_png
 
 FOLDER = Path(__file__).with_name("door")
 PAGE = "/door"
@@ -124,21 +121,6 @@ async def redirect_to_page(request: web.Request) -> web.StreamResponse:
     raise web.HTTPMovedPermanently(PAGE)
 
 
-def pairing_png(url: str, box_size: int = 6) -> bytes:
-    """A QR image of ``url`` (byte mode: a URL has lower-case letters)."""
-    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_L, border=4)
-    qr.add_data(url)
-    qr.make(fit=True)
-    matrix = qr.get_matrix()
-    size = len(matrix)
-    img = Image.new("1", (size, size))
-    img.putdata([0 if dark else 1 for row in matrix for dark in row])
-    img = img.resize((size * box_size, size * box_size), Image.Resampling.NEAREST)
-    buf = io.BytesIO()
-    img.save(buf, "PNG")
-    return buf.getvalue()
-
-
 async def get_pairing_qr(request: web.Request) -> web.Response:
     """The QR another phone scans to sign in with the same door token."""
     claims = await tokens.require_scanner(request)
@@ -151,7 +133,7 @@ async def get_pairing_qr(request: web.Request) -> web.Response:
     assert token is not None
     url = f"{request.app[SETTINGS].checkin_url}{PAGE}#token={token}"
     return web.Response(
-        body=pairing_png(url),
+        body=text_qr_png(url),
         content_type="image/png",
         headers={"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"},
     )

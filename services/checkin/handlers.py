@@ -14,7 +14,7 @@ from aiohttp import web
 from nacl.signing import VerifyKey
 
 from services.checkin import db, lists_db, rules, tokens
-from services.checkin.batcher import Pending, ScanBatcher
+from services.checkin.batcher import WORKERS, Pending, ScanBatcher
 from services.checkin.consumers import MAIN_LIST
 from services.checkin.keys import SCAN_BATCHER, SCANS_TOTAL, VERIFY_KEYS
 from shared import events, outbox
@@ -197,9 +197,10 @@ async def batcher_context(app: web.Application) -> AsyncIterator[None]:
     scans = app[SCANS_TOTAL]
     batcher = ScanBatcher(app[DB_POOL], plan_plain, lambda result: scans.labels(result).inc())
     app[SCAN_BATCHER] = batcher
-    task = asyncio.create_task(supervise(batcher.run, "scan-batcher"))
+    tasks = [asyncio.create_task(supervise(batcher.run, "scan-batcher")) for _ in range(WORKERS)]
     yield
-    await stop_task(task)
+    for task in tasks:
+        await stop_task(task)
     batcher.fail_waiting(RuntimeError("checkin is shutting down"))
 
 

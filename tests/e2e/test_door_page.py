@@ -8,20 +8,13 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import shutil
-from collections.abc import AsyncIterator
 from typing import Any
 
 import asyncpg
-import pytest
-from playwright.async_api import Browser, Error, Page, Route, async_playwright, expect
+from playwright.async_api import Browser, Error, Page, Route, expect
 
 from tests.factories import auth, event_body, eventually, registration_body
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None, reason="Debian's chromium is not installed (make setup installs it as root)"
-)
 GREEN, AMBER, RED = "rgb(11, 107, 43)", "rgb(255, 196, 0)", "rgb(179, 0, 27)"
 # Every verdict the page shows, as it looked on screen: the overlay hides itself after a
 # second, too soon to catch it reliably by polling under load.
@@ -43,23 +36,6 @@ document.addEventListener("DOMContentLoaded", () => {
   }).observe(el, { attributes: true });
 });
 """
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as p:
-        browser = await p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        yield browser
-        await browser.close()
 
 
 async def _issue_codes(
