@@ -70,14 +70,17 @@ class Sender:
 
     async def deliver(self, due: list[db.Delivery]) -> None:
         """Send a claimed batch over a few SMTP sessions, then record what happened."""
+        # Composing (a QR image, a PDF ticket) is CPU work of tens of milliseconds each: in
+        # a thread, so that the service keeps answering HTTP and NATS meanwhile.
+        results = await asyncio.to_thread(self.compose_all, due)
         composed: list[tuple[db.Delivery, Message]] = []
-        for delivery in due:
-            try:
-                composed.append((delivery, compose(delivery, self.mail_from, self.links)))
-            except Exception as e:
-                log.exception("email_compose_failed", delivery_id=str(delivery.id))
-                await db.update_failed(self.pool, delivery.id, f"compose: {e}")
-                self.emails.labels(delivery.template, "failed").inc()
+        for delivery, result in zip(due, results, strict=True):
+            if isinstance(result, Message):
+                composed.append((delivery, result))
+                continue
+            log.error("email_compose_failed", delivery_id=str(delivery.id), error=repr(result))
+            await db.update_failed(self.pool, delivery.id, f"compose: {result}")
+            self.emails.labels(delivery.template, "failed").inc()
         shares = [composed[i::SMTP_SESSIONS] for i in range(SMTP_SESSIONS)]
         done = await asyncio.gather(*(self.send_share(share) for share in shares if share))
         sent = [delivery for share in done for delivery in share]
@@ -107,6 +110,15 @@ class Sender:
         for delivery in sent:
             self.emails.labels(delivery.template, "sent").inc()
             log.info("email_sent", delivery_id=str(delivery.id), template=delivery.template)
+
+    def compose_all(self, due: list[db.Delivery]) -> list[Message | Exception]:
+        results: list[Message | Exception] = []
+        for delivery in due:
+            try:
+                results.append(compose(delivery, self.mail_from, self.links))
+            except Exception as e:
+                results.append(e)
+        return results
 
     async def send_share(self, share: list[tuple[db.Delivery, Message]]) -> list[db.Delivery]:
         """Send one after another over one session; returns the ones the server accepted.
