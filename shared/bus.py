@@ -19,7 +19,7 @@ from nats.js import api
 
 from shared import events
 from shared.events import Envelope, EventData
-from shared.keys import DB_POOL, JETSTREAM, NATS, SETTINGS
+from shared.keys import DB_POOL, JETSTREAM, METRICS, NATS, SETTINGS
 
 log = structlog.get_logger()
 
@@ -139,14 +139,19 @@ class Consumer:
                 await sub.unsubscribe()
 
     async def consume(self, sub: Any) -> None:
+        lag = self.app[METRICS].consumer_lag.labels(self.stream)
         while True:
             try:
                 msgs = await sub.fetch(FETCH_BATCH, timeout=1)
             except TimeoutError:  # nats raises its own subclass, or the builtin one
+                lag.set(0)  # nothing waited for a whole second
                 continue
             except (nats.errors.ConnectionClosedError, nats.errors.ConnectionReconnectingError):
                 await asyncio.sleep(1)
                 continue
+            if msgs:
+                # What the server still holds for this consumer after the batch.
+                lag.set(msgs[-1].metadata.num_pending)
             try:
                 await self.process_batch(msgs)
             except asyncio.CancelledError:

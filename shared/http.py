@@ -218,6 +218,12 @@ class HttpMetrics:
             registry=self.registry,
             buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
         )
+        self.consumer_lag = prometheus_client.Gauge(
+            "consumer_lag_messages",
+            "Events in the stream not yet delivered to this service's durable consumer",
+            ["stream"],
+            registry=self.registry,
+        )
 
     def counter(self, name: str, doc: str, labels: list[str]) -> prometheus_client.Counter:
         return prometheus_client.Counter(name, doc, labels, registry=self.registry)

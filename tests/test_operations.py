@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ import pytest
 
 from shared.auth import StaffAuth
 from shared.config import ConfigError, Settings
+from tests.factories import auth, event_body, eventually, registration_body
 
 SERVICES = ["registration", "tickets", "checkin", "notifications"]
 
@@ -82,3 +84,44 @@ def test_cnk_token_without_a_key_or_events_explains_itself(tmp_path: Path) -> No
     assert done.returncode == 2 and "STAFF_TOKEN_PRIVATE_KEY" in done.stderr
     done = _cnk("token", "--role", "organizer", env=env)
     assert done.returncode == 2 and "--event" in done.stderr
+
+
+async def test_business_counters_and_consumer_lag_on_metrics(
+    service_client: Any, servers: Any
+) -> None:
+    registration = await service_client("registration")
+    tickets = await service_client("tickets")
+    checkin = await service_client("checkin")
+    body = event_body()
+    r = await registration.post("/api/v1/events", json=body, headers=auth(servers.token()))
+    assert r.status == 201, await r.text()
+    r = await registration.post(
+        f"/api/v1/events/{body['slug']}/registrations", json=registration_body()
+    )
+    assert r.status == 201, await r.text()
+    created = await r.json()
+
+    async def ticket() -> dict[str, Any] | None:
+        r = await tickets.get(
+            f"/api/v1/registrations/{created['id']}/ticket", headers=auth(created["manage_token"])
+        )
+        return dict(await r.json()) if r.status == 200 else None
+
+    code = (await eventually(ticket))["code"]
+    r = await checkin.post(
+        "/api/v1/scans",
+        json={"code": code, "gate": "hall", "scan_id": str(uuid.uuid4())},
+        headers=auth(servers.token("door")),
+    )
+    assert (await r.json())["result"] in ("accepted", "already_checked_in")
+
+    async def metrics(client: Any) -> str:
+        return str(await (await client.get("/metrics")).text())
+
+    assert 'registrations_total{status="confirmed"}' in await metrics(registration)
+    assert "scans_total{result=" in await metrics(checkin)
+
+    async def caught_up() -> bool:
+        return 'consumer_lag_messages{stream="REGISTRATION"} 0.0' in await metrics(tickets)
+
+    await eventually(caught_up)
