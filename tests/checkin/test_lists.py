@@ -929,3 +929,33 @@ async def test_a_scan_naming_no_list_goes_to_the_list_of_its_gate(
     r = await door.patch("main", gates=["side door"])
     assert r.status == 200, await r.text()
     assert (await scan("side door"))["list"] == "main"
+
+
+async def test_a_rush_on_two_instances_admits_every_ticket_exactly_once(
+    service_client: Any, servers: Any
+) -> None:
+    """Scans of many tickets at once, three times each, spread over two checkin instances:
+    batched together or not, each ticket has exactly one accepted entry on each list."""
+    door = await _door(service_client, servers)
+    await door.add_list(slug="hall-b", policy="reentry")
+    tickets = [await door.ticket() for _ in range(12)]
+    other = await service_client("checkin")
+    token = auth(servers.token("door", [door.slug]))
+
+    async def scan(client: Any, ticket: dict[str, Any], list_: str) -> str:
+        body = {"code": ticket["code"], "gate": "g", "scan_id": str(uuid.uuid4()), "list": list_}
+        r = await client.post("/api/v1/scans", json=body, headers=token)
+        assert r.status == 200, await r.text()
+        return str((await r.json())["result"])
+
+    jobs = [
+        scan((door.checkin, other)[i % 2], ticket, list_)
+        for i in range(3)
+        for ticket in tickets
+        for list_ in ("main", "hall-b")
+    ]
+    results = await asyncio.gather(*jobs)
+    assert sorted(results).count("accepted") == 2 * len(tickets)
+    assert sorted(results).count("already_checked_in") == 4 * len(tickets)
+    for list_ in ("main", "hall-b"):
+        assert (await door.inside(list_))["count"] == len(tickets)
