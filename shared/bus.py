@@ -101,8 +101,10 @@ class Consumer:
         pool: asyncpg.Pool,
         js: Any,
         max_deliver: int,
+        lag: Any = None,
     ) -> None:
         self.app = app
+        self.lag = lag  # a gauge told how many events still wait for this consumer
         self.service = service
         self.stream = stream
         # The server delivers only the types handled here (an event's subject is its
@@ -139,19 +141,19 @@ class Consumer:
                 await sub.unsubscribe()
 
     async def consume(self, sub: Any) -> None:
-        lag = self.app[METRICS].consumer_lag.labels(self.stream)
         while True:
             try:
                 msgs = await sub.fetch(FETCH_BATCH, timeout=1)
             except TimeoutError:  # nats raises its own subclass, or the builtin one
-                lag.set(0)  # nothing waited for a whole second
+                if self.lag is not None:
+                    self.lag.set(0)  # nothing waited for a whole second
                 continue
             except (nats.errors.ConnectionClosedError, nats.errors.ConnectionReconnectingError):
                 await asyncio.sleep(1)
                 continue
-            if msgs:
+            if msgs and self.lag is not None:
                 # What the server still holds for this consumer after the batch.
-                lag.set(msgs[-1].metadata.num_pending)
+                self.lag.set(msgs[-1].metadata.num_pending)
             try:
                 await self.process_batch(msgs)
             except asyncio.CancelledError:
@@ -325,6 +327,7 @@ def consumer_context(
             pool=app[DB_POOL],
             js=app[JETSTREAM],
             max_deliver=settings.max_deliver,
+            lag=app[METRICS].consumer_lag.labels(stream),
         )
         task = asyncio.create_task(
             supervise(consumer.run, f"consumer-{stream}"), name=f"consumer-{stream}"
