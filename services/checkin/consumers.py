@@ -7,7 +7,7 @@ from datetime import timedelta
 import asyncpg
 from aiohttp import web
 
-from services.checkin import db, lists_db
+from services.checkin import attendees_db, db, lists_db
 from shared import events
 from shared.bus import Handler
 
@@ -51,6 +51,7 @@ async def record_event(
     app: web.Application, conn: asyncpg.Connection, env: events.Envelope, data: events.EventCreated
 ) -> None:
     await _record_event_info(conn, data.event)
+    await attendees_db.update_event_seats(conn, data.event.id, data.capacity, data.status)
     await _record_sessions(conn, data.event, data.sessions)
     await _record_ticket_types(conn, data.event, data.ticket_types)
 
@@ -70,6 +71,36 @@ async def record_registration(
         data.ticket_type,
         _confirmed(data.sessions),
     )
+    await attendees_db.upsert_attendee(
+        conn, data.registration_id, data.event.id, "confirmed", data.holder, data.manage_token_hash
+    )
+    await attendees_db.update_attendee_confirmed(
+        conn, data.registration_id, data.profile, data.confirmed_at
+    )
+
+
+async def record_waitlisting(
+    app: web.Application,
+    conn: asyncpg.Connection,
+    env: events.Envelope,
+    data: events.RegistrationWaitlisted,
+) -> None:
+    await _record_event_info(conn, data.event)
+    await attendees_db.upsert_attendee(
+        conn, data.registration_id, data.event.id, "waitlisted", data.holder, data.manage_token_hash
+    )
+
+
+async def record_offer(
+    app: web.Application,
+    conn: asyncpg.Connection,
+    env: events.Envelope,
+    data: events.RegistrationOffered,
+) -> None:
+    await _record_event_info(conn, data.event)
+    await attendees_db.upsert_attendee(
+        conn, data.registration_id, data.event.id, "offered", data.holder, data.manage_token_hash
+    )
 
 
 async def record_sessions_change(
@@ -81,6 +112,9 @@ async def record_sessions_change(
     await _record_event_info(conn, data.event)
     await lists_db.upsert_registration_sessions(
         conn, data.registration_id, data.event.id, data.status, _confirmed(data.sessions)
+    )
+    await attendees_db.upsert_attendee(
+        conn, data.registration_id, data.event.id, data.status, data.holder, data.manage_token_hash
     )
 
 
@@ -101,12 +135,14 @@ async def erase_holder(
 ) -> None:
     await db.update_scan_responses_erased(conn, data.registration_id)
     await db.update_tickets_erased(conn, data.registration_id)
+    await attendees_db.update_attendee_erased(conn, data.registration_id)
 
 
 async def record_event_update(
     app: web.Application, conn: asyncpg.Connection, env: events.Envelope, data: events.EventUpdated
 ) -> None:
     await _record_event_info(conn, data.event)
+    await attendees_db.update_event_seats(conn, data.event.id, data.capacity, data.status)
     await _record_sessions(conn, data.event, data.sessions)
     await _record_ticket_types(conn, data.event, data.ticket_types)
 
@@ -130,6 +166,8 @@ REGISTRATION_HANDLERS: dict[type[events.EventData], Handler] = {
     events.EventCreated: record_event,
     events.EventUpdated: record_event_update,
     events.RegistrationConfirmed: record_registration,
+    events.RegistrationWaitlisted: record_waitlisting,
+    events.RegistrationOffered: record_offer,
     events.RegistrationSessionsChanged: record_sessions_change,
     events.RegistrationCancelled: record_cancellation,
     events.RegistrationErased: erase_holder,
