@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import aiohttp_jinja2
+import jinja2
 from aiohttp import web
 
-from services.checkin import door, handlers, lists, offline
+from services.checkin import certificates, dashboard, door, handlers, lists, offline, reports
 from services.checkin.consumers import REGISTRATION_HANDLERS, TICKET_HANDLERS
 from services.checkin.keyring import keyring_context
 from services.checkin.keys import SCANS_TOTAL
@@ -16,6 +20,12 @@ from shared.service import base_app
 
 def create_app(settings: Settings) -> web.Application:
     app = base_app(settings, "services.checkin")
+    aiohttp_jinja2.setup(
+        app,
+        loader=jinja2.FileSystemLoader(Path(__file__).with_name("templates")),
+        autoescape=jinja2.select_autoescape(["html"]),
+        undefined=jinja2.StrictUndefined,
+    )
     app[SCANS_TOTAL] = app[METRICS].counter("scans", "Scans recorded, by verdict", ["result"])
     app.cleanup_ctx.append(keyring_context)
     app.cleanup_ctx.append(handlers.batcher_context)
@@ -30,4 +40,7 @@ def create_app(settings: Settings) -> web.Application:
     app.router.add_delete("/api/v1/events/{slug}/lists/{list}", lists.delete_list)
     app.router.add_get("/api/v1/events/{slug}/inside", lists.get_inside)
     door.add_routes(app)
+    reports.setup(app)
+    dashboard.setup(app)
+    certificates.setup(app)
     return app
