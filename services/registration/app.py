@@ -36,6 +36,7 @@ def create_app(settings: Settings) -> web.Application:
     app[RATE_LIMITER] = RateLimiter(settings.registration_rate_limit)
     app.cleanup_ctx.append(sealer_context)
     app.cleanup_ctx.append(offer_sweeper)
+    app.cleanup_ctx.append(handlers.batcher_context)
     aiohttp_jinja2.setup(
         app,
         loader=jinja2.FileSystemLoader(Path(__file__).with_name("templates")),

@@ -443,15 +443,18 @@ async def insert_registrations_with_seats(
     if_confirmed: list[Prepared],
     if_waitlisted: list[Prepared],
     answers: dict[str, Any] | None = None,
-) -> tuple[str, dict[uuid.UUID, int]] | None:
+    ahead: int | None = None,
+) -> tuple[str, dict[uuid.UUID, int], int] | None:
     """Take seats for all of ``registrations`` (one person or a whole group) if there are
     enough, else put them all on the waitlist (if the event has one), and write the
     matching outbox rows, in one statement: the event row stays locked only for it.
 
-    Returns the status and, when waitlisted, each one's position in line (counted in the
-    statement's snapshot; the line orders by creation time, then id), or None when the
-    event is full and has no waitlist. Waitlisted outbox payloads carry ``"position":0``,
-    which the statement replaces with the real position.
+    Returns the status, when waitlisted each one's position in line (counted in the
+    statement's snapshot; the line orders by creation time, then id), and the number in
+    line before them; or None when the event is full and has no waitlist. Waitlisted
+    outbox payloads carry ``"position":0``, which the statement replaces with the real
+    position. ``ahead``, when given, is that number, already counted by the caller's
+    transaction (counting the line costs as much as it is long).
     """
     first = registrations[0]
     row = await conn.fetchrow(
@@ -476,8 +479,9 @@ async def insert_registrations_with_seats(
         "  WHERE EXISTS (SELECT 1 FROM seat) OR $16"
         "  RETURNING status"
         "), line AS ("
-        "  SELECT count(*) AS ahead FROM registrations"
-        "  WHERE event_id = $2 AND status = 'waitlisted'"
+        "  SELECT CASE WHEN $25::bigint IS NOT NULL THEN $25::bigint ELSE"
+        "   (SELECT count(*) FROM registrations WHERE event_id = $2 AND status = 'waitlisted')"
+        "  END AS ahead"
         "), event AS ("
         "  INSERT INTO outbox (id, subject, payload)"
         "  SELECT CASE WHEN EXISTS (SELECT 1 FROM seat) THEN o.cid ELSE o.wid END,"
@@ -517,6 +521,7 @@ async def insert_registrations_with_seats(
         [p.payload for p in if_waitlisted],
         msgspec.json.encode(answers or {}).decode(),
         [r.manage_token_sealed for r in registrations],
+        ahead,
     )
     if row is None or row["status"] is None:
         return None
@@ -524,7 +529,7 @@ async def insert_registrations_with_seats(
     if row["status"] == "waitlisted":
         ordered = sorted(r.id for r in registrations)
         positions = {rid: row["ahead"] + i for i, rid in enumerate(ordered, start=1)}
-    return row["status"], positions
+    return row["status"], positions, row["ahead"]
 
 
 async def select_taken_emails(conn: Conn, event_id: uuid.UUID, email_keys: list[str]) -> set[str]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -10,10 +12,15 @@ import asyncpg
 import msgspec
 from aiohttp import web
 
-from services.registration import db, messages, seats, session_seats
-from services.registration.keys import ACTOR, RATE_LIMITER, REGISTRATIONS_TOTAL
+from services.registration import db, messages, seats, session_seats, storing
+from services.registration.batcher import WORKERS, RegistrationBatcher
+from services.registration.keys import (
+    ACTOR,
+    RATE_LIMITER,
+    REGISTRATION_BATCHER,
+    REGISTRATIONS_TOTAL,
+)
 from services.registration.schemas import (
-    CONSENT_VERSION,
     Attendee,
     CreateEventRequest,
     Event,
@@ -28,6 +35,7 @@ from services.registration.schemas import (
 )
 from shared import events, outbox
 from shared.auth import bearer_token, looks_like_jwt, manage_token_matches, new_manage_token
+from shared.bus import stop_task, supervise
 from shared.http import FieldError, ProblemError, decode_body, is_slug, json_response
 from shared.keys import DB_POOL, SETTINGS, STAFF_AUTH
 from shared.ratelimit import client_address
@@ -258,6 +266,19 @@ def new_registration(
     return registration, token
 
 
+async def batcher_context(app: web.Application) -> AsyncIterator[None]:
+    """The registration batcher (see batcher.py), run for the app's life."""
+    batcher = RegistrationBatcher(app[DB_POOL])
+    app[REGISTRATION_BATCHER] = batcher
+    tasks = [
+        asyncio.create_task(supervise(batcher.run, "registration-batcher")) for _ in range(WORKERS)
+    ]
+    yield
+    for task in tasks:
+        await stop_task(task)
+    batcher.fail_waiting(RuntimeError("registration is shutting down"))
+
+
 async def insert_registrations(
     conn: asyncpg.Connection | asyncpg.Pool,
     event: Event,
@@ -268,61 +289,14 @@ async def insert_registrations(
 ) -> tuple[str, dict[uuid.UUID, int]]:
     """Store them with seats or on the waitlist, all alike, and their places in
     ``sessions`` (then ``conn`` must be in a transaction); (status, waitlist positions)."""
-    try:
-        if sessions:
-            # The events wait until the sessions are placed: they tell where.
-            outcome = await db.insert_registrations_with_seats(
-                conn, registrations, CONSENT_VERSION, event.waitlist, [], [], answers
-            )
-        else:
-            outcome = await db.insert_registrations_with_seats(
-                conn,
-                registrations,
-                CONSENT_VERSION,
-                event.waitlist,
-                if_confirmed=[
-                    outbox.prepare(messages.confirmed_event(event, r, ticket_type), r.id, 1)
-                    for r in registrations
-                ],
-                # The statement writes the real position over the 0.
-                if_waitlisted=[
-                    outbox.prepare(messages.waitlisted_event(event, r, 0), r.id, 1)
-                    for r in registrations
-                ],
-                answers=answers,
-            )
-    except asyncpg.UniqueViolationError as e:
-        if e.constraint_name != "registrations_one_per_email":
-            raise
-        taken = await db.select_taken_emails(
-            conn, event.id, [r.email.casefold() for r in registrations]
-        )
-        raise ProblemError(
-            409,
-            "already_registered",
-            "This email address is already registered for this event."
-            if len(registrations) == 1
-            else f"Already registered for this event: {', '.join(sorted(taken))}.",
-            errors=[FieldError(field="email", message=address) for address in sorted(taken)],
-        ) from None
-    except asyncpg.CheckViolationError as e:
-        if e.constraint_name != "ticket_types_within_quota":
-            raise
-        raise ProblemError(
-            409, "ticket_type_sold_out", "There are not enough tickets of this type left."
-        ) from None
-    if outcome is None:
-        raise ProblemError(
-            409,
-            "event_full",
-            "There are no seats left for this event."
-            if len(registrations) == 1
-            else f"There are not {len(registrations)} seats left for this group.",
-        )
+    # With sessions, the events wait until the sessions are placed: they tell where.
+    status, positions = await storing.store(
+        conn, event, registrations, ticket_type, answers, with_events=not sessions
+    )
     if sessions:
         assert isinstance(conn, asyncpg.Connection)
-        await _place_sessions(conn, event, registrations, ticket_type, sessions, *outcome)
-    return outcome
+        await _place_sessions(conn, event, registrations, ticket_type, sessions, status, positions)
+    return status, positions
 
 
 async def _place_sessions(
@@ -404,8 +378,9 @@ async def register(
                 conn, event, registrations, type_slug, answers, chosen_sessions
             )
     else:
-        status, positions = await insert_registrations(
-            pool, event, registrations, type_slug, answers
+        # Without sessions, registrations arriving together are stored together.
+        status, positions = await request.app[REGISTRATION_BATCHER].insert(
+            event, registrations, type_slug, answers
         )
     request.app[REGISTRATIONS_TOTAL].labels(status).inc(len(made))
     return [

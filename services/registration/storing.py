@@ -1,0 +1,104 @@
+"""Storing new registrations: seats or the waitlist, their events, and the refusals."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import asyncpg
+
+from services.registration import db, messages
+from services.registration.schemas import CONSENT_VERSION, Event, Registration
+from shared import outbox
+from shared.http import FieldError, ProblemError
+
+Outcome = tuple[str, dict[uuid.UUID, int]]
+
+
+def prepared_events(
+    event: Event, registrations: list[Registration], ticket_type: str | None
+) -> tuple[list[outbox.Prepared], list[outbox.Prepared]]:
+    """The events of ``registrations`` if they are confirmed, and if they are waitlisted
+    (the statement writes the real position over the 0)."""
+    return (
+        [
+            outbox.prepare(messages.confirmed_event(event, r, ticket_type), r.id, 1)
+            for r in registrations
+        ],
+        [outbox.prepare(messages.waitlisted_event(event, r, 0), r.id, 1) for r in registrations],
+    )
+
+
+async def refusal(
+    conn: asyncpg.Connection | asyncpg.Pool,
+    event: Event,
+    registrations: list[Registration],
+    error: asyncpg.PostgresError,
+) -> ProblemError | None:
+    """What to answer when storing ``registrations`` broke a constraint, or None when the
+    error is not the attendees' doing. ``conn`` must be usable (not an aborted transaction)."""
+    if isinstance(error, asyncpg.UniqueViolationError):
+        if error.constraint_name != "registrations_one_per_email":
+            return None
+        taken = await db.select_taken_emails(
+            conn, event.id, [r.email.casefold() for r in registrations]
+        )
+        return ProblemError(
+            409,
+            "already_registered",
+            "This email address is already registered for this event."
+            if len(registrations) == 1
+            else f"Already registered for this event: {', '.join(sorted(taken))}.",
+            errors=[FieldError(field="email", message=address) for address in sorted(taken)],
+        )
+    if isinstance(error, asyncpg.CheckViolationError):
+        if error.constraint_name != "ticket_types_within_quota":
+            return None
+        return ProblemError(
+            409, "ticket_type_sold_out", "There are not enough tickets of this type left."
+        )
+    return None
+
+
+def event_full(registrations: list[Registration]) -> ProblemError:
+    return ProblemError(
+        409,
+        "event_full",
+        "There are no seats left for this event."
+        if len(registrations) == 1
+        else f"There are not {len(registrations)} seats left for this group.",
+    )
+
+
+async def store(
+    conn: asyncpg.Connection | asyncpg.Pool,
+    event: Event,
+    registrations: list[Registration],
+    ticket_type: str | None,
+    answers: dict[str, Any] | None,
+    with_events: bool = True,
+) -> Outcome:
+    """Store ``registrations`` with seats or on the waitlist, all alike, with their events
+    (unless the caller writes them itself); raises the refusal as a ProblemError."""
+    if_confirmed, if_waitlisted = (
+        prepared_events(event, registrations, ticket_type) if with_events else ([], [])
+    )
+    try:
+        stored = await db.insert_registrations_with_seats(
+            conn,
+            registrations,
+            CONSENT_VERSION,
+            event.waitlist,
+            if_confirmed,
+            if_waitlisted,
+            answers,
+        )
+    except (asyncpg.UniqueViolationError, asyncpg.CheckViolationError) as e:
+        problem = await refusal(conn, event, registrations, e)
+        if problem is None:
+            raise
+        raise problem from None
+    if stored is None:
+        raise event_full(registrations)
+    status, positions, _ = stored
+    return status, positions
