@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 
 import qrcode
@@ -27,8 +28,13 @@ def _qr(code: str, box_size: int) -> qrcode.QRCode:
     return qr
 
 
+@functools.lru_cache(maxsize=256)
 def qr_matrix(code: str) -> list[list[bool]]:
-    """The modules of the code's QR symbol, row by row (True is dark), quiet zone included."""
+    """The modules of the code's QR symbol, row by row (True is dark), quiet zone included.
+
+    Cached: a ticket email draws the same code twice (the inline PNG, the PDF). Callers
+    must not change the matrix.
+    """
     matrix: list[list[bool]] = _qr(code, 1).get_matrix()
     return matrix
 
