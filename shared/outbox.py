@@ -21,6 +21,7 @@ from shared.keys import DB_POOL, JETSTREAM, SETTINGS
 log = structlog.get_logger()
 BATCH = 200
 CLAIM_SECONDS = 30
+ACK_SECONDS = 5  # how long a batch's publishes wait for JetStream's acknowledgements
 
 
 class Prepared(msgspec.Struct, frozen=True):
@@ -89,21 +90,44 @@ class Relay:
         if not rows:
             return 0
         rows = sorted(rows, key=lambda r: r["seq"])
-        published: list[int] = []
+        acks: list[asyncio.Future[Any]] = []
         try:
+            # Sent in outbox order on one connection, so the stream stores them in that
+            # order; the acknowledgements are awaited together, not one round trip each.
             for row in rows:
-                # One at a time, in outbox order, so per-aggregate order survives.
-                await self.js.publish(
-                    row["subject"], row["payload"], headers={"Nats-Msg-Id": str(row["id"])}
+                acks.append(
+                    await self.js.publish_async(
+                        row["subject"], row["payload"], headers={"Nats-Msg-Id": str(row["id"])}
+                    )
                 )
-                published.append(row["seq"])
+            await asyncio.wait(acks, timeout=ACK_SECONDS)
         finally:
+            for ack in acks:
+                if not ack.done():
+                    ack.cancel()  # late, or the loop above failed
+            # Published: the rows acknowledged before the first that was not. Those after
+            # it go again (the stream drops what it already has by Nats-Msg-Id).
+            published: list[int] = []
+            for row, ack in zip(rows, acks, strict=False):
+                if not ack.done() or ack.cancelled() or ack.exception() is not None:
+                    break
+                published.append(row["seq"])
+            if len(published) < len(rows):
+                failed = next((a for a in acks[len(published) :] if a.done()), None)
+                log.warning(
+                    "outbox_publish_incomplete",
+                    published=len(published),
+                    claimed=len(rows),
+                    error=None
+                    if failed is None or failed.cancelled()
+                    else repr(failed.exception()),
+                )
             if published:
                 await self.pool.execute(
                     "UPDATE outbox SET published_at = now() WHERE seq = ANY($1::bigint[])",
                     published,
                 )
-            unpublished = [r["seq"] for r in rows if r["seq"] not in set(published)]
+            unpublished = [r["seq"] for r in rows[len(published) :]]
             if unpublished:
                 await self.pool.execute(
                     "UPDATE outbox SET claimed_until = NULL WHERE seq = ANY($1::bigint[])",
