@@ -629,6 +629,11 @@ STAFF_ENDPOINTS = {
     "create-list": Endpoint("checkin", "POST", "/api/v1/events/{slug}/lists"),
     "lists": Endpoint("checkin", "GET", "/api/v1/events/{slug}/lists", door_allowed=True),
     "inside": Endpoint("checkin", "GET", "/api/v1/events/{slug}/inside"),
+    "attendance-csv": Endpoint("checkin", "GET", "/api/v1/events/{slug}/attendance.csv"),
+    "attendance-pdf": Endpoint("checkin", "GET", "/api/v1/events/{slug}/attendance.pdf"),
+    "statistics": Endpoint("checkin", "GET", "/api/v1/events/{slug}/statistics"),
+    "statistics-csv": Endpoint("checkin", "GET", "/api/v1/events/{slug}/statistics.csv"),
+    "inside-pdf": Endpoint("checkin", "GET", "/api/v1/events/{slug}/inside.pdf"),
     "deliveries": Endpoint("notifications", "GET", "/api/v1/deliveries?registration_id={uuid}"),
 }
 OPTIONAL_TOKEN_ENDPOINTS = {
