@@ -1,9 +1,343 @@
-"""The organizers' live dashboard and its server-sent event stream."""
+"""The organizers' live dashboard (/dashboard/{slug}) and its server-sent event stream.
+
+Organizers sign in by pasting an organizer token; the session cookie carries that token
+(HttpOnly, SameSite=Strict, Secure over https) and it is verified on every request, so a
+revoked or expired token ends the session at once. Only the dashboard page and the stream
+read the cookie: every other API route still wants the Authorization header.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import aiohttp_jinja2
+import msgspec
+import structlog
 from aiohttp import web
+from markupsafe import Markup
+
+from services.checkin import db, reports, reports_db, tokens
+from services.checkin.dashboard_live import (
+    DASHBOARD_HUB,
+    Subscription,
+    close_streams,
+    hub_context,
+)
+from services.checkin.dashboard_texts import LANG_COOKIE_SECONDS, TEXTS, page_lang
+from services.checkin.dashboard_view import Counts, charts_html, load_counts
+from services.checkin.reports_db import Statistics
+from shared.auth import StaffClaims, bearer_token
+from shared.http import ProblemError, is_slug
+from shared.keys import DB_POOL, STAFF_AUTH
+from shared.problems import preferred_lang
+from shared.timefmt import VENUE_TZ
+
+log = structlog.get_logger()
+COOKIE = "cnk_dashboard"
+HEARTBEAT_SECONDS = 15.0
+DISCONNECT_CHECK_SECONDS = 1.0
+ASSETS = Path(__file__).with_name("dashboard_static")
+ASSET_TYPES = {".js": "text/javascript", ".css": "text/css"}
+PAGE_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
+        " connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none';"
+        " form-action 'self'"
+    ),
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "same-origin",
+    "X-Content-Type-Options": "nosniff",
+}
+# What a refused sign-in tells, by the problem's code.
+SIGN_IN_ERRORS = {
+    "invalid_token": "err_invalid_token",
+    "token_expired": "err_token_expired",
+    "token_revoked": "err_token_revoked",
+    "forbidden": "err_door",
+    "event_not_covered": "err_event_not_covered",
+}
+
+
+def organizer_claims(app: web.Application, token: str, slug: str) -> StaffClaims:
+    """The claims of an organizer token covering the event, not revoked, not expired."""
+    claims = app[STAFF_AUTH].verify(token)
+    if claims.jti in app[tokens.REVOKED_TOKENS]:
+        raise ProblemError(401, "token_revoked", "This staff token has been revoked.")
+    if claims.role != "organizer":
+        raise ProblemError(
+            403, "forbidden", "A door token cannot open the dashboard; it needs an organizer token."
+        )
+    if not claims.covers(slug):
+        raise ProblemError(403, "event_not_covered", f"The token does not cover event {slug!r}.")
+    return claims
+
+
+def _still_valid(app: web.Application, claims: StaffClaims) -> bool:
+    return claims.exp > time.time() and claims.jti not in app[tokens.REVOKED_TOKENS]
+
+
+def _https(request: web.Request) -> bool:
+    forwarded = request.headers.get("X-Forwarded-Proto", "").split(",")[0].strip().lower()
+    return request.secure or forwarded == "https"
+
+
+def _render(request: web.Request, template: str, status: int = 200, **context: Any) -> web.Response:
+    lang = page_lang(request)
+
+    def switch_url(code: str) -> str:
+        return f"{request.path}?{urlencode({**request.query, 'lang': code})}"
+
+    response = aiohttp_jinja2.render_template(
+        template,
+        request,
+        {
+            "lang": lang,
+            "t": TEXTS[lang],
+            "switch_url": switch_url,
+            "clock": _clock,
+            **context,
+        },
+        status=status,
+    )
+    response.headers.update(PAGE_HEADERS)
+    if request.query.get("lang") in TEXTS:
+        response.set_cookie("lang", lang, max_age=LANG_COOKIE_SECONDS, samesite="Lax")
+    return response
+
+
+def _not_found(request: web.Request) -> web.Response:
+    t = TEXTS[page_lang(request)]
+    return _render(
+        request, "dashboard_error.html", 404, title=t["not_found"], message=t["not_found_text"]
+    )
+
+
+def _sign_in(
+    request: web.Request, event: db.EventRow, error: str | None = None, status: int = 200
+) -> web.Response:
+    return _render(request, "dashboard_sign_in.html", status, event=event, error=error)
+
+
+async def _event(request: web.Request, slug: str) -> db.EventRow | None:
+    return await db.select_event_by_slug(request.app[DB_POOL], slug) if is_slug(slug) else None
+
+
+async def dashboard_page(request: web.Request) -> web.Response:
+    slug = request.match_info["slug"]
+    event = await _event(request, slug)
+    if event is None:
+        return _not_found(request)
+    token = request.cookies.get(COOKIE)
+    if not token:
+        return _sign_in(request, event)
+    try:
+        organizer_claims(request.app, token, slug)
+    except ProblemError as e:
+        response = _sign_in(
+            request, event, TEXTS[page_lang(request)][SIGN_IN_ERRORS[e.code]], e.status
+        )
+        if e.status == 401:  # a token that will never work again: forget it
+            response.del_cookie(COOKIE, path="/")
+        return response
+    counts = await load_counts(request.app[DB_POOL], event.id, slug)
+    lang = page_lang(request)
+    return _render(
+        request,
+        "dashboard.html",
+        event=event,
+        counts=counts,
+        charts=Markup(charts_html(counts, lang)),  # noqa: S704 - built with escape()
+        stream_url=f"/api/v1/events/{slug}/attendance/stream?"
+        + urlencode({"lang": lang, "parts": "html"}),
+        statistics=await _statistics(request, event.id),
+    )
+
+
+def _see_other(location: str) -> web.Response:
+    return web.Response(status=303, headers={"Location": location, "Cache-Control": "no-store"})
+
+
+async def sign_in(request: web.Request) -> web.Response:
+    form = await request.post()
+    slug = str(form.get("slug", ""))
+    event = await _event(request, slug)
+    if event is None:
+        return _not_found(request)
+    t = TEXTS[page_lang(request)]
+    token = str(form.get("token", "")).strip()
+    if not token:
+        return _sign_in(request, event, t["err_empty"], 400)
+    try:
+        claims = organizer_claims(request.app, token, slug)
+    except ProblemError as e:
+        return _sign_in(request, event, t[SIGN_IN_ERRORS[e.code]], e.status)
+    response = _see_other(f"/dashboard/{slug}?{urlencode({'lang': page_lang(request)})}")
+    response.set_cookie(
+        COOKIE,
+        token,
+        max_age=max(int(claims.exp - time.time()), 1),
+        path="/",  # the stream lives under /api/v1
+        httponly=True,
+        samesite="Strict",
+        secure=_https(request),
+    )
+    return response
+
+
+async def sign_out(request: web.Request) -> web.Response:
+    form = await request.post()
+    slug = str(form.get("slug", ""))
+    target = f"/dashboard/{slug}" if is_slug(slug) else "/door"
+    response = _see_other(f"{target}?{urlencode({'lang': page_lang(request)})}")
+    response.del_cookie(COOKIE, path="/")
+    return response
+
+
+def _clock(at: datetime) -> str:
+    return at.astimezone(VENUE_TZ).strftime("%H:%M:%S")
+
+
+def event_renderer(app: web.Application) -> Callable[[Counts, str], bytes]:
+    """Renders the data of a ``counts`` event for a stream variant: ``<lang>`` (the counts
+    and the gates' charts) or ``<lang>:html`` (also the page's changing parts as HTML, so
+    the page's script only swaps them in)."""
+
+    def render_event(counts: Counts, variant: str) -> bytes:
+        lang, _, parts = variant.partition(":")
+        body = msgspec.to_builtins(counts)
+        body["charts_svg"] = charts_html(counts, lang)
+        if parts == "html":
+            macros = aiohttp_jinja2.get_env(app).get_template("dashboard_parts.html").module
+            t = TEXTS[lang]
+            body["html"] = {
+                "rooms": str(macros.rooms(counts, t)),  # type: ignore[attr-defined]
+                "gates": str(macros.gates(counts, t)),  # type: ignore[attr-defined]
+                "feed": str(macros.feed(counts, t, lang, _clock)),  # type: ignore[attr-defined]
+                "alerts": str(macros.alerts(counts, t)),  # type: ignore[attr-defined]
+            }
+        return msgspec.json.encode(body)
+
+    return render_event
+
+
+async def stream_attendance(request: web.Request) -> web.StreamResponse:
+    """Server-sent events: ``counts`` at once and after every change, a comment every
+    HEARTBEAT_SECONDS, ``signed_out`` when the token stops being valid."""
+    slug = request.match_info["slug"]
+    # EventSource cannot send headers: the dashboard's cookie stands in for the header.
+    token = bearer_token(request) or request.cookies.get(COOKIE)
+    if not token:
+        raise ProblemError(
+            401, "unauthorized", "This needs an organizer token: Authorization: Bearer <token>."
+        )
+    claims = organizer_claims(request.app, token, slug)
+    event = await tokens.event_of(request, slug)
+    chosen = request.query.get("lang", "")
+    lang = chosen if chosen in TEXTS else preferred_lang(request)
+    variant = f"{lang}:html" if request.query.get("parts") == "html" else lang
+    response = web.StreamResponse(
+        headers={
+            "Content-Type": "text/event-stream; charset=utf-8",
+            "Cache-Control": "no-store",
+            "X-Accel-Buffering": "no",  # proxies must pass each event on at once
+        }
+    )
+    await response.prepare(request)
+    hub = request.app[DASHBOARD_HUB]
+    subscription = hub.subscribe(event.id, slug, variant)
+    try:
+        await response.write(b"retry: 2000\n\n")
+        await _pump(request, response, subscription, claims)
+    except (ConnectionResetError, ConnectionError):
+        pass  # the browser went away
+    finally:
+        hub.unsubscribe(subscription)
+    return response
+
+
+async def _pump(
+    request: web.Request,
+    response: web.StreamResponse,
+    subscription: Subscription,
+    claims: StaffClaims,
+) -> None:
+    loop = asyncio.get_running_loop()
+    sent, written = 0, loop.time()
+    while True:
+        # Woken at least every second: a browser that went away is noticed then, not at
+        # the next write, so its subscription does not linger.
+        payload = await subscription.next(DISCONNECT_CHECK_SECONDS)
+        transport = request.transport
+        if subscription.closed or transport is None or transport.is_closing():
+            return
+        if not _still_valid(request.app, claims):
+            await response.write(b'event: signed_out\ndata: {"reason": "token"}\n\n')
+            return
+        if payload is None:
+            if loop.time() - written >= HEARTBEAT_SECONDS:
+                await response.write(b": heartbeat\n\n")
+                written = loop.time()
+            continue
+        sent += 1
+        await response.write(b"event: counts\nid: %d\ndata: %s\n\n" % (sent, payload))
+        written = loop.time()
+
+
+async def _statistics(request: web.Request, event_id: uuid.UUID) -> Statistics | None:
+    try:
+        return await reports_db.select_statistics(request.app[DB_POOL], event_id)
+    except Exception:
+        # The panel is an extra: the live counts must show even if it fails.
+        log.exception("dashboard_statistics_failed", event_id=str(event_id))
+        return None
+
+
+async def get_statistics_csv(request: web.Request) -> web.Response:
+    """The statistics CSV of reports.py, for a browser signed in with the cookie (the API's
+    statistics.csv wants the Authorization header, which a link cannot send)."""
+    slug = request.match_info["slug"]
+    token = request.cookies.get(COOKIE)
+    if not token:
+        raise ProblemError(401, "unauthorized", "Sign in on the dashboard first.")
+    organizer_claims(request.app, token, slug)
+    event = await tokens.event_of(request, slug)
+    statistics = await reports_db.select_statistics(request.app[DB_POOL], event.id)
+    return reports.csv_response(
+        ["dimension", "value", "registered", "attended"],
+        reports.statistics_rows(statistics),
+        f"statistics-{slug}.csv",
+    )
+
+
+def _asset(path: Path) -> Callable[[web.Request], Awaitable[web.Response]]:
+    body = path.read_bytes()
+
+    async def serve_asset(request: web.Request) -> web.Response:
+        return web.Response(
+            body=body,
+            content_type=ASSET_TYPES[path.suffix],
+            charset="utf-8",
+            headers={"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"},
+        )
+
+    return serve_asset
 
 
 def setup(app: web.Application) -> None:
-    """Routes of this module (filled in by issue 6)."""
+    app.cleanup_ctx.append(hub_context(load_counts, event_renderer(app)))
+    app.on_shutdown.append(close_streams)
+    for path in sorted(ASSETS.iterdir()):
+        if path.suffix in ASSET_TYPES:
+            app.router.add_get(f"/dashboard/assets/{path.name}", _asset(path))
+    app.router.add_post("/dashboard/sign-in", sign_in)
+    app.router.add_post("/dashboard/sign-out", sign_out)
+    app.router.add_get("/dashboard/{slug}", dashboard_page)
+    app.router.add_get("/dashboard/{slug}/statistics.csv", get_statistics_csv)
+    app.router.add_get("/api/v1/events/{slug}/attendance/stream", stream_attendance)
