@@ -98,6 +98,44 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_certificates_send(args: argparse.Namespace) -> int:
+    import urllib.error
+    import urllib.request
+
+    import msgspec
+
+    try:
+        private = keyfile.private_key()
+    except keyfile.NoSigningKey as e:
+        print(f"cnk certificates: {e}", file=sys.stderr)
+        return 2
+    token, _ = issue_token(
+        private, role="organizer", events=[args.event], subject="cnk certificates", ttl_seconds=600
+    )
+    request = urllib.request.Request(
+        f"{args.url.rstrip('/')}/api/v1/events/{args.event}/certificates/send",
+        data=msgspec.json.encode({"session": args.session}),
+        method="POST",
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=120) as response:
+            result = msgspec.json.decode(response.read())
+    except urllib.error.HTTPError as e:
+        problem = msgspec.json.decode(e.read() or b"{}")
+        print(f"cnk certificates: {problem.get('detail', e.reason)}", file=sys.stderr)
+        return 1
+    except urllib.error.URLError as e:
+        print(f"cnk certificates: cannot reach {args.url}: {e.reason}", file=sys.stderr)
+        return 1
+    what = args.event + (f", session {args.session}" if args.session else "")
+    print(
+        f"certificates for {what}: {result['attended']} attended, {result['issued']} newly"
+        f" issued, {result['announced']} emailed now, {result['already_sent']} emailed before"
+    )
+    return 0
+
+
 def cmd_dev(args: argparse.Namespace) -> int:
     from cnk import devstack
 
@@ -140,6 +178,16 @@ def parser() -> argparse.ArgumentParser:
     imp.add_argument("--url", default=os.environ.get("REGISTRATION_URL", "http://localhost:8081"))
     imp.add_argument("file")
     imp.set_defaults(run=cmd_import)
+
+    certs = sub.add_parser("certificates", help="certificates of attendance")
+    certs_sub = certs.add_subparsers(dest="certificates_command", required=True)
+    send = certs_sub.add_parser(
+        "send", help="issue certificates to everyone who attended and email each one once"
+    )
+    send.add_argument("--event", required=True, metavar="SLUG")
+    send.add_argument("--session", metavar="SLUG", help="a session's certificates instead")
+    send.add_argument("--url", default=os.environ.get("CHECKIN_URL", "http://localhost:8083"))
+    send.set_defaults(run=cmd_certificates_send)
 
     dev = sub.add_parser("dev", help="run the whole system locally (what `make run` does)")
     dev.set_defaults(run=cmd_dev)

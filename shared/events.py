@@ -233,6 +233,28 @@ class CheckinRecorded(EventData, frozen=True):
     holder_name: str | None
 
 
+class CertificateIssued(EventData, frozen=True):
+    """A certificate of attendance is ready for its holder (announced once per certificate).
+
+    ``token`` is the signed certificate (``shared/certificates.py``), from which the PDF is
+    rendered; ``download_path`` is checkin's address of that PDF, opened by the manage token.
+    The holder's email is not here: notifications knows it from the registration events.
+    """
+
+    TYPE = "checkin.certificate_issued"
+    certificate_id: uuid.UUID
+    registration_id: uuid.UUID
+    event: EventInfo
+    scope: str  # "event", or "session:<slug>"
+    holder_name: str
+    lang: Lang
+    issued_at: datetime
+    token: str
+    download_path: str
+    verify_url: str
+    scope_name: LocalizedText | None = None  # the session's name
+
+
 class NotificationSent(EventData, frozen=True):
     TYPE = "notification.sent"
     delivery_id: uuid.UUID
@@ -256,6 +278,7 @@ EVENT_TYPES: dict[str, type[EventData]] = {
         TicketIssued,
         TicketRevoked,
         CheckinRecorded,
+        CertificateIssued,
         NotificationSent,
     )
 }

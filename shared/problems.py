@@ -11,6 +11,7 @@ POLISH: dict[str, str] = {
     "bad_encoding": "Plik musi być zapisany w UTF-8.",
     "body_too_large": "Przesłane dane są zbyt duże.",
     "capacity_below_taken": "Nie można zmniejszyć liczby miejsc poniżej liczby zajętych.",
+    "certificate_withdrawn": "To zaświadczenie zostało wycofane.",
     "delivery_not_found": "Nie ma takiej wysyłki.",
     "delivery_pending": "Ta wiadomość jest jeszcze w drodze; poczekaj na nią.",
     "event_cancelled": "To wydarzenie zostało odwołane; nie można go zmieniać.",
@@ -27,6 +28,7 @@ POLISH: dict[str, str] = {
     "invalid_json": "Dane nie są poprawnym JSON-em w UTF-8.",
     "invalid_token": "Token jest nieprawidłowy.",
     "invalid_transition": "Wydarzenie nie może przejść do tego stanu.",
+    "invalid_upload": "Prześlij plik jako pole `certificate` formularza multipart/form-data.",
     "list_exists": "To wydarzenie ma już listę wejść o tym identyfikatorze.",
     "list_membership_fixed": (
         "Identyfikator i uprawnieni listy głównej i list sesji wynikają z wydarzenia;"
@@ -37,6 +39,7 @@ POLISH: dict[str, str] = {
         "Listy głównej ani list sesji nie można usunąć; można je zamknąć, ustawiając godziny."
     ),
     "no_open_offer": "Nie ma otwartej oferty miejsca.",
+    "not_attended": "Ta osoba nie ma zarejestrowanego wejścia na to wydarzenie lub tę sesję.",
     "not_found": "Nie znaleziono.",
     "offer_expired": "Czas na przyjęcie miejsca minął.",
     "question_exists": "To wydarzenie ma już pytanie o tym kluczu.",
@@ -44,6 +47,7 @@ POLISH: dict[str, str] = {
     "recipient_erased": "Dane odbiorcy zostały usunięte; nie ma czego wysłać ponownie.",
     "registration_cancelled": "Ta rejestracja została anulowana.",
     "registration_closed": "Rejestracja na to wydarzenie jest zamknięta.",
+    "registration_erased": "Dane osobowe tej rejestracji zostały usunięte.",
     "registration_not_found": "Nie ma takiej rejestracji.",
     "registration_not_open": "Rejestracja jeszcze się nie rozpoczęła.",
     "scan_in_progress": "Ten skan jest właśnie przetwarzany; spróbuj ponownie za chwilę.",

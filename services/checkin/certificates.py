@@ -2,8 +2,323 @@
 
 from __future__ import annotations
 
+import asyncio
+import uuid
+import zlib
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Annotated
+
+import asyncpg
+import msgspec
 from aiohttp import web
+from nacl.signing import SigningKey
+from prometheus_client import Counter
+
+from services.checkin import certificates_db, tokens, verify
+from services.checkin.certificates_db import Attendee, CertificateRow, Subject
+from shared import certificates, events, outbox
+from shared.auth import bearer_token, looks_like_jwt, manage_token_matches
+from shared.certificate_pdf import render_certificate_pdf, verify_url
+from shared.certificates import EVENT_SCOPE, ClaimedEvent, ClaimedSession, Claims
+from shared.http import SLUG_PATTERN, ProblemError, decode_body, is_slug, json_response
+from shared.keys import DB_POOL, METRICS, SETTINGS, STAFF_AUTH
+
+
+class Signer(msgspec.Struct, frozen=True):
+    key_id: int
+    key: SigningKey
+
+
+SIGNER = web.AppKey("certificate_signer", Signer)
+CERTIFICATES_TOTAL = web.AppKey("certificates_total", Counter)
+FILENAME = {"pl": "zaswiadczenie", "en": "certificate"}
+
+
+async def signing_key_context(app: web.Application) -> AsyncIterator[None]:
+    async with app[DB_POOL].acquire() as conn, conn.transaction():
+        # Two instances starting at once must agree on one key, not create two.
+        await conn.execute("SELECT pg_advisory_xact_lock($1)", zlib.crc32(b"cnk-certificate-keys"))
+        current = await certificates_db.select_current_key(conn)
+        if current is None:
+            seed = SigningKey.generate()
+            current = await certificates_db.insert_key(conn, bytes(seed), bytes(seed.verify_key))
+    app[SIGNER] = Signer(key_id=current.id, key=SigningKey(current.private_key))
+    yield
+
+
+def scope_of(session: str | None) -> str:
+    return EVENT_SCOPE if session is None else f"session:{session}"
+
+
+def _session(sessions: list[events.SessionInfo], slug: str | None) -> events.SessionInfo | None:
+    if slug is None:
+        return None
+    for session in sessions:
+        if session.slug == slug:
+            return session
+    raise ProblemError(404, "session_not_found", f"The event has no session {slug!r}.")
+
+
+def _new_certificate(
+    signer: Signer,
+    event: events.EventInfo,
+    session: events.SessionInfo | None,
+    attendee: Attendee,
+    issued_at: datetime,
+) -> certificates_db.NewCertificate:
+    claims = Claims(
+        id=uuid.uuid4(),
+        key_id=signer.key_id,
+        holder=attendee.holder_name,
+        lang=attendee.lang if attendee.lang in ("pl", "en") else "pl",
+        event=ClaimedEvent(
+            slug=event.slug,
+            name=event.name,
+            starts_at=event.starts_at,
+            ends_at=event.ends_at,
+            venue=event.venue,
+        ),
+        scope=scope_of(session.slug if session else None),
+        attended=attendee.days,
+        issued_at=issued_at,
+        session=ClaimedSession(
+            slug=session.slug,
+            name=session.name,
+            starts_at=session.starts_at,
+            ends_at=session.ends_at,
+            room=session.room,
+        )
+        if session
+        else None,
+    )
+    raw, signature = certificates.split(certificates.sign(claims, signer.key))
+    return certificates_db.NewCertificate(
+        id=claims.id,
+        registration_id=attendee.registration_id,
+        event_id=event.id,
+        scope=claims.scope,
+        holder_name=claims.holder,
+        lang=claims.lang,
+        issued_at=issued_at,
+        claims=raw,
+        signature=signature,
+        key_id=signer.key_id,
+    )
+
+
+async def _issue(
+    app: web.Application,
+    conn: asyncpg.Connection,
+    event: events.EventInfo,
+    session: events.SessionInfo | None,
+    attendees: list[Attendee],
+) -> set[uuid.UUID]:
+    """Issue a certificate to each attendee who has none for the scope; the new ids."""
+    if not attendees:
+        return set()
+    now = datetime.now(UTC).replace(microsecond=0)
+    new = [_new_certificate(app[SIGNER], event, session, a, now) for a in attendees]
+    inserted = await certificates_db.insert_certificates(conn, new)
+    if inserted:
+        kind = "event" if session is None else "session"
+        app[CERTIFICATES_TOTAL].labels(kind).inc(len(inserted))
+    return inserted
+
+
+def _authorize(request: web.Request, subject: Subject | None) -> None:
+    """An organizer covering the event, or the attendee's manage token (header or ?token=,
+    for links in emails)."""
+    token = bearer_token(request) or request.query.get("token")
+    if not token:
+        raise ProblemError(401, "unauthorized", "This needs the manage token or a staff token.")
+    if looks_like_jwt(token):
+        claims = request.app[STAFF_AUTH].verify(token)
+        if claims.jti in request.app[tokens.REVOKED_TOKENS]:
+            raise ProblemError(401, "token_revoked", "This staff token has been revoked.")
+        if claims.role != "organizer":
+            raise ProblemError(403, "forbidden", "Only organizers and the attendee can read this.")
+        if subject is not None and not claims.covers(subject.event.slug):
+            raise ProblemError(
+                403, "event_not_covered", f"The token does not cover event {subject.event.slug!r}."
+            )
+        return
+    if (
+        subject is None
+        or subject.manage_token_hash is None
+        or not manage_token_matches(token, subject.manage_token_hash)
+    ):
+        raise ProblemError(403, "forbidden", "The manage token does not match this registration.")
+
+
+def _session_query(request: web.Request) -> str | None:
+    session = request.query.get("session")
+    if session is None or session == "":
+        return None
+    if not is_slug(session):
+        raise ProblemError(404, "session_not_found", "There is no such session.")
+    return session
+
+
+def certificate_token(row: CertificateRow) -> str:
+    assert row.claims is not None and row.signature is not None
+    return certificates.join(row.claims, row.signature)
+
+
+def certificate_claims(row: CertificateRow) -> Claims:
+    return msgspec.json.decode(row.claims or b"", type=Claims)
+
+
+async def get_certificate_pdf(request: web.Request) -> web.Response:
+    """The attendee's certificate for the event (or ``?session=``), issued on first request."""
+    try:
+        registration_id = uuid.UUID(request.match_info["registration_id"])
+    except ValueError:
+        raise ProblemError(
+            404, "registration_not_found", "There is no such registration."
+        ) from None
+    pool = request.app[DB_POOL]
+    subject = await certificates_db.select_subject(pool, registration_id)
+    _authorize(request, subject)
+    if subject is None:
+        raise ProblemError(404, "registration_not_found", "There is no such registration.")
+    if subject.erased:
+        raise ProblemError(
+            410, "registration_erased", "This registration's personal data has been erased."
+        )
+    session = _session(subject.sessions, _session_query(request))
+    scope = scope_of(session.slug if session else None)
+    row = await certificates_db.select_certificate_of(pool, registration_id, scope)
+    if row is None:
+        attendees = await certificates_db.select_attendees(
+            pool, subject.event.id, scope, registration_id
+        )
+        if not attendees:
+            raise ProblemError(
+                404,
+                "not_attended",
+                "This registration has no recorded check-in"
+                + (f" at session {session.slug!r}." if session else " at this event."),
+            )
+        async with pool.acquire() as conn, conn.transaction():
+            await _issue(request.app, conn, subject.event, session, attendees)
+        row = await certificates_db.select_certificate_of(pool, registration_id, scope)
+    assert row is not None
+    if row.withdrawn_at is not None:
+        raise ProblemError(410, "certificate_withdrawn", "This certificate has been withdrawn.")
+    claims = certificate_claims(row)
+    # fpdf2 is pure Python (tens of ms): in a thread, so door scans are not held up for it.
+    pdf = await asyncio.get_running_loop().run_in_executor(
+        None,
+        render_certificate_pdf,
+        claims,
+        certificate_token(row),
+        verify_url(request.app[SETTINGS].checkin_url, row.id),
+    )
+    name = f"{FILENAME[claims.lang]}-{subject.event.slug}"
+    if session is not None:
+        name += f"-{session.slug}"
+    return web.Response(
+        body=pdf,
+        content_type="application/pdf",
+        headers={
+            "Content-Disposition": f'inline; filename="{name}.pdf"',
+            "Cache-Control": "private, no-store",
+            "X-Certificate-Id": str(row.id),
+        },
+    )
+
+
+class SendRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    session: Annotated[str, msgspec.Meta(pattern=SLUG_PATTERN)] | None = None
+
+
+def _announcement(
+    row: CertificateRow,
+    event: events.EventInfo,
+    session: events.SessionInfo | None,
+    checkin_url: str,
+) -> events.CertificateIssued:
+    path = f"/api/v1/registrations/{row.registration_id}/certificate.pdf"
+    return events.CertificateIssued(
+        certificate_id=row.id,
+        registration_id=row.registration_id,
+        event=event,
+        scope=row.scope,
+        holder_name=row.holder_name or "",
+        lang="en" if row.lang == "en" else "pl",
+        issued_at=row.issued_at,
+        token=certificate_token(row),
+        download_path=f"{path}?session={session.slug}" if session else path,
+        verify_url=verify_url(checkin_url, row.id),
+        scope_name=session.name if session else None,
+    )
+
+
+async def send_certificates(request: web.Request) -> web.Response:
+    """Issue the certificates of everyone who attended and announce each one once."""
+    slug = request.match_info["slug"]
+    tokens.require(request, tokens.ORGANIZERS, slug)
+    row = await tokens.event_of(request, slug)
+    body = await decode_body(request, SendRequest) if request.body_exists else SendRequest()
+    pool = request.app[DB_POOL]
+    details = await certificates_db.select_event_details(pool, row.id)
+    assert details is not None
+    event, sessions = details
+    session = _session(sessions, body.session)
+    scope = scope_of(body.session)
+    attendees = await certificates_db.select_attendees(pool, event.id, scope)
+    checkin_url = request.app[SETTINGS].checkin_url
+    async with pool.acquire() as conn, conn.transaction():
+        issued = await _issue(request.app, conn, event, session, attendees)
+        announced = await certificates_db.update_certificates_announced(conn, event.id, scope)
+        await outbox.enqueue_many(
+            conn,
+            [
+                outbox.prepare(_announcement(c, event, session, checkin_url), c.id, 1)
+                for c in announced
+            ],
+        )
+        sent = await certificates_db.select_announced_count(conn, event.id, scope)
+    return json_response(
+        {
+            "event": slug,
+            "session": body.session,
+            "attended": len(attendees),
+            "issued": len(issued),
+            "announced": len(announced),
+            "already_sent": sent - len(announced),
+        }
+    )
+
+
+async def get_certificate_keys(request: web.Request) -> web.Response:
+    keys = await certificates_db.select_keys(request.app[DB_POOL])
+    return json_response(
+        {
+            "keys": [
+                {
+                    "id": k.id,
+                    "algorithm": "Ed25519",
+                    "public_key": certificates.public_key_text_of(k.public_key),
+                    "created_at": k.created_at,
+                    "retired_at": k.retired_at,
+                }
+                for k in keys
+            ]
+        }
+    )
 
 
 def setup(app: web.Application) -> None:
-    """Routes of this module (filled in by issue 6)."""
+    """The signing key, the counter and the routes of certificates and their verification."""
+    app[CERTIFICATES_TOTAL] = app[METRICS].counter(
+        "certificates_issued", "Certificates of attendance issued, by scope", ["scope"]
+    )
+    app.cleanup_ctx.append(signing_key_context)
+    app.router.add_get(
+        "/api/v1/registrations/{registration_id}/certificate.pdf", get_certificate_pdf
+    )
+    app.router.add_post("/api/v1/events/{slug}/certificates/send", send_certificates)
+    app.router.add_get("/api/v1/certificates/keys", get_certificate_keys)
+    verify.add_routes(app)

@@ -7,7 +7,7 @@ from datetime import timedelta
 import asyncpg
 from aiohttp import web
 
-from services.checkin import attendees_db, db, lists_db
+from services.checkin import attendees_db, certificates_db, db, lists_db
 from shared import events
 from shared.bus import Handler
 
@@ -24,6 +24,7 @@ async def _record_event_info(conn: asyncpg.Connection, event: events.EventInfo) 
 async def _record_sessions(
     conn: asyncpg.Connection, event: events.EventInfo, sessions: list[events.SessionInfo]
 ) -> None:
+    await certificates_db.update_event_sessions(conn, event.id, sessions)
     for session in sessions:
         await lists_db.upsert_session_list(
             conn,
@@ -136,6 +137,7 @@ async def erase_holder(
     await db.update_scan_responses_erased(conn, data.registration_id)
     await db.update_tickets_erased(conn, data.registration_id)
     await attendees_db.update_attendee_erased(conn, data.registration_id)
+    await certificates_db.update_certificates_withdrawn(conn, data.registration_id)
 
 
 async def record_event_update(

@@ -38,11 +38,11 @@ class Attendance(msgspec.Struct, frozen=True):
 
 async def upsert_event(conn: asyncpg.Connection, event: EventInfo) -> None:
     await conn.execute(
-        "INSERT INTO events (id, slug, name, kind, starts_at, ends_at, venue)"
-        " VALUES ($1, $2, $3, $4, $5, $6, $7)"
+        "INSERT INTO events (id, slug, name, kind, starts_at, ends_at, venue, info)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
         " ON CONFLICT (id) DO UPDATE SET slug = EXCLUDED.slug, name = EXCLUDED.name,"
         " kind = EXCLUDED.kind, starts_at = EXCLUDED.starts_at, ends_at = EXCLUDED.ends_at,"
-        " venue = EXCLUDED.venue",
+        " venue = EXCLUDED.venue, info = EXCLUDED.info",
         event.id,
         event.slug,
         msgspec.json.encode(event.name).decode(),
@@ -50,6 +50,7 @@ async def upsert_event(conn: asyncpg.Connection, event: EventInfo) -> None:
         event.starts_at,
         event.ends_at,
         event.venue,
+        msgspec.json.encode(event).decode(),  # the whole EventInfo, room included
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from services.notifications import handlers
-from services.notifications.consumers import HANDLERS, REGISTRATION_HANDLERS
+from services.notifications.consumers import CHECKIN_HANDLERS, HANDLERS, REGISTRATION_HANDLERS
 from services.notifications.keys import EMAILS_TOTAL
 from services.notifications.reminders import reminder_scheduler
 from services.notifications.sealing import ensure_sealing_key
@@ -25,6 +25,7 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.append(ensure_sealing_key)
     app.cleanup_ctx.append(consumer_context("TICKETS", HANDLERS))
     app.cleanup_ctx.append(consumer_context("REGISTRATION", REGISTRATION_HANDLERS))
+    app.cleanup_ctx.append(consumer_context("CHECKIN", CHECKIN_HANDLERS))
     app.cleanup_ctx.append(sender_context)
     app.cleanup_ctx.append(reminder_scheduler)
     app.router.add_get("/api/v1/deliveries", handlers.list_deliveries)

@@ -7,6 +7,7 @@ import uuid
 
 import asyncpg
 import msgspec
+import structlog
 from aiohttp import web
 
 from services.notifications import db, reminder_db
@@ -14,6 +15,7 @@ from services.notifications.payloads import EventChangeBase, SessionOffer
 from shared import events
 from shared.bus import Handler
 
+log = structlog.get_logger()
 # What attendees see of an event (request field names, as in EventUpdated.changed).
 VISIBLE_CHANGES = frozenset({"name", "starts_at", "ends_at", "venue", "room"})
 
@@ -216,6 +218,31 @@ async def erase_recipient(
     await db.update_attendee_erased(conn, data.registration_id)
 
 
+async def queue_certificate_email(
+    app: web.Application,
+    conn: asyncpg.Connection,
+    env: events.Envelope,
+    data: events.CertificateIssued,
+) -> None:
+    queued = await db.insert_certificate_delivery(
+        conn,
+        delivery_id=uuid.uuid4(),
+        certificate_id=data.certificate_id,
+        registration_id=data.registration_id,
+        lang=data.lang,
+        certificate=msgspec.json.encode(data),
+    )
+    if queued is None:
+        # Registered before the attendees read model existed, or erased: no address.
+        log.warning(
+            "certificate_email_no_recipient",
+            certificate_id=str(data.certificate_id),
+            registration_id=str(data.registration_id),
+        )
+    elif queued:
+        await db.notify_sender(conn)
+
+
 HANDLERS: dict[type[events.EventData], Handler] = {
     events.TicketIssued: queue_ticket_email,
 }
@@ -228,4 +255,7 @@ REGISTRATION_HANDLERS: dict[type[events.EventData], Handler] = {
     events.RegistrationSessionsChanged: queue_session_offer_emails,
     events.RegistrationCancelled: queue_cancellation_email,
     events.RegistrationErased: erase_recipient,
+}
+CHECKIN_HANDLERS: dict[type[events.EventData], Handler] = {
+    events.CertificateIssued: queue_certificate_email,
 }

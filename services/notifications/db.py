@@ -101,6 +101,39 @@ async def insert_event_changed_deliveries(
     return queued
 
 
+async def insert_certificate_delivery(
+    conn: asyncpg.Connection,
+    *,
+    delivery_id: uuid.UUID,
+    certificate_id: uuid.UUID,
+    registration_id: uuid.UUID,
+    lang: str,
+    certificate: bytes,
+) -> bool | None:
+    """Queue the certificate_ready email to the attendee's address, once per certificate.
+    True if queued, False if queued before, None if the attendee is unknown or erased."""
+    queued = await conn.fetchval(
+        "WITH recipient AS (SELECT registration_id, name, email, manage_token_sealed"
+        "  FROM attendees WHERE registration_id = $3 AND status <> 'erased'),"
+        " queued AS (INSERT INTO deliveries (id, dedupe_key, template, registration_id,"
+        "  recipient, lang, payload, status, message_id)"
+        "  SELECT $1, 'certificate:' || $2::uuid, 'certificate_ready', registration_id, email, $4,"
+        "   jsonb_build_object('certificate', $5::jsonb,"
+        "    'holder', jsonb_build_object('name', $5::jsonb ->> 'holder_name', 'email', email,"
+        "     'lang', $4::text), 'manage_token_sealed', manage_token_sealed),"
+        "   'pending', '<' || $1::uuid || '@cnk-events>'"
+        "  FROM recipient ON CONFLICT (dedupe_key) DO NOTHING RETURNING 1)"
+        " SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM recipient) THEN NULL"
+        "  ELSE EXISTS (SELECT 1 FROM queued) END",
+        delivery_id,
+        certificate_id,
+        registration_id,
+        lang,
+        certificate.decode(),
+    )
+    return None if queued is None else bool(queued)
+
+
 async def notify_sender(conn: asyncpg.Connection) -> None:
     """Wake the sender (of every instance) once the transaction commits."""
     await conn.execute("SELECT pg_notify('deliveries_' || current_schema(), '')")

@@ -14,10 +14,16 @@ from typing import Any, Generic, TypeVar
 import msgspec
 
 from services.notifications.mailer import Email
-from services.notifications.payloads import EventChange, Reminder, SessionOffer
+from services.notifications.payloads import (
+    CertificateReady,
+    EventChange,
+    Reminder,
+    SessionOffer,
+)
 from services.notifications.sealing import Links
-from shared import events
+from shared import certificates, events
 from shared.calendar import calendar_entry
+from shared.certificate_pdf import day_text, render_certificate_pdf
 from shared.ticket_pdf import render_ticket_pdf
 from shared.timefmt import format_when, local_time
 
@@ -53,6 +59,10 @@ SUBJECTS = {
         "en": "Event details changed: {name}",
     },
     "reminder": {"pl": "Przypomnienie: {name}, {day}", "en": "Reminder: {name}, {day}"},
+    "certificate_ready": {
+        "pl": "Zaświadczenie o uczestnictwie: {name}",
+        "en": "Your certificate of attendance: {name}",
+    },
 }
 SESSION_STATUS = {
     "confirmed": {"pl": "miejsce potwierdzone", "en": "seat confirmed"},
@@ -75,6 +85,7 @@ CHANGE_LABELS = {
 }
 POLISH_TIME = {"pl": "czasu polskiego", "en": "Polish time"}
 TICKET_PDF = {"pl": "bilet", "en": "ticket"}
+CERTIFICATE_PDF = {"pl": "zaswiadczenie", "en": "certificate"}
 
 
 class SessionLine(msgspec.Struct, frozen=True):
@@ -300,6 +311,40 @@ def reminder_email(reminder: Reminder, links: Links) -> Email:
     )
 
 
+def certificate_ready_email(ready: CertificateReady, links: Links) -> Email:
+    """The certificate attached (rendered from its signed token, as checkin renders it),
+    a link to download it again and the page that confirms it is genuine."""
+    issued = ready.certificate
+    lang = ready.holder.lang
+    claims = certificates.claims_of(issued.token)
+    session = issued.scope_name.get(lang) if issued.scope_name else None
+    if claims.session is not None:
+        when = format_when(claims.session.starts_at, claims.session.ends_at, lang)
+    else:
+        when = format_when(issued.event.starts_at, issued.event.ends_at, lang)
+    name = issued.event.name.get(lang)
+    slug = issued.event.slug + (f"-{claims.session.slug}" if claims.session else "")
+    return Email(
+        template="certificate_ready",
+        to=ready.holder,
+        subject=SUBJECTS["certificate_ready"][lang].format(name=session or name),
+        context={
+            "holder": ready.holder,
+            "event": issued.event,
+            "name": name,
+            "session": session,
+            "when": when,
+            "where": where(issued.event, lang),
+            "attended": ", ".join(day_text(d, lang) for d in claims.attended),
+            "certificate_id": issued.certificate_id,
+            "download_url": links.certificate(issued.download_path, ready.manage_token_sealed),
+            "verify_url": issued.verify_url,
+        },
+        pdf=render_certificate_pdf(claims, issued.token, issued.verify_url),
+        pdf_filename=f"{CERTIFICATE_PDF[lang]}-{slug}.pdf",
+    )
+
+
 P = TypeVar("P", bound=msgspec.Struct)
 
 
@@ -320,4 +365,5 @@ TEMPLATES: dict[str, Template[Any]] = {
     "cancelled": Template(events.RegistrationCancelled, cancelled_email),
     "event_changed": Template(EventChange, event_changed_email),
     "reminder": Template(Reminder, reminder_email),
+    "certificate_ready": Template(CertificateReady, certificate_ready_email),
 }

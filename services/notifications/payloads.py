@@ -9,7 +9,7 @@ import uuid
 
 import msgspec
 
-from shared.events import EventInfo, Holder, SessionChoice
+from shared.events import CertificateIssued, EventInfo, Holder, SessionChoice
 
 
 class SessionOffer(msgspec.Struct, frozen=True):
@@ -53,4 +53,13 @@ class Reminder(msgspec.Struct, frozen=True):
     event: EventInfo
     holder: Holder
     sessions: list[SessionChoice] = []
+    manage_token_sealed: str | None = None
+
+
+class CertificateReady(msgspec.Struct, frozen=True):
+    """A certificate of attendance to announce; the recipient's address and sealed manage
+    token come from the attendees read model (checkin does not know them)."""
+
+    certificate: CertificateIssued
+    holder: Holder
     manage_token_sealed: str | None = None

@@ -24,11 +24,16 @@ class Links:
     """Links into registration's public pages; opens sealed tokens for the manage page."""
 
     def __init__(
-        self, base_url: str, private_keys: dict[int, PrivateKey], tickets_url: str | None = None
+        self,
+        base_url: str,
+        private_keys: dict[int, PrivateKey],
+        tickets_url: str | None = None,
+        checkin_url: str | None = None,
     ) -> None:
         self.base_url = base_url
         self.private_keys = private_keys
         self.tickets_url = tickets_url
+        self.checkin_url = checkin_url
 
     def event(self, slug: str, lang: str) -> str:
         return f"{self.base_url}/events/{slug}?{urlencode({'lang': lang})}"
@@ -50,6 +55,14 @@ class Links:
         query = urlencode({"token": token, "lang": lang})
         return f"{self.tickets_url}/registrations/{registration_id}/ticket.html?{query}"
 
+    def certificate(self, path: str, sealed: str | None) -> str | None:
+        """A certificate's PDF (checkin service, ``path`` as the event gives it), opened by
+        the manage token."""
+        token = sealing.unseal(sealed, self.private_keys)
+        if token is None or self.checkin_url is None:
+            return None
+        return f"{self.checkin_url}{path}{'&' if '?' in path else '?'}{urlencode({'token': token})}"
+
 
 async def ensure_sealing_key(app: web.Application) -> AsyncIterator[None]:
     pool = app[DB_POOL]
@@ -65,6 +78,7 @@ async def ensure_sealing_key(app: web.Application) -> AsyncIterator[None]:
         settings.registration_url,
         {k.id: PrivateKey(k.private_key) for k in keys},
         settings.tickets_url,
+        settings.checkin_url,
     )
     await sealing.publish(
         app[JETSTREAM],

@@ -1,0 +1,69 @@
+"""What the certificate verification page says, in Polish and English; the verdicts are
+keyed by their reason code."""
+
+from __future__ import annotations
+
+TEXTS: dict[str, dict[str, str]] = {
+    "pl": {
+        "title": "Weryfikacja zaświadczenia",
+        "site": "CNK · zaświadczenia",
+        "holder": "Uczestnik",
+        "event": "Wydarzenie",
+        "session": "Sesja",
+        "when": "Termin",
+        "attended": "Obecność",
+        "issued": "Wystawiono",
+        "number": "Nr zaświadczenia",
+        "issuer": "Wystawca",
+        "upload": "Sprawdź plik PDF zaświadczenia",
+        "upload_hint": "Plik zostaje sprawdzony i nie jest zapisywany.",
+        "check": "Sprawdź",
+        "language": "Język",
+        "genuine": "Zaświadczenie autentyczne",
+        "not_found": "Nie ma takiego zaświadczenia — to zaświadczenie nie jest autentyczne.",
+        "withdrawn": "To zaświadczenie zostało wycofane (dane uczestnika usunięto na jego prośbę).",
+        "malformed": "Podpis zaświadczenia jest uszkodzony — nie jest ono autentyczne.",
+        "no_token": "Ten plik PDF nie zawiera podpisu zaświadczenia CNK — nie jest autentyczny.",
+        "not_a_pdf": "Tego pliku nie da się odczytać jako PDF.",
+        "no_file": "Wybierz plik PDF do sprawdzenia.",
+        "too_large": "Plik jest zbyt duży; zaświadczenie ma kilkadziesiąt kilobajtów.",
+        "unknown_key": "Zaświadczenie podpisano nieznanym kluczem — nie jest autentyczne.",
+        "bad_signature": "Podpis się nie zgadza: treść zaświadczenia zmieniono — nie jest"
+        " autentyczne.",
+        "mismatch": "Pod tym numerem wystawiliśmy inne zaświadczenie — to nie jest autentyczne.",
+        "text_altered": "Podpis jest nasz, ale tekst dokumentu zmieniono (imię, nazwisko lub"
+        " wydarzenie) — nie jest autentyczne.",
+    },
+    "en": {
+        "title": "Certificate verification",
+        "site": "CNK · certificates",
+        "holder": "Attendee",
+        "event": "Event",
+        "session": "Session",
+        "when": "When",
+        "attended": "Attendance",
+        "issued": "Issued",
+        "number": "Certificate no.",
+        "issuer": "Issued by",
+        "upload": "Check a certificate's PDF file",
+        "upload_hint": "The file is checked and not kept.",
+        "check": "Check",
+        "language": "Language",
+        "genuine": "Genuine certificate",
+        "not_found": "No such certificate — this one is not genuine.",
+        "withdrawn": "This certificate has been withdrawn (the attendee's data was erased at"
+        " their request).",
+        "malformed": "The certificate's signature is damaged — it is not genuine.",
+        "no_token": "This PDF carries no CNK certificate signature — it is not genuine.",
+        "not_a_pdf": "This file cannot be read as a PDF.",
+        "no_file": "Choose a PDF file to check.",
+        "too_large": "The file is too large; a certificate is a few dozen kilobytes.",
+        "unknown_key": "Signed with a key we never used — it is not genuine.",
+        "bad_signature": "The signature does not match: the certificate was altered — it is"
+        " not genuine.",
+        "mismatch": "We issued a different certificate under this number — this one is not"
+        " genuine.",
+        "text_altered": "The signature is ours, but the document's text was changed (name or"
+        " event) — it is not genuine.",
+    },
+}
