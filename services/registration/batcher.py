@@ -4,10 +4,10 @@ When registration opens for a popular event, hundreds of people register in the 
 second. Stored one by one, each registration is its own commit, and each one that goes
 on the waitlist counts the line to learn its position: a count that grows with the line.
 The batcher takes every registration waiting (without sessions: those need their own
-locks) and stores each event's share in one transaction: the line is counted once, by
-the first to be waitlisted, and the commit is shared. Nothing waits for a batch to fill:
-the next batch is whatever arrived while the previous one ran, so a lone registration
-goes at once.
+locks) and stores each event's share in one transaction: the line is counted once, the
+statements (one per registration, as without the batcher) go to the database together in
+one round trip, and the commit is shared. Nothing waits for a batch to fill: the next
+batch is whatever arrived while the previous one ran, so a lone registration goes at once.
 
 The batch is all or nothing in the database. When any registration in it breaks a
 constraint (an email already registered, a ticket type sold out), the transaction rolls
@@ -26,8 +26,8 @@ import asyncpg
 import structlog
 
 from services.registration import db, storing
+from services.registration.db import Outcome
 from services.registration.schemas import CONSENT_VERSION, Event, Registration
-from services.registration.storing import Outcome
 
 log = structlog.get_logger()
 MAX_BATCH = 64
@@ -109,28 +109,18 @@ class RegistrationBatcher:
     async def _together(
         self, conn: asyncpg.Connection, group: list[Pending]
     ) -> list[Outcome | Exception]:
-        outcomes: list[Outcome | Exception] = []
-        ahead: int | None = None  # counted by the first to be waitlisted
+        batch = [
+            storing.new_registrations(p.event, p.registrations, p.ticket_type, p.answers)
+            for p in group
+        ]
         async with conn.transaction():
-            for pending in group:
-                event, registrations = pending.event, pending.registrations
-                stored = await db.insert_registrations_with_seats(
-                    conn,
-                    registrations,
-                    CONSENT_VERSION,
-                    event.waitlist,
-                    *storing.prepared_events(event, registrations, pending.ticket_type),
-                    pending.answers,
-                    ahead,
-                )
-                if stored is None:
-                    outcomes.append(storing.event_full(registrations))
-                    continue
-                status, positions, counted = stored
-                if status == "waitlisted":
-                    ahead = counted + len(registrations)
-                outcomes.append((status, positions))
-        return outcomes
+            stored = await db.insert_batch_with_seats(
+                conn, group[0].event.id, batch, CONSENT_VERSION
+            )
+        return [
+            storing.event_full(p.registrations) if outcome is None else outcome
+            for p, outcome in zip(group, stored, strict=True)
+        ]
 
     async def _alone(self, conn: asyncpg.Connection, pending: Pending) -> None:
         try:

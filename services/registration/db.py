@@ -435,68 +435,72 @@ async def update_registration_version(
     return _registration(row)
 
 
-async def insert_registrations_with_seats(
-    conn: Conn,
-    registrations: list[Registration],
-    consent_version: str,
-    waitlist: bool,
-    if_confirmed: list[Prepared],
-    if_waitlisted: list[Prepared],
-    answers: dict[str, Any] | None = None,
-    ahead: int | None = None,
-) -> tuple[str, dict[uuid.UUID, int], int] | None:
-    """Take seats for all of ``registrations`` (one person or a whole group) if there are
-    enough, else put them all on the waitlist (if the event has one), and write the
-    matching outbox rows, in one statement: the event row stays locked only for it.
+_INSERT_WITH_SEATS = (
+    "WITH seat AS ("
+    "  UPDATE events SET taken = taken + $3"
+    "  WHERE id = $2 AND taken + $3 <= capacity RETURNING id"
+    "), type_seat AS ("
+    # Only with the event seats, so both are taken together; a type past its quota
+    # breaks ticket_types_within_quota and the whole statement rolls back.
+    "  UPDATE ticket_types SET taken = taken + $3"
+    "  WHERE id = $4 AND EXISTS (SELECT 1 FROM seat) RETURNING id"
+    "), registration AS ("
+    "  INSERT INTO registrations (id, event_id, name, email, email_key, lang, status,"
+    "   manage_token_hash, consent_version, consent_at, version, created_at,"
+    "   organization, country, role, ticket_type_id, group_id, answers,"
+    "   manage_token_sealed)"
+    "  SELECT u.id, $2, u.name, u.email, u.email_key, u.lang,"
+    "   CASE WHEN EXISTS (SELECT 1 FROM seat) THEN 'confirmed' ELSE 'waitlisted' END,"
+    "   u.token_hash, $5, $6, 1, $6, $7, $8, $9, $4, $10, $23::jsonb, u.sealed"
+    "  FROM unnest($1::uuid[], $11::text[], $12::text[], $13::text[], $14::text[],"
+    "   $15::text[], $24::text[]) AS u(id, name, email, email_key, lang, token_hash, sealed)"
+    "  WHERE EXISTS (SELECT 1 FROM seat) OR $16"
+    "  RETURNING status"
+    "), line AS ("
+    # Given $25, the line counted when the batch began, plus the batch's own ($26)
+    # waitlisted by the statements before this one (visible in its snapshot).
+    "  SELECT CASE WHEN $25::bigint IS NOT NULL THEN $25::bigint + (SELECT count(*)"
+    "   FROM registrations WHERE id = ANY($26::uuid[]) AND status = 'waitlisted')"
+    "   ELSE (SELECT count(*) FROM registrations"
+    "    WHERE event_id = $2 AND status = 'waitlisted') END AS ahead"
+    "), event AS ("
+    "  INSERT INTO outbox (id, subject, payload)"
+    "  SELECT CASE WHEN EXISTS (SELECT 1 FROM seat) THEN o.cid ELSE o.wid END,"
+    "   CASE WHEN EXISTS (SELECT 1 FROM seat) THEN o.csubject ELSE o.wsubject END,"
+    "   CASE WHEN EXISTS (SELECT 1 FROM seat) THEN o.cpayload ELSE convert_to("
+    # JSON string values escape their quotes, so the key is the first match.
+    "    regexp_replace(convert_from(o.wpayload, 'UTF8'), '\"position\":0\\y',"
+    "     '\"position\":' || ((SELECT ahead FROM line)"
+    "      + row_number() OVER (ORDER BY o.rid))), 'UTF8') END"
+    "  FROM unnest($17::uuid[], $18::text[], $19::bytea[], $20::uuid[], $21::text[],"
+    "   $22::bytea[], $1::uuid[]) AS o(cid, csubject, cpayload, wid, wsubject, wpayload, rid)"
+    # (unnest pads shorter arrays with nulls: no rows when no events were given)
+    "  WHERE EXISTS (SELECT 1 FROM registration) AND o.cid IS NOT NULL"
+    ") SELECT (SELECT status FROM registration LIMIT 1) AS status,"
+    " (SELECT ahead FROM line) AS ahead"
+)
 
-    Returns the status, when waitlisted each one's position in line (counted in the
-    statement's snapshot; the line orders by creation time, then id), and the number in
-    line before them; or None when the event is full and has no waitlist. Waitlisted
-    outbox payloads carry ``"position":0``, which the statement replaces with the real
-    position. ``ahead``, when given, is that number, already counted by the caller's
-    transaction (counting the line costs as much as it is long).
-    """
-    first = registrations[0]
-    row = await conn.fetchrow(
-        "WITH seat AS ("
-        "  UPDATE events SET taken = taken + $3"
-        "  WHERE id = $2 AND taken + $3 <= capacity RETURNING id"
-        "), type_seat AS ("
-        # Only with the event seats, so both are taken together; a type past its quota
-        # breaks ticket_types_within_quota and the whole statement rolls back.
-        "  UPDATE ticket_types SET taken = taken + $3"
-        "  WHERE id = $4 AND EXISTS (SELECT 1 FROM seat) RETURNING id"
-        "), registration AS ("
-        "  INSERT INTO registrations (id, event_id, name, email, email_key, lang, status,"
-        "   manage_token_hash, consent_version, consent_at, version, created_at,"
-        "   organization, country, role, ticket_type_id, group_id, answers,"
-        "   manage_token_sealed)"
-        "  SELECT u.id, $2, u.name, u.email, u.email_key, u.lang,"
-        "   CASE WHEN EXISTS (SELECT 1 FROM seat) THEN 'confirmed' ELSE 'waitlisted' END,"
-        "   u.token_hash, $5, $6, 1, $6, $7, $8, $9, $4, $10, $23::jsonb, u.sealed"
-        "  FROM unnest($1::uuid[], $11::text[], $12::text[], $13::text[], $14::text[],"
-        "   $15::text[], $24::text[]) AS u(id, name, email, email_key, lang, token_hash, sealed)"
-        "  WHERE EXISTS (SELECT 1 FROM seat) OR $16"
-        "  RETURNING status"
-        "), line AS ("
-        "  SELECT CASE WHEN $25::bigint IS NOT NULL THEN $25::bigint ELSE"
-        "   (SELECT count(*) FROM registrations WHERE event_id = $2 AND status = 'waitlisted')"
-        "  END AS ahead"
-        "), event AS ("
-        "  INSERT INTO outbox (id, subject, payload)"
-        "  SELECT CASE WHEN EXISTS (SELECT 1 FROM seat) THEN o.cid ELSE o.wid END,"
-        "   CASE WHEN EXISTS (SELECT 1 FROM seat) THEN o.csubject ELSE o.wsubject END,"
-        "   CASE WHEN EXISTS (SELECT 1 FROM seat) THEN o.cpayload ELSE convert_to("
-        # JSON string values escape their quotes, so the key is the first match.
-        "    regexp_replace(convert_from(o.wpayload, 'UTF8'), '\"position\":0\\y',"
-        "     '\"position\":' || ((SELECT ahead FROM line)"
-        "      + row_number() OVER (ORDER BY o.rid))), 'UTF8') END"
-        "  FROM unnest($17::uuid[], $18::text[], $19::bytea[], $20::uuid[], $21::text[],"
-        "   $22::bytea[], $1::uuid[]) AS o(cid, csubject, cpayload, wid, wsubject, wpayload, rid)"
-        # (unnest pads shorter arrays with nulls: no rows when no events were given)
-        "  WHERE EXISTS (SELECT 1 FROM registration) AND o.cid IS NOT NULL"
-        ") SELECT (SELECT status FROM registration LIMIT 1) AS status,"
-        " (SELECT ahead FROM line) AS ahead",
+
+class NewRegistrations(msgspec.Struct, frozen=True):
+    """One person or a whole group to store alike, with their events either way."""
+
+    registrations: list[Registration]
+    waitlist: bool
+    if_confirmed: list[Prepared]
+    if_waitlisted: list[Prepared]
+    answers: dict[str, Any] | None = None
+
+
+Outcome = tuple[str, dict[uuid.UUID, int]]
+
+
+def _seats_args(
+    new: NewRegistrations, consent_version: str, ahead: int | None, batch: list[uuid.UUID]
+) -> tuple[Any, ...]:
+    registrations, first = new.registrations, new.registrations[0]
+    answers, waitlist = new.answers, new.waitlist
+    if_confirmed, if_waitlisted = new.if_confirmed, new.if_waitlisted
+    return (
         [r.id for r in registrations],
         first.event_id,
         len(registrations),
@@ -522,14 +526,52 @@ async def insert_registrations_with_seats(
         msgspec.json.encode(answers or {}).decode(),
         [r.manage_token_sealed for r in registrations],
         ahead,
+        batch,
     )
+
+
+def _outcome(row: asyncpg.Record | None, new: NewRegistrations) -> Outcome | None:
     if row is None or row["status"] is None:
         return None
     positions: dict[uuid.UUID, int] = {}
     if row["status"] == "waitlisted":
-        ordered = sorted(r.id for r in registrations)
+        ordered = sorted(r.id for r in new.registrations)
         positions = {rid: row["ahead"] + i for i, rid in enumerate(ordered, start=1)}
-    return row["status"], positions, row["ahead"]
+    return row["status"], positions
+
+
+async def insert_registrations_with_seats(
+    conn: Conn, new: NewRegistrations, consent_version: str
+) -> Outcome | None:
+    """Take seats for all of ``new.registrations`` (one person or a whole group) if there
+    are enough, else put them all on the waitlist (if the event has one), and write the
+    matching outbox rows, in one statement: the event row stays locked only for it.
+
+    Returns the status and, when waitlisted, each one's position in line (counted in the
+    statement's snapshot; the line orders by creation time, then id); or None when the
+    event is full and has no waitlist. Waitlisted outbox payloads carry ``"position":0``,
+    which the statement replaces with the real position.
+    """
+    row = await conn.fetchrow(_INSERT_WITH_SEATS, *_seats_args(new, consent_version, None, []))
+    return _outcome(row, new)
+
+
+async def insert_batch_with_seats(
+    conn: asyncpg.Connection, event_id: uuid.UUID, batch: list[NewRegistrations], consent: str
+) -> list[Outcome | None]:
+    """Each of ``batch`` (all for one event) as insert_registrations_with_seats stores it,
+    in the caller's transaction, sent together in one round trip. The line is counted once
+    for the batch (counting it costs as much as it is long); each statement adds the
+    batch's registrations waitlisted before it."""
+    ahead: int = await conn.fetchval(
+        "SELECT count(*) FROM registrations WHERE event_id = $1 AND status = 'waitlisted'",
+        event_id,
+    )
+    ids = [r.id for new in batch for r in new.registrations]
+    rows = await conn.fetchmany(
+        _INSERT_WITH_SEATS, [_seats_args(new, consent, ahead, ids) for new in batch]
+    )
+    return [_outcome(row, new) for row, new in zip(rows, batch, strict=True)]
 
 
 async def select_taken_emails(conn: Conn, event_id: uuid.UUID, email_keys: list[str]) -> set[str]:

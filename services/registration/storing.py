@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 import asyncpg
@@ -12,20 +11,32 @@ from services.registration.schemas import CONSENT_VERSION, Event, Registration
 from shared import outbox
 from shared.http import FieldError, ProblemError
 
-Outcome = tuple[str, dict[uuid.UUID, int]]
 
-
-def prepared_events(
-    event: Event, registrations: list[Registration], ticket_type: str | None
-) -> tuple[list[outbox.Prepared], list[outbox.Prepared]]:
-    """The events of ``registrations`` if they are confirmed, and if they are waitlisted
-    (the statement writes the real position over the 0)."""
-    return (
-        [
+def new_registrations(
+    event: Event,
+    registrations: list[Registration],
+    ticket_type: str | None,
+    answers: dict[str, Any] | None,
+    with_events: bool = True,
+) -> db.NewRegistrations:
+    """What to store, with the events of ``registrations`` if they are confirmed and if
+    they are waitlisted (the statement writes the real position over the 0); without
+    events when the caller writes them itself."""
+    return db.NewRegistrations(
+        registrations=registrations,
+        waitlist=event.waitlist,
+        if_confirmed=[
             outbox.prepare(messages.confirmed_event(event, r, ticket_type), r.id, 1)
             for r in registrations
-        ],
-        [outbox.prepare(messages.waitlisted_event(event, r, 0), r.id, 1) for r in registrations],
+        ]
+        if with_events
+        else [],
+        if_waitlisted=[
+            outbox.prepare(messages.waitlisted_event(event, r, 0), r.id, 1) for r in registrations
+        ]
+        if with_events
+        else [],
+        answers=answers,
     )
 
 
@@ -77,22 +88,12 @@ async def store(
     ticket_type: str | None,
     answers: dict[str, Any] | None,
     with_events: bool = True,
-) -> Outcome:
+) -> db.Outcome:
     """Store ``registrations`` with seats or on the waitlist, all alike, with their events
     (unless the caller writes them itself); raises the refusal as a ProblemError."""
-    if_confirmed, if_waitlisted = (
-        prepared_events(event, registrations, ticket_type) if with_events else ([], [])
-    )
+    new = new_registrations(event, registrations, ticket_type, answers, with_events)
     try:
-        stored = await db.insert_registrations_with_seats(
-            conn,
-            registrations,
-            CONSENT_VERSION,
-            event.waitlist,
-            if_confirmed,
-            if_waitlisted,
-            answers,
-        )
+        stored = await db.insert_registrations_with_seats(conn, new, CONSENT_VERSION)
     except (asyncpg.UniqueViolationError, asyncpg.CheckViolationError) as e:
         problem = await refusal(conn, event, registrations, e)
         if problem is None:
@@ -100,5 +101,4 @@ async def store(
         raise problem from None
     if stored is None:
         raise event_full(registrations)
-    status, positions, _ = stored
-    return status, positions
+    return stored
