@@ -6,6 +6,7 @@ import argparse
 import os
 import re
 import sys
+from typing import Any
 
 from cnk import keyfile
 from shared.auth import generate_keypair, issue_token
@@ -54,7 +55,20 @@ def cmd_keygen(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_import(args: argparse.Namespace) -> int:
+class CommandFailed(Exception):
+    """What to print on stderr, and the exit status."""
+
+    def __init__(self, message: str, status: int = 1, lines: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.lines = lines or []
+
+
+def call_as_organizer(
+    command: str, url: str, event: str, path: str, body: bytes, content_type: str
+) -> Any:
+    """POST ``body`` to ``url + path`` with a 10-minute organizer token for ``event``,
+    minted with the staff signing key; the decoded answer, or CommandFailed."""
     import urllib.error
     import urllib.request
 
@@ -63,34 +77,47 @@ def cmd_import(args: argparse.Namespace) -> int:
     try:
         private = keyfile.private_key()
     except keyfile.NoSigningKey as e:
-        print(f"cnk import: {e}", file=sys.stderr)
-        return 2
+        raise CommandFailed(str(e), status=2) from None
     token, _ = issue_token(
-        private, role="organizer", events=[args.event], subject="cnk import", ttl_seconds=600
+        private, role="organizer", events=[event], subject=f"cnk {command}", ttl_seconds=600
     )
+    request = urllib.request.Request(
+        f"{url.rstrip('/')}{path}",
+        data=body,
+        method="POST",
+        headers={"Content-Type": content_type, "Authorization": f"Bearer {token}"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=120) as response:
+            return msgspec.json.decode(response.read())
+    except urllib.error.HTTPError as e:
+        problem = msgspec.json.decode(e.read() or b"{}")
+        raise CommandFailed(
+            str(problem.get("detail", e.reason)),
+            lines=[f"line {row['line']}: {row['error']}" for row in problem.get("rows", [])],
+        ) from None
+    except urllib.error.URLError as e:
+        raise CommandFailed(f"cannot reach {url}: {e.reason}") from None
+
+
+def _failed(command: str, e: CommandFailed, prefix: str = "") -> int:
+    print(f"cnk {command}: {prefix}{e}", file=sys.stderr)
+    for line in e.lines:
+        print(f"  {line}", file=sys.stderr)
+    return e.status
+
+
+def cmd_import(args: argparse.Namespace) -> int:
     try:
         body = open(args.file, "rb").read()  # noqa: SIM115
     except OSError as e:
         print(f"cnk import: {e}", file=sys.stderr)
         return 2
-    request = urllib.request.Request(
-        f"{args.url.rstrip('/')}/api/v1/events/{args.event}/registrations/import",
-        data=body,
-        method="POST",
-        headers={"Content-Type": "text/csv", "Authorization": f"Bearer {token}"},
-    )
+    path = f"/api/v1/events/{args.event}/registrations/import"
     try:
-        with urllib.request.urlopen(request, timeout=120) as response:
-            result = msgspec.json.decode(response.read())
-    except urllib.error.HTTPError as e:
-        problem = msgspec.json.decode(e.read() or b"{}")
-        print(f"cnk import: nothing imported: {problem.get('detail', e.reason)}", file=sys.stderr)
-        for row in problem.get("rows", []):
-            print(f"  line {row['line']}: {row['error']}", file=sys.stderr)
-        return 1
-    except urllib.error.URLError as e:
-        print(f"cnk import: cannot reach {args.url}: {e.reason}", file=sys.stderr)
-        return 1
+        result = call_as_organizer("import", args.url, args.event, path, body, "text/csv")
+    except CommandFailed as e:
+        return _failed("import", e, "" if e.status == 2 else "nothing imported: ")
     print(
         f"imported {result['imported']} attendees into {args.event}:"
         f" {result['confirmed']} confirmed, {result['waitlisted']} waitlisted"
@@ -99,35 +126,16 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_certificates_send(args: argparse.Namespace) -> int:
-    import urllib.error
-    import urllib.request
-
     import msgspec
 
+    path = f"/api/v1/events/{args.event}/certificates/send"
+    body = msgspec.json.encode({"session": args.session})
     try:
-        private = keyfile.private_key()
-    except keyfile.NoSigningKey as e:
-        print(f"cnk certificates: {e}", file=sys.stderr)
-        return 2
-    token, _ = issue_token(
-        private, role="organizer", events=[args.event], subject="cnk certificates", ttl_seconds=600
-    )
-    request = urllib.request.Request(
-        f"{args.url.rstrip('/')}/api/v1/events/{args.event}/certificates/send",
-        data=msgspec.json.encode({"session": args.session}),
-        method="POST",
-        headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=120) as response:
-            result = msgspec.json.decode(response.read())
-    except urllib.error.HTTPError as e:
-        problem = msgspec.json.decode(e.read() or b"{}")
-        print(f"cnk certificates: {problem.get('detail', e.reason)}", file=sys.stderr)
-        return 1
-    except urllib.error.URLError as e:
-        print(f"cnk certificates: cannot reach {args.url}: {e.reason}", file=sys.stderr)
-        return 1
+        result = call_as_organizer(
+            "certificates", args.url, args.event, path, body, "application/json"
+        )
+    except CommandFailed as e:
+        return _failed("certificates", e)
     what = args.event + (f", session {args.session}" if args.session else "")
     print(
         f"certificates for {what}: {result['attended']} attended, {result['issued']} newly"

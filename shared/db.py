@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import importlib.resources
 import zlib
 from collections.abc import AsyncIterator, Callable
@@ -12,6 +14,7 @@ import asyncpg
 import structlog
 from aiohttp import web
 
+from shared.config import Settings
 from shared.keys import DB_POOL, SETTINGS
 
 log = structlog.get_logger()
@@ -95,3 +98,27 @@ def pool_context(
         await pool.close()
 
     return db_pool
+
+
+@contextlib.asynccontextmanager
+async def listening(
+    settings: Settings, purpose: str, channel: str, on_payload: Callable[[str], object]
+) -> AsyncIterator[tuple[asyncpg.Connection, asyncio.Event]]:
+    """A connection of its own that LISTENs on ``channel``, calling ``on_payload`` with each
+    notification's payload; yields it and an event set when the connection is lost (the
+    caller then raises, and its supervisor starts it again)."""
+    conn = await asyncpg.connect(
+        settings.database_url,
+        server_settings={
+            "search_path": settings.schema,
+            "application_name": f"cnk-{settings.schema}-{purpose}",
+        },
+    )
+    lost = asyncio.Event()
+    conn.add_termination_listener(lambda _: lost.set())
+    try:
+        await conn.add_listener(channel, lambda _conn, _pid, _channel, payload: on_payload(payload))
+        yield conn, lost
+    finally:
+        with contextlib.suppress(Exception):
+            await conn.close(timeout=2)

@@ -21,6 +21,7 @@ from aiohttp import web
 
 from services.checkin.dashboard_view import Counts
 from shared.bus import stop_task, supervise
+from shared.db import listening
 from shared.keys import DB_POOL, SETTINGS
 
 log = structlog.get_logger()
@@ -164,25 +165,13 @@ DASHBOARD_HUB = web.AppKey("dashboard_hub", DashboardHub)
 
 async def _listen(app: web.Application, hub: DashboardHub) -> None:
     settings = app[SETTINGS]
-    conn = await asyncpg.connect(
-        settings.database_url,
-        server_settings={
-            "search_path": settings.schema,
-            "application_name": f"cnk-{settings.schema}-dashboard",
-        },
-    )
-    lost = asyncio.Event()
-    conn.add_termination_listener(lambda _: lost.set())
-    try:
-        await conn.add_listener(
-            channel(settings.schema), lambda _conn, _pid, _channel, payload: hub.notified(payload)
-        )
+    async with listening(settings, "dashboard", channel(settings.schema), hub.notified) as (
+        _,
+        lost,
+    ):
         hub.notified("*")  # whatever was written while nobody listened
         await lost.wait()
         raise ConnectionError("the dashboard listener lost its connection")
-    finally:
-        with contextlib.suppress(Exception):
-            await conn.close(timeout=2)
 
 
 def hub_context(load: Loader, render: Renderer) -> Callable[[web.Application], AsyncIterator[None]]:

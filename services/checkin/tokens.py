@@ -20,6 +20,7 @@ from aiohttp import web
 from services.checkin import db, tokens_db
 from shared.auth import Role, StaffClaims
 from shared.bus import stop_task, supervise
+from shared.db import listening
 from shared.http import PRINTABLE, FieldError, ProblemError, decode_body, is_slug, json_response
 from shared.keys import DB_POOL, SETTINGS, STAFF_AUTH
 
@@ -59,20 +60,8 @@ REVOKED_TOKENS = web.AppKey("revoked_tokens", RevokedTokens)
 
 async def _follow(app: web.Application, revoked: RevokedTokens) -> None:
     settings = app[SETTINGS]
-    conn = await asyncpg.connect(
-        settings.database_url,
-        server_settings={
-            "search_path": settings.schema,
-            "application_name": f"cnk-{settings.schema}-revocations",
-        },
-    )
-    lost = asyncio.Event()
-    conn.add_termination_listener(lambda _: lost.set())
-    try:
-        await conn.add_listener(
-            tokens_db.revocation_channel(settings.schema),
-            lambda _conn, _pid, _channel, jti: revoked.add(jti),
-        )
+    channel = tokens_db.revocation_channel(settings.schema)
+    async with listening(settings, "revocations", channel, revoked.add) as (conn, lost):
         while True:
             # Right after LISTEN too: what was revoked before it was not heard.
             await revoked.reload(conn)
@@ -80,9 +69,6 @@ async def _follow(app: web.Application, revoked: RevokedTokens) -> None:
                 await asyncio.wait_for(lost.wait(), RELOAD_SECONDS)
             if lost.is_set():
                 raise ConnectionError("the revocation listener lost its connection")
-    finally:
-        with contextlib.suppress(Exception):
-            await conn.close(timeout=2)
 
 
 async def revocations_context(app: web.Application) -> AsyncIterator[None]:

@@ -8,7 +8,7 @@ from typing import Any
 
 from playwright.async_api import Browser, expect
 
-from tests.factories import auth, event_body, eventually, registration_body
+from tests.factories import auth, event_body, issue_codes
 
 
 async def test_dashboard_updates_live_after_a_scan(
@@ -23,27 +23,8 @@ async def test_dashboard_updates_live_after_a_scan(
     slug = event["slug"]
     r = await registration.post("/api/v1/events", json=event, headers=organizer)
     assert r.status == 201, await r.text()
-    codes = []
-    for name in ["Zażółć Gęślą Jaźń", "Anna Nowak"]:
-        r = await registration.post(
-            f"/api/v1/events/{slug}/registrations", json=registration_body(name=name)
-        )
-        assert r.status == 201, await r.text()
-        reg = await r.json()
-
-        async def code(reg: dict[str, Any] = reg) -> str | None:
-            r = await tickets.get(
-                f"/api/v1/registrations/{reg['id']}/ticket", headers=auth(reg["manage_token"])
-            )
-            return (await r.json())["code"] if r.status == 200 else None
-
-        codes.append(await eventually(code))
-
-    async def known() -> bool:
-        r = await checkin.get(f"/api/v1/events/{slug}/attendance", headers=organizer)
-        return r.status == 200 and bool((await r.json())["tickets"] == 2)
-
-    await eventually(known)
+    names = ["Zażółć Gęślą Jaźń", "Anna Nowak"]
+    codes = await issue_codes((registration, tickets, checkin), organizer, slug, names)
     # The hall holds two (shown, not enforced): the second entry fills it.
     r = await checkin.patch(
         f"/api/v1/events/{slug}/lists/main", json={"limit": 2}, headers=organizer

@@ -13,7 +13,7 @@ from typing import Any
 import asyncpg
 from playwright.async_api import Browser, Error, Page, Route, expect
 
-from tests.factories import auth, event_body, eventually, registration_body
+from tests.factories import auth, event_body, issue_codes
 
 GREEN, AMBER, RED = "rgb(11, 107, 43)", "rgb(255, 196, 0)", "rgb(179, 0, 27)"
 # Every verdict the page shows, as it looked on screen: the overlay hides itself after a
@@ -36,35 +36,6 @@ document.addEventListener("DOMContentLoaded", () => {
   }).observe(el, { attributes: true });
 });
 """
-
-
-async def _issue_codes(
-    clients: tuple[Any, Any, Any], organizer: dict[str, str], slug: str, names: list[str]
-) -> list[str]:
-    """Register ``names``; their ticket codes once checkin knows every ticket."""
-    registration, tickets, checkin = clients
-    codes = []
-    for name in names:
-        r = await registration.post(
-            f"/api/v1/events/{slug}/registrations", json=registration_body(name=name)
-        )
-        assert r.status == 201, await r.text()
-        reg = await r.json()
-
-        async def code(reg: dict[str, Any] = reg) -> str | None:
-            r = await tickets.get(
-                f"/api/v1/registrations/{reg['id']}/ticket", headers=auth(reg["manage_token"])
-            )
-            return (await r.json())["code"] if r.status == 200 else None
-
-        codes.append(await eventually(code))
-
-    async def known() -> bool:
-        r = await checkin.get(f"/api/v1/events/{slug}/attendance", headers=organizer)
-        return r.status == 200 and (await r.json())["tickets"] == len(names)
-
-    await eventually(known)
-    return codes
 
 
 async def _scan(page: Page, code: str) -> dict[str, Any]:
@@ -92,7 +63,7 @@ async def test_door_page_scans_online_offline_and_syncs_once(
     r = await registration.post("/api/v1/events", json=event, headers=organizer)
     assert r.status == 201, await r.text()
     names = ["Zażółć Gęślą Jaźń", "Anna Nowak", "王芳"]
-    codes = await _issue_codes((registration, tickets, checkin), organizer, slug, names)
+    codes = await issue_codes((registration, tickets, checkin), organizer, slug, names)
 
     context = await browser.new_context(locale="pl-PL", viewport={"width": 390, "height": 844})
     await context.add_init_script(RECORD_VERDICTS)
