@@ -83,7 +83,7 @@ async def issue_codes(
 
     async def known() -> bool:
         r = await checkin.get(f"/api/v1/events/{slug}/attendance", headers=organizer)
-        return r.status == 200 and (await r.json())["tickets"] == len(names)
+        return r.status == 200 and bool((await r.json())["tickets"] == len(names))
 
     await eventually(known)
     return codes
