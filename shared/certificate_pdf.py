@@ -6,15 +6,19 @@ email), so both give the same bytes; the token rides in the document's Keywords.
 
 from __future__ import annotations
 
+import io
 from datetime import date
 
 import qrcode
 import qrcode.constants
-from fpdf import FPDF
-from fpdf.enums import Align, XPos, YPos
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.units import mm
+from reportlab.lib.utils import simpleSplit
+from reportlab.pdfgen.canvas import Canvas
 
 from shared.certificates import ISSUER, Claims
-from shared.ticket_pdf import FONT, slim_font
+from shared.qr import MASK_PATTERN
+from shared.ticket_pdf import _registered_font, pdf_date, qr_operators
 from shared.timefmt import MONTHS_PL, VENUE_TZ, format_when
 
 TEXTS = {
@@ -50,14 +54,18 @@ TEXTS = {
     },
 }
 MARGIN = 18.0  # mm
-PAGE_W = 297.0  # A4 landscape
+PAGE_W, PAGE_H = 297.0, 210.0  # mm, A4 landscape
 WIDTH = PAGE_W - 2 * MARGIN
 QR_SIZE = 34.0  # mm, quiet zone included
-FOOT_TOP = 210 - MARGIN - QR_SIZE
+FOOT_TOP = PAGE_H - MARGIN - QR_SIZE
 SCALES = (1.0, 0.85, 0.7, 0.55)  # of the body's type sizes, the first whose text fits
 GREY = (85, 88, 95)
 INK = (27, 27, 31)
 ACCENT = (0, 86, 155)
+FOOT_GAP = 1.0  # mm under each line of the foot
+RGB = tuple[int, int, int]
+# Lines of text, their size in points and colour; or a gap in mm.
+Block = tuple[list[str], float, RGB] | float
 
 
 def day_text(day: date, lang: str) -> str:
@@ -69,112 +77,144 @@ def verify_url(base_url: str, certificate_id: object) -> str:
     return f"{base_url.rstrip('/')}/verify/{certificate_id}"
 
 
-def _lines(pdf: FPDF, text: str, size: float, color: tuple[int, int, int], width: float) -> None:
-    pdf.set_font(FONT, "", size)
-    pdf.set_text_color(*color)
-    pdf.set_x(MARGIN)
-    pdf.multi_cell(width, size * 0.45, text, align=Align.C, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-
-
-def _qr(pdf: FPDF, text: str, left: float, top: float, size: float) -> None:
-    """A vector QR code of a URL (byte mode), one filled rectangle per run of dark modules."""
-    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=4)
+def _qr_matrix(text: str) -> list[list[bool]]:
+    """The QR symbol of a URL (byte mode: a URL is not QR alphanumeric), quiet zone included."""
+    qr = qrcode.QRCode(
+        error_correction=qrcode.constants.ERROR_CORRECT_M, border=4, mask_pattern=MASK_PATTERN
+    )
     qr.add_data(text)
     qr.make(fit=True)
     matrix: list[list[bool]] = qr.get_matrix()
-    module = size / len(matrix)
-    pdf.set_fill_color(0, 0, 0)
-    for r, row in enumerate(matrix):
-        c = 0
-        while c < len(row):
-            if not row[c]:
-                c += 1
-                continue
-            start = c
-            while c < len(row) and row[c]:
-                c += 1
-            pdf.rect(left + start * module, top + r * module, (c - start) * module, module, "F")
+    return matrix
 
 
 def render_certificate_pdf(claims: Claims, token: str, url: str) -> bytes:
     """The certificate in ``claims.lang``, its QR code leading to ``url`` (the verification
-    page); the same arguments give the same bytes."""
+    page); the same arguments give the same bytes, in any process."""
+    lang = claims.lang if claims.lang in TEXTS else "pl"
+    font = _registered_font()
     # Very long names and titles are set smaller rather than run into the foot.
     for scale in SCALES:
-        pdf, fits = _render(claims, token, url, scale)
-        if fits:
+        blocks = _body(claims, lang, font, scale)
+        if MARGIN + 2 + _height(blocks) <= FOOT_TOP - 2:
             break
-    return pdf
+    return _draw(claims, lang, font, token, url, blocks)
 
 
-def _render(claims: Claims, token: str, url: str, k: float) -> tuple[bytes, bool]:
-    lang = claims.lang if claims.lang in TEXTS else "pl"
+def _body(claims: Claims, lang: str, font: str, k: float) -> list[Block]:
+    """The body's text, wrapped to the page at ``k`` times its type sizes."""
     t = TEXTS[lang]
     event, session = claims.event, claims.session
-    pdf = FPDF(orientation="L", unit="mm", format="A4")
-    pdf.set_margins(MARGIN, MARGIN, MARGIN)
-    pdf.set_auto_page_break(False)
-    pdf.add_font(FONT, "", slim_font())
-    pdf.set_creation_date(claims.issued_at)
-    pdf.set_title(f"{t['title']}: {claims.holder}, {event.name.get(lang)}")
-    pdf.set_subject(t["title"])
-    pdf.set_keywords(token)
-    pdf.set_author(ISSUER.get(lang))
-    pdf.set_creator("cnk-events")
-    pdf.set_lang(lang)
-    pdf.add_page()
 
-    pdf.set_draw_color(*ACCENT)
-    pdf.set_line_width(0.8)
-    pdf.rect(8, 8, PAGE_W - 16, 210 - 16)
-    pdf.set_line_width(0.2)
-    pdf.rect(10, 10, PAGE_W - 20, 210 - 20)
+    def lines(text: str, size: float, color: RGB) -> tuple[list[str], float, RGB]:
+        return simpleSplit(text, font, size * k, WIDTH * mm), size * k, color
 
-    pdf.set_y(MARGIN + 2)
-    _lines(pdf, ISSUER.get(lang), 10 * k, GREY, WIDTH)
-    pdf.ln(6 * k)
-    _lines(pdf, t["title"].upper(), 26 * k, ACCENT, WIDTH)
-    pdf.ln(6 * k)
-    _lines(pdf, t["certify"], 12 * k, GREY, WIDTH)
-    pdf.ln(2 * k)
-    _lines(pdf, claims.holder, 28 * k, INK, WIDTH)
-    pdf.ln(3 * k)
+    blocks: list[Block] = [
+        lines(ISSUER.get(lang), 10, GREY),
+        6 * k,
+        lines(t["title"].upper(), 26, ACCENT),
+        6 * k,
+        lines(t["certify"], 12, GREY),
+        2 * k,
+        lines(claims.holder, 28, INK),
+        3 * k,
+    ]
     if session is not None:
-        _lines(pdf, t["attended_session"], 12 * k, GREY, WIDTH)
-        _lines(pdf, session.name.get(lang), 18 * k, INK, WIDTH)
-        _lines(pdf, t["of_event"], 12 * k, GREY, WIDTH)
-        _lines(pdf, event.name.get(lang), 15 * k, INK, WIDTH)
+        blocks += [
+            lines(t["attended_session"], 12, GREY),
+            lines(session.name.get(lang), 18, INK),
+            lines(t["of_event"], 12, GREY),
+            lines(event.name.get(lang), 15, INK),
+        ]
         when = format_when(session.starts_at, session.ends_at, lang)
         where = f"{event.venue}, {t['room']} {session.room}" if session.room else event.venue
     else:
-        _lines(pdf, t["attended_event"], 12 * k, GREY, WIDTH)
-        _lines(pdf, event.name.get(lang), 18 * k, INK, WIDTH)
+        blocks += [
+            lines(t["attended_event"], 12, GREY),
+            lines(event.name.get(lang), 18, INK),
+        ]
         when = format_when(event.starts_at, event.ends_at, lang)
         where = event.venue
-    pdf.ln(3 * k)
-    _lines(pdf, f"{t['when']}: {when}", 11 * k, INK, WIDTH)
-    _lines(pdf, f"{t['where']}: {where}", 11 * k, INK, WIDTH)
     days = ", ".join(day_text(d, lang) for d in claims.attended)
     label = t["days"] if len(claims.attended) > 1 else t["day"]
-    _lines(pdf, f"{label}: {days}", 11 * k, INK, WIDTH)
+    return [
+        *blocks,
+        3 * k,
+        lines(f"{t['when']}: {when}", 11, INK),
+        lines(f"{t['where']}: {where}", 11, INK),
+        lines(f"{label}: {days}", 11, INK),
+    ]
 
-    fits = pdf.get_y() <= FOOT_TOP - 2
+
+def _height(blocks: list[Block]) -> float:
+    """The blocks' height in mm: a line is 0.45 mm a point."""
+    return sum(b if isinstance(b, float) else len(b[0]) * b[1] * 0.45 for b in blocks)
+
+
+def _text(
+    canvas: Canvas, font: str, x: float, y: float, blocks: list[Block], centred: bool
+) -> None:
+    """The blocks from ``y`` mm down, left-aligned at or centred on ``x`` mm."""
+    for block in blocks:
+        if isinstance(block, float):
+            y += block
+            continue
+        lines, size, color = block
+        canvas.setFont(font, size)
+        canvas.setFillColorRGB(*(c / 255 for c in color))
+        step = size * 0.45
+        for line in lines:
+            y += step
+            # The baseline sits a fifth of the line above its bottom.
+            baseline = (PAGE_H - y + step * 0.2) * mm
+            if centred:
+                canvas.drawCentredString(x * mm, baseline, line)
+            else:
+                canvas.drawString(x * mm, baseline, line)
+
+
+def _draw(claims: Claims, lang: str, font: str, token: str, url: str, body: list[Block]) -> bytes:
+    t = TEXTS[lang]
+    buffer = io.BytesIO()
+    # invariant: ids from the content, not the clock; the date is the issue time.
+    canvas = Canvas(buffer, pagesize=landscape(A4), pageCompression=1, invariant=True, lang=lang)
+    canvas.setDateFormatter(pdf_date(claims.issued_at))
+    canvas.setTitle(f"{t['title']}: {claims.holder}, {claims.event.name.get(lang)}")
+    canvas.setSubject(t["title"])
+    canvas.setKeywords(token)
+    canvas.setAuthor(ISSUER.get(lang))
+    canvas.setCreator("cnk-events")
+
+    canvas.setStrokeColorRGB(*(c / 255 for c in ACCENT))
+    canvas.setLineWidth(0.8 * mm)
+    canvas.rect(8 * mm, 8 * mm, (PAGE_W - 16) * mm, (PAGE_H - 16) * mm, stroke=1, fill=0)
+    canvas.setLineWidth(0.2 * mm)
+    canvas.rect(10 * mm, 10 * mm, (PAGE_W - 20) * mm, (PAGE_H - 20) * mm, stroke=1, fill=0)
+
+    _text(canvas, font, PAGE_W / 2, MARGIN + 2, body, centred=True)
 
     # The foot: who issued it and when, its number, and how to check it.
-    _qr(pdf, url, PAGE_W - MARGIN - QR_SIZE, FOOT_TOP, QR_SIZE)
-    text_width = WIDTH - QR_SIZE - 6
-    pdf.set_y(FOOT_TOP + 2)
+    matrix = _qr_matrix(url)
+    canvas.setFillColorRGB(0, 0, 0)
+    canvas.addLiteral(
+        qr_operators(
+            matrix,
+            (PAGE_W - MARGIN - QR_SIZE) * mm,
+            (PAGE_H - FOOT_TOP) * mm,
+            QR_SIZE / len(matrix) * mm,
+        )
+    )
+    text_width = (WIDTH - QR_SIZE - 6) * mm
+    issued = day_text(claims.issued_at.astimezone(VENUE_TZ).date(), lang)
+    foot: list[Block] = []
     for text, size, color in (
-        (f"{t['issued']}: {day_text(claims.issued_at.astimezone(VENUE_TZ).date(), lang)}", 10, INK),
-        (f"{t['number']}: {claims.id}", 9, GREY),
+        (f"{t['issued']}: {issued}", 10.0, INK),
+        (f"{t['number']}: {claims.id}", 9.0, GREY),
         (t["verify"], 8.5, GREY),
         (url, 8.5, ACCENT),
     ):
-        pdf.set_font(FONT, "", size)
-        pdf.set_text_color(*color)
-        pdf.set_x(MARGIN)
-        pdf.multi_cell(
-            text_width, size * 0.45, text, align=Align.L, new_x=XPos.LMARGIN, new_y=YPos.NEXT
-        )
-        pdf.ln(1)
-    return bytes(pdf.output()), fits
+        foot += [(simpleSplit(text, font, size, text_width), size, color), FOOT_GAP]
+    _text(canvas, font, MARGIN + 1, FOOT_TOP + 2, foot, centred=False)
+    canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()

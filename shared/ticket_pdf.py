@@ -8,8 +8,8 @@ import io
 import os
 import tempfile
 import uuid
-from collections.abc import Iterator
-from datetime import datetime
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from importlib.resources import files
 from pathlib import Path
 
@@ -63,12 +63,12 @@ GREY = (85, 88, 95)
 INK = (27, 27, 31)
 
 
-# Adobe's Source Sans Pro, from the font-source-sans-pro wheel (SIL OFL): fpdf2's core
+# Adobe's Source Sans Pro, from the font-source-sans-pro wheel (SIL OFL): the PDF core
 # fonts are Latin-1 only, and no system font is assumed. It covers Polish and the Latin,
 # Greek and Cyrillic names of Erasmus+ partners.
 FONT_FILE = Path(str(files("font_source_sans_pro") / "files" / "SourceSansPro-Regular.ttf"))
 # What a ticket needs of it: the Latin, Greek and Cyrillic letters and common punctuation,
-# without kerning and ligature tables, which fpdf2 does not use here.
+# without kerning and ligature tables, which reportlab does not use.
 SLIM_RANGES = [
     (0x20, 0x36F),  # Latin, Latin-1, Latin Extended-A and B, IPA, combining marks
     (0x370, 0x52F),  # Greek, Cyrillic
@@ -79,9 +79,11 @@ SLIM_RANGES = [
 
 @functools.cache
 def slim_font() -> Path:
-    """The font cut down once per process (fpdf2 parses and subsets the embedded font for
-    every document, and the whole font made that two thirds of a ticket's rendering)."""
-    font = TTFont(str(FONT_FILE))
+    """The font cut down once per process (a smaller font to parse at start-up and to cut
+    each document's subset from; the whole font once made that two thirds of a ticket)."""
+    # The source's own timestamp, not the time of the cut: the same bytes in every process,
+    # so two services render the same document identically (and share the file).
+    font = TTFont(str(FONT_FILE), recalcTimestamp=False)
     options = subset.Options()
     options.layout_features = []
     options.drop_tables += ["GSUB", "GPOS", "GDEF", "kern", "DSIG"]
@@ -112,9 +114,17 @@ def _where(venue: str, room: str | None, lang: str) -> str:
 def _registered_font() -> str:
     """The slim font, registered with reportlab once per process (reportlab parses it once
     and cuts each document's subset from the parsed tables: a ticket takes a few
-    milliseconds, against some thirty with fpdf2, which parses and subsets anew every time)."""
+    milliseconds, against some thirty when the font was parsed and subset anew every time).
+    The other documents (certificates, attendance lists) share this registration."""
     pdfmetrics.registerFont(RLFont(TICKET_FONT, str(slim_font())))
     return TICKET_FONT
+
+
+def pdf_date(moment: datetime) -> Callable[..., str]:
+    """A reportlab date formatter (``Canvas.setDateFormatter``) that dates the document at
+    ``moment``, whenever it is rendered: with ``invariant=True``, same content, same bytes."""
+    stamp = moment.astimezone(UTC).strftime("D:%Y%m%d%H%M%S+00'00'")
+    return lambda *_: stamp
 
 
 def _runs(matrix: list[list[bool]]) -> Iterator[tuple[int, int, int]]:
@@ -129,6 +139,18 @@ def _runs(matrix: list[list[bool]]) -> Iterator[tuple[int, int, int]]:
             while c < len(row) and row[c]:
                 c += 1
             yield r, start, c
+
+
+def qr_operators(matrix: list[list[bool]], left: float, top: float, module: float) -> str:
+    """PDF operators filling ``matrix``'s dark modules in the current colour, one rectangle
+    per run, the symbol's top left corner at (``left``, ``top``) in points from the bottom
+    left. Written directly: through reportlab's rect() the number formatting alone took half
+    a ticket's time."""
+    return "\n".join(
+        f"{left + start * module:.3f} {top - (r + 1) * module:.3f}"
+        f" {(end - start) * module:.3f} {module:.3f} re f"
+        for r, start, end in _runs(matrix)
+    )
 
 
 class _Page:
@@ -155,18 +177,11 @@ class _Page:
 
     def qr(self, code: str, size: float) -> None:
         """The QR symbol as filled rectangles, one per run of dark modules: vector, so it
-        is sharp at any printer's resolution. Written as PDF operators directly: through
-        reportlab's rect() the number formatting alone took half the ticket's time."""
+        is sharp at any printer's resolution."""
         matrix = qr_matrix(code)
-        module = size / len(matrix) * mm
         left, top = (A4[0] - size * mm) / 2, A4[1] - self.y * mm
-        ops = [
-            f"{left + start * module:.3f} {top - (r + 1) * module:.3f}"
-            f" {(end - start) * module:.3f} {module:.3f} re f"
-            for r, start, end in _runs(matrix)
-        ]
         self.canvas.setFillColorRGB(0, 0, 0)
-        self.canvas.addLiteral("\n".join(ops))
+        self.canvas.addLiteral(qr_operators(matrix, left, top, size / len(matrix) * mm))
         self.y += size
 
     def code(self, code: str) -> None:

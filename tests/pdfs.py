@@ -13,7 +13,8 @@ import numpy
 import pypdf
 import zxingcpp
 
-# fpdf2 writes a filled rectangle as "x y w h re f", in points, origin bottom left.
+# The PDFs write each filled rectangle of a QR code as "x y w h re f", in points, origin
+# bottom left (shared.ticket_pdf.qr_operators).
 _RECT = re.compile(rb"(-?[\d.]+) (-?[\d.]+) (-?[\d.]+) (-?[\d.]+) re f\b")
 SCALE = 4  # pixels per point
 

@@ -207,7 +207,7 @@ async def get_certificate_pdf(request: web.Request) -> web.Response:
     if row.withdrawn_at is not None:
         raise ProblemError(410, "certificate_withdrawn", "This certificate has been withdrawn.")
     claims = certificate_claims(row)
-    # fpdf2 is pure Python (tens of ms): in a thread, so door scans are not held up for it.
+    # reportlab is pure Python (a few ms a page): in a thread, so door scans are not held up.
     pdf = await asyncio.get_running_loop().run_in_executor(
         None,
         render_certificate_pdf,

@@ -1,4 +1,4 @@
-"""Printable evidence (fpdf2, A4 landscape): the signed attendance list and who is inside.
+"""Printable evidence (reportlab, A4 landscape): the signed attendance list and who is inside.
 
 Bilingual labels (Polish / English) in one document: the list is evidence for Polish
 funders and international partners alike. Times in Europe/Warsaw, said so on the page.
@@ -6,21 +6,32 @@ funders and international partners alike. Times in Europe/Warsaw, said so on the
 
 from __future__ import annotations
 
+import bisect
+import functools
+import io
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import repeat
 
-from fpdf import FPDF
-from fpdf.enums import Align, XPos, YPos
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.units import mm
+from reportlab.lib.utils import simpleSplit
+from reportlab.pdfbase.pdfmetrics import getFont
+from reportlab.pdfgen.canvas import Canvas
 
-from shared.ticket_pdf import FONT, GREY, INK, slim_font
+from shared.ticket_pdf import GREY, INK, _registered_font, pdf_date
 from shared.timefmt import VENUE_TZ, local_time
 
 MARGIN = 12.0  # mm
+PAGE_W, PAGE_H = 297.0, 210.0  # mm, A4 landscape
+BOTTOM = PAGE_H - MARGIN - 4  # mm: the page breaks before anything would reach below
+CELL_MARGIN = 1.0  # mm left of a line of running text
 ROW_HEIGHT = 9.0  # mm: room for a signature
 ERASED = "— (dane usunięte / erased)"
 TIMES = "Godziny: czas polski (Europe/Warsaw) / Times: Polish time (Europe/Warsaw)"
 HEADING_FILL = (228, 230, 235)
+BORDER = (120, 124, 130)
 PAD = 1.5  # mm inside each cell
 LINE = 4.0  # mm per line of 9 pt text
 BASELINE = 3.0  # mm from the top of a line to its baseline
@@ -77,37 +88,126 @@ class InsideSection:
     lines: Sequence[InsideLine]
 
 
-class _Document(FPDF):
-    """A4 landscape with the document's name, generation time and page numbers below."""
+RGB = tuple[int, int, int]
+TABLE_SIZE = 9.0  # pt
+MM = float(mm)  # points
+
+
+@dataclass
+class _Page:
+    """One page's drawing, kept until the number of pages (in every footer) is known."""
+
+    graphics: list[str] = field(default_factory=list)  # PDF operators, in points
+    # x and baseline in mm from the top left, size in points, colour, text
+    texts: list[tuple[float, float, float, RGB, str]] = field(default_factory=list)
+
+
+def _rgb(color: RGB) -> str:
+    return " ".join(f"{c / 255:.3f}" for c in color)
+
+
+@functools.cache
+def _advances(font: str) -> tuple[dict[str, float], float]:
+    """The font's advance widths by character, in thousandths of the type size, and the
+    width of a character it lacks."""
+    face = getFont(font).face
+    return {chr(code): width for code, width in face.charWidths.items()}, face.defaultWidth
+
+
+class _Document:
+    """A4 landscape laid out from the top down in millimetres, page by page, and drawn at the
+    end: every footer carries the document's name, generation time and "page n/N"."""
 
     def __init__(self, title: str, header: Header) -> None:
-        super().__init__(orientation="L", unit="mm", format="A4")
+        self.title = f"{title}: {header.event_en}"
         self.footer_text = (
             f"{title} · {header.event_pl} · Wygenerowano / Generated:"
             f" {local_time(header.generated_at)} (Europe/Warsaw)"
         )
-        self.set_margins(MARGIN, MARGIN, MARGIN)
-        self.set_auto_page_break(True, MARGIN + 4)
-        self.add_font(FONT, "", slim_font())
-        self.set_creation_date(header.generated_at)
-        self.set_title(f"{title}: {header.event_en}")
-        self.set_author("CNK")
-        self.set_creator("cnk-events")
-        self.set_lang("pl")
+        self.generated_at = header.generated_at
+        self.font = _registered_font()
+        self.pages: list[_Page] = []
+        self.y = MARGIN
 
-    def footer(self) -> None:
-        self.set_y(-MARGIN)
-        self.set_font(FONT, "", 7.5)
-        self.set_text_color(*GREY)
-        self.cell(0, 4, self.footer_text, align=Align.L)
-        self.set_x(self.l_margin)
-        self.cell(0, 4, f"Strona / Page {self.page_no()}/{{nb}}", align=Align.R)
+    def add_page(self) -> None:
+        # Borders and the heading's fill are the same throughout: set once per page.
+        self.pages.append(_Page([f"{_rgb(BORDER)} RG {_rgb(HEADING_FILL)} rg {0.2 * mm:.3f} w"]))
+        self.y = MARGIN
+
+    def ln(self, height: float) -> None:
+        self.y += height
+
+    def will_page_break(self, height: float) -> bool:
+        return self.y + height > BOTTOM
+
+    def width(self, text: str, size: float = TABLE_SIZE) -> float:
+        """``text``'s width in mm (as reportlab's stringWidth, whose Python loop per
+        character took most of a long list's measuring)."""
+        advances, default = _advances(self.font)
+        return 0.001 * size * sum(map(advances.get, text, repeat(default))) / MM
+
+    def text(self, x: float, baseline: float, size: float, color: RGB, text: str) -> None:
+        self.pages[-1].texts.append((x, baseline, size, color, text))
+
+    def rect(self, x: float, y: float, width: float, height: float, fill: bool) -> None:
+        self.pages[-1].graphics.append(
+            f"{x * mm:.2f} {(PAGE_H - y - height) * mm:.2f} {width * mm:.2f} {height * mm:.2f}"
+            f" re {'B' if fill else 'S'}"
+        )
+
+    def _footer(self, number: int, total: int) -> list[tuple[float, float, float, RGB, str]]:
+        baseline = PAGE_H - MARGIN + 2.8
+        numbering = f"Strona / Page {number}/{total}"
+        return [
+            (MARGIN + CELL_MARGIN, baseline, 7.5, GREY, self.footer_text),
+            (
+                PAGE_W - MARGIN - CELL_MARGIN - self.width(numbering, 7.5),
+                baseline,
+                7.5,
+                GREY,
+                numbering,
+            ),
+        ]
+
+    def output(self) -> bytes:
+        buffer = io.BytesIO()
+        canvas = Canvas(
+            buffer, pagesize=landscape(A4), pageCompression=1, invariant=True, lang="pl"
+        )
+        canvas.setDateFormatter(pdf_date(self.generated_at))
+        canvas.setTitle(self.title)
+        canvas.setAuthor("CNK")
+        canvas.setCreator("cnk-events")
+        for number, page in enumerate(self.pages, 1):
+            canvas.addLiteral("q\n" + "\n".join(page.graphics) + "\nQ")
+            # One text object a page: a drawString per cell costs more than the text.
+            text = canvas.beginText()
+            size, color = 0.0, (-1, -1, -1)
+            footer = self._footer(number, len(self.pages))
+            for x, baseline, line_size, line_color, line in [*page.texts, *footer]:
+                if line_size != size:
+                    size = line_size
+                    text.setFont(self.font, size)
+                if line_color != color:
+                    color = line_color
+                    text.setFillColorRGB(*(c / 255 for c in color))
+                text.setTextOrigin(x * mm, (PAGE_H - baseline) * mm)
+                text.textLine(line)
+            canvas.drawText(text)
+            canvas.showPage()
+        canvas.save()
+        return buffer.getvalue()
 
 
-def _line(pdf: FPDF, text: str, size: float, color: tuple[int, int, int] = INK) -> None:
-    pdf.set_font(FONT, "", size)
-    pdf.set_text_color(*color)
-    pdf.multi_cell(0, size * 0.45, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+def _line(pdf: _Document, text: str, size: float, color: RGB = INK) -> None:
+    """``text`` across the page, wrapped at words, a new page when it reaches the foot."""
+    step = size * 0.45  # mm per line
+    for line in simpleSplit(text, pdf.font, size, (PAGE_W - 2 * MARGIN - 2 * CELL_MARGIN) * mm):
+        if pdf.will_page_break(step):
+            pdf.add_page()
+        # The baseline sits a fifth of the line above its bottom.
+        pdf.text(MARGIN + CELL_MARGIN, pdf.y + step * 0.8, size, color, line)
+        pdf.y += step
 
 
 def _when(starts_at: datetime, ends_at: datetime) -> str:
@@ -116,7 +216,7 @@ def _when(starts_at: datetime, ends_at: datetime) -> str:
     return f"{local_time(start)} – {until}"
 
 
-def _top(pdf: FPDF, title: str, header: Header, extra: Sequence[str]) -> None:
+def _top(pdf: _Document, title: str, header: Header, extra: Sequence[str]) -> None:
     pdf.add_page()
     _line(pdf, "Centrum Nowoczesnego Kształcenia · Politechnika Białostocka", 9, GREY)
     pdf.ln(1)
@@ -136,25 +236,23 @@ def _top(pdf: FPDF, title: str, header: Header, extra: Sequence[str]) -> None:
     pdf.ln(3)
 
 
-def _wrap(pdf: FPDF, text: str, width: float) -> list[str]:
+def _wrap(pdf: _Document, text: str, width: float) -> list[str]:
     """``text`` broken into lines no wider than ``width`` (at words; cut a word only when
-    it is wider than the column). fpdf2's own tables measure every cell several times
-    over: a list of 500 took seconds, this takes a fraction."""
-    if pdf.get_string_width(text) <= width:
+    it is wider than the column). Measured once a cell, and once a word only for the
+    cells that need breaking: a list of 500 takes a fraction of a second."""
+    if pdf.width(text) <= width:
         return [text] if text else []
     lines: list[str] = []
     current = ""
     for word in text.split():
         candidate = f"{current} {word}" if current else word
-        if pdf.get_string_width(candidate) <= width:
+        if pdf.width(candidate) <= width:
             current = candidate
             continue
         if current:
             lines.append(current)
-        while pdf.get_string_width(word) > width:
-            cut = len(word) - 1
-            while cut > 1 and pdf.get_string_width(word[:cut]) > width:
-                cut -= 1
+        while pdf.width(word) > width:
+            cut = _fitting(pdf, word, width)
             lines.append(word[:cut])
             word = word[cut:]
         current = word
@@ -163,29 +261,33 @@ def _wrap(pdf: FPDF, text: str, width: float) -> list[str]:
     return lines
 
 
+def _fitting(pdf: _Document, word: str, width: float) -> int:
+    """How many of ``word``'s first letters fit in ``width`` (at least one), by bisection."""
+    return max(
+        1, bisect.bisect_right(range(1, len(word)), width, key=lambda n: pdf.width(word[:n]))
+    )
+
+
 def _row(
-    pdf: FPDF,
+    pdf: _Document,
     columns: Sequence[tuple[str, float]],
     cells: Sequence[list[str]],
     height: float,
     fill: bool = False,
 ) -> None:
-    x, y = pdf.l_margin, pdf.get_y()
+    x, y = MARGIN, pdf.y
     for (_, width), lines in zip(columns, cells, strict=True):
-        pdf.rect(x, y, width, height, "DF" if fill else "D")
+        pdf.rect(x, y, width, height, fill)
         for i, text in enumerate(lines):
-            pdf.text(x + PAD, y + PAD + i * LINE + BASELINE, text)
+            pdf.text(x + PAD, y + PAD + i * LINE + BASELINE, TABLE_SIZE, INK, text)
         x += width
-    pdf.set_y(y + height)
+    pdf.y = y + height
 
 
-def _table(pdf: FPDF, columns: Sequence[tuple[str, float]], rows: Sequence[Sequence[str]]) -> None:
+def _table(
+    pdf: _Document, columns: Sequence[tuple[str, float]], rows: Sequence[Sequence[str]]
+) -> None:
     """A bordered table whose heading row is repeated on every page it runs onto."""
-    pdf.set_font(FONT, "", 9)
-    pdf.set_text_color(*INK)
-    pdf.set_draw_color(120, 124, 130)
-    pdf.set_line_width(0.2)
-    pdf.set_fill_color(*HEADING_FILL)
     heading = [label.split("\n") for label, _ in columns]
     heading_height = max(len(lines) for lines in heading) * LINE + 2 * PAD
 
@@ -236,7 +338,7 @@ def render_attendance_pdf(
         for number, line in enumerate(lines, 1)
     ]
     _table(pdf, ATTENDANCE_COLUMNS, rows)
-    return bytes(pdf.output())
+    return pdf.output()
 
 
 def render_inside_pdf(header: Header, sections: Sequence[InsideSection]) -> bytes:
@@ -267,4 +369,4 @@ def render_inside_pdf(header: Header, sections: Sequence[InsideSection]) -> byte
             ]
             _table(pdf, INSIDE_COLUMNS, rows)
         pdf.ln(5)
-    return bytes(pdf.output())
+    return pdf.output()
