@@ -12,6 +12,7 @@ import email
 import email.policy
 import os
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from email.message import EmailMessage
@@ -62,6 +63,7 @@ class Mailbox:
 
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
+        self.arrived_at: list[float] = []  # time.monotonic() of each message's arrival
         self.lock = threading.Lock()
 
     async def handle_DATA(self, server: object, session: object, envelope: object) -> str:
@@ -69,11 +71,21 @@ class Mailbox:
         msg = email.message_from_bytes(content, policy=email.policy.default)
         with self.lock:
             self.messages.append(msg)  # type: ignore[arg-type]
+            self.arrived_at.append(time.monotonic())
         return "250 Message accepted for delivery"
 
     def to(self, address: str) -> list[EmailMessage]:
         with self.lock:
             return [m for m in self.messages if address in str(m["To"])]
+
+    def arrival_times(self, addresses: list[str]) -> list[float]:
+        """When each message to one of ``addresses`` arrived (time.monotonic())."""
+        with self.lock:
+            return [
+                t
+                for m, t in zip(self.messages, self.arrived_at, strict=True)
+                if any(a in str(m["To"]) for a in addresses)
+            ]
 
 
 class SmtpController(Controller):

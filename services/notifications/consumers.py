@@ -90,6 +90,15 @@ async def record_confirmation(
     # The email for it is the ticket's, on ticket.issued.
     await _record_attendee(conn, env, data, "confirmed")
     await reminder_db.insert_event_if_missing(conn, data.event)
+    # A certificate is for someone whose seat was confirmed: one that came first waited.
+    for waiting in await db.delete_certificates_waiting(conn, data.registration_id):
+        await _queue_certificate(
+            conn,
+            waiting["certificate_id"],
+            data.registration_id,
+            waiting["lang"],
+            waiting["certificate"].encode(),
+        )
 
 
 async def queue_waitlisted_email(
@@ -216,6 +225,7 @@ async def erase_recipient(
 ) -> None:
     await db.update_deliveries_erased(conn, data.registration_id)
     await db.update_attendee_erased(conn, data.registration_id)
+    await db.delete_certificates_waiting(conn, data.registration_id)
 
 
 async def queue_certificate_email(
@@ -224,23 +234,43 @@ async def queue_certificate_email(
     env: events.Envelope,
     data: events.CertificateIssued,
 ) -> None:
-    queued = await db.insert_certificate_delivery(
+    certificate = msgspec.json.encode(data)
+    if await _queue_certificate(
+        conn, data.certificate_id, data.registration_id, data.lang, certificate
+    ):
+        return
+    # The streams are not ordered with each other: the registration's events (with the
+    # address) are still on their way. The certificate waits for them (_record_attendee).
+    await db.insert_certificate_waiting(
         conn,
-        delivery_id=uuid.uuid4(),
         certificate_id=data.certificate_id,
         registration_id=data.registration_id,
         lang=data.lang,
-        certificate=msgspec.json.encode(data),
+        certificate=certificate,
     )
-    if queued is None:
-        # Registered before the attendees read model existed, or erased: no address.
-        log.warning(
-            "certificate_email_no_recipient",
-            certificate_id=str(data.certificate_id),
-            registration_id=str(data.registration_id),
-        )
-    elif queued:
+
+
+async def _queue_certificate(
+    conn: asyncpg.Connection,
+    certificate_id: uuid.UUID,
+    registration_id: uuid.UUID,
+    lang: str,
+    certificate: bytes,
+) -> bool:
+    """Queue the certificate_ready email; False if its attendee is not known yet."""
+    outcome = await db.insert_certificate_delivery(
+        conn,
+        delivery_id=uuid.uuid4(),
+        certificate_id=certificate_id,
+        registration_id=registration_id,
+        lang=lang,
+        certificate=certificate,
+    )
+    if outcome == "erased":
+        log.info("certificate_email_erased_skipped", certificate_id=str(certificate_id))
+    elif outcome == "queued":
         await db.notify_sender(conn)
+    return outcome != "unknown"
 
 
 HANDLERS: dict[type[events.EventData], Handler] = {

@@ -109,12 +109,13 @@ async def insert_certificate_delivery(
     registration_id: uuid.UUID,
     lang: str,
     certificate: bytes,
-) -> bool | None:
+) -> str:
     """Queue the certificate_ready email to the attendee's address, once per certificate.
-    True if queued, False if queued before, None if the attendee is unknown or erased."""
-    queued = await conn.fetchval(
-        "WITH recipient AS (SELECT registration_id, name, email, manage_token_sealed"
-        "  FROM attendees WHERE registration_id = $3 AND status <> 'erased'),"
+    Returns 'queued', 'queued before', 'erased' (nobody to write to) or 'unknown' (the
+    attendee's registration event has not arrived yet)."""
+    outcome: str = await conn.fetchval(
+        "WITH attendee AS (SELECT registration_id, name, email, manage_token_sealed, status"
+        "  FROM attendees WHERE registration_id = $3),"
         " queued AS (INSERT INTO deliveries (id, dedupe_key, template, registration_id,"
         "  recipient, lang, payload, status, message_id)"
         "  SELECT $1, 'certificate:' || $2::uuid, 'certificate_ready', registration_id, email, $4,"
@@ -122,16 +123,48 @@ async def insert_certificate_delivery(
         "    'holder', jsonb_build_object('name', $5::jsonb ->> 'holder_name', 'email', email,"
         "     'lang', $4::text), 'manage_token_sealed', manage_token_sealed),"
         "   'pending', '<' || $1::uuid || '@cnk-events>'"
-        "  FROM recipient ON CONFLICT (dedupe_key) DO NOTHING RETURNING 1)"
-        " SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM recipient) THEN NULL"
-        "  ELSE EXISTS (SELECT 1 FROM queued) END",
+        "  FROM attendee WHERE status <> 'erased'"
+        "  ON CONFLICT (dedupe_key) DO NOTHING RETURNING 1)"
+        " SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM attendee) THEN 'unknown'"
+        "  WHEN EXISTS (SELECT 1 FROM attendee WHERE status = 'erased') THEN 'erased'"
+        "  WHEN EXISTS (SELECT 1 FROM queued) THEN 'queued' ELSE 'queued before' END",
         delivery_id,
         certificate_id,
         registration_id,
         lang,
         certificate.decode(),
     )
-    return None if queued is None else bool(queued)
+    return outcome
+
+
+async def insert_certificate_waiting(
+    conn: asyncpg.Connection,
+    *,
+    certificate_id: uuid.UUID,
+    registration_id: uuid.UUID,
+    lang: str,
+    certificate: bytes,
+) -> None:
+    await conn.execute(
+        "INSERT INTO certificates_waiting (certificate_id, registration_id, lang, certificate)"
+        " VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+        certificate_id,
+        registration_id,
+        lang,
+        certificate.decode(),
+    )
+
+
+async def delete_certificates_waiting(
+    conn: asyncpg.Connection, registration_id: uuid.UUID
+) -> list[asyncpg.Record]:
+    """The certificates that waited for ``registration_id``'s attendee, no longer waiting."""
+    rows: list[asyncpg.Record] = await conn.fetch(
+        "DELETE FROM certificates_waiting WHERE registration_id = $1"
+        " RETURNING certificate_id, lang, certificate::text",
+        registration_id,
+    )
+    return rows
 
 
 async def notify_sender(conn: asyncpg.Connection) -> None:

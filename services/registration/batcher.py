@@ -118,7 +118,7 @@ class RegistrationBatcher:
                 conn, group[0].event.id, batch, CONSENT_VERSION
             )
         return [
-            storing.event_full(p.registrations) if outcome is None else outcome
+            await storing.no_seats(conn, p.event, p.registrations) if outcome is None else outcome
             for p, outcome in zip(group, stored, strict=True)
         ]
 

@@ -51,17 +51,8 @@ async def refusal(
     if isinstance(error, asyncpg.UniqueViolationError):
         if error.constraint_name != "registrations_one_per_email":
             return None
-        taken = await db.select_taken_emails(
-            conn, event.id, [r.email.casefold() for r in registrations]
-        )
-        return ProblemError(
-            409,
-            "already_registered",
-            "This email address is already registered for this event."
-            if len(registrations) == 1
-            else f"Already registered for this event: {', '.join(sorted(taken))}.",
-            errors=[FieldError(field="email", message=address) for address in sorted(taken)],
-        )
+        taken = await db.select_taken_emails(conn, event.id, _email_keys(registrations))
+        return _already_registered(registrations, taken)
     if isinstance(error, asyncpg.CheckViolationError):
         if error.constraint_name != "ticket_types_within_quota":
             return None
@@ -71,7 +62,29 @@ async def refusal(
     return None
 
 
-def event_full(registrations: list[Registration]) -> ProblemError:
+def _email_keys(registrations: list[Registration]) -> list[str]:
+    return [r.email.casefold() for r in registrations]
+
+
+def _already_registered(registrations: list[Registration], taken: set[str]) -> ProblemError:
+    return ProblemError(
+        409,
+        "already_registered",
+        "This email address is already registered for this event."
+        if len(registrations) == 1
+        else f"Already registered for this event: {', '.join(sorted(taken))}.",
+        errors=[FieldError(field="email", message=address) for address in sorted(taken)],
+    )
+
+
+async def no_seats(
+    conn: asyncpg.Connection | asyncpg.Pool, event: Event, registrations: list[Registration]
+) -> ProblemError:
+    """The answer when no seats were left: a full event is checked before the email, so
+    someone registering again once the event is full is told they already are."""
+    taken = await db.select_taken_emails(conn, event.id, _email_keys(registrations))
+    if taken:
+        return _already_registered(registrations, taken)
     return ProblemError(
         409,
         "event_full",
@@ -100,5 +113,5 @@ async def store(
             raise
         raise problem from None
     if stored is None:
-        raise event_full(registrations)
+        raise await no_seats(conn, event, registrations)
     return stored

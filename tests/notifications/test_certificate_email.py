@@ -11,10 +11,13 @@ from email.message import EmailMessage
 from typing import Any
 from urllib.parse import urlsplit
 
+import msgspec
 import nats
 import pytest
 
 from cnk import cli
+from shared import events
+from shared.events import CertificateIssued, RegistrationConfirmed
 from tests.factories import auth, event_body, eventually, registration_body
 from tests.pdfs import pdf_qr, pdf_text
 
@@ -186,3 +189,71 @@ async def test_send_needs_an_organizer_of_the_event(service_client: Any, servers
     assert r.status == 400 and (await r.json())["code"] == "validation_failed"
     r = await checkin.post(path, headers=auth(servers.token()))
     assert r.status == 200 and (await r.json())["attended"] == 0
+
+
+async def _stored(js: Any, stream: str, subject: str, registration_id: str) -> Any:
+    """The event of ``subject`` about ``registration_id``, decoded from ``stream``."""
+
+    async def found() -> Any:
+        for seq in range((await js.stream_info(stream)).state.last_seq, 0, -1):
+            stored = await js.get_msg(stream, seq)
+            if stored.subject == subject and registration_id.encode() in stored.data:
+                return events.decode(stored.data)[1]
+        return None
+
+    return await eventually(found)
+
+
+async def test_a_certificate_that_arrives_before_its_attendee_waits_for_them(
+    service_client: Any, servers: Any
+) -> None:
+    # The streams are not ordered with each other: a certificate can reach notifications
+    # before the registration event that carries the address. It is retried, not dropped.
+    await service_client("notifications")
+    registration = await service_client("registration")
+    tickets = await service_client("tickets")
+    checkin = await service_client("checkin")
+    event = event_body(name=NAME)
+    r = await registration.post("/api/v1/events", json=event, headers=auth(servers.token()))
+    assert r.status == 201, await r.text()
+    reg = await _registered(
+        registration, tickets, checkin, event["slug"], name="Øyvind Ærø", lang="en"
+    )
+    r = await checkin.post(
+        "/api/v1/scans",
+        json={"code": reg["code"], "gate": "hall", "scan_id": str(uuid.uuid4())},
+        headers=auth(servers.token("door", [event["slug"]])),
+    )
+    assert (await r.json())["result"] == "accepted"
+    path = f"/api/v1/events/{event['slug']}/certificates/send"
+    r = await checkin.post(path, headers=auth(servers.token()))
+    assert r.status == 200 and (await r.json())["announced"] == 1
+
+    nc = await nats.connect(servers.nats_url)
+    js = nc.jetstream()
+    try:
+        certificate = await _stored(js, "CHECKIN", CertificateIssued.TYPE, reg["id"])
+        confirmed = await _stored(js, "REGISTRATION", RegistrationConfirmed.TYPE, reg["id"])
+        # The same two events for somebody else, the certificate first.
+        newcomer, address = uuid.uuid4(), f"late-{uuid.uuid4().hex[:8]}@example.org"
+        early = msgspec.structs.replace(
+            certificate, certificate_id=uuid.uuid4(), registration_id=newcomer
+        )
+        await js.publish(early.TYPE, events.encode(events.envelope(early, early.certificate_id, 1)))
+        await asyncio.sleep(1)
+        assert servers.mailbox.to(address) == []
+        late = msgspec.structs.replace(
+            confirmed,
+            registration_id=newcomer,
+            holder=msgspec.structs.replace(confirmed.holder, email=address),
+        )
+        await js.publish(late.TYPE, events.encode(events.envelope(late, newcomer, 1)))
+    finally:
+        await nc.close()
+
+    async def arrived() -> list[EmailMessage]:
+        return [m for m in servers.mailbox.to(address) if m["Subject"] == SUBJECT["en"]]
+
+    [msg] = await eventually(arrived)
+    text = msg.get_body(("plain",))
+    assert text is not None and "Øyvind Ærø" in text.get_content()

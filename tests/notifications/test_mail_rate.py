@@ -27,7 +27,9 @@ async def test_a_burst_is_sent_no_faster_than_the_mail_rate(
     def arrived() -> int:
         return sum(len(servers.mailbox.to(e)) for e in emails)
 
-    await eventually(lambda: asyncio.sleep(0, arrived() >= 1))
-    await asyncio.sleep(1.0)
-    assert arrived() <= 4  # two a second, not six at once
     await eventually(lambda: asyncio.sleep(0, arrived() == 6), timeout=20)
+    # Two a second, not six at once: the six go out in three batches a second apart.
+    # (Told by when each arrived, not by when this test looked: other tests' mail may
+    # share the batches, and a busy machine may look late.)
+    times = servers.mailbox.arrival_times(emails)
+    assert max(times) - min(times) >= 1.5, times
