@@ -8,10 +8,6 @@ from collections.abc import Mapping
 
 SERVICES = ("registration", "tickets", "checkin", "notifications")
 DEFAULT_PORTS = {"registration": 8081, "tickets": 8082, "checkin": 8083, "notifications": 8084}
-# Composing an email (its QR code, its PDF ticket) is CPU work under one interpreter lock:
-# two notification processes send about 1.6 times as many emails a second as one on two
-# cores (bench/mail_flood.py). The others are not CPU-bound enough in one process to gain.
-DEFAULT_PROCESSES = {"notifications": 2}
 
 
 class ConfigError(Exception):
@@ -119,9 +115,7 @@ class Settings:
             offer_sweep_seconds=_float(env, "OFFER_SWEEP_SECONDS", 30.0),
             registration_rate_limit=_int(env, "REGISTRATION_RATE_LIMIT", 30),
             trust_forwarded_for=_bool(env, "TRUST_FORWARDED_FOR", False),
-            processes=_int(
-                env, f"{service.upper()}_PROCESSES", DEFAULT_PROCESSES.get(service, 1), minimum=1
-            ),
+            processes=_int(env, f"{service.upper()}_PROCESSES", 1, minimum=1),
             mail_rate=_float(env, "MAIL_RATE", 100.0, zero_ok=True),
             reminder_hours=_int(env, "REMINDER_HOURS", 24),
             reminder_sweep_seconds=_float(env, "REMINDER_SWEEP_SECONDS", 30.0),
