@@ -69,18 +69,51 @@ async def _keep_session(conn: asyncpg.Connection) -> None:
 
 
 async def create_pool(
-    dsn: str, schema: str, *, min_size: int = 1, max_size: int = 8, **kwargs: Any
+    dsn: str,
+    schema: str,
+    *,
+    min_size: int = 1,
+    max_size: int = 8,
+    purpose: str | None = None,
+    generic_plans: bool = False,
+    **kwargs: Any,
 ) -> asyncpg.Pool:
+    """``generic_plans`` plans each prepared statement once per connection. For the hot
+    batch statements (big CTEs keyed by ids), planning them afresh for every execution
+    (PostgreSQL's choice for them) cost as much as running them."""
+    settings = {
+        "search_path": schema,
+        "application_name": f"cnk-{schema}" + (f"-{purpose}" if purpose else ""),
+    }
+    if generic_plans:
+        settings["plan_cache_mode"] = "force_generic_plan"
     pool = await asyncpg.create_pool(
         dsn,
         min_size=min_size,
         max_size=max_size,
-        server_settings={"search_path": schema, "application_name": f"cnk-{schema}"},
+        server_settings=settings,
         reset=_keep_session,
         **kwargs,
     )
     assert pool is not None
     return pool
+
+
+@contextlib.asynccontextmanager
+async def batch_pool(settings: Settings, purpose: str, size: int) -> AsyncIterator[asyncpg.Pool]:
+    """A batcher's own connections, one per worker, on generic plans."""
+    pool = await create_pool(
+        settings.database_url,
+        settings.schema,
+        min_size=size,
+        max_size=size,
+        purpose=purpose,
+        generic_plans=True,
+    )
+    try:
+        yield pool
+    finally:
+        await pool.close()
 
 
 def pool_context(

@@ -21,8 +21,9 @@ from shared import events, outbox
 from shared.auth import StaffClaims
 from shared.bus import stop_task, supervise
 from shared.codes import InvalidCode, TicketCode, verify_code
+from shared.db import batch_pool
 from shared.http import PRINTABLE, SLUG_PATTERN, ProblemError, decode_body, is_slug, json_response
-from shared.keys import DB_POOL
+from shared.keys import DB_POOL, SETTINGS
 
 Label = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=PRINTABLE)]
 
@@ -195,13 +196,16 @@ def plan_plain(pending: Pending, context: db.ScanContext) -> tuple[bytes, db.Pla
 async def batcher_context(app: web.Application) -> AsyncIterator[None]:
     """The scan batcher (see batcher.py), run for the app's life."""
     scans = app[SCANS_TOTAL]
-    batcher = ScanBatcher(app[DB_POOL], plan_plain, lambda result: scans.labels(result).inc())
-    app[SCAN_BATCHER] = batcher
-    tasks = [asyncio.create_task(supervise(batcher.run, "scan-batcher")) for _ in range(WORKERS)]
-    yield
-    for task in tasks:
-        await stop_task(task)
-    batcher.fail_waiting(RuntimeError("checkin is shutting down"))
+    async with batch_pool(app[SETTINGS], "scans", WORKERS) as pool:
+        batcher = ScanBatcher(pool, plan_plain, lambda result: scans.labels(result).inc())
+        app[SCAN_BATCHER] = batcher
+        tasks = [
+            asyncio.create_task(supervise(batcher.run, "scan-batcher")) for _ in range(WORKERS)
+        ]
+        yield
+        for task in tasks:
+            await stop_task(task)
+        batcher.fail_waiting(RuntimeError("checkin is shutting down"))
 
 
 def _is_checkin(verdict: rules.Verdict) -> bool:

@@ -563,12 +563,8 @@ async def insert_batch_with_seats(
     in the caller's transaction, sent together in one round trip. The line is counted once
     for the batch (counting it costs as much as it is long); each statement adds the
     batch's registrations waitlisted before it."""
-    # The statement's plan is the same whatever the values: planning it afresh for each
-    # registration (PostgreSQL's custom plans) cost more than running it. A generic plan,
-    # for this transaction only, is made once per connection.
     ahead: int = await conn.fetchval(
-        "SELECT count(*) FROM registrations, set_config('plan_cache_mode',"
-        " 'force_generic_plan', true) WHERE event_id = $1 AND status = 'waitlisted'",
+        "SELECT count(*) FROM registrations WHERE event_id = $1 AND status = 'waitlisted'",
         event_id,
     )
     ids = [r.id for new in batch for r in new.registrations]

@@ -36,6 +36,7 @@ from services.registration.schemas import (
 from shared import events, outbox
 from shared.auth import bearer_token, looks_like_jwt, manage_token_matches, new_manage_token
 from shared.bus import stop_task, supervise
+from shared.db import batch_pool
 from shared.http import FieldError, ProblemError, decode_body, is_slug, json_response
 from shared.keys import DB_POOL, SETTINGS, STAFF_AUTH
 from shared.ratelimit import client_address
@@ -268,15 +269,17 @@ def new_registration(
 
 async def batcher_context(app: web.Application) -> AsyncIterator[None]:
     """The registration batcher (see batcher.py), run for the app's life."""
-    batcher = RegistrationBatcher(app[DB_POOL])
-    app[REGISTRATION_BATCHER] = batcher
-    tasks = [
-        asyncio.create_task(supervise(batcher.run, "registration-batcher")) for _ in range(WORKERS)
-    ]
-    yield
-    for task in tasks:
-        await stop_task(task)
-    batcher.fail_waiting(RuntimeError("registration is shutting down"))
+    async with batch_pool(app[SETTINGS], "batcher", WORKERS) as pool:
+        batcher = RegistrationBatcher(pool)
+        app[REGISTRATION_BATCHER] = batcher
+        tasks = [
+            asyncio.create_task(supervise(batcher.run, "registration-batcher"))
+            for _ in range(WORKERS)
+        ]
+        yield
+        for task in tasks:
+            await stop_task(task)
+        batcher.fail_waiting(RuntimeError("registration is shutting down"))
 
 
 async def insert_registrations(
