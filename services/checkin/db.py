@@ -37,17 +37,19 @@ class Attendance(msgspec.Struct, frozen=True):
 
 
 async def upsert_event(conn: asyncpg.Connection, event: EventInfo) -> None:
+    # Every registration and ticket event carries its event, and two consumers apply them
+    # at once: an upsert (ON CONFLICT DO UPDATE) locks the row even when nothing changes,
+    # so each consumer's batch waited for the other's. An UPDATE whose condition is false
+    # takes no lock, and the insert happens once.
     await conn.execute(
-        "INSERT INTO events (id, slug, name, kind, starts_at, ends_at, venue, info)"
-        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
-        " ON CONFLICT (id) DO UPDATE SET slug = EXCLUDED.slug, name = EXCLUDED.name,"
-        " kind = EXCLUDED.kind, starts_at = EXCLUDED.starts_at, ends_at = EXCLUDED.ends_at,"
-        " venue = EXCLUDED.venue, info = EXCLUDED.info"
-        # Every registration event carries its event: rewriting an unchanged row (a new
-        # row version each time, in a burst of hundreds) cost more than the comparison.
-        " WHERE (events.slug, events.name, events.kind, events.starts_at, events.ends_at,"
-        "  events.venue, events.info) IS DISTINCT FROM (EXCLUDED.slug, EXCLUDED.name,"
-        "  EXCLUDED.kind, EXCLUDED.starts_at, EXCLUDED.ends_at, EXCLUDED.venue, EXCLUDED.info)",
+        "WITH changed AS (UPDATE events SET slug = $2, name = $3, kind = $4, starts_at = $5,"
+        "  ends_at = $6, venue = $7, info = $8"
+        "  WHERE id = $1 AND (slug, name, kind, starts_at, ends_at, venue, info)"
+        "   IS DISTINCT FROM ($2, $3, $4, $5, $6, $7, $8) RETURNING id)"
+        " INSERT INTO events (id, slug, name, kind, starts_at, ends_at, venue, info)"
+        " SELECT $1, $2, $3, $4, $5, $6, $7, $8"
+        " WHERE NOT EXISTS (SELECT 1 FROM events WHERE id = $1)"
+        " ON CONFLICT (id) DO NOTHING",
         event.id,
         event.slug,
         msgspec.json.encode(event.name).decode(),
