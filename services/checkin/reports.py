@@ -9,8 +9,6 @@ thread: a long list takes a good fraction of a second, which door scans must not
 from __future__ import annotations
 
 import asyncio
-import csv
-import io
 import unicodedata
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
@@ -23,10 +21,10 @@ from services.checkin import lists_db, report_pdf, reports_db, tokens
 from services.checkin.consumers import MAIN_LIST
 from shared.http import SLUG_PATTERN, FieldError, ProblemError, is_slug, json_response
 from shared.keys import DB_POOL
+from shared.spreadsheet import csv_bytes
 from shared.timefmt import VENUE_TZ
 
 ERASED_CSV = "— (erased)"
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Polish alphabetical order: each of these letters follows its base letter (ź before ż).
 POLISH_LETTERS = {
     "ą": ("a", 1),
@@ -77,24 +75,11 @@ def polish_key(name: str) -> tuple[list[tuple[str, int]], str]:
     return letters, name
 
 
-def safe_cell(value: object) -> object:
-    """A CSV cell that no spreadsheet runs as a formula."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
 def csv_response(
     header: Sequence[str], rows: Iterable[Sequence[object]], filename: str
 ) -> web.Response:
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([safe_cell(v) for v in row])
     return web.Response(
-        body=out.getvalue().encode("utf-8"),
+        body=csv_bytes(header, rows),
         content_type="text/csv",
         charset="utf-8",
         headers={"Content-Disposition": f'attachment; filename="{filename}"', **NO_CACHE},

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import uuid
 from typing import Annotated, Any, Literal
 
@@ -15,6 +13,7 @@ from services.registration.handlers import event_or_404, registration_body
 from services.registration.schemas import Event, Registration, SessionPlace
 from shared.http import SLUG_PATTERN, FieldError, ProblemError, json_response
 from shared.keys import DB_POOL, STAFF_AUTH
+from shared.spreadsheet import csv_bytes
 
 Status = Literal["confirmed", "waitlisted", "offered", "cancelled"]
 CSV_COLUMNS = [
@@ -124,16 +123,13 @@ async def export_registrations_csv(request: web.Request) -> web.Response:
     answers = await db.select_answers(pool, [r.id for r in found])
     sessions = await db.select_sessions(pool, event.id)
     places = await _places(request, found)
-    out = io.StringIO()
-    # A byte-order mark, so spreadsheet programs read Polish letters as UTF-8.
-    out.write("\ufeff")
-    writer = csv.writer(out)
     # A column per session (the place's status, empty when not chosen), then per question.
-    writer.writerow(CSV_COLUMNS + [f"session:{s.slug}" for s in sessions] + [q.key for q in asked])
+    header = CSV_COLUMNS + [f"session:{s.slug}" for s in sessions] + [q.key for q in asked]
+    rows = []
     for r in found:
         given = answers.get(r.id, {})
         chosen = {p.session.id: p.status for p in places[r.id]}
-        writer.writerow(
+        rows.append(
             [
                 r.id,
                 r.name,
@@ -151,7 +147,7 @@ async def export_registrations_csv(request: web.Request) -> web.Response:
             + [_cell(given.get(q.key)) for q in asked]
         )
     return web.Response(
-        body=out.getvalue().encode("utf-8"),
+        body=csv_bytes(header, rows),
         content_type="text/csv",
         charset="utf-8",
         headers={"Content-Disposition": f'attachment; filename="{event.slug}-registrations.csv"'},

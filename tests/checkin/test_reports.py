@@ -8,8 +8,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from services.checkin.reports import polish_key, safe_cell
+from services.checkin.reports import polish_key
 from shared import field_messages
+from shared.spreadsheet import safe_cell
 from tests.checkin.test_lists import Door, _door, _session
 from tests.factories import auth, eventually, registration_body
 from tests.pdfs import pdf_pages, pdf_text

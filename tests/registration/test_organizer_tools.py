@@ -65,3 +65,22 @@ async def test_listing_needs_an_organizer_and_valid_parameters(
     assert r.status == 400 and (await r.json())["errors"][0]["field"] == "status"
     r = await client.get(f"{url}?color=red", headers=auth(servers.token()))
     assert r.status == 400 and (await r.json())["errors"][0]["field"] == "color"
+
+
+async def test_the_export_never_hands_a_spreadsheet_a_formula(
+    service_client: Any, servers: Any
+) -> None:
+    client = await service_client("registration")
+    organizer = auth(servers.token())
+    body = event_body()
+    await client.post("/api/v1/events", json=body, headers=organizer)
+    formula = '=HYPERLINK("http://example.org/x","Kliknij")'
+    r = await client.post(
+        f"/api/v1/events/{body['slug']}/registrations",
+        json=registration_body(name="@SUM(A1:A9)", organization=formula),
+    )
+    assert r.status == 201, await r.text()
+    r = await client.get(f"/api/v1/events/{body['slug']}/registrations.csv", headers=organizer)
+    [row] = list(csv.DictReader(io.StringIO((await r.read()).decode("utf-8-sig"))))
+    # An apostrophe first: the spreadsheet shows the text instead of running it.
+    assert (row["name"], row["organization"]) == ("'@SUM(A1:A9)", "'" + formula)
