@@ -18,7 +18,7 @@ from services.checkin.batcher import WORKERS, Pending, ScanBatcher
 from services.checkin.consumers import MAIN_LIST
 from services.checkin.keys import SCAN_BATCHER, SCANS_TOTAL, VERIFY_KEYS
 from shared import events, outbox
-from shared.auth import StaffClaims
+from shared.auth import ALL_EVENTS, StaffClaims
 from shared.bus import stop_task, supervise
 from shared.codes import InvalidCode, TicketCode, verify_code
 from shared.db import batch_pool
@@ -259,11 +259,29 @@ async def _record_invalid(
     body = msgspec.structs.replace(body, list=body.list or MAIN_LIST)
     verdict = rules.decide(rules.ScanFacts(code_valid=False))
     payload = msgspec.json.encode(_response(body, verdict, scanned_at))
-    inserted = await db.insert_scan(pool, _scan(body, claims, scanned_at, verdict, payload))
+    scan = _scan(
+        body, claims, scanned_at, verdict, payload, event_id=await _door_event(app, body, claims)
+    )
+    inserted = await db.insert_scan(pool, scan)
     if inserted is None:
         return await _original(app, body.scan_id)
     app[SCANS_TOTAL].labels(verdict.result).inc()
     return payload
+
+
+async def _door_event(
+    app: web.Application, body: ScanRequest, claims: StaffClaims
+) -> uuid.UUID | None:
+    """The event a code that names none was shown for: the one the scanner says it is
+    scanning for, or the only one its token covers; so that a forged or garbled code
+    appears, refused, on that event's dashboard (its feed, its gate's refusals)."""
+    slug = body.event
+    if slug is None and len(claims.events) == 1 and claims.events[0] != ALL_EVENTS:
+        slug = claims.events[0]
+    if slug is None or not claims.covers(slug):
+        return None
+    event = await db.select_event_by_slug(app[DB_POOL], slug)
+    return event.id if event else None
 
 
 async def _original(app: web.Application, scan_id: uuid.UUID) -> bytes:

@@ -251,12 +251,15 @@ async def test_the_stream_sends_exact_counts_and_a_new_event_within_a_second_of_
     assert again["result"] == "already_checked_in"
     revoked = await setup.scan(ola["code"], "hall-a")
     assert revoked["result"] == "revoked"
+    # A forged code names no event: it shows on the one the door token is for.
+    forged = await setup.scan("CNK1" + "A" * 159, "hall-b")
+    assert forged["result"] == "invalid"
 
-    async def all_three() -> dict[str, Any] | None:
+    async def all_four() -> dict[str, Any] | None:
         counts = await _next_counts(events)
-        return counts if counts["scans"] == 3 else None
+        return counts if counts["scans"] == 4 else None
 
-    counts = await eventually(all_three, timeout=5)
+    counts = await eventually(all_four, timeout=5)
     r.close()
     hub = checkin.app[DASHBOARD_HUB]
 
@@ -279,11 +282,11 @@ async def test_the_stream_sends_exact_counts_and_a_new_event_within_a_second_of_
         "tickets": 2,
         "checked_in": 1,
         "no_shows": 1,  # Jan
-        "scans": 3,
-        "refused": 2,
+        "scans": 4,
+        "refused": 3,
         "gates": [
             {"gate": "hall-a", "accepted": 1, "exited": 0, "refused": 1},
-            {"gate": "hall-b", "accepted": 0, "exited": 0, "refused": 1},
+            {"gate": "hall-b", "accepted": 0, "exited": 0, "refused": 2},
         ],
     }
     assert main == {
@@ -301,11 +304,12 @@ async def test_the_stream_sends_exact_counts_and_a_new_event_within_a_second_of_
     }
     assert (arrivals["gate"], arrivals["total"], len(arrivals["buckets"])) == ("hall-a", 1, 1)
     assert [(s["result"], s["gate"], s["holder_name"], s["list"]) for s in recent] == [
+        ("invalid", "hall-b", None, None),
         ("revoked", "hall-a", "Ola Wiśniewska", "main"),
         ("already_checked_in", "hall-b", "Anna Nowak", "main"),
         ("accepted", "hall-a", "Anna Nowak", "main"),
     ]
-    assert recent[0]["message"] == {
+    assert recent[1]["message"] == {
         "pl": "Bilet anulowany.",
         "en": "This ticket has been cancelled.",
     }
@@ -317,6 +321,7 @@ async def test_the_stream_sends_exact_counts_and_a_new_event_within_a_second_of_
     page = await r.text()
     assert '<dd id="checked-in" data-count="checked_in">1</dd>' in page
     assert "Ola Wiśniewska" in page and "Bilet anulowany." in page
+    assert "nieważny kod" in page  # the forged code, refused, in the feed
     assert "Wejścia co 5 minut, bramka hall-a" in page
     # The participant statistics of reports_db, and their CSV behind the same cookie.
     assert "Statystyki uczestników" in page and "Frekwencja" in page
