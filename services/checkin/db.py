@@ -45,7 +45,7 @@ async def upsert_event(conn: asyncpg.Connection, event: EventInfo) -> None:
         "WITH changed AS (UPDATE events SET slug = $2, name = $3, kind = $4, starts_at = $5,"
         "  ends_at = $6, venue = $7, info = $8"
         "  WHERE id = $1 AND (slug, name, kind, starts_at, ends_at, venue, info)"
-        "   IS DISTINCT FROM ($2, $3, $4, $5, $6, $7, $8) RETURNING id)"
+        "   IS DISTINCT FROM ($2, $3, $4, $5, $6, $7, $8))"
         " INSERT INTO events (id, slug, name, kind, starts_at, ends_at, venue, info)"
         " SELECT $1, $2, $3, $4, $5, $6, $7, $8"
         " WHERE NOT EXISTS (SELECT 1 FROM events WHERE id = $1)"

@@ -92,13 +92,7 @@ async def record_confirmation(
     await reminder_db.insert_event_if_missing(conn, data.event)
     # A certificate is for someone whose seat was confirmed: one that came first waited.
     for waiting in await db.delete_certificates_waiting(conn, data.registration_id):
-        await _queue_certificate(
-            conn,
-            waiting["certificate_id"],
-            data.registration_id,
-            waiting["lang"],
-            waiting["certificate"].encode(),
-        )
+        await _queue_certificate(conn, waiting)
 
 
 async def queue_waitlisted_email(
@@ -234,40 +228,25 @@ async def queue_certificate_email(
     env: events.Envelope,
     data: events.CertificateIssued,
 ) -> None:
-    certificate = msgspec.json.encode(data)
-    if await _queue_certificate(
-        conn, data.certificate_id, data.registration_id, data.lang, certificate
-    ):
-        return
-    # The streams are not ordered with each other: the registration's events (with the
-    # address) are still on their way. The certificate waits for them (_record_attendee).
-    await db.insert_certificate_waiting(
-        conn,
-        certificate_id=data.certificate_id,
-        registration_id=data.registration_id,
-        lang=data.lang,
-        certificate=certificate,
-    )
+    if not await _queue_certificate(conn, data):
+        # The streams are not ordered with each other: the registration's events (with the
+        # address) are still on their way. The certificate waits for them
+        # (record_confirmation).
+        await db.insert_certificate_waiting(conn, data)
 
 
-async def _queue_certificate(
-    conn: asyncpg.Connection,
-    certificate_id: uuid.UUID,
-    registration_id: uuid.UUID,
-    lang: str,
-    certificate: bytes,
-) -> bool:
+async def _queue_certificate(conn: asyncpg.Connection, data: events.CertificateIssued) -> bool:
     """Queue the certificate_ready email; False if its attendee is not known yet."""
     outcome = await db.insert_certificate_delivery(
         conn,
         delivery_id=uuid.uuid4(),
-        certificate_id=certificate_id,
-        registration_id=registration_id,
-        lang=lang,
-        certificate=certificate,
+        certificate_id=data.certificate_id,
+        registration_id=data.registration_id,
+        lang=data.lang,
+        certificate=msgspec.json.encode(data),
     )
     if outcome == "erased":
-        log.info("certificate_email_erased_skipped", certificate_id=str(certificate_id))
+        log.info("certificate_email_erased_skipped", certificate_id=str(data.certificate_id))
     elif outcome == "queued":
         await db.notify_sender(conn)
     return outcome != "unknown"

@@ -8,7 +8,7 @@ from datetime import datetime
 import asyncpg
 import msgspec
 
-from shared.events import Holder, SessionChoice
+from shared.events import CertificateIssued, Holder, SessionChoice
 
 
 class Delivery(msgspec.Struct, frozen=True):
@@ -138,33 +138,26 @@ async def insert_certificate_delivery(
 
 
 async def insert_certificate_waiting(
-    conn: asyncpg.Connection,
-    *,
-    certificate_id: uuid.UUID,
-    registration_id: uuid.UUID,
-    lang: str,
-    certificate: bytes,
+    conn: asyncpg.Connection, certificate: CertificateIssued
 ) -> None:
     await conn.execute(
-        "INSERT INTO certificates_waiting (certificate_id, registration_id, lang, certificate)"
-        " VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
-        certificate_id,
-        registration_id,
-        lang,
-        certificate.decode(),
+        "INSERT INTO certificates_waiting (certificate_id, registration_id, certificate)"
+        " VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+        certificate.certificate_id,
+        certificate.registration_id,
+        msgspec.json.encode(certificate).decode(),
     )
 
 
 async def delete_certificates_waiting(
     conn: asyncpg.Connection, registration_id: uuid.UUID
-) -> list[asyncpg.Record]:
+) -> list[CertificateIssued]:
     """The certificates that waited for ``registration_id``'s attendee, no longer waiting."""
-    rows: list[asyncpg.Record] = await conn.fetch(
-        "DELETE FROM certificates_waiting WHERE registration_id = $1"
-        " RETURNING certificate_id, lang, certificate::text",
+    rows = await conn.fetch(
+        "DELETE FROM certificates_waiting WHERE registration_id = $1 RETURNING certificate::text",
         registration_id,
     )
-    return rows
+    return [msgspec.json.decode(r["certificate"], type=CertificateIssued) for r in rows]
 
 
 async def notify_sender(conn: asyncpg.Connection) -> None:

@@ -4,7 +4,6 @@
 CREATE TABLE certificates_waiting (
     certificate_id  uuid PRIMARY KEY,
     registration_id uuid NOT NULL,
-    lang            text NOT NULL,
     certificate     jsonb NOT NULL,  -- shared.events.CertificateIssued
     created_at      timestamptz NOT NULL DEFAULT now()
 );
