@@ -182,3 +182,32 @@ async def test_consumer_skips_redelivered_and_stale_events_and_dead_letters_pois
     reasons = sorted(m.headers["Cnk-Reason"].split(":")[0] for m in letters)
     assert reasons == ["RuntimeError", "undecodable"]
     await nc.close()
+
+
+async def test_a_batch_admits_each_event_once_and_in_sequence(servers: Any, schema: Any) -> None:
+    """The batch path's inbox and version checks decide as one event at a time would:
+    a repeated event once, an older sequence of its aggregate not at all."""
+    name, pool, _ = schema
+    nc = await nats.connect(servers.nats_url)
+    consumer = await _consumer(servers, pool, nc.jetstream(), name, [], uuid.uuid4())
+    a, b = _event_info("ev-a"), _event_info("ev-b")
+
+    def env(info: events.EventInfo, sequence: int) -> events.Envelope:
+        return events.envelope(
+            events.EventCreated(event=info, capacity=1, status="published"), info.id, sequence
+        )
+
+    seen_before = env(b, 5)
+    async with pool.acquire() as conn, conn.transaction():
+        assert await consumer.admit(conn, [seen_before]) == [True]
+    a1, a3, a2, b4, b6 = env(a, 1), env(a, 3), env(a, 2), env(b, 4), env(b, 6)
+    batch = [a1, b4, a1, a3, seen_before, a2, b6, b6]
+    async with pool.acquire() as conn, conn.transaction():
+        admitted = await consumer.admit(conn, batch)
+    assert admitted == [True, False, False, True, False, False, True, False]
+    stored = {
+        r["aggregate_id"]: r["sequence"]
+        for r in await pool.fetch("SELECT aggregate_id, sequence FROM aggregate_versions")
+    }
+    assert stored == {a.id: 3, b.id: 6}
+    await nc.close()
