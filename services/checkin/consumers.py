@@ -17,8 +17,7 @@ SESSION_DOORS_OPEN = timedelta(minutes=30)
 
 
 async def _record_event_info(conn: asyncpg.Connection, event: events.EventInfo) -> None:
-    await db.upsert_event(conn, event)
-    await db.insert_list_if_missing(conn, event.id, MAIN_LIST, "Main entrance")
+    await db.upsert_event(conn, event, MAIN_LIST, "Main entrance")
 
 
 async def _record_sessions(

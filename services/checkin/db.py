@@ -36,7 +36,10 @@ class Attendance(msgspec.Struct, frozen=True):
     refused: int
 
 
-async def upsert_event(conn: asyncpg.Connection, event: EventInfo) -> None:
+async def upsert_event(
+    conn: asyncpg.Connection, event: EventInfo, main_list: str, main_list_name: str
+) -> None:
+    """The event as ``event`` describes it; a new one gets its main entrance list."""
     # Every registration and ticket event carries its event, and two consumers apply them
     # at once: an upsert (ON CONFLICT DO UPDATE) locks the row even when nothing changes,
     # so each consumer's batch waited for the other's. An UPDATE whose condition is false
@@ -45,11 +48,13 @@ async def upsert_event(conn: asyncpg.Connection, event: EventInfo) -> None:
         "WITH changed AS (UPDATE events SET slug = $2, name = $3, kind = $4, starts_at = $5,"
         "  ends_at = $6, venue = $7, info = $8"
         "  WHERE id = $1 AND (slug, name, kind, starts_at, ends_at, venue, info)"
-        "   IS DISTINCT FROM ($2, $3, $4, $5, $6, $7, $8))"
-        " INSERT INTO events (id, slug, name, kind, starts_at, ends_at, venue, info)"
-        " SELECT $1, $2, $3, $4, $5, $6, $7, $8"
-        " WHERE NOT EXISTS (SELECT 1 FROM events WHERE id = $1)"
-        " ON CONFLICT (id) DO NOTHING",
+        "   IS DISTINCT FROM ($2, $3, $4, $5, $6, $7, $8)"
+        "), added AS (INSERT INTO events (id, slug, name, kind, starts_at, ends_at, venue, info)"
+        "  SELECT $1, $2, $3, $4, $5, $6, $7, $8"
+        "  WHERE NOT EXISTS (SELECT 1 FROM events WHERE id = $1)"
+        "  ON CONFLICT (id) DO NOTHING RETURNING id"
+        ") INSERT INTO lists (event_id, slug, name, policy, origin)"
+        " SELECT id, $9, $10, 'single', 'main' FROM added ON CONFLICT (event_id, slug) DO NOTHING",
         event.id,
         event.slug,
         msgspec.json.encode(event.name).decode(),
@@ -58,6 +63,8 @@ async def upsert_event(conn: asyncpg.Connection, event: EventInfo) -> None:
         event.ends_at,
         event.venue,
         msgspec.json.encode(event).decode(),  # the whole EventInfo, room included
+        main_list,
+        main_list_name,
     )
 
 
