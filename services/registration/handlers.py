@@ -14,6 +14,7 @@ from aiohttp import web
 
 from services.registration import db, messages, seats, session_seats, storing
 from services.registration.batcher import WORKERS, RegistrationBatcher
+from services.registration.event_cache import EVENT_CACHE
 from services.registration.keys import (
     ACTOR,
     RATE_LIMITER,
@@ -396,7 +397,7 @@ async def create_registration(request: web.Request) -> web.Response:
     body = await decode_body(request, RegisterRequest)
     slug = request.match_info["slug"]
     pool = request.app[DB_POOL]
-    found = await db.select_event_for_registration(pool, slug) if is_slug(slug) else None
+    found = await request.app[EVENT_CACHE].get(slug) if is_slug(slug) else None
     if found is None or found[0].status == "draft":
         raise ProblemError(404, "event_not_found", f"There is no event {slug!r}.")
     event, types, questions, sessions = found

@@ -16,6 +16,7 @@ import msgspec
 from aiohttp import web
 
 from services.registration import db, questions
+from services.registration.event_cache import EVENT_CACHE
 from services.registration.handlers import register
 from services.registration.schemas import (
     Event,
@@ -120,11 +121,7 @@ async def _event_form(
 
 async def submit_registration(request: web.Request) -> web.Response:
     slug = request.match_info["slug"]
-    found = (
-        await db.select_event_for_registration(request.app[DB_POOL], slug)
-        if is_slug(slug)
-        else None
-    )
+    found = await request.app[EVENT_CACHE].get(slug) if is_slug(slug) else None
     if found is None or found[0].status == "draft":
         return not_found(request)
     event, types, asked, sessions = found

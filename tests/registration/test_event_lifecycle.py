@@ -62,3 +62,28 @@ async def test_cancelling_an_event_cancels_registrations_and_revokes_tickets(
     assert r.status == 409 and (await r.json())["code"] == "registration_closed"
     r = await client.post(f"/api/v1/events/{slug}/publish", headers=organizer)
     assert r.status == 409 and (await r.json())["code"] == "invalid_transition"
+
+
+async def test_an_organizers_change_reaches_every_instance_at_once(
+    service_client: Any, servers: Any
+) -> None:
+    """Registration keeps events in memory for a moment (event_cache.py); a change made
+    through one instance holds at once there and, by notification, in the others, well
+    before the kept copy would have expired."""
+    one = await service_client("registration")
+    other = await service_client("registration")
+    organizer = auth(servers.token())
+    body = event_body()
+    await one.post("/api/v1/events", json=body, headers=organizer)
+    url = f"/api/v1/events/{body['slug']}/registrations"
+    for client in (one, other):  # both keep the published event now
+        assert (await client.post(url, json=registration_body())).status == 201
+    r = await one.post(f"/api/v1/events/{body['slug']}/cancel", headers=organizer)
+    assert r.status == 200
+    r = await one.post(url, json=registration_body())
+    assert (r.status, (await r.json())["type"].rsplit("/", 1)[-1]) == (409, "registration_closed")
+
+    async def refused_by_the_other() -> bool:
+        return (await other.post(url, json=registration_body())).status == 409
+
+    await eventually(refused_by_the_other, timeout=1.0)
