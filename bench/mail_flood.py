@@ -29,6 +29,7 @@ from datetime import UTC, datetime, timedelta
 
 import aiohttp
 import asyncpg
+import uvloop
 from common import database_url, organizer_token, percentile
 
 
@@ -155,4 +156,4 @@ if __name__ == "__main__":
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--rate", type=float, default=50.0)
     parser.add_argument("--seconds", type=float, default=20.0)
-    asyncio.run(main(parser.parse_args()))
+    uvloop.run(main(parser.parse_args()))

@@ -22,6 +22,7 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import aiohttp
+import uvloop
 from common import organizer_token, percentile
 
 
@@ -106,4 +107,4 @@ if __name__ == "__main__":
     parser.add_argument("--attendees", type=int, default=2000)
     parser.add_argument("--seats", type=int, default=100)
     parser.add_argument("--concurrency", type=int, default=32)
-    asyncio.run(main(parser.parse_args()))
+    uvloop.run(main(parser.parse_args()))
