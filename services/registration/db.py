@@ -438,7 +438,9 @@ async def update_registration_version(
 _INSERT_WITH_SEATS = (
     "WITH seat AS ("
     "  UPDATE events SET taken = taken + $3"
-    "  WHERE id = $2 AND taken + $3 <= capacity RETURNING id"
+    # Published: a cancel committed while this waited for the row is seen here (the row
+    # is re-read after the wait), so no seat, and no ticket, for a cancelled event.
+    "  WHERE id = $2 AND taken + $3 <= capacity AND status = 'published' RETURNING id"
     "), type_seat AS ("
     # Only with the event seats, so both are taken together; a type past its quota
     # breaks ticket_types_within_quota and the whole statement rolls back.
@@ -652,6 +654,24 @@ async def select_active_registrations_for_update(
         f"SELECT {_REGISTRATION_COLUMNS} FROM registrations"
         " WHERE event_id = $1 AND status <> 'cancelled' ORDER BY created_at FOR UPDATE",
         event_id,
+    )
+    return [_registration(r) for r in rows]
+
+
+async def select_event_status(conn: Conn, event_id: uuid.UUID) -> str | None:
+    status: str | None = await conn.fetchval("SELECT status FROM events WHERE id = $1", event_id)
+    return status
+
+
+async def select_registrations_of_cancelled_events(conn: Conn, limit: int) -> list[Registration]:
+    """Registrations still active although their event is cancelled: stored by a statement
+    that began before the cancel committed and ended after it looked (see the sweeper)."""
+    rows = await conn.fetch(
+        f"SELECT {_REGISTRATION_COLUMNS} FROM registrations"
+        " WHERE status <> 'cancelled'"
+        "  AND event_id IN (SELECT id FROM events WHERE status = 'cancelled')"
+        " ORDER BY created_at, id LIMIT $1",
+        limit,
     )
     return [_registration(r) for r in rows]
 

@@ -253,6 +253,19 @@ async def expire_offers(pool: asyncpg.Pool, offer_hours: float, batch: int = 100
     return expired
 
 
+async def cancel_late_registrations(pool: asyncpg.Pool, batch: int = 100) -> int:
+    """Cancel registrations that reached a cancelled event after its cancel had cancelled
+    the others (a registration's statement can begin before the cancel commits and end
+    after the cancel has looked; it cannot take a seat then, but it can join the line);
+    each attendee is told, as the others were."""
+    late = 0
+    for registration in await db.select_registrations_of_cancelled_events(pool, batch):
+        async with pool.acquire() as conn, conn.transaction():
+            result = await cancel(conn, registration, "event_cancelled", offer_hours=0)
+            late += result.status == "cancelled"
+    return late
+
+
 def _offer_expired(registration: Registration) -> bool:
     return (
         registration.status == "offered"

@@ -85,6 +85,8 @@ async def no_seats(
     taken = await db.select_taken_emails(conn, event.id, _email_keys(registrations))
     if taken:
         return _already_registered(registrations, taken)
+    if await db.select_event_status(conn, event.id) != "published":  # cancelled meanwhile
+        return ProblemError(409, "registration_closed", "This event does not take registrations.")
     return ProblemError(
         409,
         "event_full",

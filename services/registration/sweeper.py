@@ -1,4 +1,5 @@
-"""Background loop: expires waitlist offers (passing their seats on) and anonymises
+"""Background loop: expires waitlist offers (passing their seats on), cancels
+registrations that slipped into an event while it was being cancelled, and anonymises
 registrations past their event's retention period."""
 
 from __future__ import annotations
@@ -25,6 +26,9 @@ async def offer_sweeper(app: web.Application) -> AsyncIterator[None]:
             expired += await session_seats.expire_offers(app[DB_POOL], settings.offer_hours)
             if expired:
                 log.info("offers_expired", count=expired)
+            late = await seats.cancel_late_registrations(app[DB_POOL])
+            if late:
+                log.info("registrations_cancelled_late", count=late, reason="event_cancelled")
             anonymised = await privacy.apply_retention(app[DB_POOL], settings.offer_hours)
             if anonymised:
                 log.info("registrations_anonymised", count=anonymised, reason="retention")

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
+
+import asyncpg
+import pytest
 
 from tests.factories import auth, event_body, eventually, registration_body
 
@@ -87,3 +91,45 @@ async def test_an_organizers_change_reaches_every_instance_at_once(
         return (await other.post(url, json=registration_body())).status == 409
 
     await eventually(refused_by_the_other, timeout=1.0)
+
+
+@pytest.mark.parametrize("waitlist", [True, False])
+async def test_a_registration_racing_the_cancel_gets_no_seat_and_is_cancelled_after(
+    service_client: Any, servers: Any, waitlist: bool
+) -> None:
+    """A registration whose statement began before a cancel committed, and waited for the
+    event row meanwhile, takes no seat (no ticket for a cancelled event). Without a
+    waitlist it is refused as closed; with one it joins the line the cancel has already
+    emptied, and the sweeper cancels it and tells the attendee."""
+    client = await service_client("registration", offer_sweep_seconds=0.2)
+    organizer = auth(servers.token())
+    body = event_body(capacity=5, waitlist=waitlist)
+    await client.post("/api/v1/events", json=body, headers=organizer)
+    url = f"/api/v1/events/{body['slug']}/registrations"
+    assert (await client.post(url, json=registration_body())).status == 201
+    conn = await asyncpg.connect(
+        servers.database_url, server_settings={"search_path": "registration"}
+    )
+    try:
+        cancel = conn.transaction()
+        await cancel.start()
+        await conn.execute("UPDATE events SET status = 'cancelled' WHERE slug = $1", body["slug"])
+        late = asyncio.create_task(client.post(url, json=registration_body()))
+        await asyncio.sleep(0.5)
+        assert not late.done()  # waiting for the event row the cancel holds
+        await cancel.commit()
+    finally:
+        await conn.close()
+    r = await late
+    got = await r.json()
+    if not waitlist:
+        assert (r.status, got["type"].rsplit("/", 1)[-1]) == (409, "registration_closed")
+        return
+    assert got["status"] == "waitlisted"
+
+    async def cancelled() -> bool:
+        r = await client.get(f"/api/v1/registrations/{got['id']}", headers=organizer)
+        answer = await r.json()
+        return (answer["status"], answer.get("cancel_reason")) == ("cancelled", "event_cancelled")
+
+    await eventually(cancelled, timeout=10)
