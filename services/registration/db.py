@@ -558,6 +558,14 @@ async def insert_registrations_with_seats(
     return _outcome(row, new)
 
 
+async def lock_line(conn: asyncpg.Connection, event_id: uuid.UUID) -> None:
+    """Lock the event's row until the caller's transaction ends, before its line is
+    counted: transactions that count the line and join it (batches, registrations with
+    sessions, in any instance) then take turns, and no position is given twice. NO KEY
+    UPDATE, the seat update's own lock, lets inserts referring to the event go on."""
+    await conn.execute("SELECT 1 FROM events WHERE id = $1 FOR NO KEY UPDATE", event_id)
+
+
 async def insert_batch_with_seats(
     conn: asyncpg.Connection, event_id: uuid.UUID, batch: list[NewRegistrations], consent: str
 ) -> list[Outcome | None]:
@@ -565,6 +573,7 @@ async def insert_batch_with_seats(
     in the caller's transaction, sent together in one round trip. The line is counted once
     for the batch (counting it costs as much as it is long); each statement adds the
     batch's registrations waitlisted before it."""
+    await lock_line(conn, event_id)
     ahead: int = await conn.fetchval(
         "SELECT count(*) FROM registrations WHERE event_id = $1 AND status = 'waitlisted'",
         event_id,

@@ -284,7 +284,7 @@ async def batcher_context(app: web.Application) -> AsyncIterator[None]:
 
 
 async def insert_registrations(
-    conn: asyncpg.Connection | asyncpg.Pool,
+    conn: asyncpg.Connection,
     event: Event,
     registrations: list[Registration],
     ticket_type: str | None = None,
@@ -298,7 +298,6 @@ async def insert_registrations(
         conn, event, registrations, ticket_type, answers, with_events=not sessions
     )
     if sessions:
-        assert isinstance(conn, asyncpg.Connection)
         await _place_sessions(conn, event, registrations, ticket_type, sessions, status, positions)
     return status, positions
 

@@ -97,7 +97,7 @@ async def no_seats(
 
 
 async def store(
-    conn: asyncpg.Connection | asyncpg.Pool,
+    conn: asyncpg.Connection,
     event: Event,
     registrations: list[Registration],
     ticket_type: str | None,
@@ -108,7 +108,10 @@ async def store(
     (unless the caller writes them itself); raises the refusal as a ProblemError."""
     new = new_registrations(event, registrations, ticket_type, answers, with_events)
     try:
-        stored = await db.insert_registrations_with_seats(conn, new, CONSENT_VERSION)
+        # A savepoint within the caller's transaction: a refusal leaves it usable.
+        async with conn.transaction():
+            await db.lock_line(conn, event.id)
+            stored = await db.insert_registrations_with_seats(conn, new, CONSENT_VERSION)
     except (asyncpg.UniqueViolationError, asyncpg.CheckViolationError) as e:
         problem = await refusal(conn, event, registrations, e)
         if problem is None:

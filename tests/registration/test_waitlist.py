@@ -225,3 +225,19 @@ async def test_waitlisted_events_carry_each_ones_position(
     assert await eventually(positions) == expected
     for member in group["group"]:
         assert (await _get(client, member))["position"] == member["position"]
+
+
+async def test_two_instances_never_give_the_same_position(
+    service_client: Any, servers: Any
+) -> None:
+    """Two instances' batches for one event take turns at counting the line
+    (db.lock_line), so their positions follow on from each other."""
+    one = await service_client("registration")
+    other = await service_client("registration")
+    event = await _event(one, servers, capacity=5)
+    results = await asyncio.gather(
+        *(_register(one if i % 2 else other, event["slug"]) for i in range(60))
+    )
+    assert sorted(r["status"] for r in results) == ["confirmed"] * 5 + ["waitlisted"] * 55
+    positions = sorted(r["position"] for r in results if r["status"] == "waitlisted")
+    assert positions == list(range(1, 56))
