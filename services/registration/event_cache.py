@@ -21,6 +21,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 import asyncpg
+import structlog
 from aiohttp import web
 
 from services.registration import db
@@ -28,6 +29,8 @@ from services.registration.schemas import Event, Question, Session, TicketType
 from shared.bus import stop_task, supervise
 from shared.db import listening
 from shared.keys import DB_POOL, SETTINGS
+
+log = structlog.get_logger()
 
 TTL_SECONDS = 2.0
 
@@ -66,8 +69,13 @@ class EventCache:
         self._generation += 1
 
     async def tell_others(self) -> None:
-        """Every other instance forgets what it keeps (this one's listener hears it too)."""
-        await self.pool.execute("SELECT pg_notify($1, '')", self.channel)
+        """Every other instance forgets what it keeps (this one's listener hears it too).
+        The change is committed already: should telling fail, the others' copies expire
+        within the TTL, and the organizer is not told the change failed."""
+        try:
+            await self.pool.execute("SELECT pg_notify($1, '')", self.channel)
+        except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError) as e:
+            log.warning("event_change_not_announced", error=f"{type(e).__name__}: {e}")
 
 
 EVENT_CACHE = web.AppKey("event_cache", EventCache)
