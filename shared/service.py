@@ -17,6 +17,7 @@ from shared import db
 from shared.auth import StaffAuth
 from shared.bus import nats_connection
 from shared.config import ConfigError, Settings
+from shared.housekeeping import housekeeping_context
 from shared.http import HttpMetrics, add_operational_routes, metrics_middleware, problem_middleware
 from shared.keys import METRICS, SETTINGS, STAFF_AUTH
 from shared.outbox import relay_context
@@ -31,6 +32,7 @@ def base_app(settings: Settings, migrations_package: str) -> web.Application:
     app.cleanup_ctx.append(db.pool_context(migrations_package))
     app.cleanup_ctx.append(nats_connection)
     app.cleanup_ctx.append(relay_context)
+    app.cleanup_ctx.append(housekeeping_context)
     return app
 
 

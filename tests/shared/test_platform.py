@@ -12,7 +12,7 @@ import asyncpg
 import nats
 import pytest
 
-from shared import db, events, outbox
+from shared import db, events, housekeeping, outbox
 from shared.bus import Consumer, ensure_streams
 from shared.outbox import Relay
 from tests.factories import eventually
@@ -211,3 +211,26 @@ async def test_a_batch_admits_each_event_once_and_in_sequence(servers: Any, sche
     }
     assert stored == {a.id: 3, b.id: 6}
     await nc.close()
+
+
+async def test_housekeeping_prunes_what_is_past_keeping(servers: Any, schema: Any) -> None:
+    """Published outbox rows after a day and inbox rows after 30 days are deleted;
+    unpublished rows, however old, and recent ones stay."""
+    _, pool, _ = schema
+    ids = [uuid.uuid4() for _ in range(5)]
+    await pool.execute(
+        "INSERT INTO outbox (id, subject, payload, created_at, published_at) VALUES"
+        " ($1, 's', '', now() - interval '3 days', now() - interval '2 days'),"
+        " ($2, 's', '', now() - interval '3 days', NULL),"
+        " ($3, 's', '', now() - interval '1 hour', now() - interval '1 hour')",
+        *ids[:3],
+    )
+    await pool.execute(
+        "INSERT INTO inbox (event_id, type, received_at) VALUES"
+        " ($1, 't', now() - interval '31 days'), ($2, 't', now() - interval '29 days')",
+        *ids[3:],
+    )
+    assert await housekeeping.prune(pool) == (1, 1)
+    assert {r["id"] for r in await pool.fetch("SELECT id FROM outbox")} == {ids[1], ids[2]}
+    assert [r["event_id"] for r in await pool.fetch("SELECT event_id FROM inbox")] == [ids[4]]
+    assert await housekeeping.prune(pool) == (0, 0)

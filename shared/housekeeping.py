@@ -1,0 +1,53 @@
+"""Pruning the messaging tables every service has (shared/migrations/0001_messaging.sql).
+
+Without it the outbox keeps every event ever published and the inbox every event ever
+applied: after a season of events, hundreds of thousands of rows nobody reads.
+
+- A published outbox row is kept PUBLISHED_KEEP: it matters only until the stream has
+  it (the relay re-publishes within the stream's 15-minute duplicate window at most).
+- An inbox row is kept INBOX_KEEP: JetStream redelivers within minutes (ack wait times
+  max deliver, nak delays of at most a minute). An event replayed later still meets
+  aggregate_versions, which ignores any sequence not newer than the one applied.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+import asyncpg
+import structlog
+from aiohttp import web
+
+from shared.bus import stop_task, supervise
+from shared.keys import DB_POOL
+
+log = structlog.get_logger()
+PUBLISHED_KEEP = timedelta(days=1)
+INBOX_KEEP = timedelta(days=30)
+EVERY_SECONDS = 3600.0
+
+
+async def prune(conn: asyncpg.Connection | asyncpg.Pool) -> tuple[int, int]:
+    """Delete what is past keeping; (outbox rows, inbox rows) deleted."""
+    outbox = await conn.execute(
+        "DELETE FROM outbox WHERE published_at < now() - $1::interval", PUBLISHED_KEEP
+    )
+    inbox = await conn.execute(
+        "DELETE FROM inbox WHERE received_at < now() - $1::interval", INBOX_KEEP
+    )
+    return int(outbox.split()[-1]), int(inbox.split()[-1])
+
+
+async def housekeeping_context(app: web.Application) -> AsyncIterator[None]:
+    async def prune_forever() -> None:
+        while True:
+            outbox, inbox = await prune(app[DB_POOL])
+            if outbox or inbox:
+                log.info("messaging_tables_pruned", outbox=outbox, inbox=inbox)
+            await asyncio.sleep(EVERY_SECONDS)
+
+    task = asyncio.create_task(supervise(prune_forever, "housekeeping"), name="housekeeping")
+    yield
+    await stop_task(task)
