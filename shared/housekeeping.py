@@ -1,4 +1,5 @@
-"""Pruning the messaging tables every service has (shared/migrations/0001_messaging.sql).
+"""Pruning the messaging tables every service has (shared/migrations/0001_messaging.sql),
+a minute after start and then hourly.
 
 Without it the outbox keeps every event ever published and the inbox every event ever
 applied: after a season of events, hundreds of thousands of rows nobody reads.
@@ -27,6 +28,9 @@ log = structlog.get_logger()
 PUBLISHED_KEEP = timedelta(days=1)
 INBOX_KEEP = timedelta(days=30)
 EVERY_SECONDS = 3600.0
+# Not at start: a service starting (or a test's short-lived app) needs its connections
+# for its own work first.
+FIRST_AFTER_SECONDS = 60.0
 
 
 async def prune(conn: asyncpg.Connection | asyncpg.Pool) -> tuple[int, int]:
@@ -42,6 +46,7 @@ async def prune(conn: asyncpg.Connection | asyncpg.Pool) -> tuple[int, int]:
 
 async def housekeeping_context(app: web.Application) -> AsyncIterator[None]:
     async def prune_forever() -> None:
+        await asyncio.sleep(FIRST_AFTER_SECONDS)
         while True:
             outbox, inbox = await prune(app[DB_POOL])
             if outbox or inbox:
