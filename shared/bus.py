@@ -171,10 +171,9 @@ class Consumer:
         if len(ready) > 1:
             try:
                 async with self.pool.acquire() as conn, conn.transaction():
-                    admitted = await self.admit(conn, [env for _, env, _, _ in ready])
-                    for (_, env, data, handler), fresh in zip(ready, admitted, strict=True):
-                        if fresh:
-                            await handler(self.app, conn, env, data)
+                    await self.apply_in(
+                        conn, [(env, data, handler) for _, env, data, handler in ready]
+                    )
             except asyncio.CancelledError:
                 raise
             except Exception as e:
@@ -234,38 +233,22 @@ class Consumer:
 
     async def apply(self, env: Envelope, data: EventData, handler: Handler) -> None:
         async with self.pool.acquire() as conn, conn.transaction():
-            await self.apply_in(conn, env, data, handler)
+            await self.apply_in(conn, [(env, data, handler)])
 
     async def apply_in(
-        self, conn: asyncpg.Connection, env: Envelope, data: EventData, handler: Handler
+        self, conn: asyncpg.Connection, items: list[tuple[Envelope, EventData, Handler]]
     ) -> None:
-        """Record the event in the inbox and apply it, in the caller's transaction; a
-        redelivered or stale (older than what was applied for its aggregate) one is
-        skipped."""
-        first_time = await conn.fetchval(
-            "INSERT INTO inbox (event_id, type) VALUES ($1, $2)"
-            " ON CONFLICT DO NOTHING RETURNING true",
-            env.id,
-            env.type,
-        )
-        if not first_time:
-            log.debug("event_redelivered_skipped", type=env.type, event_id=str(env.id))
-            return
-        newer = await conn.fetchval(
-            "INSERT INTO aggregate_versions (aggregate_id, sequence) VALUES ($1, $2)"
-            " ON CONFLICT (aggregate_id) DO UPDATE SET sequence = EXCLUDED.sequence"
-            " WHERE aggregate_versions.sequence < EXCLUDED.sequence RETURNING true",
-            env.aggregate_id,
-            env.sequence,
-        )
-        if not newer:
-            log.info("event_stale_ignored", type=env.type, event_id=str(env.id))
-            return
-        await handler(self.app, conn, env, data)
+        """Record the events in the inbox and apply them in order, in the caller's
+        transaction; a redelivered or stale (older than what was applied for its
+        aggregate) one is skipped."""
+        admitted = await self.admit(conn, [env for env, _, _ in items])
+        for (env, data, handler), fresh in zip(items, admitted, strict=True):
+            if fresh:
+                await handler(self.app, conn, env, data)
 
     async def admit(self, conn: asyncpg.Connection, envs: list[Envelope]) -> list[bool]:
-        """apply_in's inbox and version checks for a whole batch, in three statements
-        instead of two per event: which of ``envs`` (in stream order) to apply."""
+        """The inbox and version checks for a whole batch, in three statements however
+        many events: which of ``envs`` (in stream order) to apply."""
         new_ids = {
             r["event_id"]
             for r in await conn.fetch(

@@ -47,7 +47,7 @@ def create_app(settings: Settings) -> web.Application:
     )
     pages.add_page_routes(app)
     manage_pages.add_routes(app)
-    app.router.add_post("/api/v1/events", changes_events(handlers.create_event))
+    app.router.add_post("/api/v1/events", handlers.create_event)
     app.router.add_get("/api/v1/events", handlers.list_events)
     app.router.add_get("/api/v1/events/{slug}", handlers.get_event)
     app.router.add_post("/api/v1/events/{slug}/registrations", handlers.create_registration)

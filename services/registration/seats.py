@@ -245,12 +245,8 @@ async def update_event(
 
 async def expire_offers(pool: asyncpg.Pool, offer_hours: float, batch: int = 100) -> int:
     """Cancel offers past their expiry, each passing its seat to the next in line."""
-    expired = 0
-    for registration in await db.select_expired_offers(pool, batch):
-        async with pool.acquire() as conn, conn.transaction():
-            result = await cancel(conn, registration, "offer_expired", offer_hours)
-            expired += result.status == "cancelled"
-    return expired
+    expired = await db.select_expired_offers(pool, batch)
+    return await _cancel_each(pool, expired, "offer_expired", offer_hours)
 
 
 async def cancel_late_registrations(pool: asyncpg.Pool, batch: int = 100) -> int:
@@ -258,12 +254,20 @@ async def cancel_late_registrations(pool: asyncpg.Pool, batch: int = 100) -> int
     the others (a registration's statement can begin before the cancel commits and end
     after the cancel has looked; it cannot take a seat then, but it can join the line);
     each attendee is told, as the others were."""
-    late = 0
-    for registration in await db.select_registrations_of_cancelled_events(pool, batch):
+    late = await db.select_registrations_of_cancelled_events(pool, batch)
+    return await _cancel_each(pool, late, "event_cancelled", offer_hours=0)
+
+
+async def _cancel_each(
+    pool: asyncpg.Pool, registrations: list[Registration], reason: CancelReason, offer_hours: float
+) -> int:
+    """Cancel each of ``registrations`` in its own transaction; how many were cancelled."""
+    cancelled = 0
+    for registration in registrations:
         async with pool.acquire() as conn, conn.transaction():
-            result = await cancel(conn, registration, "event_cancelled", offer_hours=0)
-            late += result.status == "cancelled"
-    return late
+            result = await cancel(conn, registration, reason, offer_hours)
+            cancelled += result.status == "cancelled"
+    return cancelled
 
 
 def _offer_expired(registration: Registration) -> bool:
