@@ -8,6 +8,9 @@ from collections.abc import Mapping
 
 SERVICES = ("registration", "tickets", "checkin", "notifications")
 DEFAULT_PORTS = {"registration": 8081, "tickets": 8082, "checkin": 8083, "notifications": 8084}
+# Composing emails (QR, PDF ticket, MIME) is CPU-bound Python: one process cannot use the
+# second core (docs/decisions.md, Notifications).
+DEFAULT_PROCESSES = {"registration": 1, "tickets": 1, "checkin": 1, "notifications": 2}
 
 
 class ConfigError(Exception):
@@ -115,7 +118,9 @@ class Settings:
             offer_sweep_seconds=_float(env, "OFFER_SWEEP_SECONDS", 30.0),
             registration_rate_limit=_int(env, "REGISTRATION_RATE_LIMIT", 30),
             trust_forwarded_for=_bool(env, "TRUST_FORWARDED_FOR", False),
-            processes=_int(env, f"{service.upper()}_PROCESSES", 1, minimum=1),
+            processes=_int(
+                env, f"{service.upper()}_PROCESSES", DEFAULT_PROCESSES[service], minimum=1
+            ),
             mail_rate=_float(env, "MAIL_RATE", 100.0, zero_ok=True),
             reminder_hours=_int(env, "REMINDER_HOURS", 24),
             reminder_sweep_seconds=_float(env, "REMINDER_SWEEP_SECONDS", 30.0),

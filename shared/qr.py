@@ -18,14 +18,26 @@ MASK_PATTERN = 2
 
 def _qr(code: str, box_size: int) -> qrcode.QRCode:
     qr = qrcode.QRCode(
+        version=_version(len(code)),
         error_correction=qrcode.constants.ERROR_CORRECT_M,
         box_size=box_size,
         border=4,
         mask_pattern=MASK_PATTERN,
     )
     qr.add_data(qrcode.util.QRData(code.encode(), mode=qrcode.util.MODE_ALPHA_NUM))
-    qr.make(fit=True)
+    qr.make(fit=False)
     return qr
+
+
+@functools.cache
+def _version(length: int) -> int:
+    """The smallest QR version holding ``length`` alphanumeric characters at error
+    correction M: found once per length (all ticket codes have one), which saves a
+    quarter of drawing each code."""
+    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M)
+    qr.add_data(qrcode.util.QRData(b"0" * length, mode=qrcode.util.MODE_ALPHA_NUM))
+    version: int = qr.best_fit()
+    return version
 
 
 @functools.lru_cache(maxsize=256)

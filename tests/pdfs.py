@@ -13,9 +13,11 @@ import numpy
 import pypdf
 import zxingcpp
 
-# The PDFs write each filled rectangle of a QR code as "x y w h re f", in points, origin
-# bottom left (shared.ticket_pdf.qr_operators).
-_RECT = re.compile(rb"(-?[\d.]+) (-?[\d.]+) (-?[\d.]+) (-?[\d.]+) re f\b")
+# The PDFs draw a QR code as "q a 0 0 d e f cm", then one "x y w h re" per run of dark
+# modules in whole modules, then "f Q" (shared.ticket_pdf.qr_operators): scaled by (a, d)
+# and moved by (e, f) into points, origin bottom left.
+_QR = re.compile(rb"q ([\d.]+) 0 0 ([\d.]+) (-?[\d.]+) (-?[\d.]+) cm\n(.*?)\nf Q", re.DOTALL)
+_RECT = re.compile(rb"(\d+) (\d+) (\d+) (\d+) re")
 SCALE = 4  # pixels per point
 
 
@@ -35,11 +37,14 @@ def pdf_qr(pdf: bytes) -> str:
     height = float(page.mediabox.height)
     contents = page.get_contents()
     assert contents is not None, "an empty page"
+    found_qr = _QR.search(contents.get_data())
+    assert found_qr, "no QR code drawn on the page"
+    a, d, e, f = (float(v) for v in found_qr.groups()[:4])
     rects = []
-    for x, y, w, h in _RECT.findall(contents.get_data()):
-        xs = sorted((float(x), float(x) + float(w)))
-        ys = sorted((height - float(y), height - float(y) - float(h)))  # origin top left
-        rects.append((xs[0], ys[0], xs[1], ys[1]))
+    for x, y, w, h in _RECT.findall(found_qr.group(5)):
+        left, bottom = e + a * int(x), f + d * int(y)
+        right, top = left + a * int(w), bottom + d * int(h)
+        rects.append((left, height - top, right, height - bottom))  # origin top left
     assert rects, "no filled rectangles on the page"
     x0, y0 = min(r[0] for r in rects), min(r[1] for r in rects)
     x1, y1 = max(r[2] for r in rects), max(r[3] for r in rects)

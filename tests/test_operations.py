@@ -39,9 +39,10 @@ def test_missing_or_bad_configuration_names_the_variable() -> None:
     with pytest.raises(ConfigError, match="CHECKIN_PORT"):
         Settings.from_env("checkin", {**env, "CHECKIN_PORT": "eighty"})
     assert Settings.from_env("checkin", env).port == 8083
-    assert Settings.from_env("notifications", env).processes == 1
-    two = {**env, "NOTIFICATIONS_PROCESSES": "2"}
-    assert Settings.from_env("notifications", two).processes == 2
+    assert Settings.from_env("checkin", env).processes == 1
+    assert Settings.from_env("notifications", env).processes == 2
+    one = {**env, "NOTIFICATIONS_PROCESSES": "1"}
+    assert Settings.from_env("notifications", one).processes == 1
 
 
 def test_a_service_without_configuration_exits_with_the_variable_name() -> None:

@@ -30,7 +30,7 @@ async def _queue(
     payload: msgspec.Struct,
 ) -> None:
     delivery_id = uuid.uuid4()
-    queued = await db.insert_delivery(
+    await db.insert_delivery(
         conn,
         delivery_id=delivery_id,
         dedupe_key=dedupe_key,
@@ -41,8 +41,6 @@ async def _queue(
         payload=msgspec.json.encode(payload),
         message_id=f"<{delivery_id}@cnk-events>",
     )
-    if queued:
-        await db.notify_sender(conn)
 
 
 async def _record_attendee(
@@ -54,11 +52,11 @@ async def _record_attendee(
     | events.RegistrationSessionsChanged
     | events.RegistrationCancelled,
     status: str,
-) -> None:
-    await db.upsert_attendee(
+) -> list[events.CertificateIssued]:
+    return await db.upsert_attendee(
         conn,
         registration_id=data.registration_id,
-        event_id=data.event.id,
+        event=data.event,
         holder=data.holder,
         status=status,
         manage_token_sealed=data.manage_token_sealed,
@@ -88,10 +86,8 @@ async def record_confirmation(
     data: events.RegistrationConfirmed,
 ) -> None:
     # The email for it is the ticket's, on ticket.issued.
-    await _record_attendee(conn, env, data, "confirmed")
-    await reminder_db.insert_event_if_missing(conn, data.event)
     # A certificate is for someone whose seat was confirmed: one that came first waited.
-    for waiting in await db.delete_certificates_waiting(conn, data.registration_id):
+    for waiting in await _record_attendee(conn, env, data, "confirmed"):
         await _queue_certificate(conn, waiting)
 
 

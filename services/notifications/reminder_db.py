@@ -64,18 +64,6 @@ async def upsert_event(
     )
 
 
-async def insert_event_if_missing(conn: asyncpg.Connection, info: EventInfo) -> None:
-    """Know an event created before this read model from a registration for it (people
-    register only for published events); its own event.updated replaces the row."""
-    await conn.execute(
-        "INSERT INTO events (id, info, status, starts_at, version)"
-        " VALUES ($1, $2, 'published', $3, 0) ON CONFLICT (id) DO NOTHING",
-        info.id,
-        msgspec.json.encode(info).decode(),
-        info.starts_at,
-    )
-
-
 async def select_due_events(
     conn: asyncpg.Connection | asyncpg.Pool, within: timedelta
 ) -> list[DueEvent]:

@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from email.message import Message
 
 import aiosmtplib
 import asyncpg
@@ -31,11 +30,13 @@ REFUSALS = (aiosmtplib.SMTPResponseException, aiosmtplib.SMTPRecipientsRefused)
 SMTP_SESSIONS = 4  # a batch is spread over this many SMTP sessions at once
 
 
-def compose(delivery: db.Delivery, mail_from: str, links: Links) -> Message:
+def compose(delivery: db.Delivery, mail_from: str, links: Links) -> mailer.Outgoing:
     template = TEMPLATES.get(delivery.template)
     if template is None:
         raise ValueError(f"unknown template {delivery.template!r}")
-    return mailer.render(template.email(delivery.payload, links), mail_from, delivery.message_id)
+    email = template.email(delivery.payload, links)
+    msg = mailer.render(email, mail_from, delivery.message_id)
+    return mailer.Outgoing.of(msg, mail_from, email.to.email)
 
 
 def is_permanent(error: Exception) -> bool:
@@ -73,9 +74,9 @@ class Sender:
         # Composing (a QR image, a PDF ticket) is CPU work of tens of milliseconds each: in
         # a thread, so that the service keeps answering HTTP and NATS meanwhile.
         results = await asyncio.to_thread(self.compose_all, due)
-        composed: list[tuple[db.Delivery, Message]] = []
+        composed: list[tuple[db.Delivery, mailer.Outgoing]] = []
         for delivery, result in zip(due, results, strict=True):
-            if isinstance(result, Message):
+            if isinstance(result, mailer.Outgoing):
                 composed.append((delivery, result))
                 continue
             log.error("email_compose_failed", delivery_id=str(delivery.id), error=repr(result))
@@ -111,8 +112,8 @@ class Sender:
             self.emails.labels(delivery.template, "sent").inc()
             log.info("email_sent", delivery_id=str(delivery.id), template=delivery.template)
 
-    def compose_all(self, due: list[db.Delivery]) -> list[Message | Exception]:
-        results: list[Message | Exception] = []
+    def compose_all(self, due: list[db.Delivery]) -> list[mailer.Outgoing | Exception]:
+        results: list[mailer.Outgoing | Exception] = []
         for delivery in due:
             try:
                 results.append(compose(delivery, self.mail_from, self.links))
@@ -120,7 +121,9 @@ class Sender:
                 results.append(e)
         return results
 
-    async def send_share(self, share: list[tuple[db.Delivery, Message]]) -> list[db.Delivery]:
+    async def send_share(
+        self, share: list[tuple[db.Delivery, mailer.Outgoing]]
+    ) -> list[db.Delivery]:
         """Send one after another over one session; returns the ones the server accepted.
 
         A refusal (the server answered 4xx or 5xx) concerns that message only; a broken
@@ -130,9 +133,9 @@ class Sender:
         handled: set[object] = set()
         try:
             async with mailer.connection(self.smtp) as smtp:
-                for delivery, msg in share:
+                for delivery, outgoing in share:
                     try:
-                        await smtp.send_message(msg)
+                        await outgoing.send(smtp)
                     except (
                         aiosmtplib.SMTPResponseException,
                         aiosmtplib.SMTPRecipientsRefused,
