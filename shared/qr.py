@@ -72,7 +72,7 @@ def matrix_png(matrix: list[list[bool]], box_size: int) -> bytes:
     img.putdata([0 if dark else 1 for row in matrix for dark in row])
     img = img.resize((size * box_size, size * box_size), Image.Resampling.NEAREST)
     buf = io.BytesIO()
-    img.save(buf, "PNG")
+    img.save(buf, "PNG", compress_level=1)  # a few hundred bytes more, a fifth faster
     return buf.getvalue()
 
 
