@@ -71,7 +71,7 @@ class Sender:
 
     async def deliver(self, due: list[db.Delivery]) -> None:
         """Send a claimed batch over a few SMTP sessions, then record what happened."""
-        # Composing (a QR image, a PDF ticket) is CPU work of tens of milliseconds each: in
+        # Composing (a QR image, a PDF ticket) is CPU work of milliseconds each: in
         # a thread, so that the service keeps answering HTTP and NATS meanwhile.
         results = await asyncio.to_thread(self.compose_all, due)
         composed: list[tuple[db.Delivery, mailer.Outgoing]] = []
