@@ -346,6 +346,26 @@ async def supervise(run: Callable[[], Awaitable[None]], name: str) -> None:
             await asyncio.sleep(2)
 
 
+@contextlib.asynccontextmanager
+async def periodic(
+    name: str, work: Callable[[], Awaitable[None]], every: float, first_after: float = 0.0
+) -> AsyncIterator[None]:
+    """Run ``work`` in the background every ``every`` seconds (the first time after
+    ``first_after``), kept alive by supervise, until the block ends."""
+
+    async def forever() -> None:
+        await asyncio.sleep(first_after)
+        while True:
+            await work()
+            await asyncio.sleep(every)
+
+    task = asyncio.create_task(supervise(forever, name), name=name)
+    try:
+        yield
+    finally:
+        await stop_task(task)
+
+
 def consumer_context(
     stream: str, handlers: Mapping[type[EventData], Handler]
 ) -> Callable[[web.Application], AsyncIterator[None]]:

@@ -13,7 +13,6 @@ applied: after a season of events, hundreds of thousands of rows nobody reads.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
@@ -21,7 +20,7 @@ import asyncpg
 import structlog
 from aiohttp import web
 
-from shared.bus import stop_task, supervise
+from shared.bus import periodic
 from shared.keys import DB_POOL
 
 log = structlog.get_logger()
@@ -45,14 +44,10 @@ async def prune(conn: asyncpg.Connection | asyncpg.Pool) -> tuple[int, int]:
 
 
 async def housekeeping_context(app: web.Application) -> AsyncIterator[None]:
-    async def prune_forever() -> None:
-        await asyncio.sleep(FIRST_AFTER_SECONDS)
-        while True:
-            outbox, inbox = await prune(app[DB_POOL])
-            if outbox or inbox:
-                log.info("messaging_tables_pruned", outbox=outbox, inbox=inbox)
-            await asyncio.sleep(EVERY_SECONDS)
+    async def prune_and_log() -> None:
+        outbox, inbox = await prune(app[DB_POOL])
+        if outbox or inbox:
+            log.info("messaging_tables_pruned", outbox=outbox, inbox=inbox)
 
-    task = asyncio.create_task(supervise(prune_forever, "housekeeping"), name="housekeeping")
-    yield
-    await stop_task(task)
+    async with periodic("housekeeping", prune_and_log, EVERY_SECONDS, FIRST_AFTER_SECONDS):
+        yield

@@ -33,6 +33,8 @@ class SealingKeyRow(msgspec.Struct, frozen=True):
     created_at: datetime
 
 
+# Wakes the sender (of every instance) once the transaction commits.
+_WAKE_SENDER = "pg_notify('deliveries_' || current_schema(), '')"
 _COLUMNS = (
     "id, template, registration_id, recipient, lang, payload::text AS payload, status,"
     " attempts, last_error, message_id, created_at, sent_at"
@@ -56,15 +58,14 @@ async def insert_delivery(
     lang: str,
     payload: bytes,
     message_id: str,
-) -> bool:
-    # A new row wakes the sender (of every instance) once the transaction commits, in the
-    # same statement: a round trip less per email.
-    inserted = await conn.fetchval(
+) -> None:
+    # A new row wakes the sender in the same statement: a round trip less per email.
+    await conn.execute(
         "WITH queued AS ("
         "  INSERT INTO deliveries (id, dedupe_key, template, registration_id, recipient, lang,"
         "   payload, status, message_id) VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8)"
         "  ON CONFLICT (dedupe_key) DO NOTHING RETURNING id"
-        ") SELECT count(pg_notify('deliveries_' || current_schema(), '')) FROM queued",
+        f") SELECT count({_WAKE_SENDER}) FROM queued",
         delivery_id,
         dedupe_key,
         template,
@@ -74,7 +75,6 @@ async def insert_delivery(
         payload.decode(),
         message_id,
     )
-    return bool(inserted)
 
 
 async def insert_event_changed_deliveries(
@@ -165,8 +165,7 @@ async def delete_certificates_waiting(
 
 
 async def notify_sender(conn: asyncpg.Connection) -> None:
-    """Wake the sender (of every instance) once the transaction commits."""
-    await conn.execute("SELECT pg_notify('deliveries_' || current_schema(), '')")
+    await conn.execute(f"SELECT {_WAKE_SENDER}")
 
 
 async def update_claim_due(

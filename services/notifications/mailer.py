@@ -165,6 +165,12 @@ class _Wire(email.policy.Compat32):
 _WIRE = _Wire(linesep="\r\n")
 
 
+@functools.cache
+def _address(mail_from: str) -> str:
+    """The envelope sender of ``MAIL_FROM`` (``Name <address>``): the same for every email."""
+    return parseaddr(mail_from)[1] or mail_from
+
+
 @dataclasses.dataclass(frozen=True)
 class Outgoing:
     """An email ready for SMTP: its envelope and its bytes."""
@@ -177,7 +183,7 @@ class Outgoing:
     def of(cls, msg: Message, mail_from: str, recipient: str) -> Outgoing:
         buffer = io.BytesIO()
         email.generator.BytesGenerator(buffer, policy=_WIRE).flatten(msg)
-        return cls(parseaddr(mail_from)[1] or mail_from, recipient, buffer.getvalue())
+        return cls(_address(mail_from), recipient, buffer.getvalue())
 
     async def send(self, smtp: aiosmtplib.SMTP) -> None:
         # An internationalised address needs SMTPUTF8, as aiosmtplib's send_message asks.

@@ -4,7 +4,6 @@ again."""
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
@@ -16,7 +15,7 @@ from aiohttp import web
 
 from services.notifications import db, reminder_db
 from services.notifications.payloads import Reminder
-from shared.bus import stop_task, supervise
+from shared.bus import periodic
 from shared.events import Holder, SessionChoice, SessionInfo
 from shared.keys import DB_POOL, SETTINGS
 
@@ -91,15 +90,10 @@ async def reminder_scheduler(app: web.Application) -> AsyncIterator[None]:
         return
     within = timedelta(hours=settings.reminder_hours)
 
-    async def schedule_forever() -> None:
-        while True:
-            queued = await queue_reminders(app[DB_POOL], within)
-            if queued:
-                log.info("reminders_queued", count=queued)
-            await asyncio.sleep(settings.reminder_sweep_seconds)
+    async def schedule() -> None:
+        queued = await queue_reminders(app[DB_POOL], within)
+        if queued:
+            log.info("reminders_queued", count=queued)
 
-    task = asyncio.create_task(
-        supervise(schedule_forever, "reminder-scheduler"), name="reminder-scheduler"
-    )
-    yield
-    await stop_task(task)
+    async with periodic("reminder-scheduler", schedule, settings.reminder_sweep_seconds):
+        yield

@@ -4,14 +4,13 @@ registrations past their event's retention period."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 
 import structlog
 from aiohttp import web
 
 from services.registration import privacy, seats, session_seats
-from shared.bus import stop_task, supervise
+from shared.bus import periodic
 from shared.keys import DB_POOL, SETTINGS
 
 log = structlog.get_logger()
@@ -20,20 +19,17 @@ log = structlog.get_logger()
 async def offer_sweeper(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
 
-    async def sweep_forever() -> None:
-        while True:
-            expired = await seats.expire_offers(app[DB_POOL], settings.offer_hours)
-            expired += await session_seats.expire_offers(app[DB_POOL], settings.offer_hours)
-            if expired:
-                log.info("offers_expired", count=expired)
-            late = await seats.cancel_late_registrations(app[DB_POOL])
-            if late:
-                log.info("registrations_cancelled_late", count=late, reason="event_cancelled")
-            anonymised = await privacy.apply_retention(app[DB_POOL], settings.offer_hours)
-            if anonymised:
-                log.info("registrations_anonymised", count=anonymised, reason="retention")
-            await asyncio.sleep(settings.offer_sweep_seconds)
+    async def sweep() -> None:
+        expired = await seats.expire_offers(app[DB_POOL], settings.offer_hours)
+        expired += await session_seats.expire_offers(app[DB_POOL], settings.offer_hours)
+        if expired:
+            log.info("offers_expired", count=expired)
+        late = await seats.cancel_late_registrations(app[DB_POOL])
+        if late:
+            log.info("registrations_cancelled_late", count=late, reason="event_cancelled")
+        anonymised = await privacy.apply_retention(app[DB_POOL], settings.offer_hours)
+        if anonymised:
+            log.info("registrations_anonymised", count=anonymised, reason="retention")
 
-    task = asyncio.create_task(supervise(sweep_forever, "offer-sweeper"), name="offer-sweeper")
-    yield
-    await stop_task(task)
+    async with periodic("offer-sweeper", sweep, settings.offer_sweep_seconds):
+        yield
