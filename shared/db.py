@@ -80,13 +80,20 @@ async def create_pool(
 ) -> asyncpg.Pool:
     """``generic_plans`` plans each prepared statement once per connection. For the hot
     batch statements (big CTEs keyed by ids), planning them afresh for every execution
-    (PostgreSQL's choice for them) cost as much as running them."""
+    (PostgreSQL's choice for them) cost as much as running them.
+
+    Such a plan is made from the statistics of its moment. Made while a table was nearly
+    empty (a new install, the first door rush on a fresh scans table) it reads that table
+    from end to end for every key, for as long as the connection lives: a rush slowed
+    down scan by scan as the table filled. The batch statements find rows by keys only,
+    so these connections plan without sequential scans."""
     settings = {
         "search_path": schema,
         "application_name": f"cnk-{schema}" + (f"-{purpose}" if purpose else ""),
     }
     if generic_plans:
         settings["plan_cache_mode"] = "force_generic_plan"
+        settings["enable_seqscan"] = "off"
     pool = await asyncpg.create_pool(
         dsn,
         min_size=min_size,
