@@ -234,3 +234,26 @@ async def test_housekeeping_prunes_what_is_past_keeping(servers: Any, schema: An
     assert {r["id"] for r in await pool.fetch("SELECT id FROM outbox")} == {ids[1], ids[2]}
     assert [r["event_id"] for r in await pool.fetch("SELECT event_id FROM inbox")] == [ids[4]]
     assert await housekeeping.prune(pool) == (0, 0)
+
+
+async def test_batch_statements_planned_on_an_empty_table_still_find_rows_by_key(
+    servers: Any, schema: Any
+) -> None:
+    """A batch pool plans each statement once; planned while the table was empty, a key
+    lookup must still use the index once the table has filled (a door rush starts on an
+    empty scans table)."""
+    name, pool, _ = schema
+    await pool.execute("ANALYZE things")  # statistics of an empty table
+    lookup = "SELECT t.n FROM unnest($1::uuid[]) AS k(id) JOIN things t ON t.id = k.id"
+    # What batch_pool opens.
+    batch = await db.create_pool(servers.database_url, name, max_size=1, generic_plans=True)
+    async with batch.acquire() as conn:
+        await conn.execute(f"PREPARE lookup(uuid[]) AS {lookup}")
+        key = f"'{{{uuid.uuid4()}}}'"
+        await conn.fetch(f"EXECUTE lookup({key})")  # planned now, once
+        await pool.execute(
+            "INSERT INTO things SELECT gen_random_uuid(), n FROM generate_series(1, 20000) n"
+        )
+        plan = "\n".join(r[0] for r in await conn.fetch(f"EXPLAIN EXECUTE lookup({key})"))
+    await batch.close()
+    assert "Index" in plan and "Seq Scan on things" not in plan, plan
