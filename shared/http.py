@@ -225,23 +225,24 @@ class HttpMetrics:
             registry=self.registry,
         )
 
-        # Each route's children, looked up once: labels() takes a lock and builds a key on
-        # every call, which counted at thousands of requests a second.
-        self._answered: dict[tuple[str, str, int], Any] = {}
-        self._latency: dict[str, Any] = {}
+        # The children of each (route, method, status), looked up once: labels() takes a
+        # lock and builds a key on every call, which counted at thousands of requests a second.
+        self._children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
 
     def counter(self, name: str, doc: str, labels: list[str]) -> prometheus_client.Counter:
         return prometheus_client.Counter(name, doc, labels, registry=self.registry)
 
     def record(self, route: str, method: str, status: int, seconds: float) -> None:
-        answered = self._answered.get((route, method, status))
-        if answered is None:
-            answered = self.requests.labels(route, method, str(status))
-            self._answered[(route, method, status)] = answered
+        key = (route, method, status)
+        children = self._children.get(key)
+        if children is None:
+            children = (
+                self.requests.labels(route, method, str(status)),
+                self.latency.labels(route),
+            )
+            self._children[key] = children
+        answered, latency = children
         answered.inc()
-        latency = self._latency.get(route)
-        if latency is None:
-            latency = self._latency[route] = self.latency.labels(route)
         latency.observe(seconds)
 
 

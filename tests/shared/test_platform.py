@@ -247,7 +247,7 @@ async def test_batch_statements_planned_on_an_empty_table_still_find_rows_by_key
     lookup = "SELECT t.n FROM unnest($1::uuid[]) AS k(id) JOIN things t ON t.id = k.id"
     # What batch_pool opens.
     batch = await db.create_pool(servers.database_url, name, max_size=1, generic_plans=True)
-    async with batch.acquire() as conn:
+    async with batch, batch.acquire() as conn:
         await conn.execute(f"PREPARE lookup(uuid[]) AS {lookup}")
         key = f"'{{{uuid.uuid4()}}}'"
         await conn.fetch(f"EXECUTE lookup({key})")  # planned now, once
@@ -255,5 +255,4 @@ async def test_batch_statements_planned_on_an_empty_table_still_find_rows_by_key
             "INSERT INTO things SELECT gen_random_uuid(), n FROM generate_series(1, 20000) n"
         )
         plan = "\n".join(r[0] for r in await conn.fetch(f"EXPLAIN EXECUTE lookup({key})"))
-    await batch.close()
     assert "Index" in plan and "Seq Scan on things" not in plan, plan
