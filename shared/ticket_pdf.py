@@ -8,11 +8,12 @@ import io
 import os
 import tempfile
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 from importlib.resources import files
 from pathlib import Path
 
+import numpy
 from fontTools import subset
 from fontTools.ttLib import TTFont
 from reportlab import rl_config
@@ -23,7 +24,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont as RLFont
 from reportlab.pdfgen.canvas import Canvas
 
-from shared.qr import qr_matrix
+from shared.qr import Matrix, qr_matrix
 from shared.timefmt import format_when
 
 TEXTS = {
@@ -127,29 +128,26 @@ def pdf_date(moment: datetime) -> Callable[..., str]:
     return lambda *_: stamp
 
 
-def _runs(matrix: list[list[bool]]) -> Iterator[tuple[int, int, int]]:
-    """(row, first column, end column) of every horizontal run of dark modules."""
-    for r, row in enumerate(matrix):
-        c = 0
-        while c < len(row):
-            if not row[c]:
-                c += 1
-                continue
-            start = c
-            while c < len(row) and row[c]:
-                c += 1
-            yield r, start, c
-
-
-def qr_operators(matrix: list[list[bool]], left: float, top: float, module: float) -> str:
+def qr_operators(matrix: Matrix | list[list[bool]], left: float, top: float, module: float) -> str:
     """PDF operators filling ``matrix``'s dark modules in the current colour, one rectangle
-    per run, the symbol's top left corner at (``left``, ``top``) in points from the bottom
-    left. Written directly, in whole modules under a scaling transform (``cm``), filled as
-    one path: through reportlab's rect() the number formatting alone took half a ticket's
-    time, and points with decimals for every rectangle still took a tenth."""
-    n = len(matrix)
-    runs = "\n".join(f"{start} {n - 1 - r} {end - start} 1 re" for r, start, end in _runs(matrix))
-    return f"q {module:.4f} 0 0 {module:.4f} {left:.3f} {top - n * module:.3f} cm\n{runs}\nf Q"
+    per horizontal run, the symbol's top left corner at (``left``, ``top``) in points from
+    the bottom left. Written directly, in whole modules under a scaling transform (``cm``),
+    filled as one path: through reportlab's rect() the number formatting alone took half a
+    ticket's time, and points with decimals for every rectangle still took a tenth. The
+    runs are found with numpy and printed by one %-format: a tenth of a ticket's time
+    when they were walked module by module in Python."""
+    dark = numpy.asarray(matrix, dtype=numpy.int8)
+    n = len(dark)
+    padded = numpy.zeros((n, n + 2), dtype=numpy.int8)
+    padded[:, 1:-1] = dark
+    edges = numpy.diff(padded, axis=1)  # 1 where a run starts, -1 just past its end
+    starts, ends = numpy.argwhere(edges == 1), numpy.argwhere(edges == -1)
+    runs = numpy.empty((len(starts), 3), dtype=numpy.int64)
+    runs[:, 0] = starts[:, 1]  # x: first column
+    runs[:, 1] = n - 1 - starts[:, 0]  # y: rows count up from the bottom in PDF
+    runs[:, 2] = ends[:, 1] - starts[:, 1]  # width
+    rects = ("%d %d %d 1 re\n" * len(runs) % tuple(runs.ravel().tolist())).rstrip("\n")
+    return f"q {module:.4f} 0 0 {module:.4f} {left:.3f} {top - n * module:.3f} cm\n{rects}\nf Q"
 
 
 class _Page:
