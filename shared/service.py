@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import gc
 import os
 import signal
 import sys
@@ -36,12 +37,25 @@ def base_app(settings: Settings, migrations_package: str) -> web.Application:
     return app
 
 
+async def freeze_startup_objects(app: web.Application) -> None:
+    """Once a served app is up (after every cleanup context has started), what exists
+    (modules, the app, pools, caches) lives as long as the process: the cyclic garbage
+    collector stops walking it. Its full collections then look only at what came since:
+    they took 25-60 ms in checkin during a door rush, holding up every scan in flight
+    (the rush's p99 was such a pause), and take a few milliseconds now. Not in tests,
+    where apps come and go in one process."""
+    gc.collect()
+    gc.freeze()
+
+
 def _serve(
     settings: Settings, create_app: Callable[[Settings], web.Application], **kw: Any
 ) -> None:
+    app = create_app(settings)
+    app.on_startup.append(freeze_startup_objects)
     # uvloop: the event loop in C, a good part of each request's CPU on a busy host.
     web.run_app(
-        create_app(settings),
+        app,
         host=settings.host,
         port=settings.port,
         print=None,

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import uuid
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -11,10 +13,12 @@ from typing import Any
 import asyncpg
 import nats
 import pytest
+from aiohttp import web
 
 from shared import db, events, housekeeping, outbox
 from shared.bus import Consumer, ensure_streams
 from shared.outbox import Relay
+from shared.service import freeze_startup_objects
 from tests.factories import eventually
 
 
@@ -256,3 +260,30 @@ async def test_batch_statements_planned_on_an_empty_table_still_find_rows_by_key
         )
         plan = "\n".join(r[0] for r in await conn.fetch(f"EXPLAIN EXECUTE lookup({key})"))
     assert "Index" in plan and "Seq Scan on things" not in plan, plan
+
+
+class _Built:
+    """Something a cleanup context makes at start-up and keeps for the app's life."""
+
+
+async def test_a_served_app_leaves_what_it_built_at_start_up_to_no_garbage_collection() -> None:
+    built: list[_Built] = []
+
+    async def context(app: web.Application) -> AsyncIterator[None]:
+        built.append(_Built())
+        yield
+
+    app = web.Application()
+    app.cleanup_ctx.append(context)
+    app.on_startup.append(freeze_startup_objects)  # as shared.service._serve adds it
+    runner = web.AppRunner(app)
+    gc.unfreeze()
+    try:
+        await runner.setup()
+        assert gc.get_freeze_count() > 0
+        # Made by a cleanup context, so before the freeze: in the permanent generation,
+        # not in the three the collector walks.
+        assert not any(o is built[0] for o in gc.get_objects())
+    finally:
+        gc.unfreeze()  # the test process goes on: back where the collector finds it
+        await runner.cleanup()
