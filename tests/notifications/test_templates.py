@@ -618,3 +618,24 @@ def test_emails_go_out_as_aiosmtplib_would_write_them(template: str) -> None:
         outgoing = mailer.Outgoing.of(msg, "CNK Events <cnk@example.org>", email.to.email)
         assert outgoing.sender == "cnk@example.org"
         assert outgoing.data == normalize_message_line_endings(flatten_message(msg))
+
+
+def test_text_parts_go_as_short_quoted_printable_lines_that_read_back_the_same() -> None:
+    body = (
+        "Zażółć gęślą jaźń = łódź\n"
+        + "długa linia " * 20
+        + "\nspacja na końcu \n"
+        + "\ttab\n.kropka na początku\n"
+    )
+    part = mailer._text(body, "plain")
+    assert part["Content-Transfer-Encoding"] == "quoted-printable"
+    assert part.get_content_type() == "text/plain"
+    assert part.get_content_charset() == "utf-8"
+    raw = mailer.Outgoing.of(part, "cnk@example.org", "a@example.org").data
+    head, _, encoded = raw.partition(b"\r\n\r\n")
+    lines = encoded.split(b"\r\n")
+    assert all(len(line) <= 76 and line.isascii() for line in lines)
+    assert not any(line.endswith((b" ", b"\t")) for line in lines)  # trailing blanks encoded
+    parsed = BytesParser(policy=policy.default).parsebytes(raw)
+    assert isinstance(parsed, EmailMessage)
+    assert parsed.get_content().replace("\r\n", "\n") == body  # as sent: CRLF
