@@ -339,6 +339,12 @@ async def select_scan_contexts(conn: asyncpg.Connection, keys: list[ScanKey]) ->
     return contexts
 
 
+async def warm_batch_statements(conn: asyncpg.Connection) -> None:
+    """The scan batcher's two statements, run with no scans (shared.db.warm_up)."""
+    await select_scan_contexts(conn, [])
+    await insert_scans_at(conn, [])
+
+
 class Planned(msgspec.Struct, frozen=True):
     """A scan decided without locks, to be written under its drawn sequence number."""
 

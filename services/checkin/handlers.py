@@ -196,7 +196,7 @@ def plan_plain(pending: Pending, context: db.ScanContext) -> tuple[bytes, db.Pla
 async def batcher_context(app: web.Application) -> AsyncIterator[None]:
     """The scan batcher (see batcher.py), run for the app's life."""
     scans = app[SCANS_TOTAL]
-    async with batch_pool(app[SETTINGS], "scans", WORKERS) as pool:
+    async with batch_pool(app[SETTINGS], "scans", WORKERS, db.warm_batch_statements) as pool:
         batcher = ScanBatcher(pool, plan_plain, lambda result: scans.labels(result).inc())
         app[SCAN_BATCHER] = batcher
         tasks = [

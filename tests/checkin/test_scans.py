@@ -4,6 +4,8 @@ import asyncio
 import uuid
 from typing import Any
 
+from services.checkin.batcher import WORKERS
+from services.checkin.keys import SCAN_BATCHER
 from tests.factories import auth, event_body, eventually, registration_body
 
 
@@ -162,3 +164,24 @@ async def test_cancelled_registration_scans_as_revoked(service_client: Any, serv
     verdict = await r.json()
     assert verdict["result"] == "revoked"
     assert verdict["message"]["en"] == "This ticket has been cancelled."
+
+
+async def test_the_scan_batch_statements_are_ready_before_the_first_scan(
+    service_client: Any,
+) -> None:
+    # Prepared and planned on every batch connection at start-up: the first scans after a
+    # start do not wait for that (10-20 ms each connection).
+    checkin = await service_client("checkin")
+    pool = checkin.app[SCAN_BATCHER].pool
+    connections = [await pool.acquire() for _ in range(WORKERS)]
+    try:
+        for conn in connections:
+            ready = await conn.fetch(
+                "SELECT statement, generic_plans FROM pg_prepared_statements"
+                " WHERE statement LIKE 'SELECT nextval%' OR statement LIKE 'WITH scan AS%'"
+            )
+            assert len(ready) == 2, ready
+            assert all(row["generic_plans"] == 1 for row in ready), ready
+    finally:
+        for conn in connections:
+            await pool.release(conn)
