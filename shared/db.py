@@ -125,21 +125,21 @@ async def batch_pool(
     )
     try:
         if warm is not None:
-            await warm_up(pool, size, warm)
+            await warm_up(pool, warm)
         yield pool
     finally:
         await pool.close()
 
 
 async def warm_up(
-    pool: asyncpg.Pool, size: int, warm: Callable[[asyncpg.Connection], Awaitable[object]]
+    pool: asyncpg.Pool, warm: Callable[[asyncpg.Connection], Awaitable[object]]
 ) -> None:
-    """Run ``warm`` on every connection of ``pool`` (``size`` of them), in a transaction
+    """Run ``warm`` on every connection of ``pool`` (its whole size), in a transaction
     rolled back afterwards: batch statements run there with no rows are prepared (types
     looked up) and planned before the first real batch, which otherwise waited 10-20 ms
     for that on each connection (the first scans after a start, in a rush a hundred of
     them)."""
-    connections = [await pool.acquire() for _ in range(size)]
+    connections = [await pool.acquire() for _ in range(pool.get_max_size())]
     try:
         for conn in connections:
             transaction = conn.transaction()
