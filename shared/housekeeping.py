@@ -4,8 +4,8 @@ a minute after start and then hourly.
 Without it the outbox keeps every event ever published and the inbox every event ever
 applied: after a season of events, hundreds of thousands of rows nobody reads.
 
-- A published outbox row is kept PUBLISHED_KEEP: it matters only until the stream has
-  it (the relay re-publishes within the stream's 15-minute duplicate window at most).
+- The relay deletes an outbox row once the stream has it; a row marked published by an
+  earlier version (published_at) is kept PUBLISHED_KEEP.
 - An inbox row is kept INBOX_KEEP: JetStream redelivers within minutes (ack wait times
   max deliver, nak delays of at most a minute). An event replayed later still meets
   aggregate_versions, which ignores any sequence not newer than the one applied.

@@ -105,8 +105,8 @@ class Relay:
             for ack in acks:
                 if not ack.done():
                     ack.cancel()  # late, or the loop above failed
-            # Published: the rows acknowledged before the first that was not. Those after
-            # it go again (the stream drops what it already has by Nats-Msg-Id).
+            # Published, and deleted: the rows acknowledged before the first that was not.
+            # Those after it go again (the stream drops what it already has by Nats-Msg-Id).
             published: list[int] = []
             for row, ack in zip(rows, acks, strict=False):
                 if not ack.done() or ack.cancelled() or ack.exception() is not None:
@@ -124,7 +124,7 @@ class Relay:
                 )
             if published:
                 await self.pool.execute(
-                    "UPDATE outbox SET published_at = now() WHERE seq = ANY($1::bigint[])",
+                    "DELETE FROM outbox WHERE seq = ANY($1::bigint[])",
                     published,
                 )
             unpublished = [r["seq"] for r in rows[len(published) :]]
