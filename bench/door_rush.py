@@ -37,7 +37,7 @@ from typing import Any
 import aiohttp
 import asyncpg
 import uvloop
-from common import database_url, door_token, organizer_token, percentile
+from common import database_url, door_token, machine_speed, organizer_token, percentile
 from scanner import Scanner
 
 
@@ -269,6 +269,7 @@ async def main(args: argparse.Namespace) -> None:
     )
     ok = results == Counter(expected) and missing == 0 and twice == 0 and others == 0
     print("check             " + ("OK" if ok else "FAILED"))
+    print(f"machine           {machine_speed()}")
     if not ok:
         raise SystemExit(1)
 

@@ -30,7 +30,7 @@ from datetime import UTC, datetime, timedelta
 import aiohttp
 import asyncpg
 import uvloop
-from common import database_url, organizer_token, percentile
+from common import database_url, machine_speed, organizer_token, percentile
 
 
 class Stack:
@@ -145,6 +145,7 @@ async def main(args: argparse.Namespace) -> None:
             await flood(stack, args.flood, args.concurrency)
         if args.rate and args.seconds:
             await steady(stack, args.rate, args.seconds)
+    print(f"machine           {machine_speed()}")
 
 
 if __name__ == "__main__":
