@@ -9,7 +9,7 @@ import sys
 from typing import Any
 
 from cnk import keyfile
-from shared.auth import generate_keypair, issue_token
+from shared.auth import ALL_EVENTS, generate_keypair, issue_token
 
 _DURATION = re.compile(r"^(\d+)([smhd]?)$")
 
@@ -65,10 +65,16 @@ class CommandFailed(Exception):
 
 
 def call_as_organizer(
-    command: str, url: str, event: str, path: str, body: bytes, content_type: str
+    command: str,
+    url: str,
+    event: str,
+    path: str,
+    body: bytes | None,
+    content_type: str = "application/json",
 ) -> Any:
-    """POST ``body`` to ``url + path`` with a 10-minute organizer token for ``event``,
-    minted with the staff signing key; the decoded answer, or CommandFailed."""
+    """POST ``body`` (GET for None) to ``url + path`` with a 10-minute organizer token for
+    ``event`` (``*``: every event), minted with the staff signing key; the decoded answer,
+    or CommandFailed."""
     import urllib.error
     import urllib.request
 
@@ -84,7 +90,7 @@ def call_as_organizer(
     request = urllib.request.Request(
         f"{url.rstrip('/')}{path}",
         data=body,
-        method="POST",
+        method="GET" if body is None else "POST",
         headers={"Content-Type": content_type, "Authorization": f"Bearer {token}"},
     )
     try:
@@ -144,6 +150,35 @@ def cmd_certificates_send(args: argparse.Namespace) -> int:
     return 0
 
 
+def _key_line(key: dict[str, Any]) -> str:
+    state = f"retired {key['retired_at']}" if key["retired_at"] else "verifying"
+    return f"key {key['id']}  {key['algorithm']}  created {key['created_at']}  {state}"
+
+
+def cmd_keys(args: argparse.Namespace) -> int:
+    """Ticket signing keys: list, rotate (a new key signs from now on), retire (its codes
+    are refused at the door from now on)."""
+    command = f"keys {args.keys_command}"
+    try:
+        if args.keys_command == "list":
+            keys = call_as_organizer(command, args.url, ALL_EVENTS, "/api/v1/keys", None)["keys"]
+            signing = max((k["id"] for k in keys if not k["retired_at"]), default=None)
+            for key in keys:
+                print(_key_line(key) + ("  (signs new tickets)" if key["id"] == signing else ""))
+        elif args.keys_command == "rotate":
+            key = call_as_organizer(command, args.url, ALL_EVENTS, "/api/v1/keys", b"")
+            print(f"{_key_line(key)}: signs every ticket issued from now on; older keys keep")
+            print("verifying their tickets until retired (cnk keys retire ID).")
+        else:
+            path = f"/api/v1/keys/{args.key_id}/retire"
+            key = call_as_organizer(command, args.url, ALL_EVENTS, path, b"")
+            print(f"{_key_line(key)}: tickets signed with it are refused at the door from now on")
+            print("(they scan as invalid); their holders need new tickets.")
+    except CommandFailed as e:
+        return _failed(command, e)
+    return 0
+
+
 def cmd_dev(args: argparse.Namespace) -> int:
     from cnk import devstack
 
@@ -196,6 +231,20 @@ def parser() -> argparse.ArgumentParser:
     send.add_argument("--session", metavar="SLUG", help="a session's certificates instead")
     send.add_argument("--url", default=os.environ.get("CHECKIN_URL", "http://localhost:8083"))
     send.set_defaults(run=cmd_certificates_send)
+
+    keys = sub.add_parser("keys", help="ticket signing keys: list, rotate, retire")
+    keys_sub = keys.add_subparsers(dest="keys_command", required=True)
+    tickets_url = os.environ.get("TICKETS_URL", "http://localhost:8082")
+    for name, text in (
+        ("list", "every key, and which one signs new tickets"),
+        ("rotate", "add a key that signs every ticket issued from now on"),
+        ("retire", "stop a key verifying: the door refuses its tickets from now on"),
+    ):
+        each = keys_sub.add_parser(name, help=text)
+        if name == "retire":
+            each.add_argument("key_id", type=int, metavar="ID")
+        each.add_argument("--url", default=tickets_url)
+        each.set_defaults(run=cmd_keys)
 
     dev = sub.add_parser("dev", help="run the whole system locally (what `make run` does)")
     dev.set_defaults(run=cmd_dev)

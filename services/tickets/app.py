@@ -23,5 +23,7 @@ def create_app(settings: Settings) -> web.Application:
     app.router.add_get("/api/v1/tickets/{ticket_id}/qr.svg", handlers.get_ticket_qr_svg)
     app.router.add_get("/api/v1/tickets/{ticket_id}/ticket.pdf", handlers.get_ticket_pdf)
     app.router.add_get("/api/v1/keys", handlers.list_keys)
+    app.router.add_post("/api/v1/keys", handlers.rotate_key)
+    app.router.add_post("/api/v1/keys/{key_id}/retire", handlers.retire_key)
     app.router.add_get("/registrations/{registration_id}/ticket.html", page.ticket_page)
     return app

@@ -21,7 +21,7 @@ async def issue_ticket(
     env: events.Envelope,
     data: events.RegistrationConfirmed,
 ) -> None:
-    signer = app[SIGNER]
+    signer = app[SIGNER].signer
     ticket_id = uuid.uuid4()
     ticket = db.Ticket(
         id=ticket_id,

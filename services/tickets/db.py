@@ -72,6 +72,14 @@ async def insert_signing_key(
     return msgspec.convert(dict(row), SigningKeyRow)
 
 
+async def update_key_retired(conn: asyncpg.Connection, key_id: int) -> SigningKeyRow:
+    row = await conn.fetchrow(
+        f"UPDATE signing_keys SET retired_at = now() WHERE id = $1 RETURNING {_KEY_COLUMNS}",
+        key_id,
+    )
+    return msgspec.convert(dict(row), SigningKeyRow)
+
+
 async def insert_ticket(conn: asyncpg.Connection, ticket: Ticket) -> bool:
     """Insert unless the registration already has a ticket; True if inserted."""
     inserted = await conn.fetchval(

@@ -6,9 +6,9 @@ import uuid
 
 from aiohttp import web
 
-from services.tickets import db
+from services.tickets import db, signing
 from services.tickets.signing import public_key
-from shared.auth import bearer_token, looks_like_jwt, manage_token_matches
+from shared.auth import ALL_EVENTS, bearer_token, looks_like_jwt, manage_token_matches
 from shared.http import ProblemError, json_response
 from shared.keys import DB_POOL, STAFF_AUTH
 from shared.qr import qr_png, qr_svg
@@ -122,3 +122,30 @@ async def get_ticket_pdf(request: web.Request) -> web.Response:
 async def list_keys(request: web.Request) -> web.Response:
     keys = await db.select_keys(request.app[DB_POOL])
     return json_response({"keys": [public_key(k) for k in keys]})
+
+
+def _require_key_admin(request: web.Request) -> None:
+    """Keys sign every event's tickets: changing them takes an organizer token for all."""
+    claims = request.app[STAFF_AUTH].require(request, ("organizer",))
+    if ALL_EVENTS not in claims.events:
+        raise ProblemError(
+            403,
+            "all_events_needed",
+            "Ticket signing keys serve every event: this needs an organizer token for all"
+            " events (cnk token --role organizer --all-events).",
+        )
+
+
+async def rotate_key(request: web.Request) -> web.Response:
+    _require_key_admin(request)
+    key = await signing.rotate(request.app)
+    return json_response(key, status=201)
+
+
+async def retire_key(request: web.Request) -> web.Response:
+    _require_key_admin(request)
+    try:
+        key_id = int(request.match_info["key_id"])
+    except ValueError:
+        raise ProblemError(404, "key_not_found", "Key ids are whole numbers.") from None
+    return json_response(await signing.retire(request.app, key_id))

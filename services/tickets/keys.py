@@ -7,6 +7,6 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 if TYPE_CHECKING:
-    from services.tickets.signing import Signer
+    from services.tickets.signing import CurrentSigner
 
-SIGNER: web.AppKey[Signer] = web.AppKey("signer")
+SIGNER: web.AppKey[CurrentSigner] = web.AppKey("signer")

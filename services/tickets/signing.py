@@ -1,25 +1,54 @@
-"""Ticket signing keys: created on first start, kept in the database, public halves in NATS KV."""
+"""Ticket signing keys: created on first start, kept in the database, public halves in NATS KV.
+
+Rotation (DESIGN: keys have ids and rotate; old public keys verify until retired): an
+organizer token covering every event adds a key (``POST /api/v1/keys``, ``cnk keys
+rotate``), which signs every ticket issued from then on, and retires an old one
+(``POST /api/v1/keys/{id}/retire``, ``cnk keys retire``), whose codes checkin refuses from
+then on. Each change is published to the KV bucket; every tickets instance follows the
+bucket and signs with the newest key not retired, and checkin verifies with the keys not
+retired.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import zlib
 from collections.abc import AsyncIterator
 
+import asyncpg
 import msgspec
+import structlog
 from aiohttp import web
 from nacl.signing import SigningKey
 
 from services.tickets import db
 from services.tickets.keys import SIGNER
 from shared import kv
+from shared.bus import stop_task, supervise
 from shared.codes import KEYS_BUCKET, PublicKey
+from shared.http import ProblemError
 from shared.keys import DB_POOL, JETSTREAM, SETTINGS
+
+log = structlog.get_logger()
+_LOCK = zlib.crc32(b"cnk-ticket-keys")
 
 
 class Signer(msgspec.Struct, frozen=True):
     key_id: int
     key: SigningKey
+
+
+class CurrentSigner:
+    """The key that signs new tickets in this instance; replaced when the keys change."""
+
+    def __init__(self, row: db.SigningKeyRow) -> None:
+        self.signer = Signer(key_id=row.id, key=SigningKey(row.private_key))
+
+    def use(self, row: db.SigningKeyRow) -> None:
+        if row.id != self.signer.key_id:
+            self.signer = Signer(key_id=row.id, key=SigningKey(row.private_key))
+            log.info("ticket_signing_key_changed", key_id=row.id)
 
 
 def public_key(row: db.SigningKeyRow) -> PublicKey:
@@ -36,20 +65,95 @@ async def ensure_signing_key(app: web.Application) -> AsyncIterator[None]:
     pool = app[DB_POOL]
     async with pool.acquire() as conn, conn.transaction():
         # Two instances starting at once must agree on one key, not create two.
-        await conn.execute("SELECT pg_advisory_xact_lock($1)", zlib.crc32(b"cnk-ticket-keys"))
+        await conn.execute("SELECT pg_advisory_xact_lock($1)", _LOCK)
         current = await db.select_current_key(conn)
         if current is None:
             seed = SigningKey.generate()
             current = await db.insert_signing_key(conn, bytes(seed), bytes(seed.verify_key))
         keys = await db.select_keys(conn)
-    app[SIGNER] = Signer(key_id=current.id, key=SigningKey(current.private_key))
+    app[SIGNER] = CurrentSigner(current)
     await publish_public_keys(
         app[JETSTREAM], [public_key(k) for k in keys], app[SETTINGS].stream_replicas
     )
+    task = asyncio.create_task(supervise(lambda: _follow_keys(app), "ticket-keys"))
     yield
+    await stop_task(task)
+
+
+async def _follow_keys(app: web.Application) -> None:
+    """Sign with the newest key not retired whenever the bucket changes (another instance
+    rotated or retired a key)."""
+    changed = asyncio.Event()
+
+    async def switch() -> None:
+        while True:
+            await changed.wait()
+            changed.clear()
+            try:
+                current = await db.select_current_key(app[DB_POOL])
+            except (OSError, asyncpg.PostgresError) as e:
+                log.warning("ticket_signing_key_reload_failed", error=repr(e))
+                await asyncio.sleep(1)
+                changed.set()
+                continue
+            if current is not None:
+                app[SIGNER].use(current)
+
+    switcher = asyncio.create_task(switch())
+    try:
+        await kv.follow(
+            app[JETSTREAM],
+            KEYS_BUCKET,
+            app[SETTINGS].stream_replicas,
+            lambda _name, _value: changed.set(),
+            asyncio.Event(),
+        )
+    finally:
+        switcher.cancel()
 
 
 async def publish_public_keys(js: object, keys: list[PublicKey], replicas: int) -> None:
     bucket = await kv.open_bucket(js, KEYS_BUCKET, replicas)
     for key in keys:
         await bucket.put(f"k{key.id}", msgspec.json.encode(key))
+
+
+async def rotate(app: web.Application) -> PublicKey:
+    """A new key, signing every ticket issued from now on; the older ones keep verifying."""
+    async with app[DB_POOL].acquire() as conn, conn.transaction():
+        await conn.execute("SELECT pg_advisory_xact_lock($1)", _LOCK)
+        seed = SigningKey.generate()
+        row = await db.insert_signing_key(conn, bytes(seed), bytes(seed.verify_key))
+    await _published(app, row)
+    return public_key(row)
+
+
+async def retire(app: web.Application, key_id: int) -> PublicKey:
+    """Stop ``key_id`` verifying (checkin refuses its codes from now on) and signing."""
+    async with app[DB_POOL].acquire() as conn, conn.transaction():
+        await conn.execute("SELECT pg_advisory_xact_lock($1)", _LOCK)
+        keys = {k.id: k for k in await db.select_keys(conn)}
+        key = keys.get(key_id)
+        if key is None:
+            raise ProblemError(404, "key_not_found", f"There is no ticket signing key {key_id}.")
+        if key.retired_at is not None:
+            raise ProblemError(409, "key_retired", f"Key {key_id} is retired already.")
+        if not any(k.retired_at is None for k in keys.values() if k.id != key_id):
+            raise ProblemError(
+                409,
+                "last_key",
+                f"Key {key_id} is the only key that signs tickets: rotate first"
+                " (POST /api/v1/keys, cnk keys rotate), then retire it.",
+            )
+        row = await db.update_key_retired(conn, key_id)
+    await _published(app, row)
+    return public_key(row)
+
+
+async def _published(app: web.Application, changed: db.SigningKeyRow) -> None:
+    """Publish ``changed`` and switch this instance to the newest key not retired at once
+    (the others switch when the bucket tells them)."""
+    await publish_public_keys(app[JETSTREAM], [public_key(changed)], app[SETTINGS].stream_replicas)
+    current = await db.select_current_key(app[DB_POOL])
+    if current is not None:
+        app[SIGNER].use(current)

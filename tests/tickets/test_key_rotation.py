@@ -1,0 +1,139 @@
+"""Rotating and retiring ticket signing keys (DESIGN: keys have ids and rotate; old public
+keys verify until retired).
+
+Keys serve a whole deployment, so this runs on a database and a NATS server of its own: a
+retired key must not reach the other tests' tickets.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import pytest
+
+from cnk import cli
+from services.checkin.app import create_app as checkin_app
+from services.registration.app import create_app as registration_app
+from services.tickets.app import create_app as tickets_app
+from services.tickets.keys import SIGNER
+from shared.codes import parse_code
+from tests import infra
+from tests.conftest import Infra
+from tests.factories import auth, event_body, eventually, issue_codes
+
+
+@pytest.fixture
+async def own_servers(servers: Infra, tmp_path: Path) -> AsyncIterator[Infra]:
+    name = f"cnk_keys_{uuid.uuid4().hex[:10]}"
+    admin = await asyncpg.connect(servers.database_url)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    try:
+        with infra.nats_server(tmp_path / "nats") as nats_url:
+            database_url = infra.with_database(servers.database_url, name)
+            yield dataclasses.replace(servers, database_url=database_url, nats_url=nats_url)
+    finally:
+        admin = await asyncpg.connect(servers.database_url)
+        try:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await admin.close()
+
+
+async def test_a_rotated_key_signs_new_tickets_and_a_retired_one_stops_verifying(
+    own_servers: Infra,
+    aiohttp_client: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    s = own_servers
+    registration = await aiohttp_client(registration_app(s.settings("registration")))
+    tickets = await aiohttp_client(tickets_app(s.settings("tickets")))
+    other_tickets = await aiohttp_client(tickets_app(s.settings("tickets")))  # a 2nd instance
+    checkin = await aiohttp_client(checkin_app(s.settings("checkin")))
+    admin = auth(s.token("organizer"))  # every event
+    slugs = []
+    for _ in range(2):  # one for a ticket signed before the rotation, one after
+        event = event_body(capacity=10, waitlist=False)
+        r = await registration.post("/api/v1/events", json=event, headers=admin)
+        assert r.status == 201, await r.text()
+        slugs.append(event["slug"])
+    slug = slugs[0]
+    door = auth(s.token("door", slugs))
+
+    async def scan(code: str) -> str:
+        body = {"code": code, "gate": "hall", "scan_id": str(uuid.uuid4())}
+        r = await checkin.post("/api/v1/scans", json=body, headers=door)
+        assert r.status == 200, await r.text()
+        return str((await r.json())["result"])
+
+    clients = (registration, tickets, checkin)
+    [first] = await issue_codes(clients, admin, slug, ["Anna Pierwsza"])
+    assert parse_code(first)[0].key_id == 1
+
+    # Only an organizer token for every event changes keys; the others learn why not.
+    for token in (s.token("organizer", [slug]), s.token("door", [slug])):
+        r = await tickets.post("/api/v1/keys", headers=auth(token))
+        assert r.status == 403 and r.content_type == "application/problem+json"
+    r = await tickets.post("/api/v1/keys")
+    assert r.status == 401
+
+    # Rotation, through the command-line tool: key 2 signs from now on, on every instance.
+    monkeypatch.setenv("STAFF_TOKEN_PRIVATE_KEY", s.staff_private_key)
+    url = str(tickets.make_url("")).rstrip("/")
+    assert await asyncio.to_thread(cli.main, ["keys", "rotate", "--url", url]) == 0
+    assert "key 2  Ed25519" in capsys.readouterr().out
+    await eventually(lambda: asyncio.sleep(0, other_tickets.app[SIGNER].signer.key_id == 2))
+    [second] = await issue_codes(clients, admin, slugs[1], ["Bartek Drugi"])
+    assert parse_code(second)[0].key_id == 2
+
+    # Both keys verify: the old ticket and the new one get in.
+    async def checkin_knows_key_2() -> bool:
+        r = await checkin.get(f"/api/v1/events/{slug}/offline-pack", headers=door)
+        return [k["id"] for k in (await r.json())["keys"]] == [1, 2]
+
+    await eventually(checkin_knows_key_2)
+    assert await scan(first) == "accepted"
+    assert await scan(second) == "accepted"
+
+    # Retiring key 1: its tickets are refused at the door, in packs it is gone.
+    assert await asyncio.to_thread(cli.main, ["keys", "retire", "1", "--url", url]) == 0
+    assert "refused at the door" in capsys.readouterr().out
+
+    async def checkin_dropped_key_1() -> bool:
+        r = await checkin.get(f"/api/v1/events/{slug}/offline-pack", headers=door)
+        return [k["id"] for k in (await r.json())["keys"]] == [2]
+
+    await eventually(checkin_dropped_key_1)
+    assert await scan(first) == "invalid"
+    assert await scan(second) == "already_checked_in"
+    assert await asyncio.to_thread(cli.main, ["keys", "list", "--url", url]) == 0
+    listed = capsys.readouterr().out.splitlines()
+    assert listed[0].startswith("key 1  Ed25519") and "retired" in listed[0]
+    assert listed[1].endswith("verifying  (signs new tickets)")
+
+    # Bad requests: a clear problem each, nothing changed. The last key that signs cannot
+    # be retired: nothing would sign new tickets.
+    for path, status, code in (
+        ("/api/v1/keys/2/retire", 409, "last_key"),
+        ("/api/v1/keys/1/retire", 409, "key_retired"),
+        ("/api/v1/keys/99/retire", 404, "key_not_found"),
+        ("/api/v1/keys/one/retire", 404, "key_not_found"),
+    ):
+        r = await tickets.post(path, headers=admin)
+        assert r.status == status and (await r.json())["code"] == code, path
+    r = await tickets.get("/api/v1/keys")
+    assert [(k["id"], k["retired_at"] is None) for k in (await r.json())["keys"]] == [
+        (1, False),
+        (2, True),
+    ]
+    assert await asyncio.to_thread(cli.main, ["keys", "retire", "2", "--url", url]) == 1
+    assert "rotate first" in capsys.readouterr().err
