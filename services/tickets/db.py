@@ -80,6 +80,14 @@ async def update_key_retired(conn: asyncpg.Connection, key_id: int) -> SigningKe
     return msgspec.convert(dict(row), SigningKeyRow)
 
 
+async def update_key_unretired(conn: asyncpg.Connection, key_id: int) -> None:
+    await conn.execute("UPDATE signing_keys SET retired_at = NULL WHERE id = $1", key_id)
+
+
+async def delete_key(conn: asyncpg.Connection, key_id: int) -> None:
+    await conn.execute("DELETE FROM signing_keys WHERE id = $1", key_id)
+
+
 async def insert_ticket(conn: asyncpg.Connection, ticket: Ticket) -> bool:
     """Insert unless the registration already has a ticket; True if inserted."""
     inserted = await conn.fetchval(

@@ -14,10 +14,11 @@ from __future__ import annotations
 import asyncio
 import base64
 import zlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import asyncpg
 import msgspec
+import nats.errors
 import structlog
 from aiohttp import web
 from nacl.signing import SigningKey
@@ -124,7 +125,8 @@ async def rotate(app: web.Application) -> PublicKey:
         await conn.execute("SELECT pg_advisory_xact_lock($1)", _LOCK)
         seed = SigningKey.generate()
         row = await db.insert_signing_key(conn, bytes(seed), bytes(seed.verify_key))
-    await _published(app, row)
+    # Nothing signs with it before checkin can know it: announced first, then used.
+    await _published(app, row, undo=lambda conn: db.delete_key(conn, row.id))
     return public_key(row)
 
 
@@ -146,14 +148,34 @@ async def retire(app: web.Application, key_id: int) -> PublicKey:
                 " (POST /api/v1/keys, cnk keys rotate), then retire it.",
             )
         row = await db.update_key_retired(conn, key_id)
-    await _published(app, row)
+    await _published(app, row, undo=lambda conn: db.update_key_unretired(conn, key_id))
     return public_key(row)
 
 
-async def _published(app: web.Application, changed: db.SigningKeyRow) -> None:
+async def _published(
+    app: web.Application,
+    changed: db.SigningKeyRow,
+    undo: Callable[[asyncpg.Connection], Awaitable[object]],
+) -> None:
     """Publish ``changed`` and switch this instance to the newest key not retired at once
-    (the others switch when the bucket tells them)."""
-    await publish_public_keys(app[JETSTREAM], [public_key(changed)], app[SETTINGS].stream_replicas)
+    (the others switch when the bucket tells them). Should NATS not take it, the change is
+    undone in the database (no instance has used it: they switch on the bucket's word) and
+    a 503 says that nothing changed."""
+    try:
+        await publish_public_keys(
+            app[JETSTREAM], [public_key(changed)], app[SETTINGS].stream_replicas
+        )
+    except (nats.errors.Error, OSError, TimeoutError) as e:
+        log.error("ticket_key_not_published", key_id=changed.id, error=repr(e))
+        async with app[DB_POOL].acquire() as conn, conn.transaction():
+            await conn.execute("SELECT pg_advisory_xact_lock($1)", _LOCK)
+            await undo(conn)
+        raise ProblemError(
+            503,
+            "bus_unavailable",
+            "NATS did not take the change, so checkin could not learn it; nothing was"
+            " changed. Try again.",
+        ) from None
     current = await db.select_current_key(app[DB_POOL])
     if current is not None:
         app[SIGNER].use(current)

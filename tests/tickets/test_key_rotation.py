@@ -8,9 +8,10 @@ retired key must not reach the other tests' tickets.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +29,15 @@ from tests.conftest import Infra
 from tests.factories import auth, event_body, eventually, issue_codes
 
 
+@dataclasses.dataclass
+class Own:
+    servers: Infra
+    stop_nats: Callable[[], None]
+
+
 @pytest.fixture
-async def own_servers(servers: Infra, tmp_path: Path) -> AsyncIterator[Infra]:
+async def own(servers: Infra, tmp_path: Path) -> AsyncIterator[Own]:
+    """A database and a NATS server of this test's own (NATS can be stopped)."""
     name = f"cnk_keys_{uuid.uuid4().hex[:10]}"
     admin = await asyncpg.connect(servers.database_url)
     try:
@@ -37,9 +45,13 @@ async def own_servers(servers: Infra, tmp_path: Path) -> AsyncIterator[Infra]:
     finally:
         await admin.close()
     try:
-        with infra.nats_server(tmp_path / "nats") as nats_url:
+        with contextlib.ExitStack() as nats_stack:
+            nats_url = nats_stack.enter_context(infra.nats_server(tmp_path / "nats"))
             database_url = infra.with_database(servers.database_url, name)
-            yield dataclasses.replace(servers, database_url=database_url, nats_url=nats_url)
+            yield Own(
+                dataclasses.replace(servers, database_url=database_url, nats_url=nats_url),
+                nats_stack.close,
+            )
     finally:
         admin = await asyncpg.connect(servers.database_url)
         try:
@@ -49,12 +61,12 @@ async def own_servers(servers: Infra, tmp_path: Path) -> AsyncIterator[Infra]:
 
 
 async def test_a_rotated_key_signs_new_tickets_and_a_retired_one_stops_verifying(
-    own_servers: Infra,
+    own: Own,
     aiohttp_client: Any,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    s = own_servers
+    s = own.servers
     registration = await aiohttp_client(registration_app(s.settings("registration")))
     tickets = await aiohttp_client(tickets_app(s.settings("tickets")))
     other_tickets = await aiohttp_client(tickets_app(s.settings("tickets")))  # a 2nd instance
@@ -137,3 +149,25 @@ async def test_a_rotated_key_signs_new_tickets_and_a_retired_one_stops_verifying
     ]
     assert await asyncio.to_thread(cli.main, ["keys", "retire", "2", "--url", url]) == 1
     assert "rotate first" in capsys.readouterr().err
+
+
+async def test_a_key_change_nats_does_not_take_changes_nothing(
+    own: Own, aiohttp_client: Any
+) -> None:
+    """Checkin learns keys through NATS: a key it could not learn must not sign, and a
+    retirement it could not hear must not stop signing."""
+    tickets = await aiohttp_client(tickets_app(own.servers.settings("tickets")))
+    admin = auth(own.servers.token("organizer"))
+    r = await tickets.post("/api/v1/keys", headers=admin)
+    assert r.status == 201
+    own.stop_nats()
+    r = await tickets.post("/api/v1/keys", headers=admin)
+    assert r.status == 503 and (await r.json())["code"] == "bus_unavailable"
+    r = await tickets.post("/api/v1/keys/1/retire", headers=admin)
+    assert r.status == 503 and (await r.json())["code"] == "bus_unavailable"
+    r = await tickets.get("/api/v1/keys")
+    assert [(k["id"], k["retired_at"]) for k in (await r.json())["keys"]] == [
+        (1, None),
+        (2, None),
+    ]
+    assert tickets.app[SIGNER].signer.key_id == 2
