@@ -6,10 +6,15 @@ from aiohttp import web
 
 POLISH: dict[str, str] = {
     "access_code_invalid": "Ten rodzaj biletu wymaga poprawnego kodu dostępu.",
+    "all_events_needed": (
+        "Klucze podpisujące bilety służą wszystkim wydarzeniom: potrzebny jest token"
+        " organizatora dla wszystkich wydarzeń."
+    ),
     "already_registered": "Ten adres e-mail jest już zarejestrowany na to wydarzenie.",
     "bad_csv_header": "Pierwszy wiersz pliku CSV musi zawierać nagłówki kolumn (name,email,...).",
     "bad_encoding": "Plik musi być zapisany w UTF-8.",
     "body_too_large": "Przesłane dane są zbyt duże.",
+    "bus_unavailable": "NATS nie przyjął zmiany, więc nic nie zostało zmienione; spróbuj ponownie.",
     "capacity_below_taken": "Nie można zmniejszyć liczby miejsc poniżej liczby zajętych.",
     "certificate_withdrawn": "To zaświadczenie zostało wycofane.",
     "delivery_not_found": "Nie ma takiej wysyłki.",
@@ -29,6 +34,12 @@ POLISH: dict[str, str] = {
     "invalid_token": "Token jest nieprawidłowy.",
     "invalid_transition": "Wydarzenie nie może przejść do tego stanu.",
     "invalid_upload": "Prześlij plik jako pole `certificate` formularza multipart/form-data.",
+    "key_not_found": "Nie ma takiego klucza podpisującego bilety.",
+    "key_retired": "Ten klucz jest już wycofany.",
+    "last_key": (
+        "To jedyny klucz, który podpisuje bilety: najpierw dodaj nowy (cnk keys rotate),"
+        " potem wycofaj ten."
+    ),
     "list_exists": "To wydarzenie ma już listę wejść o tym identyfikatorze.",
     "list_membership_fixed": (
         "Identyfikator i uprawnieni listy głównej i list sesji wynikają z wydarzenia;"
