@@ -232,6 +232,11 @@ cnk-events is running. Ctrl-C stops everything.
   NATS           {infra["nats"]}
   SMTP           {infra["smtp"]}{mail_note}
 
+Pages (the service addresses above answer only under their paths):
+  events (public)   {reg}/
+  door scanner      {urls["checkin"]}/door   (sign in with the DOOR_TOKEN below)
+  live dashboard    {urls["checkin"]}/dashboard/{DEMO_SLUG}   (with the ORGANIZER_TOKEN)
+
 Demo event: {reg}/api/v1/events/{DEMO_SLUG}
 Tokens (also in {DATA / "tokens.env"}; more with .venv/bin/cnk token):
 ORGANIZER_TOKEN={organizer}
