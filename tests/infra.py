@@ -46,12 +46,12 @@ def fresh_database(server_url: str) -> Iterator[str]:
 
     asyncio.run(admin(f'CREATE DATABASE "{name}"'))
     try:
-        yield with_database(server_url, name)
+        yield _with_database(server_url, name)
     finally:
         asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
-def with_database(url: str, name: str) -> str:
+def _with_database(url: str, name: str) -> str:
     from urllib.parse import urlsplit, urlunsplit
 
     parts = urlsplit(url)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 
@@ -44,12 +45,16 @@ class CurrentSigner:
     """The key that signs new tickets in this instance; replaced when the keys change."""
 
     def __init__(self, row: db.SigningKeyRow) -> None:
-        self.signer = Signer(key_id=row.id, key=SigningKey(row.private_key))
+        self.signer = self._of(row)
 
     def use(self, row: db.SigningKeyRow) -> None:
         if row.id != self.signer.key_id:
-            self.signer = Signer(key_id=row.id, key=SigningKey(row.private_key))
+            self.signer = self._of(row)
             log.info("ticket_signing_key_changed", key_id=row.id)
+
+    @staticmethod
+    def _of(row: db.SigningKeyRow) -> Signer:
+        return Signer(key_id=row.id, key=SigningKey(row.private_key))
 
 
 def public_key(row: db.SigningKeyRow) -> PublicKey:
@@ -62,11 +67,17 @@ def public_key(row: db.SigningKeyRow) -> PublicKey:
     )
 
 
-async def ensure_signing_key(app: web.Application) -> AsyncIterator[None]:
-    pool = app[DB_POOL]
-    async with pool.acquire() as conn, conn.transaction():
-        # Two instances starting at once must agree on one key, not create two.
+@contextlib.asynccontextmanager
+async def _keys_locked(app: web.Application) -> AsyncIterator[asyncpg.Connection]:
+    """A transaction holding the keys' lock: two instances starting at once agree on one
+    first key, and changes to the keys happen one at a time."""
+    async with app[DB_POOL].acquire() as conn, conn.transaction():
         await conn.execute("SELECT pg_advisory_xact_lock($1)", _LOCK)
+        yield conn
+
+
+async def ensure_signing_key(app: web.Application) -> AsyncIterator[None]:
+    async with _keys_locked(app) as conn:
         current = await db.select_current_key(conn)
         if current is None:
             seed = SigningKey.generate()
@@ -121,8 +132,7 @@ async def publish_public_keys(js: object, keys: list[PublicKey], replicas: int) 
 
 async def rotate(app: web.Application) -> PublicKey:
     """A new key, signing every ticket issued from now on; the older ones keep verifying."""
-    async with app[DB_POOL].acquire() as conn, conn.transaction():
-        await conn.execute("SELECT pg_advisory_xact_lock($1)", _LOCK)
+    async with _keys_locked(app) as conn:
         seed = SigningKey.generate()
         row = await db.insert_signing_key(conn, bytes(seed), bytes(seed.verify_key))
     # Nothing signs with it before checkin can know it: announced first, then used.
@@ -132,8 +142,7 @@ async def rotate(app: web.Application) -> PublicKey:
 
 async def retire(app: web.Application, key_id: int) -> PublicKey:
     """Stop ``key_id`` verifying (checkin refuses its codes from now on) and signing."""
-    async with app[DB_POOL].acquire() as conn, conn.transaction():
-        await conn.execute("SELECT pg_advisory_xact_lock($1)", _LOCK)
+    async with _keys_locked(app) as conn:
         keys = {k.id: k for k in await db.select_keys(conn)}
         key = keys.get(key_id)
         if key is None:
@@ -167,8 +176,7 @@ async def _published(
         )
     except (nats.errors.Error, OSError, TimeoutError) as e:
         log.error("ticket_key_not_published", key_id=changed.id, error=repr(e))
-        async with app[DB_POOL].acquire() as conn, conn.transaction():
-            await conn.execute("SELECT pg_advisory_xact_lock($1)", _LOCK)
+        async with _keys_locked(app) as conn:
             await undo(conn)
         raise ProblemError(
             503,

@@ -11,11 +11,10 @@ import asyncio
 import contextlib
 import dataclasses
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import pytest
 
 from cnk import cli
@@ -36,28 +35,12 @@ class Own:
 
 
 @pytest.fixture
-async def own(servers: Infra, tmp_path: Path) -> AsyncIterator[Own]:
+def own(servers: Infra, tmp_path: Path) -> Iterator[Own]:
     """A database and a NATS server of this test's own (NATS can be stopped)."""
-    name = f"cnk_keys_{uuid.uuid4().hex[:10]}"
-    admin = await asyncpg.connect(servers.database_url)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-    try:
-        with contextlib.ExitStack() as nats_stack:
-            nats_url = nats_stack.enter_context(infra.nats_server(tmp_path / "nats"))
-            database_url = infra.with_database(servers.database_url, name)
-            yield Own(
-                dataclasses.replace(servers, database_url=database_url, nats_url=nats_url),
-                nats_stack.close,
-            )
-    finally:
-        admin = await asyncpg.connect(servers.database_url)
-        try:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await admin.close()
+    with infra.fresh_database(servers.database_url) as database_url, contextlib.ExitStack() as nats:
+        nats_url = nats.enter_context(infra.nats_server(tmp_path / "nats"))
+        own_servers = dataclasses.replace(servers, database_url=database_url, nats_url=nats_url)
+        yield Own(own_servers, nats.close)
 
 
 async def test_a_rotated_key_signs_new_tickets_and_a_retired_one_stops_verifying(
