@@ -177,7 +177,14 @@ def _draw(claims: Claims, lang: str, font: str, token: str, url: str, body: list
     t = TEXTS[lang]
     buffer = io.BytesIO()
     # invariant: ids from the content, not the clock; the date is the issue time.
-    canvas = Canvas(buffer, pagesize=landscape(A4), pageCompression=1, invariant=True, lang=lang)
+    canvas = Canvas(
+        buffer,
+        pagesize=landscape(A4),
+        pageCompression=1,
+        invariant=True,
+        lang=lang,
+        initialFontName=font,  # else reportlab adds Helvetica, unused
+    )
     canvas.setDateFormatter(pdf_date(claims.issued_at))
     canvas.setTitle(f"{t['title']}: {claims.holder}, {claims.event.name.get(lang)}")
     canvas.setSubject(t["title"])

@@ -89,7 +89,7 @@ def slim_font() -> Path:
     options.layout_features = []
     options.drop_tables += ["GSUB", "GPOS", "GDEF", "kern", "DSIG"]
     options.hinting = False
-    options.name_IDs = ["*"]
+    options.name_IDs = list(range(8))  # copyright, names, version, trademark; not the licence text
     options.notdef_outline = True
     subsetter = subset.Subsetter(options)
     subsetter.populate(unicodes=[c for low, high in SLIM_RANGES for c in range(low, high + 1)])
@@ -117,7 +117,7 @@ def _registered_font() -> str:
     and cuts each document's subset from the parsed tables: a ticket takes a few
     milliseconds, against some thirty when the font was parsed and subset anew every time).
     The other documents (certificates, attendance lists) share this registration."""
-    pdfmetrics.registerFont(RLFont(TICKET_FONT, str(slim_font())))
+    pdfmetrics.registerFont(RLFont(TICKET_FONT, str(slim_font()), asciiReadable=False))
     return TICKET_FONT
 
 
@@ -209,7 +209,13 @@ def render_ticket_pdf(
     lang = lang if lang in TEXTS else "pl"
     t = TEXTS[lang]
     buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=A4, pageCompression=1, invariant=created_at is not None)
+    canvas = Canvas(
+        buffer,
+        pagesize=A4,
+        pageCompression=1,
+        invariant=created_at is not None,
+        initialFontName=_registered_font(),  # else reportlab adds Helvetica, unused
+    )
     canvas.setTitle(f"{t['ticket']}: {event_name}")
     canvas.setAuthor("CNK")
     canvas.setCreator("cnk-events")

@@ -172,7 +172,12 @@ class _Document:
     def output(self) -> bytes:
         buffer = io.BytesIO()
         canvas = Canvas(
-            buffer, pagesize=landscape(A4), pageCompression=1, invariant=True, lang="pl"
+            buffer,
+            pagesize=landscape(A4),
+            pageCompression=1,
+            invariant=True,
+            lang="pl",
+            initialFontName=self.font,  # else reportlab adds Helvetica, unused
         )
         canvas.setDateFormatter(pdf_date(self.generated_at))
         canvas.setTitle(self.title)
