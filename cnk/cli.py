@@ -172,8 +172,13 @@ def cmd_keys(args: argparse.Namespace) -> int:
         else:
             path = f"/api/v1/keys/{args.key_id}/retire"
             key = call_as_organizer(command, args.url, ALL_EVENTS, path, b"")
-            print(f"{_key_line(key)}: tickets signed with it are refused at the door from now on")
-            print("(they scan as invalid); their holders need new tickets.")
+            count = key["reissuing"]
+            print(f"{_key_line(key)}: codes signed with it are refused at the door from now on")
+            print(
+                f"(they scan as invalid). {count} valid ticket{'' if count == 1 else 's'}"
+                f" signed with it get{'s' if count == 1 else ''} a new code now, emailed to"
+                f" {'its holder' if count == 1 else 'their holders'}."
+            )
     except CommandFailed as e:
         return _failed(command, e)
     return 0

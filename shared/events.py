@@ -211,6 +211,24 @@ class TicketIssued(EventData, frozen=True):
     sessions: list[SessionChoice] = []
 
 
+class TicketReissued(EventData, frozen=True):
+    """A valid ticket got a new code, signed with the key that signs now, because the key
+    that signed its old code was retired: the old code no longer gets in, the new one does.
+    The ticket (its id, holder and issue time) stays the same."""
+
+    TYPE = "ticket.reissued"
+    ticket_id: uuid.UUID
+    registration_id: uuid.UUID
+    code: str
+    key_id: int
+    replaced_key_id: int  # the retired key that signed the old code
+    event: EventInfo
+    holder: Holder
+    manage_token_hash: str
+    issued_at: datetime  # when the ticket was first issued
+    reissued_at: datetime
+
+
 class TicketRevoked(EventData, frozen=True):
     TYPE = "ticket.revoked"
     ticket_id: uuid.UUID
@@ -276,6 +294,7 @@ EVENT_TYPES: dict[str, type[EventData]] = {
         RegistrationCancelled,
         RegistrationErased,
         TicketIssued,
+        TicketReissued,
         TicketRevoked,
         CheckinRecorded,
         CertificateIssued,

@@ -79,6 +79,44 @@ async def queue_ticket_email(
     )
 
 
+async def queue_reissued_ticket_email(
+    app: web.Application,
+    conn: asyncpg.Connection,
+    env: events.Envelope,
+    data: events.TicketReissued,
+) -> None:
+    """The new ticket, by email: the code the holder has stopped working (its key was
+    retired). The manage link and the sessions come from the attendees read model (the
+    tickets service keeps neither); someone erased or cancelled is not written to."""
+    attendee = await db.select_attendee(conn, data.registration_id)
+    if attendee is not None and attendee.status in ("cancelled", "erased"):
+        log.info(
+            "reissued_ticket_email_skipped",
+            registration_id=str(data.registration_id),
+            status=attendee.status,
+        )
+        return
+    await _queue(
+        conn,
+        dedupe_key=f"ticket-reissued:{data.ticket_id}:{data.key_id}",
+        template="ticket_reissued",
+        registration_id=data.registration_id,
+        holder=attendee.holder if attendee else data.holder,
+        payload=events.TicketIssued(
+            ticket_id=data.ticket_id,
+            registration_id=data.registration_id,
+            code=data.code,
+            key_id=data.key_id,
+            event=data.event,
+            holder=attendee.holder if attendee else data.holder,
+            manage_token_hash=data.manage_token_hash,
+            issued_at=data.issued_at,
+            manage_token_sealed=attendee.manage_token_sealed if attendee else None,
+            sessions=(attendee.sessions or []) if attendee else [],
+        ),
+    )
+
+
 async def record_confirmation(
     app: web.Application,
     conn: asyncpg.Connection,
@@ -250,6 +288,7 @@ async def _queue_certificate(conn: asyncpg.Connection, data: events.CertificateI
 
 HANDLERS: dict[type[events.EventData], Handler] = {
     events.TicketIssued: queue_ticket_email,
+    events.TicketReissued: queue_reissued_ticket_email,
 }
 REGISTRATION_HANDLERS: dict[type[events.EventData], Handler] = {
     events.EventCreated: record_event,

@@ -305,6 +305,31 @@ async def upsert_attendee(
     return [msgspec.json.decode(r["certificate"], type=CertificateIssued) for r in rows]
 
 
+class Attendee(msgspec.Struct, frozen=True):
+    holder: Holder
+    status: str
+    manage_token_sealed: str | None
+    sessions: list[SessionChoice] | None
+
+
+async def select_attendee(conn: asyncpg.Connection, registration_id: uuid.UUID) -> Attendee | None:
+    row = await conn.fetchrow(
+        "SELECT name, email, lang, status, manage_token_sealed, sessions::text AS sessions"
+        " FROM attendees WHERE registration_id = $1",
+        registration_id,
+    )
+    if row is None:
+        return None
+    return Attendee(
+        holder=Holder(name=row["name"], email=row["email"], lang=row["lang"]),
+        status=row["status"],
+        manage_token_sealed=row["manage_token_sealed"],
+        sessions=None
+        if row["sessions"] is None
+        else msgspec.json.decode(row["sessions"], type=list[SessionChoice]),
+    )
+
+
 async def update_attendee_erased(conn: asyncpg.Connection, registration_id: uuid.UUID) -> None:
     await conn.execute(
         "UPDATE attendees SET name = '', email = 'erased-' || registration_id || '@invalid',"

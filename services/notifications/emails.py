@@ -29,6 +29,10 @@ from shared.timefmt import format_when, local_time
 
 SUBJECTS = {
     "ticket": {"pl": "Twój bilet: {name}", "en": "Your ticket: {name}"},
+    "ticket_reissued": {
+        "pl": "Nowy bilet: {name} (poprzedni kod już nie działa)",
+        "en": "Your new ticket: {name} (the earlier code no longer works)",
+    },
     "waitlisted": {
         "pl": "Jesteś na liście oczekujących: {name}",
         "en": "You are on the waitlist: {name}",
@@ -161,13 +165,13 @@ def _subject(key: str, event: events.EventInfo, lang: str, **extra: str) -> str:
     return SUBJECTS[key][lang].format(name=event.name.get(lang), **extra)
 
 
-def ticket_email(ticket: events.TicketIssued, links: Links) -> Email:
+def ticket_email(ticket: events.TicketIssued, links: Links, template: str = "ticket") -> Email:
     lang = ticket.holder.lang
     manage_url = links.manage(ticket.registration_id, ticket.manage_token_sealed, lang)
     return Email(
-        template="ticket",
+        template=template,
         to=ticket.holder,
-        subject=_subject("ticket", ticket.event, lang),
+        subject=_subject(template, ticket.event, lang),
         context=_context(
             ticket.event,
             ticket.holder,
@@ -194,6 +198,12 @@ def ticket_email(ticket: events.TicketIssued, links: Links) -> Email:
         ),
         pdf_filename=f"{TICKET_PDF[lang]}-{ticket.event.slug}.pdf",
     )
+
+
+def reissued_ticket_email(ticket: events.TicketIssued, links: Links) -> Email:
+    """The ticket email again (its templates extend the ticket's), with the new code: the
+    key that signed the old one was retired."""
+    return ticket_email(ticket, links, "ticket_reissued")
 
 
 def waitlisted_email(data: events.RegistrationWaitlisted, links: Links) -> Email:
@@ -359,6 +369,7 @@ class Template(Generic[P]):
 
 TEMPLATES: dict[str, Template[Any]] = {
     "ticket": Template(events.TicketIssued, ticket_email),
+    "ticket_reissued": Template(events.TicketIssued, reissued_ticket_email),
     "waitlisted": Template(events.RegistrationWaitlisted, waitlisted_email),
     "offer": Template(events.RegistrationOffered, offer_email),
     "session_offer": Template(SessionOffer, session_offer_email),

@@ -147,3 +147,41 @@ async def select_ticket_by_registration(
         f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE registration_id = $1", registration_id
     )
     return _ticket(row) if row else None
+
+
+async def count_valid_tickets_of_key(conn: asyncpg.Connection, key_id: int) -> int:
+    count: int = await conn.fetchval(
+        "SELECT count(*) FROM tickets WHERE key_id = $1 AND status = 'valid'", key_id
+    )
+    return count
+
+
+async def select_tickets_to_reissue(
+    conn: asyncpg.Connection, retired_key_ids: list[int], limit: int
+) -> list[Ticket]:
+    """Valid tickets whose codes a retired key signed, locked; the ones another instance
+    is re-issuing are skipped. (No index on key_id: this runs after a retirement, rarely,
+    and an index would cost every ticket issued.)"""
+    rows = await conn.fetch(
+        f"SELECT {_TICKET_COLUMNS} FROM tickets"
+        " WHERE status = 'valid' AND key_id = ANY($1::integer[])"
+        " ORDER BY issued_at LIMIT $2 FOR UPDATE SKIP LOCKED",
+        retired_key_ids,
+        limit,
+    )
+    return [_ticket(r) for r in rows]
+
+
+async def update_ticket_codes(
+    conn: asyncpg.Connection, ticket_ids: list[uuid.UUID], codes: list[str], key_id: int
+) -> dict[uuid.UUID, int]:
+    """New codes, all signed with ``key_id``; each ticket's new version, by id."""
+    rows = await conn.fetch(
+        "UPDATE tickets t SET code = c.code, key_id = $3, version = t.version + 1"
+        " FROM unnest($1::uuid[], $2::text[]) AS c (id, code)"
+        " WHERE t.id = c.id RETURNING t.id, t.version",
+        ticket_ids,
+        codes,
+        key_id,
+    )
+    return {r["id"]: r["version"] for r in rows}

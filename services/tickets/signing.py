@@ -4,9 +4,9 @@ Rotation (DESIGN: keys have ids and rotate; old public keys verify until retired
 organizer token covering every event adds a key (``POST /api/v1/keys``, ``cnk keys
 rotate``), which signs every ticket issued from then on, and retires an old one
 (``POST /api/v1/keys/{id}/retire``, ``cnk keys retire``), whose codes checkin refuses from
-then on. Each change is published to the KV bucket; every tickets instance follows the
-bucket and signs with the newest key not retired, and checkin verifies with the keys not
-retired.
+then on; its valid tickets get new codes (reissue.py). Each change is published to the KV
+bucket; every tickets instance follows the bucket and signs with the newest key not
+retired, and checkin verifies with the keys not retired.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from nacl.signing import SigningKey
 
 from services.tickets import db
 from services.tickets.keys import SIGNER
+from services.tickets.reissue import reissue_retired
 from shared import kv
 from shared.bus import stop_task, supervise
 from shared.codes import KEYS_BUCKET, PublicKey
@@ -94,7 +95,7 @@ async def ensure_signing_key(app: web.Application) -> AsyncIterator[None]:
 
 async def _follow_keys(app: web.Application) -> None:
     """Sign with the newest key not retired whenever the bucket changes (another instance
-    rotated or retired a key)."""
+    rotated or retired a key), then give new codes to the tickets of retired keys."""
     changed = asyncio.Event()
 
     async def switch() -> None:
@@ -103,13 +104,13 @@ async def _follow_keys(app: web.Application) -> None:
             changed.clear()
             try:
                 current = await db.select_current_key(app[DB_POOL])
+                if current is not None:
+                    app[SIGNER].use(current)
+                await reissue_retired(app)
             except (OSError, asyncpg.PostgresError) as e:
-                log.warning("ticket_signing_key_reload_failed", error=repr(e))
+                log.warning("ticket_keys_change_failed", error=repr(e))
                 await asyncio.sleep(1)
                 changed.set()
-                continue
-            if current is not None:
-                app[SIGNER].use(current)
 
     switcher = asyncio.create_task(switch())
     try:
@@ -140,8 +141,13 @@ async def rotate(app: web.Application) -> PublicKey:
     return public_key(row)
 
 
-async def retire(app: web.Application, key_id: int) -> PublicKey:
-    """Stop ``key_id`` verifying (checkin refuses its codes from now on) and signing."""
+class RetiredKey(PublicKey, frozen=True):
+    reissuing: int  # valid tickets it signed, which get new codes (reissue.py)
+
+
+async def retire(app: web.Application, key_id: int) -> RetiredKey:
+    """Stop ``key_id`` verifying (checkin refuses its codes from now on) and signing. Its
+    valid tickets get new codes right after, from every instance's key follower."""
     async with _keys_locked(app) as conn:
         keys = {k.id: k for k in await db.select_keys(conn)}
         key = keys.get(key_id)
@@ -157,8 +163,9 @@ async def retire(app: web.Application, key_id: int) -> PublicKey:
                 " (POST /api/v1/keys, cnk keys rotate), then retire it.",
             )
         row = await db.update_key_retired(conn, key_id)
+        reissuing = await db.count_valid_tickets_of_key(conn, key_id)
     await _published(app, row, undo=lambda conn: db.update_key_unretired(conn, key_id))
-    return public_key(row)
+    return RetiredKey(**msgspec.structs.asdict(public_key(row)), reissuing=reissuing)
 
 
 async def _published(

@@ -193,6 +193,41 @@ def ticket(lang: str) -> Case:
     )
 
 
+def ticket_reissued(lang: str) -> Case:
+    """The ticket email with the new code, saying first why it came."""
+    case = ticket(lang)
+    payload = msgspec.structs.replace(
+        case.payload, code=codes.sign_code(SigningKey.generate(), 2, uuid.uuid4(), EVENT.id)
+    )
+    assert isinstance(payload, events.TicketIssued)
+    confirmed = {"pl": "jest potwierdzona", "en": "is confirmed"}
+    phrases = {
+        "pl": [
+            "To jest Twój nowy bilet",
+            "Kod QR z wcześniejszej wiadomości już nie działa przy wejściu",
+            "jest nadal potwierdzona",
+        ],
+        "en": [
+            "This is your new ticket",
+            "The QR code in our earlier email no longer works at the entrance",
+            "is still confirmed",
+        ],
+    }
+    return dataclasses.replace(
+        case,
+        payload=payload,
+        subject={
+            "pl": f"Nowy bilet: {EVENT_NAME['pl']} (poprzedni kod już nie działa)",
+            "en": f"Your new ticket: {EVENT_NAME['en']} (the earlier code no longer works)",
+        },
+        phrases={
+            each: phrases[each] + [p for p in case.phrases[each] if p != confirmed[each]]
+            for each in LANGS
+        },
+        data=[payload.code],
+    )
+
+
 def waitlisted(lang: str) -> Case:
     payload = events.RegistrationWaitlisted(
         registration_id=REG_ID,
@@ -500,6 +535,7 @@ def certificate_ready(lang: events.Lang) -> Case:
 
 CASES: dict[str, Callable[[Any], Case]] = {
     "ticket": ticket,
+    "ticket_reissued": ticket_reissued,
     "waitlisted": waitlisted,
     "offer": offer,
     "session_offer": session_offer,

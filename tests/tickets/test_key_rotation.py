@@ -15,17 +15,20 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import pytest
+from nacl.signing import SigningKey
 
 from cnk import cli
 from services.checkin.app import create_app as checkin_app
+from services.notifications.app import create_app as notifications_app
 from services.registration.app import create_app as registration_app
 from services.tickets.app import create_app as tickets_app
 from services.tickets.keys import SIGNER
-from shared.codes import parse_code
+from shared.codes import parse_code, sign_code
 from tests import infra
 from tests.conftest import Infra
-from tests.factories import auth, event_body, eventually, issue_codes
+from tests.factories import auth, event_body, eventually, issue_codes, registration_body
 
 
 @dataclasses.dataclass
@@ -50,6 +53,8 @@ async def test_a_rotated_key_signs_new_tickets_and_a_retired_one_stops_verifying
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     s = own.servers
+    # Notifications first: registration seals manage tokens with its key.
+    await aiohttp_client(notifications_app(s.settings("notifications")))
     registration = await aiohttp_client(registration_app(s.settings("registration")))
     tickets = await aiohttp_client(tickets_app(s.settings("tickets")))
     other_tickets = await aiohttp_client(tickets_app(s.settings("tickets")))  # a 2nd instance
@@ -71,8 +76,27 @@ async def test_a_rotated_key_signs_new_tickets_and_a_retired_one_stops_verifying
         return str((await r.json())["result"])
 
     clients = (registration, tickets, checkin)
-    [first] = await issue_codes(clients, admin, slug, ["Anna Pierwsza"])
-    assert parse_code(first)[0].key_id == 1
+    anna = registration_body(name="Anna Pierwsza", lang="pl")
+    r = await registration.post(f"/api/v1/events/{slug}/registrations", json=anna)
+    assert r.status == 201, await r.text()
+    anna_registration = await r.json()
+
+    async def anna_code(key_id: int) -> str | None:
+        """Anna's ticket code as the tickets service hands it out, once ``key_id`` signs it."""
+        r = await tickets.get(
+            f"/api/v1/registrations/{anna_registration['id']}/ticket",
+            headers=auth(anna_registration["manage_token"]),
+        )
+        code = (await r.json())["code"] if r.status == 200 else None
+        return code if code and parse_code(code)[0].key_id == key_id else None
+
+    first = await eventually(lambda: anna_code(1))
+
+    async def checkin_knows(tickets_count: int) -> bool:
+        r = await checkin.get(f"/api/v1/events/{slug}/attendance", headers=admin)
+        return r.status == 200 and bool((await r.json())["tickets"] == tickets_count)
+
+    await eventually(lambda: checkin_knows(1))
 
     # Only an organizer token for every event changes keys; the others learn why not.
     for token in (s.token("organizer", [slug]), s.token("door", [slug])):
@@ -99,9 +123,12 @@ async def test_a_rotated_key_signs_new_tickets_and_a_retired_one_stops_verifying
     assert await scan(first) == "accepted"
     assert await scan(second) == "accepted"
 
-    # Retiring key 1: its tickets are refused at the door, in packs it is gone.
+    # Retiring key 1: its codes are refused at the door, in packs it is gone, and its
+    # valid tickets get new codes signed with key 2, emailed to their holders.
     assert await asyncio.to_thread(cli.main, ["keys", "retire", "1", "--url", url]) == 0
-    assert "refused at the door" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "refused at the door" in out, out
+    assert "1 valid ticket signed with it gets a new code" in out, out
 
     async def checkin_dropped_key_1() -> bool:
         r = await checkin.get(f"/api/v1/events/{slug}/offline-pack", headers=door)
@@ -110,8 +137,22 @@ async def test_a_rotated_key_signs_new_tickets_and_a_retired_one_stops_verifying
     await eventually(checkin_dropped_key_1)
     assert await scan(first) == "invalid"
     assert await scan(second) == "already_checked_in"
+    renewed = await eventually(lambda: anna_code(2))
+    assert parse_code(renewed)[0].ticket_id == parse_code(first)[0].ticket_id
+    assert await scan(renewed) == "already_checked_in"  # the same ticket, in already
+
+    async def new_ticket_mailed() -> list[Any] | None:
+        mails = s.mailbox.to(anna["email"])
+        return mails if len(mails) == 2 else None
+
+    original, reissued = await eventually(new_ticket_mailed)
+    assert str(original["Subject"]).startswith("Twój bilet:")
+    assert str(reissued["Subject"]).startswith("Nowy bilet:")
+    text = reissued.get_body(("plain",)).get_content()
+    assert "To jest Twój nowy bilet" in text and renewed in text and first not in text
     assert await asyncio.to_thread(cli.main, ["keys", "list", "--url", url]) == 0
-    listed = capsys.readouterr().out.splitlines()
+    # The services log to the same stdout.
+    listed = [line for line in capsys.readouterr().out.splitlines() if line.startswith("key ")]
     assert listed[0].startswith("key 1  Ed25519") and "retired" in listed[0]
     assert listed[1].endswith("verifying  (signs new tickets)")
 
@@ -132,6 +173,38 @@ async def test_a_rotated_key_signs_new_tickets_and_a_retired_one_stops_verifying
     ]
     assert await asyncio.to_thread(cli.main, ["keys", "retire", "2", "--url", url]) == 1
     assert "rotate first" in capsys.readouterr().err
+
+    # A ticket signed with a retired key after all (by an instance that had not heard of
+    # the retirement yet, or left over by a pass cut short): the next start re-issues it.
+    db = await asyncpg.connect(s.database_url)
+    try:
+        old_key = await db.fetchval("SELECT private_key FROM tickets.signing_keys WHERE id = 1")
+        parsed = parse_code(second)[0]
+        stale = sign_code(SigningKey(old_key), 1, parsed.ticket_id, parsed.event_id)
+        await db.execute(
+            "UPDATE tickets.tickets SET code = $1, key_id = 1 WHERE id = $2",
+            stale,
+            parsed.ticket_id,
+        )
+        await aiohttp_client(tickets_app(s.settings("tickets")))
+
+        async def reissued_on_start() -> bool:
+            row = await db.fetchrow(
+                "SELECT code, key_id FROM tickets.tickets WHERE id = $1", parsed.ticket_id
+            )
+            return bool(row["key_id"] == 2)
+
+        await eventually(reissued_on_start)
+    finally:
+        await db.close()
+
+    async def bartek_mailed() -> list[Any] | None:
+        mails = s.mailbox.to("Bartek Drugi")
+        return mails if len(mails) == 2 else None
+
+    _, reissued = await eventually(bartek_mailed)
+    assert str(reissued["Subject"]).startswith("Nowy bilet:")
+    assert second in reissued.get_body(("plain",)).get_content()  # Ed25519: the same code
 
 
 async def test_a_key_change_nats_does_not_take_changes_nothing(
