@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import binascii
-import contextlib
 import dataclasses
 import email.generator
 import email.policy
 import functools
 import io
 import socket
+import time
 import uuid
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import Mapping
 from email.header import Header
 from email.message import Message
 from email.mime.application import MIMEApplication
@@ -198,9 +198,8 @@ def _local_hostname() -> str:
     return socket.getfqdn()
 
 
-@contextlib.asynccontextmanager
-async def connection(config: SmtpConfig, timeout: float = 30) -> AsyncIterator[aiosmtplib.SMTP]:
-    """One SMTP session (connected, TLS and login as configured) for several messages."""
+async def connect(config: SmtpConfig, timeout: float = 30) -> aiosmtplib.SMTP:
+    """One SMTP session: connected, TLS and login as configured."""
     smtp = aiosmtplib.SMTP(
         hostname=config.host,
         port=config.port,
@@ -212,14 +211,54 @@ async def connection(config: SmtpConfig, timeout: float = 30) -> AsyncIterator[a
         local_hostname=_local_hostname(),
     )
     await smtp.connect()
+    return smtp
+
+
+async def hang_up(smtp: aiosmtplib.SMTP) -> None:
+    """QUIT and close. What was sent is sent: a failing goodbye changes nothing, and
+    close() frees the socket whatever happened to it, cancellation included."""
     try:
-        yield smtp
-    finally:
-        # What was sent is sent: a failing goodbye changes nothing. close() frees the
-        # socket whatever happened to the goodbye, cancellation included (at shutdown).
-        try:
+        if smtp.is_connected:
             await smtp.quit()
-        except (aiosmtplib.SMTPException, OSError, TimeoutError):
-            pass
-        finally:
+    except (aiosmtplib.SMTPException, OSError, TimeoutError):
+        pass
+    finally:
+        smtp.close()
+
+
+class Sessions:
+    """SMTP sessions kept open between batches, at most ``keep`` of them, each for at most
+    ``idle_seconds`` unused (servers drop idle clients after a minute or a few): no
+    connection, greeting, TLS handshake and login per batch. One the server has closed
+    meanwhile is noticed before it is handed out, or fails its first message, which the
+    sender then sends again over a new session."""
+
+    def __init__(self, config: SmtpConfig, keep: int, idle_seconds: float = 20.0) -> None:
+        self.config = config
+        self.keep = keep
+        self.idle_seconds = idle_seconds
+        self.idle: list[tuple[aiosmtplib.SMTP, float]] = []  # with when it was last used
+
+    async def take(self, fresh: bool = False) -> tuple[aiosmtplib.SMTP, bool]:
+        """A session, and whether it was used before (``fresh``: a new one)."""
+        await self.close_idle()
+        while self.idle and not fresh:
+            smtp, _ = self.idle.pop()
+            if smtp.is_connected:
+                return smtp, True
             smtp.close()
+        return await connect(self.config), False
+
+    async def give_back(self, smtp: aiosmtplib.SMTP, healthy: bool) -> None:
+        if healthy and smtp.is_connected and len(self.idle) < self.keep:
+            self.idle.append((smtp, time.monotonic()))
+        else:
+            await hang_up(smtp)
+
+    async def close_idle(self, all_of_them: bool = False) -> None:
+        """Hang up the sessions unused for too long (or every idle one)."""
+        now = time.monotonic()
+        stale = [s for s, used in self.idle if all_of_them or now - used > self.idle_seconds]
+        self.idle = [(s, used) for s, used in self.idle if s not in stale]
+        for smtp in stale:
+            await hang_up(smtp)

@@ -68,6 +68,7 @@ class Sender:
         self.rate = rate  # emails per second, 0 for no limit
         self.max_age = max_age  # temporary failures are retried this long after queueing
         self.wake = asyncio.Event()
+        self.sessions = mailer.Sessions(smtp, keep=SMTP_SESSIONS)
 
     async def deliver(self, due: list[db.Delivery]) -> None:
         """Send a claimed batch over a few SMTP sessions, then record what happened."""
@@ -127,32 +128,45 @@ class Sender:
         """Send one after another over one session; returns the ones the server accepted.
 
         A refusal (the server answered 4xx or 5xx) concerns that message only; a broken
-        connection defers every message not yet handled.
+        connection defers every message not yet handled. A kept session that breaks
+        before its first message here (the server dropped it while idle) is replaced
+        once by a new one.
         """
         sent: list[db.Delivery] = []
-        handled: set[object] = set()
+        remaining = list(share)
+        fresh = False
         try:
-            async with mailer.connection(self.smtp) as smtp:
-                for delivery, outgoing in share:
-                    try:
-                        await outgoing.send(smtp)
-                    except (
-                        aiosmtplib.SMTPResponseException,
-                        aiosmtplib.SMTPRecipientsRefused,
-                    ) as e:
-                        handled.add(delivery.id)
-                        await self.refused(delivery, e)
-                        with contextlib.suppress(aiosmtplib.SMTPException, OSError, TimeoutError):
-                            await smtp.rset()
+            while remaining:
+                smtp, reused = await self.sessions.take(fresh)
+                healthy, handled = False, 0
+                try:
+                    for delivery, outgoing in list(remaining):
+                        try:
+                            await outgoing.send(smtp)
+                            sent.append(delivery)
+                        except REFUSALS as e:
+                            if isinstance(e, aiosmtplib.SMTPResponseException) and e.code == 421:
+                                raise  # the server closes the session: not this message's
+                            await self.refused(delivery, e)
+                            with contextlib.suppress(
+                                aiosmtplib.SMTPException, OSError, TimeoutError
+                            ):
+                                await smtp.rset()
+                        remaining.pop(0)
+                        handled += 1
+                    healthy = True
+                except (aiosmtplib.SMTPException, OSError, TimeoutError):
+                    if reused and not handled:
+                        fresh = True
                         continue
-                    handled.add(delivery.id)
-                    sent.append(delivery)
+                    raise
+                finally:
+                    await self.sessions.give_back(smtp, healthy)
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as e:
             # About the session, not any message (down, a refused login, a 5xx greeting):
             # nothing is lost, they wait for the next try, however permanent it sounds.
-            for delivery, _ in share:
-                if delivery.id not in handled:
-                    await self.refused(delivery, e, permanent=False)
+            for delivery, _ in remaining:
+                await self.refused(delivery, e, permanent=False)
         return sent
 
     async def refused(
@@ -190,6 +204,7 @@ class Sender:
                     # out instead of hammering the SMTP server.
                     await asyncio.sleep(max(0.0, len(due) / self.rate - (loop.time() - started)))
                 continue
+            await self.sessions.close_idle()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.wake.wait(), timeout=self.poll_seconds)
 
@@ -217,6 +232,7 @@ async def sender_context(app: web.Application) -> AsyncIterator[None]:
     task = asyncio.create_task(supervise(sender.run, "email-sender"))
     yield
     await stop_task(task)
+    await sender.sessions.close_idle(all_of_them=True)
     with contextlib.suppress(Exception):
         await listener.remove_listener(channel, on_notify)
     await pool.release(listener)
