@@ -96,19 +96,20 @@ async def queue_reissued_ticket_email(
             status=attendee.status,
         )
         return
+    holder = attendee.holder if attendee else data.holder  # the read model's is the newer
     await _queue(
         conn,
         dedupe_key=f"ticket-reissued:{data.ticket_id}:{data.key_id}",
         template="ticket_reissued",
         registration_id=data.registration_id,
-        holder=attendee.holder if attendee else data.holder,
+        holder=holder,
         payload=events.TicketIssued(
             ticket_id=data.ticket_id,
             registration_id=data.registration_id,
             code=data.code,
             key_id=data.key_id,
             event=data.event,
-            holder=attendee.holder if attendee else data.holder,
+            holder=holder,
             manage_token_hash=data.manage_token_hash,
             issued_at=data.issued_at,
             manage_token_sealed=attendee.manage_token_sealed if attendee else None,

@@ -215,11 +215,12 @@ async def connect(config: SmtpConfig, timeout: float = 30) -> aiosmtplib.SMTP:
 
 
 async def hang_up(smtp: aiosmtplib.SMTP) -> None:
-    """QUIT and close. What was sent is sent: a failing goodbye changes nothing, and
-    close() frees the socket whatever happened to it, cancellation included."""
+    """QUIT and close. What was sent is sent: a failing goodbye changes nothing (nor is it
+    waited for long: a session idle for a while may lead nowhere), and close() frees the
+    socket whatever happened to it, cancellation included."""
     try:
         if smtp.is_connected:
-            await smtp.quit()
+            await smtp.quit(timeout=2)
     except (aiosmtplib.SMTPException, OSError, TimeoutError):
         pass
     finally:

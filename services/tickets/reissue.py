@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import msgspec
 import structlog
 from aiohttp import web
 
@@ -59,10 +60,9 @@ async def reissue_retired(app: web.Application) -> int:
                             key_id=signer.key_id,
                             replaced_key_id=t.key_id,
                             event=t.event,
-                            holder=events.Holder(
-                                name=t.holder_name,
-                                email=t.holder_email,
-                                lang="en" if t.lang == "en" else "pl",
+                            holder=msgspec.convert(
+                                {"name": t.holder_name, "email": t.holder_email, "lang": t.lang},
+                                events.Holder,
                             ),
                             manage_token_hash=t.manage_token_hash,
                             issued_at=t.issued_at,

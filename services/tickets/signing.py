@@ -107,7 +107,7 @@ async def _follow_keys(app: web.Application) -> None:
                 if current is not None:
                     app[SIGNER].use(current)
                 await reissue_retired(app)
-            except (OSError, asyncpg.PostgresError) as e:
+            except Exception as e:  # this loop must go on: it is the instance's key
                 log.warning("ticket_keys_change_failed", error=repr(e))
                 await asyncio.sleep(1)
                 changed.set()

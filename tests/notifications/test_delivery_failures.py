@@ -181,6 +181,17 @@ def _outcome(delivery: dict[str, Any]) -> dict[str, Any]:
     return {k: delivery[k] for k in keys}
 
 
+def _sent_at_first_try(recipient: str) -> dict[str, Any]:
+    """The outcome of a ticket email the server took at once."""
+    return {
+        "template": "ticket",
+        "recipient": recipient,
+        "status": "sent",
+        "attempts": 1,
+        "last_error": None,
+    }
+
+
 def _pending_with_error(d: dict[str, Any]) -> bool:
     return bool(d["status"] == "pending" and d["last_error"])
 
@@ -241,13 +252,7 @@ async def test_a_4xx_at_rcpt_or_data_is_retried_and_delivered_once(
             delivery = await _delivery(notifications, servers, reg, _pending_with_error)
             assert delivery["attempts"] == 1 and "451" in delivery["last_error"], delivery
         first = await _delivery(notifications, servers, normal, _done)
-        assert _outcome(first) == {
-            "template": "ticket",
-            "recipient": untouched,
-            "status": "sent",
-            "attempts": 1,
-            "last_error": None,
-        }
+        assert _outcome(first) == _sent_at_first_try(untouched)
 
         retried = [
             await _delivery(notifications, servers, reg, _done, timeout=RETRY_DELAYS[0] + 30)
@@ -350,13 +355,7 @@ async def test_a_5xx_fails_that_email_at_once_and_others_still_go(
     assert failed_at_data["status"] == "failed", failed_at_data
     assert failed_at_data["attempts"] == 1 and failed_at_data["sent_at"] is None
     assert "554" in failed_at_data["last_error"], failed_at_data
-    assert _outcome(sent) == {
-        "template": "ticket",
-        "recipient": kept,
-        "status": "sent",
-        "attempts": 1,
-        "last_error": None,
-    }
+    assert _outcome(sent) == _sent_at_first_try(kept)
     assert inbox.to(gone) == [] and inbox.to(rejected) == []
     [msg] = inbox.to(kept)
     assert msg["Message-ID"] == sent["message_id"]
@@ -378,13 +377,7 @@ async def test_two_instances_send_each_email_once(service_client: Any, servers: 
 
     for reg, delivery in zip(regs, outcomes, strict=True):
         # One claim (attempts 1) and one message: no instance sent what the other had.
-        assert _outcome(delivery) == {
-            "template": "ticket",
-            "recipient": reg["email"],
-            "status": "sent",
-            "attempts": 1,
-            "last_error": None,
-        }
+        assert _outcome(delivery) == _sent_at_first_try(reg["email"])
         [msg] = inbox.to(reg["email"])
         assert msg["Message-ID"] == delivery["message_id"]
         assert inbox.rcpt_tries[reg["email"]] == 1
@@ -516,12 +509,6 @@ async def test_smtp_sessions_are_kept_between_batches_and_a_dropped_one_is_repla
     with smtp_on(port, after):
         [reg] = await _register(registration, slug, _address())
         delivery = await _delivery(notifications, servers, reg, _done)
-    assert _outcome(delivery) == {
-        "template": "ticket",
-        "recipient": reg["email"],
-        "status": "sent",
-        "attempts": 1,
-        "last_error": None,
-    }
+    assert _outcome(delivery) == _sent_at_first_try(reg["email"])
     [msg] = after.to(reg["email"])
     assert msg["Message-ID"] == delivery["message_id"]
