@@ -261,5 +261,9 @@ class Sessions:
         now = time.monotonic()
         stale = [s for s, used in self.idle if all_of_them or now - used > self.idle_seconds]
         self.idle = [(s, used) for s, used in self.idle if s not in stale]
-        for smtp in stale:
-            await hang_up(smtp)
+        try:
+            for smtp in stale:
+                await hang_up(smtp)
+        finally:
+            for smtp in stale:
+                smtp.close()  # the ones a cancellation (shutting down) left: no QUIT then
