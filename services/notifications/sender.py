@@ -60,7 +60,6 @@ class Sender:
         max_age: timedelta = timedelta(hours=48),
     ) -> None:
         self.pool = pool
-        self.smtp = smtp
         self.mail_from = mail_from
         self.links = links
         self.poll_seconds = poll_seconds
@@ -138,7 +137,7 @@ class Sender:
         try:
             while remaining:
                 smtp, reused = await self.sessions.take(fresh)
-                healthy, handled = False, 0
+                healthy, waiting = False, len(remaining)
                 try:
                     for delivery, outgoing in list(remaining):
                         try:
@@ -153,10 +152,9 @@ class Sender:
                             ):
                                 await smtp.rset()
                         remaining.pop(0)
-                        handled += 1
                     healthy = True
                 except (aiosmtplib.SMTPException, OSError, TimeoutError):
-                    if reused and not handled:
+                    if reused and len(remaining) == waiting:  # not one handled on it
                         fresh = True
                         continue
                     raise
