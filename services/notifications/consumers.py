@@ -69,6 +69,17 @@ async def _record_attendee(
 async def queue_ticket_email(
     app: web.Application, conn: asyncpg.Connection, env: events.Envelope, data: events.TicketIssued
 ) -> None:
+    """The ticket, by email; not to someone who cancelled (or was erased) before it was
+    issued: the ticket arrives here over tickets, a step longer than the cancellation,
+    and would follow the "Registration cancelled" email with a ticket already revoked."""
+    attendee = await db.select_attendee(conn, data.registration_id)
+    if attendee is not None and attendee.status in ("cancelled", "erased"):
+        log.info(
+            "ticket_email_skipped",
+            registration_id=str(data.registration_id),
+            status=attendee.status,
+        )
+        return
     await _queue(
         conn,
         dedupe_key=f"ticket:{data.ticket_id}",

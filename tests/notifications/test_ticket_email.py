@@ -122,3 +122,54 @@ async def test_english_email_and_redelivery_sends_once(service_client: Any, serv
     await eventually(drained)
     await nc.close()
     assert len(servers.mailbox.to(reg["email"])) == 1
+
+
+async def test_no_ticket_email_after_a_cancellation_that_overtook_the_ticket(
+    service_client: Any, servers: Any
+) -> None:
+    # The cancellation reaches notifications straight from registration, the ticket over
+    # tickets: started late here, tickets issues (and revokes) the ticket only after
+    # notifications has sent the "Registration cancelled" email.
+    notifications = await service_client("notifications")
+    registration = await service_client("registration")
+    event = event_body(name={"pl": "Targi Pracy PB", "en": "PB Job Fair"}, kind="fair")
+    r = await registration.post("/api/v1/events", json=event, headers=auth(servers.token()))
+    assert r.status == 201, await r.text()
+    r = await registration.post(
+        f"/api/v1/events/{event['slug']}/registrations", json=registration_body(lang="en")
+    )
+    assert r.status == 201, await r.text()
+    reg = await r.json()
+    r = await registration.delete(
+        f"/api/v1/registrations/{reg['id']}", headers=auth(reg["manage_token"])
+    )
+    assert r.status == 200, await r.text()
+
+    async def mail() -> list[Any]:
+        return servers.mailbox.to(reg["email"])
+
+    [msg] = await eventually(mail)
+    assert msg["Subject"] == "Registration cancelled: PB Job Fair"
+
+    await service_client("tickets")
+    nc = await nats.connect(servers.nats_url)
+    js = nc.jetstream()
+
+    async def issued_and_applied() -> bool:
+        stream = await js.stream_info("TICKETS")
+        subjects = []
+        for seq in range(max(1, stream.state.first_seq), stream.state.last_seq + 1):
+            stored = await js.get_msg("TICKETS", seq)
+            if reg["id"].encode() in stored.data:
+                subjects.append(stored.subject)
+        info = await js.consumer_info("TICKETS", "notifications")
+        caught_up = info.num_pending == 0 and info.num_ack_pending == 0
+        return "ticket.issued" in subjects and caught_up
+
+    await eventually(issued_and_applied)
+    await nc.close()
+    r = await notifications.get(
+        f"/api/v1/deliveries?registration_id={reg['id']}", headers=auth(servers.token())
+    )
+    assert [d["template"] for d in (await r.json())["deliveries"]] == ["cancelled"]
+    assert len(servers.mailbox.to(reg["email"])) == 1
