@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import Any
 
@@ -88,6 +89,28 @@ async def nats_connection(app: web.Application) -> AsyncIterator[None]:
         await nc.drain()
 
 
+class Pacer:
+    """Spaces the batches of a loop that takes whatever has gathered (a consumer's fetch,
+    an outbox relay's or the email sender's claim). After a batch that did not fill up,
+    the next is taken ``interval`` seconds after it at the earliest: a steady trickle is
+    then taken a few events at a time (one transaction, one round of acknowledgements)
+    instead of one by one, while the first event after a quiet spell is taken at once."""
+
+    def __init__(self, interval: float) -> None:
+        self.interval = interval
+        self.last = -math.inf
+
+    def took(self) -> None:
+        """A batch was taken now."""
+        self.last = asyncio.get_running_loop().time()
+
+    async def pause(self) -> None:
+        """Wait until ``interval`` has passed since the last batch was taken."""
+        delay = self.last + self.interval - asyncio.get_running_loop().time()
+        if delay > 0:
+            await asyncio.sleep(delay)
+
+
 class Consumer:
     """Applies events from one durable pull consumer, each in one transaction with its inbox row."""
 
@@ -102,8 +125,10 @@ class Consumer:
         js: Any,
         max_deliver: int,
         lag: Any = None,
+        batch_interval: float = 0.0,
     ) -> None:
         self.app = app
+        self.pacer = Pacer(batch_interval)
         self.lag = lag  # a gauge told how many events still wait for this consumer
         self.service = service
         self.stream = stream
@@ -151,6 +176,7 @@ class Consumer:
             except (nats.errors.ConnectionClosedError, nats.errors.ConnectionReconnectingError):
                 await asyncio.sleep(1)
                 continue
+            self.pacer.took()
             if msgs and self.lag is not None:
                 # What the server still holds for this consumer after the batch.
                 self.lag.set(msgs[-1].metadata.num_pending)
@@ -162,6 +188,8 @@ class Consumer:
                     with contextlib.suppress(Exception):
                         await msg.nak()
                 raise
+            if len(msgs) < FETCH_BATCH:
+                await self.pacer.pause()
 
     async def process_batch(self, msgs: list[Msg]) -> None:
         """Apply a fetched batch in one transaction (one commit instead of one per event);
@@ -382,6 +410,7 @@ def consumer_context(
             js=app[JETSTREAM],
             max_deliver=settings.max_deliver,
             lag=app[METRICS].consumer_lag.labels(stream),
+            batch_interval=settings.batch_interval_seconds,
         )
         task = asyncio.create_task(
             supervise(consumer.run, f"consumer-{stream}"), name=f"consumer-{stream}"

@@ -76,6 +76,7 @@ class Settings:
     db_pool_size: int = 8
     max_deliver: int = 5
     outbox_poll_seconds: float = 1.0
+    batch_interval_seconds: float = 0.2
     log_format: str = "json"
     log_level: str = "INFO"
     offer_hours: float = 24.0
@@ -125,6 +126,7 @@ class Settings:
             reminder_hours=_int(env, "REMINDER_HOURS", 24),
             reminder_sweep_seconds=_float(env, "REMINDER_SWEEP_SECONDS", 30.0),
             mail_max_age_hours=_float(env, "MAIL_MAX_AGE_HOURS", 48.0),
+            batch_interval_seconds=_int(env, "BATCH_INTERVAL_MS", 200) / 1000,
         )
 
     @property

@@ -14,7 +14,7 @@ import structlog
 from aiohttp import web
 
 from shared import events
-from shared.bus import stop_task, supervise
+from shared.bus import Pacer, stop_task, supervise
 from shared.events import EventData
 from shared.keys import DB_POOL, JETSTREAM, SETTINGS
 
@@ -63,10 +63,13 @@ async def enqueue_many(conn: asyncpg.Connection, rows: list[Prepared]) -> None:
 
 
 class Relay:
-    def __init__(self, pool: asyncpg.Pool, js: Any, poll_seconds: float) -> None:
+    def __init__(
+        self, pool: asyncpg.Pool, js: Any, poll_seconds: float, batch_interval: float = 0.0
+    ) -> None:
         self.pool = pool
         self.js = js
         self.poll_seconds = poll_seconds
+        self.pacer = Pacer(batch_interval)
         self.wake = asyncio.Event()
 
     async def claim(self) -> list[asyncpg.Record]:
@@ -89,6 +92,7 @@ class Relay:
         rows = await self.claim()
         if not rows:
             return 0
+        self.pacer.took()
         rows = sorted(rows, key=lambda r: r["seq"])
         acks: list[asyncio.Future[Any]] = []
         try:
@@ -148,13 +152,19 @@ class Relay:
                 await asyncio.sleep(1)
             if count == BATCH:
                 continue
+            await self.pacer.pause()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.wake.wait(), timeout=self.poll_seconds)
 
 
 async def relay_context(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
-    relay = Relay(app[DB_POOL], app[JETSTREAM], settings.outbox_poll_seconds)
+    relay = Relay(
+        app[DB_POOL],
+        app[JETSTREAM],
+        settings.outbox_poll_seconds,
+        settings.batch_interval_seconds,
+    )
     listener = await app[DB_POOL].acquire()
 
     def on_notify(*_: object) -> None:

@@ -18,7 +18,7 @@ from services.notifications.emails import TEMPLATES
 from services.notifications.keys import EMAILS_TOTAL, LINKS
 from services.notifications.sealing import Links
 from shared import events, outbox
-from shared.bus import stop_task, supervise
+from shared.bus import Pacer, stop_task, supervise
 from shared.keys import DB_POOL, SETTINGS
 
 log = structlog.get_logger()
@@ -58,6 +58,7 @@ class Sender:
         emails: prometheus_client.Counter,
         rate: float = 0.0,
         max_age: timedelta = timedelta(hours=48),
+        batch_interval: float = 0.0,
     ) -> None:
         self.pool = pool
         self.mail_from = mail_from
@@ -66,6 +67,7 @@ class Sender:
         self.emails = emails
         self.rate = rate  # emails per second, 0 for no limit
         self.max_age = max_age  # temporary failures are retried this long after queueing
+        self.pacer = Pacer(batch_interval)
         self.wake = asyncio.Event()
         self.sessions = mailer.Sessions(smtp, keep=SMTP_SESSIONS)
 
@@ -196,13 +198,17 @@ class Sender:
             started = loop.time()
             due = await db.update_claim_due(self.pool, batch, CLAIM_SECONDS)
             if due:
+                self.pacer.took()
                 await self.deliver(due)
                 if self.rate:
                     # No faster than MAIL_RATE: a burst (a waitlist of hundreds) is spread
                     # out instead of hammering the SMTP server.
                     await asyncio.sleep(max(0.0, len(due) / self.rate - (loop.time() - started)))
+                if len(due) < batch:
+                    await self.pacer.pause()
                 continue
             await self.sessions.close_idle()
+            await self.pacer.pause()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.wake.wait(), timeout=self.poll_seconds)
 
@@ -219,6 +225,7 @@ async def sender_context(app: web.Application) -> AsyncIterator[None]:
         app[EMAILS_TOTAL],
         settings.mail_rate,
         timedelta(hours=settings.mail_max_age_hours),
+        settings.batch_interval_seconds,
     )
     listener = await pool.acquire()
     channel = f"deliveries_{settings.schema}"

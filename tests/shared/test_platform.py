@@ -110,8 +110,22 @@ async def test_outbox_rows_are_published_once_in_order_by_competing_relays(
     await nc.close()
 
 
+class _Handled(list[Any]):
+    """What a test consumer applied, and in which transaction (by sequence)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.transactions: dict[int, int] = {}
+
+
 async def _consumer(
-    servers: Any, pool: Any, js: Any, name: str, handled: list[Any], aggregate: uuid.UUID
+    servers: Any,
+    pool: Any,
+    js: Any,
+    name: str,
+    handled: _Handled,
+    aggregate: uuid.UUID,
+    batch_interval: float = 0.0,
 ) -> Consumer:
     async def handle(app: Any, conn: Any, env: events.Envelope, data: Any) -> None:
         if env.aggregate_id != aggregate:  # other tests' events in the same stream
@@ -122,6 +136,7 @@ async def _consumer(
             "INSERT INTO things (id, n) VALUES ($1, $2)", uuid.uuid4(), data.capacity
         )
         handled.append((env.sequence, data.capacity))
+        handled.transactions[env.sequence] = await conn.fetchval("SELECT txid_current()")
 
     return Consumer(
         app=None,  # type: ignore[arg-type]
@@ -131,6 +146,7 @@ async def _consumer(
         pool=pool,
         js=js,
         max_deliver=2,
+        batch_interval=batch_interval,
     )
 
 
@@ -141,7 +157,7 @@ async def test_consumer_skips_redelivered_and_stale_events_and_dead_letters_pois
     nc = await nats.connect(servers.nats_url)
     js = nc.jetstream()
     await ensure_streams(js, 1)
-    handled: list[Any] = []
+    handled = _Handled()
     info = _event_info(f"ev-{uuid.uuid4().hex[:8]}")
     consumer = await _consumer(servers, pool, js, name, handled, info.id)
     task = asyncio.create_task(consumer.run())
@@ -186,12 +202,49 @@ async def test_consumer_skips_redelivered_and_stale_events_and_dead_letters_pois
     await nc.close()
 
 
+async def test_a_trickle_of_events_is_taken_a_few_at_a_time(servers: Any, schema: Any) -> None:
+    """After a batch that did not fill up, the consumer waits out its batch interval
+    before fetching again: events that trickle in meanwhile are applied together, in one
+    transaction."""
+    name, pool, _ = schema
+    nc = await nats.connect(servers.nats_url)
+    js = nc.jetstream()
+    await ensure_streams(js, 1)
+    handled = _Handled()
+    info = _event_info(f"ev-{uuid.uuid4().hex[:8]}")
+    consumer = await _consumer(servers, pool, js, name, handled, info.id, batch_interval=3.0)
+    task = asyncio.create_task(consumer.run())
+
+    async def publish(sequence: int) -> None:
+        env = events.envelope(
+            events.EventCreated(event=info, capacity=sequence, status="published"),
+            info.id,
+            sequence,
+        )
+        await js.publish("event.created", events.encode(env), headers={"Nats-Msg-Id": str(env.id)})
+
+    async def applied(count: int) -> bool:
+        return len(handled) == count
+
+    await publish(1)
+    await eventually(lambda: applied(1))
+    for sequence in range(2, 7):  # one at a time, while the consumer waits
+        await publish(sequence)
+    await eventually(lambda: applied(6))
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+    await nc.close()
+    assert [s for s, _ in handled] == [1, 2, 3, 4, 5, 6]
+    together = {handled.transactions[s] for s in range(2, 7)}
+    assert len(together) == 1 and handled.transactions[1] not in together
+
+
 async def test_a_batch_admits_each_event_once_and_in_sequence(servers: Any, schema: Any) -> None:
     """The batch path's inbox and version checks decide as one event at a time would:
     a repeated event once, an older sequence of its aggregate not at all."""
     name, pool, _ = schema
     nc = await nats.connect(servers.nats_url)
-    consumer = await _consumer(servers, pool, nc.jetstream(), name, [], uuid.uuid4())
+    consumer = await _consumer(servers, pool, nc.jetstream(), name, _Handled(), uuid.uuid4())
     a, b = _event_info("ev-a"), _event_info("ev-b")
 
     def env(info: events.EventInfo, sequence: int) -> events.Envelope:
