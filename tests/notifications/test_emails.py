@@ -11,11 +11,11 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import icalendar
-import nats
 import pytest
 
 from shared.timefmt import format_when, local_time
 from tests.factories import auth, event_body, eventually, registration_body
+from tests.notifications.pipeline import settled_deliveries
 
 LANGS = ["pl", "en"]
 NAME = {"pl": "Dzień Otwarty InnHUB", "en": "InnHUB Open Day"}
@@ -83,38 +83,6 @@ async def _check_manage_link(
     assert token == reg["manage_token"]
     r = await registration.get(f"/api/v1/registrations/{reg['id']}", params={"token": token})
     assert r.status == 200, await r.text()
-
-
-async def _settled(servers: Any, notifications: Any, *regs: dict[str, Any]) -> dict[str, list[str]]:
-    """Wait until notifications has applied every event and sent every queued email; the
-    templates delivered to each registration, oldest first."""
-    nc = await nats.connect(servers.nats_url)
-    js = nc.jetstream()
-    delivered: dict[str, list[str]] = {}
-
-    async def done() -> bool:
-        for stream in ("REGISTRATION", "TICKETS"):
-            info = await js.consumer_info(stream, "notifications")
-            if info.num_pending or info.num_ack_pending:
-                return False
-        for reg in regs:
-            r = await notifications.get(
-                "/api/v1/deliveries",
-                params={"registration_id": reg["id"]},
-                headers=auth(servers.token()),
-            )
-            assert r.status == 200, await r.text()
-            found = (await r.json())["deliveries"]
-            if any(d["status"] == "pending" for d in found):
-                return False
-            delivered[reg["id"]] = [d["template"] for d in found]
-        return True
-
-    try:
-        await eventually(done)
-    finally:
-        await nc.close()
-    return delivered
 
 
 def _session(event: dict[str, Any], capacity: int = 1) -> dict[str, Any]:
@@ -189,7 +157,7 @@ async def test_ticket_lists_sessions_and_a_freed_session_seat_is_offered(
     await _check_manage_link(registration, servers, second, text, body)
     assert not _calendars(msg)
 
-    delivered = await _settled(servers, notifications, first, second)
+    delivered = await settled_deliveries(servers, notifications, first, second)
     assert delivered == {first["id"]: ["ticket"], second["id"]: ["ticket", "session_offer"]}
     assert len(servers.mailbox.to(first["email"])) == 1
     assert len(servers.mailbox.to(second["email"])) == 2
@@ -260,7 +228,7 @@ async def test_waitlist_offer_and_cancellation_emails(
     assert r.status == 200, await r.text()
     await _mail(servers, second, ticket_subject)
 
-    delivered = await _settled(servers, notifications, first, second)
+    delivered = await settled_deliveries(servers, notifications, first, second)
     assert delivered == {
         first["id"]: ["ticket", "cancelled"],
         second["id"]: ["waitlisted", "offer", "ticket"],
@@ -300,7 +268,7 @@ async def test_cancelled_event_tells_everyone_it_is_cancelled(
         await _check_manage_link(registration, servers, reg, text, body)
         assert f"/events/{event['slug']}" not in text  # nothing to register for again
 
-    delivered = await _settled(servers, notifications, seated, waiting)
+    delivered = await settled_deliveries(servers, notifications, seated, waiting)
     assert delivered == {
         seated["id"]: ["ticket", "cancelled"],
         waiting["id"]: ["waitlisted", "cancelled"],
@@ -331,7 +299,7 @@ async def test_erasure_sends_nothing_and_scrubs_the_log(service_client: Any, ser
 
     [delivery] = await eventually(scrubbed)
     assert (delivery["template"], delivery["status"]) == ("ticket", "sent")
-    assert await _settled(servers, notifications, reg) == {reg["id"]: ["ticket"]}
+    assert await settled_deliveries(servers, notifications, reg) == {reg["id"]: ["ticket"]}
     assert len(servers.mailbox.to(reg["email"])) == 1
 
 
@@ -416,7 +384,7 @@ async def test_event_changes_reach_confirmed_and_waiting_attendees_once(
     )
     assert r.status == 200, await r.text()
 
-    delivered = await _settled(servers, notifications, seated, waiting, gone)
+    delivered = await settled_deliveries(servers, notifications, seated, waiting, gone)
     assert delivered == {
         seated["id"]: ["ticket", "event_changed", "event_changed"],
         waiting["id"]: ["waitlisted", "event_changed", "event_changed"],

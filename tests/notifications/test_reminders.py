@@ -12,7 +12,6 @@ from email.message import EmailMessage
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-import nats
 import pytest
 
 from services.notifications.reminders import queue_reminders
@@ -21,6 +20,7 @@ from shared.keys import DB_POOL
 from shared.timefmt import format_when, local_time
 from tests.factories import auth, event_body, eventually, registration_body
 from tests.infra import free_port
+from tests.notifications.pipeline import settled_deliveries
 
 NAME = {"pl": "Dzień Otwarty InnHUB", "en": "InnHUB Open Day"}
 WORKSHOP = {"pl": "Warsztat druku 3D", "en": "3D printing workshop"}
@@ -73,32 +73,6 @@ async def _deliveries(notifications: Any, servers: Any, reg: dict[str, Any]) -> 
     )
     assert r.status == 200, await r.text()
     return [f"{d['template']}:{d['status']}" for d in (await r.json())["deliveries"]]
-
-
-async def _settled(servers: Any, notifications: Any, *regs: dict[str, Any]) -> dict[str, list[str]]:
-    """Once notifications has applied every event and sent every queued email: the
-    templates delivered to each registration, oldest first."""
-    nc = await nats.connect(servers.nats_url)
-    js = nc.jetstream()
-    delivered: dict[str, list[str]] = {}
-
-    async def done() -> bool:
-        for stream in ("REGISTRATION", "TICKETS"):
-            info = await js.consumer_info(stream, "notifications")
-            if info.num_pending or info.num_ack_pending:
-                return False
-        for reg in regs:
-            found = await _deliveries(notifications, servers, reg)
-            if any(d.endswith(":pending") for d in found):
-                return False
-            delivered[reg["id"]] = [d.split(":")[0] for d in found]
-        return True
-
-    try:
-        await eventually(done)
-    finally:
-        await nc.close()
-    return delivered
 
 
 async def _reminders(servers: Any, reg: dict[str, Any]) -> list[EmailMessage]:
@@ -175,7 +149,7 @@ async def test_reminder_goes_once_to_each_confirmed_attendee_in_their_language(
         waiting["id"]: ["waitlisted"],
         late["id"]: ["ticket"],
     }
-    assert await _settled(servers, quiet, *everyone) == before
+    assert await settled_deliveries(servers, quiet, *everyone) == before
 
     # Several instances scanning at once queue each reminder once.
     pool = quiet.app[DB_POOL]
@@ -224,7 +198,7 @@ async def test_reminder_goes_once_to_each_confirmed_attendee_in_their_language(
         assert r.status == 200, await r.text()
 
     await queue_reminders(pool, WINDOW)
-    assert await _settled(servers, quiet, *everyone) == before | {
+    assert await settled_deliveries(servers, quiet, *everyone) == before | {
         seated["pl"]["id"]: ["ticket", "reminder"],
         seated["en"]["id"]: ["ticket", "reminder"],
     }
@@ -297,7 +271,7 @@ async def test_a_moved_event_is_reminded_of_at_its_new_time(
     text, _ = _parts(msg)
     assert f"When: {format_when(starts, starts + timedelta(hours=6), 'en')}" in text
 
-    delivered = await _settled(servers, notifications, coming, leaving)
+    delivered = await settled_deliveries(servers, notifications, coming, leaving)
     assert delivered == {
         coming["id"]: [
             *("ticket", "event_changed", "event_changed", "reminder"),

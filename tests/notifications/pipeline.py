@@ -1,0 +1,64 @@
+"""Waiting until what a test set off has gone all the way to the emails."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import asyncpg
+import nats
+
+from tests.factories import auth, eventually
+
+
+async def settled_deliveries(
+    servers: Any, notifications: Any, *regs: dict[str, Any]
+) -> dict[str, list[str]]:
+    """Once every event written so far has reached notifications (with registration and
+    tickets running) and every email it queued is sent or failed: the templates delivered
+    to each registration, oldest first.
+
+    Checked upstream first, since an event only moves downstream: registration's outbox,
+    the REGISTRATION stream's consumers, tickets' outbox, the TICKETS stream's consumer,
+    the deliveries. An event still waiting in an outbox (a relay takes a steady trickle
+    every BATCH_INTERVAL_MS) is seen there, not missed between two stages.
+    """
+    nc = await nats.connect(servers.nats_url)
+    js = nc.jetstream()
+    db = await asyncpg.connect(servers.database_url)
+    delivered: dict[str, list[str]] = {}
+
+    async def caught_up(stream: str, *durables: str) -> bool:
+        for durable in durables:
+            info = await js.consumer_info(stream, durable)
+            if info.num_pending or info.num_ack_pending:
+                return False
+        return True
+
+    async def done() -> bool:
+        if await db.fetchval("SELECT count(*) FROM registration.outbox"):
+            return False
+        if not await caught_up("REGISTRATION", "tickets", "notifications"):
+            return False
+        if await db.fetchval("SELECT count(*) FROM tickets.outbox"):
+            return False
+        if not await caught_up("TICKETS", "notifications"):
+            return False
+        for reg in regs:
+            r = await notifications.get(
+                "/api/v1/deliveries",
+                params={"registration_id": reg["id"]},
+                headers=auth(servers.token()),
+            )
+            assert r.status == 200, await r.text()
+            found = (await r.json())["deliveries"]
+            if any(d["status"] == "pending" for d in found):
+                return False
+            delivered[reg["id"]] = [d["template"] for d in found]
+        return True
+
+    try:
+        await eventually(done)
+    finally:
+        await nc.close()
+        await db.close()
+    return delivered
