@@ -43,6 +43,12 @@ def test_missing_or_bad_configuration_names_the_variable() -> None:
     assert Settings.from_env("notifications", env).processes == 2
     one = {**env, "NOTIFICATIONS_PROCESSES": "1"}
     assert Settings.from_env("notifications", one).processes == 1
+    assert Settings.from_env("tickets", env).batch_interval_seconds == 0.2
+    off = {**env, "BATCH_INTERVAL_MS": "0"}
+    assert Settings.from_env("tickets", off).batch_interval_seconds == 0
+    for bad in ("-5", "0.5", "fast"):
+        with pytest.raises(ConfigError, match="BATCH_INTERVAL_MS"):
+            Settings.from_env("tickets", {**env, "BATCH_INTERVAL_MS": bad})
 
 
 def test_a_service_without_configuration_exits_with_the_variable_name() -> None:
