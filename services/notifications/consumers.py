@@ -66,19 +66,30 @@ async def _record_attendee(
     )
 
 
+async def _attendee(
+    conn: asyncpg.Connection, registration_id: uuid.UUID, template: str
+) -> tuple[db.Attendee | None, bool]:
+    """The attendee as notifications knows them (None: not yet), and whether they are gone
+    (cancelled or erased), in which case no ``template`` email is queued for them."""
+    attendee = await db.select_attendee(conn, registration_id)
+    gone = attendee is not None and attendee.status in ("cancelled", "erased")
+    if gone:
+        log.info(
+            "email_to_someone_gone_skipped",
+            template=template,
+            registration_id=str(registration_id),
+            status=attendee.status if attendee else None,
+        )
+    return attendee, gone
+
+
 async def queue_ticket_email(
     app: web.Application, conn: asyncpg.Connection, env: events.Envelope, data: events.TicketIssued
 ) -> None:
     """The ticket, by email; not to someone who cancelled (or was erased) before it was
     issued: the ticket arrives here over tickets, a step longer than the cancellation,
     and would follow the "Registration cancelled" email with a ticket already revoked."""
-    attendee = await db.select_attendee(conn, data.registration_id)
-    if attendee is not None and attendee.status in ("cancelled", "erased"):
-        log.info(
-            "ticket_email_skipped",
-            registration_id=str(data.registration_id),
-            status=attendee.status,
-        )
+    if (await _attendee(conn, data.registration_id, "ticket"))[1]:
         return
     await _queue(
         conn,
@@ -99,13 +110,8 @@ async def queue_reissued_ticket_email(
     """The new ticket, by email: the code the holder has stopped working (its key was
     retired). The manage link and the sessions come from the attendees read model (the
     tickets service keeps neither); someone erased or cancelled is not written to."""
-    attendee = await db.select_attendee(conn, data.registration_id)
-    if attendee is not None and attendee.status in ("cancelled", "erased"):
-        log.info(
-            "reissued_ticket_email_skipped",
-            registration_id=str(data.registration_id),
-            status=attendee.status,
-        )
+    attendee, gone = await _attendee(conn, data.registration_id, "ticket_reissued")
+    if gone:
         return
     holder = attendee.holder if attendee else data.holder  # the read model's is the newer
     await _queue(

@@ -10,6 +10,17 @@ import nats
 from tests.factories import auth, eventually
 
 
+async def deliveries(notifications: Any, servers: Any, reg: dict[str, Any]) -> list[Any]:
+    """The registration's delivery log, oldest first."""
+    r = await notifications.get(
+        "/api/v1/deliveries",
+        params={"registration_id": reg["id"]},
+        headers=auth(servers.token()),
+    )
+    assert r.status == 200, await r.text()
+    return list((await r.json())["deliveries"])
+
+
 async def settled_deliveries(
     servers: Any, notifications: Any, *regs: dict[str, Any]
 ) -> dict[str, list[str]]:
@@ -44,13 +55,7 @@ async def settled_deliveries(
         if not await caught_up("TICKETS", "notifications"):
             return False
         for reg in regs:
-            r = await notifications.get(
-                "/api/v1/deliveries",
-                params={"registration_id": reg["id"]},
-                headers=auth(servers.token()),
-            )
-            assert r.status == 200, await r.text()
-            found = (await r.json())["deliveries"]
+            found = await deliveries(notifications, servers, reg)
             if any(d["status"] == "pending" for d in found):
                 return False
             delivered[reg["id"]] = [d["template"] for d in found]

@@ -20,6 +20,7 @@ from aiosmtpd.smtp import SMTP, AuthResult, Envelope, Session
 from services.notifications.sender import BATCH, RETRY_DELAYS, SMTP_SESSIONS
 from tests.factories import auth, event_body, eventually, registration_body
 from tests.infra import SmtpController, free_port
+from tests.notifications.pipeline import deliveries
 
 TRY_LATER = "451 4.3.0 Try again later"
 NO_SUCH_USER = "550 5.1.1 No such user"
@@ -163,13 +164,7 @@ async def _delivery(
     """The registration's one delivery (its ticket email) once ``ready`` says so."""
 
     async def probe() -> dict[str, Any] | None:
-        r = await notifications.get(
-            "/api/v1/deliveries",
-            params={"registration_id": reg["id"]},
-            headers=auth(servers.token()),
-        )
-        assert r.status == 200, await r.text()
-        found = (await r.json())["deliveries"]
+        found = await deliveries(notifications, servers, reg)
         assert len(found) <= 1, found
         return dict(found[0]) if found and ready(found[0]) else None
 

@@ -20,7 +20,7 @@ from shared.keys import DB_POOL
 from shared.timefmt import format_when, local_time
 from tests.factories import auth, event_body, eventually, registration_body
 from tests.infra import free_port
-from tests.notifications.pipeline import settled_deliveries
+from tests.notifications.pipeline import deliveries, settled_deliveries
 
 NAME = {"pl": "Dzień Otwarty InnHUB", "en": "InnHUB Open Day"}
 WORKSHOP = {"pl": "Warsztat druku 3D", "en": "3D printing workshop"}
@@ -68,11 +68,7 @@ async def _register(registration: Any, slug: str, **overrides: Any) -> dict[str,
 
 async def _deliveries(notifications: Any, servers: Any, reg: dict[str, Any]) -> list[str]:
     """The registration's deliveries as ``template:status``, oldest first."""
-    r = await notifications.get(
-        "/api/v1/deliveries", params={"registration_id": reg["id"]}, headers=auth(servers.token())
-    )
-    assert r.status == 200, await r.text()
-    return [f"{d['template']}:{d['status']}" for d in (await r.json())["deliveries"]]
+    return [f"{d['template']}:{d['status']}" for d in await deliveries(notifications, servers, reg)]
 
 
 async def _reminders(servers: Any, reg: dict[str, Any]) -> list[EmailMessage]:

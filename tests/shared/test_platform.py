@@ -150,17 +150,25 @@ async def _consumer(
     )
 
 
-async def test_consumer_skips_redelivered_and_stale_events_and_dead_letters_poison(
-    servers: Any, schema: Any
-) -> None:
-    name, pool, _ = schema
+async def _running_consumer(
+    servers: Any, pool: Any, name: str, batch_interval: float = 0.0
+) -> tuple[Any, Any, _Handled, events.EventInfo, asyncio.Task[None]]:
+    """A test consumer of a new aggregate's events, running: the NATS client, JetStream,
+    what it applied, the aggregate's event info, and its task."""
     nc = await nats.connect(servers.nats_url)
     js = nc.jetstream()
     await ensure_streams(js, 1)
     handled = _Handled()
     info = _event_info(f"ev-{uuid.uuid4().hex[:8]}")
-    consumer = await _consumer(servers, pool, js, name, handled, info.id)
-    task = asyncio.create_task(consumer.run())
+    consumer = await _consumer(servers, pool, js, name, handled, info.id, batch_interval)
+    return nc, js, handled, info, asyncio.create_task(consumer.run())
+
+
+async def test_consumer_skips_redelivered_and_stale_events_and_dead_letters_poison(
+    servers: Any, schema: Any
+) -> None:
+    name, pool, _ = schema
+    nc, js, handled, info, task = await _running_consumer(servers, pool, name)
 
     async def publish(
         capacity: int, sequence: int, status: str = "published", env: events.Envelope | None = None
@@ -207,13 +215,7 @@ async def test_a_trickle_of_events_is_taken_a_few_at_a_time(servers: Any, schema
     before fetching again: events that trickle in meanwhile are applied together, in one
     transaction."""
     name, pool, _ = schema
-    nc = await nats.connect(servers.nats_url)
-    js = nc.jetstream()
-    await ensure_streams(js, 1)
-    handled = _Handled()
-    info = _event_info(f"ev-{uuid.uuid4().hex[:8]}")
-    consumer = await _consumer(servers, pool, js, name, handled, info.id, batch_interval=3.0)
-    task = asyncio.create_task(consumer.run())
+    nc, js, handled, info, task = await _running_consumer(servers, pool, name, batch_interval=3.0)
 
     async def publish(sequence: int) -> None:
         env = events.envelope(
