@@ -89,7 +89,8 @@ async def queue_ticket_email(
     """The ticket, by email; not to someone who cancelled (or was erased) before it was
     issued: the ticket arrives here over tickets, a step longer than the cancellation,
     and would follow the "Registration cancelled" email with a ticket already revoked."""
-    if (await _attendee(conn, data.registration_id, "ticket"))[1]:
+    _, gone = await _attendee(conn, data.registration_id, "ticket")
+    if gone:
         return
     await _queue(
         conn,
