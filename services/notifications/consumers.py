@@ -72,15 +72,15 @@ async def _attendee(
     """The attendee as notifications knows them (None: not yet), and whether they are gone
     (cancelled or erased), in which case no ``template`` email is queued for them."""
     attendee = await db.select_attendee(conn, registration_id)
-    gone = attendee is not None and attendee.status in ("cancelled", "erased")
-    if gone:
-        log.info(
-            "email_to_someone_gone_skipped",
-            template=template,
-            registration_id=str(registration_id),
-            status=attendee.status if attendee else None,
-        )
-    return attendee, gone
+    if attendee is None or attendee.status not in ("cancelled", "erased"):
+        return attendee, False
+    log.info(
+        "email_to_someone_gone_skipped",
+        template=template,
+        registration_id=str(registration_id),
+        status=attendee.status,
+    )
+    return attendee, True
 
 
 async def queue_ticket_email(
