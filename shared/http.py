@@ -4,7 +4,8 @@ Error tree::
 
     ProblemError            a 4xx/5xx answer with a stable code
      ├── raised by handlers (not_found, event_full, ...)
-     └── raised by decode_body (invalid_json, validation_failed)
+     ├── raised by decode_body (invalid_json, validation_failed)
+     └── raised by read_form (invalid_form)
 """
 
 from __future__ import annotations
@@ -18,6 +19,9 @@ import msgspec
 import prometheus_client
 import structlog
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
+from aiohttp.web_protocol import RequestPayloadError
+from multidict import MultiDictProxy
 
 from shared import field_messages
 from shared.keys import DB_POOL, METRICS, NATS
@@ -27,6 +31,11 @@ log = structlog.get_logger()
 T = TypeVar("T")
 PROBLEM_TYPE = "application/problem+json"
 MAX_BODY_BYTES = 64 * 1024
+# What aiohttp raises on a form it cannot read: bytes that are not in the form's charset
+# (UnicodeDecodeError is a ValueError), a charset Python does not know (LookupError), a
+# multipart body without or with broken boundaries (ValueError) or part headers.
+UNREADABLE_FORM = (ValueError, LookupError, HttpProcessingError)
+UNREADABLE_BODY = "The body could not be read: its Content-Encoding or chunked transfer is broken."
 
 
 # Text people type: no control characters (PostgreSQL cannot even store NUL in text).
@@ -126,6 +135,18 @@ async def problem_middleware(
         return problem_response(
             e.status, e.code, detail, errors=errors, extra=e.extra, headers=headers
         )
+    except RequestPayloadError:
+        # The body's bytes could not be read: a Content-Encoding (gzip, deflate) that does
+        # not decode, a broken chunked transfer. Nothing more is read from the connection
+        # (aiohttp would otherwise read what is left of the body, fail again and log it as
+        # unhandled); it is closed after the answer.
+        detail, lang = localized_detail(request, "unreadable_body", UNREADABLE_BODY)
+        request.content.feed_eof()
+        response = problem_response(
+            400, "unreadable_body", detail, headers={"Content-Language": lang}
+        )
+        response.force_close()
+        return response
     except web.HTTPException as e:
         if e.status < 400:
             raise
@@ -165,6 +186,22 @@ async def read_body(request: web.Request, limit: int) -> bytes:
     if len(raw) > limit:
         raise too_large
     return bytes(raw)
+
+
+Form = MultiDictProxy[str | bytes | bytearray | web.FileField]
+
+
+async def read_form(request: web.Request) -> Form:
+    """The fields of an HTML form (urlencoded or multipart), or a 400 problem."""
+    try:
+        return await request.post()
+    except UNREADABLE_FORM:
+        raise ProblemError(
+            400,
+            "invalid_form",
+            "The form could not be read: send it as application/x-www-form-urlencoded"
+            " or multipart/form-data, in UTF-8.",
+        ) from None
 
 
 async def decode_body(request: web.Request, type_: type[T], limit: int = MAX_BODY_BYTES) -> T:

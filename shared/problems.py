@@ -30,6 +30,10 @@ POLISH: dict[str, str] = {
     "group_too_large": "Grupa jest zbyt liczna dla tego wydarzenia.",
     "import_rejected": "Niektóre wiersze są błędne; nic nie zostało zaimportowane.",
     "invalid_cursor": "Nieprawidłowy kursor paczki offline; pobierz pełną paczkę.",
+    "invalid_form": (
+        "Nie udało się odczytać formularza: wyślij go jako"
+        " application/x-www-form-urlencoded lub multipart/form-data, w UTF-8."
+    ),
     "invalid_json": "Dane nie są poprawnym JSON-em w UTF-8.",
     "invalid_token": "Token jest nieprawidłowy.",
     "invalid_transition": "Wydarzenie nie może przejść do tego stanu.",
@@ -78,6 +82,10 @@ POLISH: dict[str, str] = {
     "unauthorized": "Wymagane uwierzytelnienie.",
     "unknown_session": "To wydarzenie nie ma takiej sesji.",
     "unknown_ticket_type": "Nie ma takiego rodzaju biletu.",
+    "unreadable_body": (
+        "Nie udało się odczytać przesłanych danych: ich Content-Encoding lub przesyłanie"
+        " w częściach (chunked) jest uszkodzone."
+    ),
     "unsupported_media_type": "Nieobsługiwany format danych.",
     "validation_failed": "Niektóre pola są niepoprawne.",
 }

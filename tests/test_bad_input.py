@@ -296,6 +296,29 @@ async def test_malformed_json_body_is_400(
     await target.check_untouched(None)
 
 
+@pytest.mark.parametrize("encoding", ["gzip", "deflate"])
+async def test_a_body_whose_content_encoding_does_not_decode_is_400(
+    target: Target, encoding: str
+) -> None:
+    r = await target.post(
+        data=json.dumps(target.valid).encode(),
+        headers={"Content-Type": "application/json", "Content-Encoding": encoding},
+    )
+    await _assert_unreadable_body(r)
+    await target.check_untouched(target.valid)
+
+
+async def _assert_unreadable_body(r: Any) -> None:
+    """A body that does not decode is refused by the handler reading it (a problem), or,
+    when it arrived with the headers, by aiohttp's HTTP parser before any handler ran (its
+    own plain-text 400); never a 500."""
+    if r.content_type == PROBLEM:
+        await assert_problem(r, 400, "unreadable_body")
+        assert r.headers["Connection"] == "close"
+    else:
+        assert r.status == 400, await r.text()
+
+
 async def test_unknown_extra_field_is_400_naming_it(target: Target) -> None:
     body = {**target.valid, "is_admin": True}
     r = await target.post(json=body)
@@ -1075,3 +1098,62 @@ async def test_change_sessions_needs_the_right_token(service_client: Any, server
         headers=auth(servers.token()),
     )
     await assert_problem(r, 404, "registration_not_found")
+
+
+# --- HTML forms (the registration and manage pages, the dashboard's sign-in)
+
+UNREADABLE_FORMS = [
+    ("not-utf-8", "application/x-www-form-urlencoded", b"name=\xff\xfe&consent=on"),
+    ("unknown-charset", "application/x-www-form-urlencoded; charset=no-such-charset", b"a=b"),
+    ("multipart-without-boundary", "multipart/form-data", b"name=x"),
+    ("multipart-missing-its-boundary", "multipart/form-data; boundary=b", b"name=x"),
+    (
+        "multipart-part-header-broken",
+        "multipart/form-data; boundary=b",
+        b"--b\r\nnot a header\r\n\r\nx\r\n--b--\r\n",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body"),
+    [f[1:] for f in UNREADABLE_FORMS],
+    ids=[f[0] for f in UNREADABLE_FORMS],
+)
+async def test_an_unreadable_form_is_a_400_problem_and_changes_nothing(
+    service_client: Any, servers: Any, content_type: str, body: bytes
+) -> None:
+    registration = await service_client("registration")
+    checkin = await service_client("checkin")
+    event = event_body(capacity=5)
+    r = await registration.post("/api/v1/events", json=event, headers=auth(servers.token()))
+    assert r.status == 201, await r.text()
+    someone = uuid.uuid4()
+    headers = {"Content-Type": content_type}
+    for client, url in (
+        (registration, f"/events/{event['slug']}"),
+        (registration, f"/registrations/{someone}/cancel"),
+        (registration, f"/registrations/{someone}/accept"),
+        (registration, f"/registrations/{someone}/sessions"),
+        (checkin, "/dashboard/sign-in"),
+        (checkin, "/dashboard/sign-out"),
+    ):
+        r = await client.post(url, data=body, headers=headers, allow_redirects=False)
+        assert "Set-Cookie" not in r.headers, url
+        await assert_problem(r, 400, "invalid_form")
+    r = await registration.post(
+        f"/events/{event['slug']}",
+        data=b"name=x",
+        headers={"Content-Type": "application/x-www-form-urlencoded", "Content-Encoding": "gzip"},
+    )
+    await _assert_unreadable_body(r)
+    r = await registration.get(f"/api/v1/events/{event['slug']}")
+    assert (await r.json())["seats_left"] == 5
+    # The certificate check: its page answers on a page, its API with a problem.
+    r = await checkin.post("/verify", data=body, headers=headers)
+    assert r.status == 400 and "text/html" in r.headers["Content-Type"]
+    r = await checkin.post("/api/v1/certificates/verify", data=body, headers=headers)
+    if content_type.startswith("multipart/"):
+        await assert_problem(r, 400, "invalid_upload")
+    else:
+        await assert_problem(r, 415, "unsupported_media_type")

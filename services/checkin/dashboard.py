@@ -34,7 +34,7 @@ from services.checkin.dashboard_texts import LANG_COOKIE_SECONDS, TEXTS, page_la
 from services.checkin.dashboard_view import Counts, charts_html, load_counts
 from services.checkin.reports_db import Statistics
 from shared.auth import StaffClaims, bearer_token
-from shared.http import ProblemError, is_slug
+from shared.http import ProblemError, is_slug, read_form
 from shared.keys import DB_POOL, STAFF_AUTH
 from shared.problems import preferred_lang
 from shared.timefmt import VENUE_TZ
@@ -165,7 +165,7 @@ def _see_other(location: str) -> web.Response:
 
 
 async def sign_in(request: web.Request) -> web.Response:
-    form = await request.post()
+    form = await read_form(request)
     slug = str(form.get("slug", ""))
     event = await _event(request, slug)
     if event is None:
@@ -192,7 +192,7 @@ async def sign_in(request: web.Request) -> web.Response:
 
 
 async def sign_out(request: web.Request) -> web.Response:
-    form = await request.post()
+    form = await read_form(request)
     slug = str(form.get("slug", ""))
     target = f"/dashboard/{slug}" if is_slug(slug) else "/door"
     response = _see_other(f"{target}?{urlencode({'lang': page_lang(request)})}")

@@ -21,7 +21,7 @@ from services.checkin.verify_texts import TEXTS
 from shared import certificates
 from shared.certificate_pdf import day_text
 from shared.certificates import Claims, InvalidCertificate
-from shared.http import ProblemError, decode_body, json_response, read_body
+from shared.http import UNREADABLE_FORM, ProblemError, decode_body, json_response, read_body
 from shared.keys import DB_POOL
 from shared.problems import preferred_lang
 from shared.timefmt import VENUE_TZ, format_when
@@ -161,7 +161,7 @@ async def _upload(request: web.Request) -> bytes | None:
                 if len(data) > MAX_UPLOAD:
                     raise too_large
             return bytes(data) or None
-    except (ValueError, AssertionError, RuntimeError, KeyError):
+    except (*UNREADABLE_FORM, AssertionError, RuntimeError):  # KeyError is a LookupError
         raise ProblemError(
             400, "invalid_upload", "Send the file as multipart/form-data field `certificate`."
         ) from None

@@ -13,7 +13,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 from aiohttp import web
-from multidict import MultiDictProxy
 
 from services.registration import db, seats, session_seats
 from services.registration.pages import not_found, page_lang, render, session_problem
@@ -21,7 +20,7 @@ from services.registration.schemas import CONSENT_VERSION, Registration
 from services.registration.texts import TEXTS
 from shared.auth import manage_token_matches
 from shared.calendar import calendar_entry
-from shared.http import ProblemError
+from shared.http import Form, ProblemError, read_form
 from shared.keys import DB_POOL, SETTINGS
 
 
@@ -98,10 +97,8 @@ async def _manage_view(
     )
 
 
-async def _form_action(
-    request: web.Request,
-) -> tuple[Registration | None, str, MultiDictProxy[str | bytes | bytearray | web.FileField]]:
-    data = await request.post()
+async def _form_action(request: web.Request) -> tuple[Registration | None, str, Form]:
+    data = await read_form(request)
     token = str(data.get("token", ""))
     return await _registration_with_token(request, token), token, data
 

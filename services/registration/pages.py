@@ -24,7 +24,7 @@ from services.registration.schemas import (
     Session,
 )
 from services.registration.texts import TEXTS
-from shared.http import ProblemError, is_slug
+from shared.http import ProblemError, is_slug, read_form
 from shared.keys import DB_POOL
 from shared.problems import preferred_lang
 from shared.timefmt import format_when, local_time
@@ -126,7 +126,7 @@ async def submit_registration(request: web.Request) -> web.Response:
         return not_found(request)
     event, types, asked, sessions = found
     t = TEXTS[page_lang(request)]
-    data = await request.post()
+    data = await read_form(request)
     form: dict[str, Any] = {
         "name": str(data.get("name", "")),
         "email": str(data.get("email", "")).strip(),
