@@ -35,7 +35,6 @@ MAX_BODY_BYTES = 64 * 1024
 # (UnicodeDecodeError is a ValueError), a charset Python does not know (LookupError), a
 # multipart body without or with broken boundaries (ValueError) or part headers.
 UNREADABLE_FORM = (ValueError, LookupError, HttpProcessingError)
-UNREADABLE_BODY = "The body could not be read: its Content-Encoding or chunked transfer is broken."
 
 
 # Text people type: no control characters (PostgreSQL cannot even store NUL in text).
@@ -140,7 +139,11 @@ async def problem_middleware(
         # not decode, a broken chunked transfer. Nothing more is read from the connection
         # (aiohttp would otherwise read what is left of the body, fail again and log it as
         # unhandled); it is closed after the answer.
-        detail, lang = localized_detail(request, "unreadable_body", UNREADABLE_BODY)
+        detail, lang = localized_detail(
+            request,
+            "unreadable_body",
+            "The body could not be read: its Content-Encoding or chunked transfer is broken.",
+        )
         request.content.feed_eof()
         response = problem_response(
             400, "unreadable_body", detail, headers={"Content-Language": lang}

@@ -1141,12 +1141,6 @@ async def test_an_unreadable_form_is_a_400_problem_and_changes_nothing(
         r = await client.post(url, data=body, headers=headers, allow_redirects=False)
         assert "Set-Cookie" not in r.headers, url
         await assert_problem(r, 400, "invalid_form")
-    r = await registration.post(
-        f"/events/{event['slug']}",
-        data=b"name=x",
-        headers={"Content-Type": "application/x-www-form-urlencoded", "Content-Encoding": "gzip"},
-    )
-    await _assert_unreadable_body(r)
     r = await registration.get(f"/api/v1/events/{event['slug']}")
     assert (await r.json())["seats_left"] == 5
     # The certificate check: its page answers on a page, its API with a problem.
@@ -1157,3 +1151,20 @@ async def test_an_unreadable_form_is_a_400_problem_and_changes_nothing(
         await assert_problem(r, 400, "invalid_upload")
     else:
         await assert_problem(r, 415, "unsupported_media_type")
+
+
+async def test_a_form_whose_content_encoding_does_not_decode_is_400(
+    service_client: Any, servers: Any
+) -> None:
+    registration = await service_client("registration")
+    event = event_body(capacity=5)
+    r = await registration.post("/api/v1/events", json=event, headers=auth(servers.token()))
+    assert r.status == 201, await r.text()
+    r = await registration.post(
+        f"/events/{event['slug']}",
+        data=b"name=x",
+        headers={"Content-Type": "application/x-www-form-urlencoded", "Content-Encoding": "gzip"},
+    )
+    await _assert_unreadable_body(r)
+    r = await registration.get(f"/api/v1/events/{event['slug']}")
+    assert (await r.json())["seats_left"] == 5
