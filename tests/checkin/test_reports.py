@@ -160,7 +160,12 @@ async def _event_with_people(service_client: Any, servers: Any) -> tuple[Door, d
 
     async def settled() -> bool:
         counts = (await _statistics(door))["registrations"]
-        return bool(counts == {"confirmed": 4, "waitlisted": 1, "offered": 1, "cancelled": 1})
+        if counts != {"confirmed": 4, "waitlisted": 1, "offered": 1, "cancelled": 1}:
+            return False
+        # The registration's cancellation reaches checkin from registration; the ticket's
+        # revocation comes later, through tickets.
+        r = await door.checkin.get(f"/api/v1/events/{door.slug}/attendance", headers=door.organizer)
+        return bool((await r.json())["tickets"] == 4)
 
     await eventually(settled)
     return door, people
