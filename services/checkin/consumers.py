@@ -125,6 +125,7 @@ async def record_cancellation(
     data: events.RegistrationCancelled,
 ) -> None:
     await db.upsert_registration(conn, data.registration_id, data.event.id, "cancelled")
+    await db.update_tickets_revoked_for(conn, data.registration_id)
 
 
 async def erase_holder(

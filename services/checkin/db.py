@@ -105,16 +105,30 @@ async def upsert_ticket(
     registration_id: uuid.UUID,
     holder_name: str,
 ) -> None:
-    # A revocation may have arrived first; issuing never un-revokes.
+    # A revocation may have arrived first; issuing never un-revokes. Nor does it make a
+    # ticket valid whose registration checkin already knows is cancelled (the revocation
+    # is on its way through tickets).
     await conn.execute(
         "INSERT INTO tickets (id, event_id, registration_id, holder_name, status, known)"
-        " VALUES ($1, $2, $3, $4, 'valid', true)"
+        " SELECT $1, $2, $3, $4, CASE WHEN EXISTS (SELECT 1 FROM registrations"
+        "  WHERE id = $3 AND status = 'cancelled') THEN 'revoked' ELSE 'valid' END, true"
         " ON CONFLICT (id) DO UPDATE SET registration_id = EXCLUDED.registration_id,"
-        " holder_name = EXCLUDED.holder_name, known = true, updated_at = now()",
+        " holder_name = EXCLUDED.holder_name, known = true, updated_at = now(),"
+        " status = CASE WHEN EXCLUDED.status = 'revoked' THEN 'revoked' ELSE tickets.status END",
         ticket_id,
         event_id,
         registration_id,
         holder_name,
+    )
+
+
+async def update_tickets_revoked_for(conn: asyncpg.Connection, registration_id: uuid.UUID) -> None:
+    """The registration is cancelled: its tickets are refused at once, without waiting for
+    tickets' ``ticket.revoked`` (which does not come while tickets is down)."""
+    await conn.execute(
+        "UPDATE tickets SET status = 'revoked', updated_at = now()"
+        " WHERE registration_id = $1 AND status = 'valid'",
+        registration_id,
     )
 
 

@@ -4,6 +4,9 @@ import asyncio
 import uuid
 from typing import Any
 
+import asyncpg
+
+from services.checkin import db
 from services.checkin.batcher import WORKERS
 from services.checkin.keys import SCAN_BATCHER
 from tests.factories import auth, event_body, eventually, registration_body
@@ -12,9 +15,14 @@ from tests.factories import auth, event_body, eventually, registration_body
 async def _ticketed(
     service_client: Any, servers: Any, **reg: Any
 ) -> tuple[Any, dict[str, Any], dict[str, Any]]:
-    registration = await service_client("registration")
-    tickets = await service_client("tickets")
-    checkin = await service_client("checkin")
+    services = [await service_client(s) for s in ("registration", "tickets", "checkin")]
+    return await _ticketed_on(*services, servers, **reg)
+
+
+async def _ticketed_on(
+    registration: Any, tickets: Any, checkin: Any, servers: Any, **reg: Any
+) -> tuple[Any, dict[str, Any], dict[str, Any]]:
+    """A new event with one ticket that checkin knows: (checkin, the event, the ticket)."""
     body = event_body()
     r = await registration.post("/api/v1/events", json=body, headers=auth(servers.token()))
     assert r.status == 201, await r.text()
@@ -166,6 +174,43 @@ async def test_cancelled_registration_scans_as_revoked(service_client: Any, serv
     assert verdict["message"]["en"] == "This ticket has been cancelled."
 
 
+async def test_a_cancelled_registration_is_refused_while_tickets_is_down(
+    service_client: Any, servers: Any
+) -> None:
+    """Checkin learns of a cancellation from registration, and of the ticket's revocation
+    from tickets: with tickets down, the cancellation alone refuses the ticket, at the
+    door and in the offline pack."""
+    registration, tickets, checkin = [
+        await service_client(s) for s in ("registration", "tickets", "checkin")
+    ]
+    checkin, event, issued = await _ticketed_on(registration, tickets, checkin, servers)
+    await tickets.close()
+    organizer = auth(servers.token())
+    r = await registration.delete(
+        f"/api/v1/registrations/{issued['registration_id']}", headers=organizer
+    )
+    assert r.status == 200, await r.text()
+
+    async def cancelled() -> bool:
+        r = await checkin.get(f"/api/v1/events/{event['slug']}/attendance", headers=organizer)
+        return (await r.json())["registered"] == 0
+
+    await eventually(cancelled)
+    door = auth(servers.token("door", [event["slug"]]))
+    r = await checkin.post(
+        "/api/v1/scans",
+        json={"code": issued["code"], "gate": "hall", "scan_id": str(uuid.uuid4())},
+        headers=door,
+    )
+    assert (await r.json())["result"] == "revoked"
+    r = await checkin.get(f"/api/v1/events/{event['slug']}/offline-pack", headers=door)
+    assert r.status == 200, await r.text()
+    pack = await r.json()
+    assert pack["revoked"] == [issued["ticket_id"]]
+    r = await checkin.get(f"/api/v1/events/{event['slug']}/attendance", headers=organizer)
+    assert (await r.json())["tickets"] == 0
+
+
 async def test_the_scan_batch_statements_are_ready_before_the_first_scan(
     service_client: Any,
 ) -> None:
@@ -185,3 +230,28 @@ async def test_the_scan_batch_statements_are_ready_before_the_first_scan(
     finally:
         for conn in connections:
             await pool.release(conn)
+
+
+async def test_a_ticket_issued_after_checkin_heard_of_its_cancellation_is_revoked(
+    service_client: Any, servers: Any
+) -> None:
+    """The two streams' order is not fixed: ``ticket.issued`` can reach checkin after
+    ``registration.cancelled``. The ticket is then stored revoked, and stays so when its
+    issue is applied again."""
+    await service_client("checkin")  # its schema
+    conn = await asyncpg.connect(servers.database_url, server_settings={"search_path": "checkin"})
+    try:
+        registration_id, ticket_id, event_id = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+        await db.upsert_registration(conn, registration_id, event_id, "cancelled")
+        for _ in range(2):
+            await db.upsert_ticket(conn, ticket_id, event_id, registration_id, "Anna Nowak")
+            row = await conn.fetchrow("SELECT status, known FROM tickets WHERE id = $1", ticket_id)
+            assert (row["status"], row["known"]) == ("revoked", True)
+        # A confirmed registration's ticket is valid.
+        other_registration, other_ticket = uuid.uuid4(), uuid.uuid4()
+        await db.upsert_registration(conn, other_registration, event_id, "confirmed")
+        await db.upsert_ticket(conn, other_ticket, event_id, other_registration, "Jan Nowak")
+        status = await conn.fetchval("SELECT status FROM tickets WHERE id = $1", other_ticket)
+        assert status == "valid"
+    finally:
+        await conn.close()
