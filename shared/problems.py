@@ -19,6 +19,10 @@ POLISH: dict[str, str] = {
     "certificate_withdrawn": "To zaświadczenie zostało wycofane.",
     "delivery_not_found": "Nie ma takiej wysyłki.",
     "delivery_pending": "Ta wiadomość jest jeszcze w drodze; poczekaj na nią.",
+    "delivery_withdrawn": (
+        "Ta wiadomość została wycofana: zgłoszenie anulowano, zanim ją wysłano, więc jej"
+        " treść jest już nieaktualna."
+    ),
     "event_cancelled": "To wydarzenie zostało odwołane; nie można go zmieniać.",
     "event_full": "Brak wolnych miejsc na to wydarzenie.",
     "event_not_covered": "Token nie obejmuje tego wydarzenia.",

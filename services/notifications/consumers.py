@@ -220,6 +220,7 @@ async def queue_cancellation_email(
     await _record_attendee(conn, env, data, "cancelled")
     # After the attendee's row: a reminder being queued for them holds it until it commits.
     await reminder_db.delete_pending_reminders_of_registration(conn, data.registration_id)
+    await db.update_withdrawn_on_cancellation(conn, data.registration_id)
     if data.reason == "erased":
         return  # the person asked to be forgotten, not written to
     await _queue(

@@ -218,6 +218,35 @@ async def update_retry(
     )
 
 
+# What a cancellation makes untrue: a ticket no longer valid, a place no longer held or
+# offered, news of an event the person no longer attends. Not the cancellation's own email,
+# nor a certificate of attendance (it was earned); pending reminders are deleted instead
+# (reminder_db), as the scheduler queues them.
+WITHDRAWN_ON_CANCELLATION = (
+    "ticket",
+    "ticket_reissued",
+    "waitlisted",
+    "offer",
+    "session_offer",
+    "event_changed",
+)
+
+
+async def update_withdrawn_on_cancellation(
+    conn: asyncpg.Connection, registration_id: uuid.UUID
+) -> None:
+    """The registration's queued emails that its cancellation makes untrue are not sent.
+    One the sender holds right now may still go out; then it is recorded as sent (and a
+    temporary failure does not put it back in the queue: retrying keeps the status)."""
+    await conn.execute(
+        "UPDATE deliveries SET status = 'withdrawn',"
+        " last_error = 'withdrawn: the registration was cancelled before it was sent'"
+        " WHERE registration_id = $1 AND status = 'pending' AND template = ANY($2::text[])",
+        registration_id,
+        list(WITHDRAWN_ON_CANCELLATION),
+    )
+
+
 async def update_deliveries_erased(conn: asyncpg.Connection, registration_id: uuid.UUID) -> None:
     # Pending ones are not sent any more: there is nobody to send them to.
     await conn.execute(
@@ -362,13 +391,15 @@ async def insert_resend(
     conn: asyncpg.Connection | asyncpg.Pool, original_id: uuid.UUID, delivery_id: uuid.UUID
 ) -> Delivery | None:
     """A new pending copy of a sent or failed delivery, with its own Message-ID; None when
-    the original does not exist, is still pending or its recipient was erased."""
+    the original does not exist, is still pending, was withdrawn or its recipient was
+    erased."""
     row = await conn.fetchrow(
         "INSERT INTO deliveries (id, dedupe_key, template, registration_id, recipient, lang,"
         " payload, status, message_id)"
         " SELECT $2::uuid, 'resend:' || id || ':' || $2::uuid, template, registration_id,"
         "  recipient, lang, payload, 'pending', '<' || $2::uuid || '@cnk-events>'"
-        " FROM deliveries WHERE id = $1 AND status <> 'pending' AND payload <> '{}'::jsonb"
+        " FROM deliveries WHERE id = $1 AND status IN ('sent', 'failed')"
+        " AND payload <> '{}'::jsonb"
         f" RETURNING {_COLUMNS}",
         original_id,
         delivery_id,

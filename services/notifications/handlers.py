@@ -62,6 +62,13 @@ async def resend_delivery(request: web.Request) -> web.Response:
                 raise ProblemError(
                     409, "delivery_pending", "This email is still on its way; wait for it."
                 )
+            if original.status == "withdrawn":
+                raise ProblemError(
+                    409,
+                    "delivery_withdrawn",
+                    "This email was withdrawn: the registration was cancelled before it was"
+                    " sent, so what it says no longer holds.",
+                )
             raise ProblemError(
                 409, "recipient_erased", "The recipient's data was erased; nothing to resend."
             )

@@ -26,7 +26,7 @@ async def settled_deliveries(
 ) -> dict[str, list[str]]:
     """Once every event written so far has reached notifications (with registration and
     tickets running) and every email it queued is sent or failed: the templates delivered
-    to each registration, oldest first.
+    to each registration, oldest first (not the ones withdrawn by a cancellation).
 
     Checked upstream first, since an event only moves downstream: registration's outbox,
     the REGISTRATION stream's consumers, tickets' outbox, the TICKETS stream's consumer,
@@ -58,7 +58,7 @@ async def settled_deliveries(
             found = await deliveries(notifications, servers, reg)
             if any(d["status"] == "pending" for d in found):
                 return False
-            delivered[reg["id"]] = [d["template"] for d in found]
+            delivered[reg["id"]] = [d["template"] for d in found if d["status"] != "withdrawn"]
         return True
 
     try:

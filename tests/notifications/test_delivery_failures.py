@@ -229,6 +229,47 @@ async def test_emails_queued_while_smtp_is_down_are_sent_once_it_is_back(
         assert msg["Message-ID"] == delivery["message_id"]
 
 
+async def test_a_ticket_email_queued_while_smtp_is_down_is_withdrawn_on_cancellation(
+    service_client: Any, servers: Any
+) -> None:
+    """Registered and cancelled while the SMTP server was down: once it is back, only the
+    cancellation goes out, not a ticket that no longer opens the door."""
+    port = free_port()  # nothing listens here until the inbox starts below
+    [notifications], registration = await _services(service_client, f"smtp://127.0.0.1:{port}")
+    slug = await _event(registration, servers)
+    [reg] = await _register(registration, slug, _address())
+    down = await _delivery(notifications, servers, reg, _pending_with_error)
+    assert down["template"] == "ticket", down
+    r = await registration.delete(
+        f"/api/v1/registrations/{reg['id']}", headers=auth(reg["manage_token"])
+    )
+    assert r.status == 200, await r.text()
+
+    async def by_template(ready: Callable[[dict[str, Any]], bool]) -> dict[str, Any] | None:
+        found = {d["template"]: d for d in await deliveries(notifications, servers, reg)}
+        return found if ready(found) else None
+
+    def withdrawn(found: dict[str, Any]) -> bool:
+        return found["ticket"]["status"] == "withdrawn" and "cancelled" in found
+
+    queued = await eventually(lambda: by_template(withdrawn))
+    assert queued["ticket"]["last_error"].startswith("withdrawn"), queued
+    r = await notifications.post(
+        f"/api/v1/deliveries/{queued['ticket']['id']}/resend", headers=auth(servers.token())
+    )
+    assert (r.status, (await r.json())["code"]) == (409, "delivery_withdrawn")
+
+    inbox = Inbox()
+    with smtp_on(port, inbox):
+        done = await eventually(
+            lambda: by_template(lambda found: found["cancelled"]["status"] == "sent"),
+            timeout=RETRY_DELAYS[1] + 30,
+        )
+    assert (done["ticket"]["status"], done["ticket"]["sent_at"]) == ("withdrawn", None)
+    [msg] = inbox.to(reg["email"])
+    assert msg["Message-ID"] == done["cancelled"]["message_id"]
+
+
 async def test_a_4xx_at_rcpt_or_data_is_retried_and_delivered_once(
     service_client: Any, servers: Any
 ) -> None:

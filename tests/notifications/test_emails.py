@@ -312,6 +312,12 @@ async def test_event_changes_reach_confirmed_and_waiting_attendees_once(
     seated = await _register(registration, event["slug"], lang=lang)
     waiting = await _register(registration, event["slug"], lang=lang)
     gone = await _register(registration, event["slug"], lang=lang)
+    waitlisted_subject = {
+        "pl": f"Jesteś na liście oczekujących: {NAME['pl']}",
+        "en": f"You are on the waitlist: {NAME['en']}",
+    }[lang]
+    # Sent before the cancellation: one still queued then would be withdrawn.
+    await _mail(servers, gone, waitlisted_subject)
     r = await registration.delete(
         f"/api/v1/registrations/{gone['id']}", headers=auth(gone["manage_token"])
     )
@@ -323,10 +329,6 @@ async def test_event_changes_reach_confirmed_and_waiting_attendees_once(
         "en": f"Registration cancelled: {NAME['en']}",
     }[lang]
     await _mail(servers, gone, cancelled_subject)
-    waitlisted_subject = {
-        "pl": f"Jesteś na liście oczekujących: {NAME['pl']}",
-        "en": f"You are on the waitlist: {NAME['en']}",
-    }[lang]
     await _mail(servers, waiting, waitlisted_subject)
 
     venue = "Aula, ul. Wiejska 45A, Białystok"
