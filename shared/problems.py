@@ -20,8 +20,7 @@ POLISH: dict[str, str] = {
     "delivery_not_found": "Nie ma takiej wysyłki.",
     "delivery_pending": "Ta wiadomość jest jeszcze w drodze; poczekaj na nią.",
     "delivery_withdrawn": (
-        "Ta wiadomość została wycofana: zgłoszenie anulowano, zanim ją wysłano, więc jej"
-        " treść jest już nieaktualna."
+        "Ta wiadomość została wycofana: zanim ją wysłano, jej treść przestała być aktualna."
     ),
     "event_cancelled": "To wydarzenie zostało odwołane; nie można go zmieniać.",
     "event_full": "Brak wolnych miejsc na to wydarzenie.",

@@ -146,6 +146,12 @@ async def record_confirmation(
     # A certificate is for someone whose seat was confirmed: one that came first waited.
     for waiting in await _record_attendee(conn, env, data, "confirmed"):
         await _queue_certificate(conn, waiting)
+    await db.update_withdrawn(
+        conn,
+        data.registration_id,
+        db.WITHDRAWN_ON_CONFIRMATION,
+        "the registration was confirmed before it was sent",
+    )
 
 
 async def queue_waitlisted_email(
@@ -220,7 +226,12 @@ async def queue_cancellation_email(
     await _record_attendee(conn, env, data, "cancelled")
     # After the attendee's row: a reminder being queued for them holds it until it commits.
     await reminder_db.delete_pending_reminders_of_registration(conn, data.registration_id)
-    await db.update_withdrawn_on_cancellation(conn, data.registration_id)
+    await db.update_withdrawn(
+        conn,
+        data.registration_id,
+        db.WITHDRAWN_ON_CANCELLATION,
+        "the registration was cancelled before it was sent",
+    )
     if data.reason == "erased":
         return  # the person asked to be forgotten, not written to
     await _queue(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 
 import asyncpg
@@ -198,9 +199,10 @@ async def update_sent_many(
 async def update_failed(
     conn: asyncpg.Connection | asyncpg.Pool, delivery_id: uuid.UUID, error: str
 ) -> None:
+    # A withdrawn one stays so (below): it was not going to be sent anyway.
     await conn.execute(
         "UPDATE deliveries SET status = 'failed', last_error = $2, claimed_until = NULL"
-        " WHERE id = $1",
+        " WHERE id = $1 AND status <> 'withdrawn'",
         delivery_id,
         error,
     )
@@ -209,9 +211,10 @@ async def update_failed(
 async def update_retry(
     conn: asyncpg.Connection | asyncpg.Pool, delivery_id: uuid.UUID, error: str, delay: float
 ) -> None:
+    # Only a pending one: one withdrawn while it was being sent keeps its reason.
     await conn.execute(
         "UPDATE deliveries SET last_error = $2, claimed_until = NULL,"
-        " next_attempt_at = now() + make_interval(secs => $3) WHERE id = $1",
+        " next_attempt_at = now() + make_interval(secs => $3) WHERE id = $1 AND status = 'pending'",
         delivery_id,
         error,
         delay,
@@ -230,20 +233,24 @@ WITHDRAWN_ON_CANCELLATION = (
     "session_offer",
     "event_changed",
 )
+# What a confirmation makes untrue: waiting for a seat, or an offer of one. The ticket
+# email says the rest.
+WITHDRAWN_ON_CONFIRMATION = ("waitlisted", "offer")
 
 
-async def update_withdrawn_on_cancellation(
-    conn: asyncpg.Connection, registration_id: uuid.UUID
+async def update_withdrawn(
+    conn: asyncpg.Connection, registration_id: uuid.UUID, templates: Sequence[str], because: str
 ) -> None:
-    """The registration's queued emails that its cancellation makes untrue are not sent.
-    One the sender holds right now may still go out; then it is recorded as sent (and a
-    temporary failure does not put it back in the queue: retrying keeps the status)."""
+    """The registration's queued ``templates`` emails are not sent: what they say no longer
+    holds, ``because`` of what happened to the registration since they were queued. One the
+    sender holds right now may still go out; then it is recorded as sent (and a temporary
+    failure does not put it back in the queue: retrying keeps the status)."""
     await conn.execute(
-        "UPDATE deliveries SET status = 'withdrawn',"
-        " last_error = 'withdrawn: the registration was cancelled before it was sent'"
+        "UPDATE deliveries SET status = 'withdrawn', last_error = 'withdrawn: ' || $3"
         " WHERE registration_id = $1 AND status = 'pending' AND template = ANY($2::text[])",
         registration_id,
-        list(WITHDRAWN_ON_CANCELLATION),
+        list(templates),
+        because,
     )
 
 

@@ -66,8 +66,8 @@ async def resend_delivery(request: web.Request) -> web.Response:
                 raise ProblemError(
                     409,
                     "delivery_withdrawn",
-                    "This email was withdrawn: the registration was cancelled before it was"
-                    " sent, so what it says no longer holds.",
+                    "This email was withdrawn: what it said no longer held when it was due"
+                    " to be sent (its last_error says why).",
                 )
             raise ProblemError(
                 409, "recipient_erased", "The recipient's data was erased; nothing to resend."

@@ -229,45 +229,74 @@ async def test_emails_queued_while_smtp_is_down_are_sent_once_it_is_back(
         assert msg["Message-ID"] == delivery["message_id"]
 
 
-async def test_a_ticket_email_queued_while_smtp_is_down_is_withdrawn_on_cancellation(
+async def test_emails_queued_while_smtp_is_down_that_no_longer_hold_are_withdrawn(
     service_client: Any, servers: Any
 ) -> None:
-    """Registered and cancelled while the SMTP server was down: once it is back, only the
-    cancellation goes out, not a ticket that no longer opens the door."""
+    """While the SMTP server is down, Anna takes the one seat and cancels; Jan waits, is
+    offered her seat and takes it. Once the server is back, Anna gets the cancellation
+    only (not a ticket that no longer opens the door), Jan his ticket only (not "you are
+    on the waitlist" nor an offer he has already taken)."""
     port = free_port()  # nothing listens here until the inbox starts below
     [notifications], registration = await _services(service_client, f"smtp://127.0.0.1:{port}")
-    slug = await _event(registration, servers)
-    [reg] = await _register(registration, slug, _address())
-    down = await _delivery(notifications, servers, reg, _pending_with_error)
-    assert down["template"] == "ticket", down
+    body = event_body(capacity=1)
+    r = await registration.post("/api/v1/events", json=body, headers=auth(servers.token()))
+    assert r.status == 201, await r.text()
+    anna, jan = await _register(registration, body["slug"], _address(), _address())
+    if anna["status"] != "confirmed":
+        anna, jan = jan, anna
+    assert (anna["status"], jan["status"]) == ("confirmed", "waitlisted")
+
+    async def queued(reg: dict[str, Any], *expected: str) -> dict[str, Any] | None:
+        """The registration's deliveries by template, once they are these (template:status)
+        and every one of them has been tried at least once (or is withdrawn)."""
+        found = {d["template"]: d for d in await deliveries(notifications, servers, reg)}
+        states = sorted(f"{t}:{d['status']}" for t, d in found.items())
+        tried = all(d["attempts"] or d["status"] == "withdrawn" for d in found.values())
+        return found if states == sorted(expected) and tried else None
+
+    await eventually(lambda: queued(anna, "ticket:pending"))
+    await eventually(lambda: queued(jan, "waitlisted:pending"))
     r = await registration.delete(
-        f"/api/v1/registrations/{reg['id']}", headers=auth(reg["manage_token"])
+        f"/api/v1/registrations/{anna['id']}", headers=auth(anna["manage_token"])
     )
     assert r.status == 200, await r.text()
-
-    async def by_template(ready: Callable[[dict[str, Any]], bool]) -> dict[str, Any] | None:
-        found = {d["template"]: d for d in await deliveries(notifications, servers, reg)}
-        return found if ready(found) else None
-
-    def withdrawn(found: dict[str, Any]) -> bool:
-        return found["ticket"]["status"] == "withdrawn" and "cancelled" in found
-
-    queued = await eventually(lambda: by_template(withdrawn))
-    assert queued["ticket"]["last_error"].startswith("withdrawn"), queued
+    gone = await eventually(lambda: queued(anna, "ticket:withdrawn", "cancelled:pending"))
+    assert gone["ticket"]["last_error"] == (
+        "withdrawn: the registration was cancelled before it was sent"
+    )
+    await eventually(lambda: queued(jan, "waitlisted:pending", "offer:pending"))
+    r = await registration.post(
+        f"/api/v1/registrations/{jan['id']}/accept-offer", headers=auth(jan["manage_token"])
+    )
+    assert r.status == 200, await r.text()
+    seated = await eventually(
+        lambda: queued(jan, "waitlisted:withdrawn", "offer:withdrawn", "ticket:pending")
+    )
+    assert seated["offer"]["last_error"] == (
+        "withdrawn: the registration was confirmed before it was sent"
+    )
     r = await notifications.post(
-        f"/api/v1/deliveries/{queued['ticket']['id']}/resend", headers=auth(servers.token())
+        f"/api/v1/deliveries/{gone['ticket']['id']}/resend", headers=auth(servers.token())
     )
     assert (r.status, (await r.json())["code"]) == (409, "delivery_withdrawn")
 
     inbox = Inbox()
     with smtp_on(port, inbox):
-        done = await eventually(
-            lambda: by_template(lambda found: found["cancelled"]["status"] == "sent"),
-            timeout=RETRY_DELAYS[1] + 30,
-        )
-    assert (done["ticket"]["status"], done["ticket"]["sent_at"]) == ("withdrawn", None)
-    [msg] = inbox.to(reg["email"])
-    assert msg["Message-ID"] == done["cancelled"]["message_id"]
+        done = {
+            "anna": await eventually(
+                lambda: queued(anna, "ticket:withdrawn", "cancelled:sent"),
+                timeout=RETRY_DELAYS[1] + 30,
+            ),
+            "jan": await eventually(
+                lambda: queued(jan, "waitlisted:withdrawn", "offer:withdrawn", "ticket:sent"),
+                timeout=RETRY_DELAYS[1] + 30,
+            ),
+        }
+    for reg, one in ((anna, done["anna"]["cancelled"]), (jan, done["jan"]["ticket"])):
+        [msg] = inbox.to(reg["email"])
+        assert msg["Message-ID"] == one["message_id"]
+    withdrawn = [done["anna"]["ticket"], done["jan"]["waitlisted"], done["jan"]["offer"]]
+    assert [d["sent_at"] for d in withdrawn] == [None] * 3
 
 
 async def test_a_4xx_at_rcpt_or_data_is_retried_and_delivered_once(
