@@ -14,8 +14,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-run: setup
-	$(BIN)/cnk dev
+# The origin is the first thing `make run` prints, before the first run's set-up.
+run:
+	@echo "cnk-events: https://localhost:$${CNK_HTTPS_PORT:-8443} (setting up, then starting)"
+	@$(MAKE) --no-print-directory setup
+	@$(BIN)/cnk dev
 
 test: setup browser
 	$(BIN)/pytest $(PYTEST_ARGS)

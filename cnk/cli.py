@@ -26,6 +26,14 @@ def cmd_token(args: argparse.Namespace) -> int:
     if not args.event and not args.all_events:
         print("cnk token: give --event SLUG (repeatable) or --all-events", file=sys.stderr)
         return 2
+    max_days = int(os.environ.get("STAFF_TOKEN_MAX_DAYS") or 30)
+    if args.ttl > max_days * 86400:
+        print(
+            f"cnk token: the services accept tokens of at most {max_days} days"
+            " (STAFF_TOKEN_MAX_DAYS)",
+            file=sys.stderr,
+        )
+        return 2
     try:
         private = keyfile.private_key()
     except keyfile.NoSigningKey as e:
@@ -184,6 +192,29 @@ def cmd_keys(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_routes(args: argparse.Namespace) -> int:
+    from cnk import proxy
+
+    print(proxy.route_table_text())
+    return 0
+
+
+def cmd_proxy(args: argparse.Namespace) -> int:
+    from cnk import proxy
+
+    if args.write:
+        for path in proxy.write_files():
+            print(f"wrote {path}")
+        return 0
+    stale = proxy.stale_files()
+    for path in stale:
+        print(
+            f"cnk proxy: {path} is not what the route tables generate; run `cnk proxy --write`",
+            file=sys.stderr,
+        )
+    return 1 if stale else 0
+
+
 def cmd_dev(args: argparse.Namespace) -> int:
     from cnk import devstack
 
@@ -250,6 +281,15 @@ def parser() -> argparse.ArgumentParser:
             each.add_argument("key_id", type=int, metavar="ID")
         each.add_argument("--url", default=tickets_url)
         each.set_defaults(run=cmd_keys)
+
+    routes = sub.add_parser("routes", help="every public route: method, path, service, who")
+    routes.set_defaults(run=cmd_routes)
+
+    prox = sub.add_parser(
+        "proxy", help="check (or --write) the Caddyfiles generated from the route tables"
+    )
+    prox.add_argument("--write", action="store_true", help="write deploy/Caddyfile and k8s/")
+    prox.set_defaults(run=cmd_proxy)
 
     dev = sub.add_parser("dev", help="run the whole system locally (what `make run` does)")
     dev.set_defaults(run=cmd_dev)

@@ -1,5 +1,6 @@
 """The local stack behind `make run`: embedded PostgreSQL, NATS and SMTP, the four services,
-a demo event, and tokens. DATABASE_URL, NATS_URL and SMTP_URL point it at real servers."""
+Caddy serving them all at one origin (https://localhost:8443, its own local CA), a demo
+event, and tokens. DATABASE_URL, NATS_URL and SMTP_URL point it at real servers."""
 
 from __future__ import annotations
 
@@ -22,12 +23,17 @@ from zoneinfo import ZoneInfo
 import msgspec
 import uvloop
 
-from cnk import embedded, keyfile
+from cnk import embedded, keyfile, proxy
 from shared.auth import issue_token
 from shared.config import DEFAULT_PORTS, SERVICES
 
 DATA = keyfile.DATA_DIR
 DEMO_SLUG = "innhub-open-day"
+HTTPS_PORT = int(os.environ.get("CNK_HTTPS_PORT") or 8443)
+HTTP_PORT = int(os.environ.get("CNK_HTTP_PORT") or 8080)
+ORIGIN = f"https://localhost:{HTTPS_PORT}"
+# Caddy on this machine is the proxy in front of the services.
+LOCAL_PROXIES = "127.0.0.1/32,::1/128"
 
 
 # Services whose work nobody waits for at a screen (issuing tickets, sending email) run
@@ -128,13 +134,18 @@ def service_ports() -> dict[str, int]:
     ports = {}
     for service in SERVICES:
         port = int(os.environ.get(f"{service.upper()}_PORT", DEFAULT_PORTS[service]))
-        if not embedded.port_free(port):
-            raise RuntimeError(
-                f"port {port} for {service} is taken (another `make run`?);"
-                f" stop it or set {service.upper()}_PORT"
-            )
+        _check_free(port, service, f"{service.upper()}_PORT")
         ports[service] = port
+    _check_free(HTTPS_PORT, "the HTTPS origin", "CNK_HTTPS_PORT")
+    _check_free(HTTP_PORT, "the HTTP redirect", "CNK_HTTP_PORT")
     return ports
+
+
+def _check_free(port: int, what: str, variable: str) -> None:
+    if not embedded.port_free(port):
+        raise RuntimeError(
+            f"port {port} for {what} is taken (another `make run`?); stop it or set {variable}"
+        )
 
 
 def http(method: str, url: str, body: Any = None, token: str | None = None) -> tuple[int, Any]:
@@ -218,38 +229,52 @@ def create_demo_event(registration_url: str, organizer: str) -> None:
         raise RuntimeError(f"could not create the demo event: {status} {body}")
 
 
-def banner(urls: dict[str, str], infra: dict[str, str], organizer: str, door: str) -> str:
-    reg = urls["registration"]
+def banner(
+    ports: dict[str, int], infra: dict[str, str], root_ca: Path, organizer: str, door: str
+) -> str:
     mail_note = f"   (mail saved to {DATA / 'mail'}/)" if infra["own_smtp"] else ""
+    debug = "  ".join(f"{s} :{p}" for s, p in ports.items())
     return f"""
-cnk-events is running. Ctrl-C stops everything.
+cnk-events is ready at {ORIGIN}   (http://localhost:{HTTP_PORT} redirects there)
+Ctrl-C stops everything.
 
-  registration   {reg}          events: {reg}/api/v1/events
-  tickets        {urls["tickets"]}          public keys: {urls["tickets"]}/api/v1/keys
-  checkin        {urls["checkin"]}          scans: POST {urls["checkin"]}/api/v1/scans
-  notifications  {urls["notifications"]}          log: {urls["notifications"]}/api/v1/deliveries
+  events (public)   {ORIGIN}/
+  door scanner      {ORIGIN}/door   (sign in with the DOOR_TOKEN below)
+  live dashboard    {ORIGIN}/dashboard/{DEMO_SLUG}   (with the ORGANIZER_TOKEN)
+  certificates      {ORIGIN}/verify
+  API               {ORIGIN}/api/v1/events
+
+The certificate is from Caddy's local CA: trust {root_ca}
+in the browser (or accept the warning once); curl --cacert {root_ca} ...
+
   PostgreSQL     {infra["database"]}
   NATS           {infra["nats"]}
   SMTP           {infra["smtp"]}{mail_note}
+  services, for debugging, on their own ports: {debug}
 
-Pages (the service addresses above answer only under their paths):
-  events (public)   {reg}/
-  door scanner      {urls["checkin"]}/door   (sign in with the DOOR_TOKEN below)
-  live dashboard    {urls["checkin"]}/dashboard/{DEMO_SLUG}   (with the ORGANIZER_TOKEN)
-
-Demo event: {reg}/api/v1/events/{DEMO_SLUG}
 Tokens (also in {DATA / "tokens.env"}; more with .venv/bin/cnk token):
 ORGANIZER_TOKEN={organizer}
 DOOR_TOKEN={door}
-
-Register:  curl -s -X POST {reg}/api/v1/events/{DEMO_SLUG}/registrations \\
-             -H 'Content-Type: application/json' \\
-             -d '{{"name": "Anna Nowak", "email": "anna@example.org",
-                  "lang": "pl", "consent": true}}'
 """
 
 
+def start_proxy(stack: contextlib.ExitStack, ports: dict[str, int]) -> Path:
+    """Caddy at the origin in front of the services; its local CA's root certificate."""
+    site = proxy.local_site(
+        {s: [f"127.0.0.1:{p}"] for s, p in ports.items()},
+        https_port=HTTPS_PORT,
+        http_port=HTTP_PORT,
+        storage=(DATA / "caddy").resolve(),
+    )
+    return stack.enter_context(
+        embedded.caddy_server(
+            proxy.caddyfile(site), DATA / "caddy", HTTPS_PORT, log=DATA / "caddy.log"
+        )
+    )
+
+
 def main() -> int:
+    log(f"starting cnk-events at {ORIGIN} ...")
     DATA.mkdir(parents=True, exist_ok=True)
     private, public = keyfile.ensure_local_key()
     stopping = False
@@ -268,7 +293,6 @@ def main() -> int:
         except RuntimeError as e:
             log(f"cannot start: {e}")
             return 1
-        urls = {s: f"http://localhost:{p}" for s, p in ports.items()}
         env = {
             **os.environ,
             "DATABASE_URL": database,
@@ -276,11 +300,8 @@ def main() -> int:
             "SMTP_URL": smtp_url,
             "STAFF_TOKEN_PUBLIC_KEY": public,
             "LOG_FORMAT": os.environ.get("LOG_FORMAT", "console"),
-            "REGISTRATION_PUBLIC_URL": os.environ.get(
-                "REGISTRATION_PUBLIC_URL", urls["registration"]
-            ),
-            "TICKETS_PUBLIC_URL": os.environ.get("TICKETS_PUBLIC_URL", urls["tickets"]),
-            "CHECKIN_PUBLIC_URL": os.environ.get("CHECKIN_PUBLIC_URL", urls["checkin"]),
+            "PUBLIC_URL": os.environ.get("PUBLIC_URL", ORIGIN),
+            "TRUSTED_PROXIES": os.environ.get("TRUSTED_PROXIES", LOCAL_PROXIES),
             **{f"{s.upper()}_PORT": str(p) for s, p in ports.items()},
         }
         procs: dict[str, subprocess.Popen[bytes]] = {}
@@ -309,26 +330,22 @@ def main() -> int:
                 private, role="door", events=["*"], subject="local door", ttl_seconds=30 * 86400
             )
             create_demo_event(f"http://127.0.0.1:{ports['registration']}", organizer)
+            root_ca = start_proxy(stack, ports)
         except RuntimeError as e:
             log(f"cannot start: {e}")
             return 1
         (DATA / "tokens.env").write_text(f"ORGANIZER_TOKEN={organizer}\nDOOR_TOKEN={door}\n")
         # For tools run beside the stack (the benchmarks check the database directly).
-        (DATA / "stack.env").write_text(f"DATABASE_URL={database}\nNATS_URL={nats_url}\n")
-        print(
-            banner(
-                urls,
-                {
-                    "database": database,
-                    "nats": nats_url,
-                    "smtp": smtp_url,
-                    "own_smtp": "yes" if own_smtp else "",
-                },
-                organizer,
-                door,
-            ),
-            flush=True,
+        (DATA / "stack.env").write_text(
+            f"DATABASE_URL={database}\nNATS_URL={nats_url}\nORIGIN={ORIGIN}\nCA={root_ca}\n"
         )
+        infra = {
+            "database": database,
+            "nats": nats_url,
+            "smtp": smtp_url,
+            "own_smtp": "yes" if own_smtp else "",
+        }
+        print(banner(ports, infra, root_ca, organizer, door), flush=True)
         while not stopping:
             for service, proc in procs.items():
                 if proc.poll() is not None:

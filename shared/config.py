@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import os
 from collections.abc import Mapping
 
@@ -52,6 +53,18 @@ def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
     return raw in ("true", "1", "yes")
 
 
+def _networks(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    """Comma-separated CIDRs (a bare address is one host), each checked."""
+    found = []
+    for part in env.get(name, "").split(","):
+        if part.strip():
+            try:
+                found.append(str(ipaddress.ip_network(part.strip(), strict=False)))
+            except ValueError:
+                raise ConfigError(f"{name}: {part.strip()!r} is not an address or CIDR") from None
+    return tuple(found)
+
+
 def _required(env: Mapping[str, str], name: str) -> str:
     value = env.get(name, "").strip()
     if not value:
@@ -81,8 +94,10 @@ class Settings:
     log_level: str = "INFO"
     offer_hours: float = 24.0
     offer_sweep_seconds: float = 30.0
-    registration_rate_limit: int = 30
-    trust_forwarded_for: bool = False
+    registration_rate_limit: int = 30  # seats per client address per minute
+    registration_email_limit: int = 10  # attempts per email address per hour
+    trusted_proxies: tuple[str, ...] = ()
+    staff_token_max_days: int = 30
     processes: int = 1
     mail_rate: float = 100.0
     reminder_hours: int = 24  # 0: no reminders
@@ -98,6 +113,8 @@ class Settings:
         if log_format not in ("json", "console"):
             raise ConfigError(f"LOG_FORMAT must be json or console, got {log_format!r}")
         port_var = f"{service.upper()}_PORT"
+        # The one origin every link points at; a service's own variable overrides it.
+        public_url = env.get("PUBLIC_URL", "").rstrip("/")
         return cls(
             service=service,
             database_url=_required(env, "DATABASE_URL"),
@@ -107,9 +124,11 @@ class Settings:
             port=_int(env, port_var, DEFAULT_PORTS[service], minimum=1),
             smtp_url=env.get("SMTP_URL", "smtp://localhost:25"),
             mail_from=env.get("MAIL_FROM", cls.mail_from),
-            registration_url=env.get("REGISTRATION_PUBLIC_URL", cls.registration_url).rstrip("/"),
-            tickets_url=env.get("TICKETS_PUBLIC_URL", cls.tickets_url).rstrip("/"),
-            checkin_url=env.get("CHECKIN_PUBLIC_URL", cls.checkin_url).rstrip("/"),
+            registration_url=env.get(
+                "REGISTRATION_PUBLIC_URL", public_url or cls.registration_url
+            ).rstrip("/"),
+            tickets_url=env.get("TICKETS_PUBLIC_URL", public_url or cls.tickets_url).rstrip("/"),
+            checkin_url=env.get("CHECKIN_PUBLIC_URL", public_url or cls.checkin_url).rstrip("/"),
             stream_replicas=_int(env, "NATS_STREAM_REPLICAS", 1, minimum=1),
             db_pool_size=_int(env, "DB_POOL_SIZE", 8, minimum=2),
             max_deliver=_int(env, "NATS_MAX_DELIVER", 5, minimum=1),
@@ -118,7 +137,9 @@ class Settings:
             offer_hours=_float(env, "WAITLIST_OFFER_HOURS", 24.0),
             offer_sweep_seconds=_float(env, "OFFER_SWEEP_SECONDS", 30.0),
             registration_rate_limit=_int(env, "REGISTRATION_RATE_LIMIT", 30),
-            trust_forwarded_for=_bool(env, "TRUST_FORWARDED_FOR", False),
+            registration_email_limit=_int(env, "REGISTRATION_EMAIL_LIMIT", 10),
+            trusted_proxies=_networks(env, "TRUSTED_PROXIES"),
+            staff_token_max_days=_int(env, "STAFF_TOKEN_MAX_DAYS", 30, minimum=1),
             processes=_int(
                 env, f"{service.upper()}_PROCESSES", DEFAULT_PROCESSES[service], minimum=1
             ),

@@ -1,5 +1,5 @@
 """Pruning the messaging tables every service has (shared/migrations/0001_messaging.sql),
-a minute after start and then hourly.
+and the ended rate-limit windows, a minute after start and then hourly.
 
 Without it the outbox keeps every event ever published and the inbox every event ever
 applied: after a season of events, hundreds of thousands of rows nobody reads.
@@ -20,6 +20,7 @@ import asyncpg
 import structlog
 from aiohttp import web
 
+from shared import ratelimit
 from shared.bus import periodic
 from shared.keys import DB_POOL
 
@@ -48,6 +49,7 @@ async def housekeeping_context(app: web.Application) -> AsyncIterator[None]:
         outbox, inbox = await prune(app[DB_POOL])
         if outbox or inbox:
             log.info("messaging_tables_pruned", outbox=outbox, inbox=inbox)
+        await ratelimit.prune(app[DB_POOL])
 
     async with periodic("housekeeping", prune_and_log, EVERY_SECONDS, FIRST_AFTER_SECONDS):
         yield

@@ -5,7 +5,7 @@ Error tree::
     ProblemError            a 4xx/5xx answer with a stable code
      ├── raised by handlers (not_found, event_full, ...)
      ├── raised by decode_body (invalid_json, validation_failed)
-     └── raised by read_form (invalid_form)
+     └── raised by read_form (invalid_form, form_expired)
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from aiohttp.http_exceptions import HttpProcessingError
 from aiohttp.web_protocol import RequestPayloadError
 from multidict import MultiDictProxy
 
-from shared import field_messages
+from shared import csrf, field_messages
 from shared.keys import DB_POOL, METRICS, NATS
 from shared.problems import localized_detail
 
@@ -195,9 +195,10 @@ Form = MultiDictProxy[str | bytes | bytearray | web.FileField]
 
 
 async def read_form(request: web.Request) -> Form:
-    """The fields of an HTML form (urlencoded or multipart), or a 400 problem."""
+    """The fields of an HTML form (urlencoded or multipart) that came from one of our pages
+    (its CSRF token matches), or a 400 or 403 problem."""
     try:
-        return await request.post()
+        form = await request.post()
     except UNREADABLE_FORM:
         raise ProblemError(
             400,
@@ -205,6 +206,14 @@ async def read_form(request: web.Request) -> Form:
             "The form could not be read: send it as application/x-www-form-urlencoded"
             " or multipart/form-data, in UTF-8.",
         ) from None
+    if not csrf.form_is_genuine(request, form.get(csrf.FIELD)):
+        raise ProblemError(
+            403,
+            "form_expired",
+            "This form has expired or did not come from this site: go back, reload the page"
+            " and send it again (the browser must accept cookies from this site).",
+        )
+    return form
 
 
 async def decode_body(request: web.Request, type_: type[T], limit: int = MAX_BODY_BYTES) -> T:
@@ -331,9 +340,3 @@ async def metrics(request: web.Request) -> web.Response:
         body=prometheus_client.generate_latest(registry),
         headers={"Content-Type": prometheus_client.CONTENT_TYPE_LATEST},
     )
-
-
-def add_operational_routes(app: web.Application) -> None:
-    app.router.add_get("/healthz", healthz)
-    app.router.add_get("/readyz", readyz)
-    app.router.add_get("/metrics", metrics)

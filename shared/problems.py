@@ -7,8 +7,7 @@ from aiohttp import web
 POLISH: dict[str, str] = {
     "access_code_invalid": "Ten rodzaj biletu wymaga poprawnego kodu dostępu.",
     "all_events_needed": (
-        "Klucze podpisujące bilety służą wszystkim wydarzeniom: potrzebny jest token"
-        " organizatora dla wszystkich wydarzeń."
+        "To dotyczy wszystkich wydarzeń: potrzebny jest token organizatora dla wszystkich wydarzeń."
     ),
     "already_registered": "Ten adres e-mail jest już zarejestrowany na to wydarzenie.",
     "bad_csv_header": "Pierwszy wiersz pliku CSV musi zawierać nagłówki kolumn (name,email,...).",
@@ -28,6 +27,10 @@ POLISH: dict[str, str] = {
     "event_not_found": "Nie ma takiego wydarzenia.",
     "event_not_open": "Sesji tego wydarzenia nie można teraz zmieniać.",
     "forbidden": "Brak uprawnień do tej operacji.",
+    "form_expired": (
+        "Ten formularz wygasł lub nie pochodzi z tej strony: wróć, odśwież stronę i wyślij go"
+        " ponownie (przeglądarka musi przyjmować ciasteczka tej strony)."
+    ),
     "gate_not_covered": "Token nie obejmuje tego wejścia.",
     "gate_taken": "Ta bramka jest już przypisana do innej listy wejść.",
     "group_too_large": "Grupa jest zbyt liczna dla tego wydarzenia.",
@@ -61,6 +64,9 @@ POLISH: dict[str, str] = {
     "not_found": "Nie znaleziono.",
     "offer_expired": "Czas na przyjęcie miejsca minął.",
     "question_exists": "To wydarzenie ma już pytanie o tym kluczu.",
+    "email_rate_limited": (
+        "Zbyt wiele prób rejestracji dla tego adresu e-mail. Spróbuj ponownie później."
+    ),
     "rate_limited": "Zbyt wiele rejestracji z tego adresu. Spróbuj za minutę.",
     "recipient_erased": "Dane odbiorcy zostały usunięte; nie ma czego wysłać ponownie.",
     "registration_cancelled": "Ta rejestracja została anulowana.",
@@ -80,6 +86,7 @@ POLISH: dict[str, str] = {
     "ticket_type_exists": "To wydarzenie ma już rodzaj biletu o tym identyfikatorze.",
     "ticket_type_sold_out": "Bilety tego rodzaju się skończyły.",
     "token_expired": "Token wygasł.",
+    "token_lifetime_too_long": ("Token jest ważny dłużej, niż pozwala ten serwer; wystaw krótszy."),
     "token_revoked": "Ten token został unieważniony.",
     "too_many_rows": "Plik ma zbyt wiele wierszy.",
     "unauthorized": "Wymagane uwierzytelnienie.",

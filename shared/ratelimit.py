@@ -1,49 +1,56 @@
-"""A per-client fixed-window request limit, kept in process.
-
-Counters are not business state: with N instances behind a load balancer an address gets
-up to N times the limit, which is acceptable for slowing down abuse.
-"""
+"""Request limits shared by every instance of a service: fixed-window counters in the
+service's own schema (``rate_limits``), all of one request's limits taken in one statement."""
 
 from __future__ import annotations
 
-import time
+import hashlib
+import math
+from typing import NamedTuple
 
-from aiohttp import web
-
-from shared.http import ProblemError
-
-
-def client_address(request: web.Request, trust_forwarded_for: bool) -> str:
-    if trust_forwarded_for:
-        forwarded = request.headers.get("X-Forwarded-For", "")
-        first = forwarded.split(",")[0].strip()
-        if first:
-            return first
-    return request.remote or "unknown"
+import asyncpg
 
 
-class RateLimiter:
-    def __init__(self, per_minute: int, window_seconds: float = 60.0) -> None:
-        self.per_minute = per_minute
-        self.window = window_seconds
-        self.counts: dict[str, int] = {}
-        self.window_start = time.monotonic()
+class Limit(NamedTuple):
+    key: str  # what is limited, e.g. "ip:203.0.113.7" or "email:<hash>"
+    amount: int  # what this request takes (a group of 20 takes 20 seats)
+    limit: int  # what a window allows
+    window_seconds: int
 
-    def hit(self, key: str) -> None:
-        """Count one request for ``key``; raise 429 past the limit (0 turns it off)."""
-        if self.per_minute <= 0:
-            return
-        now = time.monotonic()
-        if now - self.window_start >= self.window:
-            self.counts.clear()
-            self.window_start = now
-        count = self.counts.get(key, 0) + 1
-        self.counts[key] = count
-        if count > self.per_minute:
-            retry = max(1, int(self.window - (now - self.window_start)) + 1)
-            raise ProblemError(
-                429,
-                "rate_limited",
-                f"Too many registrations from this address; try again in {retry} s.",
-                headers={"Retry-After": str(retry)},
-            )
+
+def email_key(address: str) -> str:
+    """A limit's key for an email address, which is not stored in the clear."""
+    return "email:" + hashlib.sha256(address.strip().casefold().encode()).hexdigest()
+
+
+async def take(
+    conn: asyncpg.Connection | asyncpg.Pool, limits: list[Limit]
+) -> tuple[Limit, int] | None:
+    """Count each limit's amount in its current window: None when every limit holds, else the
+    first one over its limit and the seconds until its window ends. Keys must be distinct."""
+    limits = [limit for limit in limits if limit.limit > 0]
+    if not limits:
+        return None
+    rows = await conn.fetch(
+        "INSERT INTO rate_limits AS r (key, window_start, used)"
+        " SELECT k, to_timestamp(floor(extract(epoch FROM now()) / w) * w), a"
+        " FROM unnest($1::text[], $2::int[], $3::int[]) AS t (k, a, w)"
+        " ON CONFLICT (key, window_start) DO UPDATE SET used = r.used + EXCLUDED.used"
+        " RETURNING key, used, extract(epoch FROM now() - window_start)::float8 AS elapsed",
+        [limit.key for limit in limits],
+        [limit.amount for limit in limits],
+        [limit.window_seconds for limit in limits],
+    )
+    counted = {r["key"]: (r["used"], r["elapsed"]) for r in rows}
+    for limit in limits:
+        used, elapsed = counted[limit.key]
+        if used > limit.limit:
+            return limit, max(1, math.ceil(limit.window_seconds - elapsed))
+    return None
+
+
+async def prune(conn: asyncpg.Connection | asyncpg.Pool) -> int:
+    """Delete windows that ended more than a day ago (the longest window is shorter)."""
+    done = await conn.execute(
+        "DELETE FROM rate_limits WHERE window_start < now() - interval '1 day'"
+    )
+    return int(done.split()[-1])

@@ -1,4 +1,4 @@
-"""The parts every service's app has: middleware, auth, metrics, health, pool, NATS, relay."""
+"""The parts every service's app has: middleware, headers, auth, metrics, pool, NATS, relay."""
 
 from __future__ import annotations
 
@@ -14,24 +14,32 @@ from typing import Any
 import uvloop
 from aiohttp import web
 
-from shared import db
+from shared import csrf, db
 from shared.auth import StaffAuth
 from shared.bus import nats_connection
 from shared.config import ConfigError, Settings
+from shared.headers import add_security_headers
 from shared.housekeeping import housekeeping_context
-from shared.http import HttpMetrics, add_operational_routes, metrics_middleware, problem_middleware
+from shared.http import HttpMetrics, metrics_middleware, problem_middleware
 from shared.keys import METRICS, SETTINGS, STAFF_AUTH
 from shared.outbox import relay_context
+from shared.proxies import TRUSTED_PROXIES, TrustedProxies
+from shared.revocations import revocations_context
 
 
 def base_app(settings: Settings, migrations_package: str) -> web.Application:
     app = web.Application(middlewares=[metrics_middleware, problem_middleware])
     app[SETTINGS] = settings
     app[METRICS] = HttpMetrics(settings.service)
-    app[STAFF_AUTH] = StaffAuth(settings.staff_token_public_key)
-    add_operational_routes(app)
+    app[STAFF_AUTH] = StaffAuth(
+        settings.staff_token_public_key, settings.staff_token_max_days * 86400
+    )
+    app[TRUSTED_PROXIES] = TrustedProxies(settings.trusted_proxies)
+    app.on_response_prepare.append(add_security_headers)
+    app.on_response_prepare.append(csrf.set_new_cookie)
     app.cleanup_ctx.append(db.pool_context(migrations_package))
     app.cleanup_ctx.append(nats_connection)
+    app.cleanup_ctx.append(revocations_context)
     app.cleanup_ctx.append(relay_context)
     app.cleanup_ctx.append(housekeeping_context)
     return app

@@ -8,13 +8,15 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
-from services.checkin import certificates, dashboard, door, handlers, lists, offline, reports
+from services.checkin import certificates, dashboard, handlers, tokens
 from services.checkin.consumers import REGISTRATION_HANDLERS, TICKET_HANDLERS
 from services.checkin.keyring import keyring_context
 from services.checkin.keys import SCANS_TOTAL
+from services.checkin.routes import ROUTES
 from shared.bus import consumer_context
 from shared.config import Settings
 from shared.keys import METRICS
+from shared.routes import add_routes
 from shared.service import base_app
 
 
@@ -31,16 +33,8 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.append(handlers.batcher_context)
     app.cleanup_ctx.append(consumer_context("REGISTRATION", REGISTRATION_HANDLERS))
     app.cleanup_ctx.append(consumer_context("TICKETS", TICKET_HANDLERS))
-    offline.setup(app)
-    app.router.add_post("/api/v1/scans", handlers.redeem_scan)
-    app.router.add_get("/api/v1/events/{slug}/attendance", handlers.get_attendance)
-    app.router.add_post("/api/v1/events/{slug}/lists", lists.create_list)
-    app.router.add_get("/api/v1/events/{slug}/lists", lists.get_lists)
-    app.router.add_patch("/api/v1/events/{slug}/lists/{list}", lists.update_list)
-    app.router.add_delete("/api/v1/events/{slug}/lists/{list}", lists.delete_list)
-    app.router.add_get("/api/v1/events/{slug}/inside", lists.get_inside)
-    door.add_routes(app)
-    reports.setup(app)
+    app.cleanup_ctx.append(tokens.publish_revocations)
     dashboard.setup(app)
     certificates.setup(app)
+    add_routes(app, ROUTES)
     return app

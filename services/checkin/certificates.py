@@ -15,10 +15,10 @@ from aiohttp import web
 from nacl.signing import SigningKey
 from prometheus_client import Counter
 
-from services.checkin import certificates_db, tokens, verify
+from services.checkin import certificates_db, tokens
 from services.checkin.certificates_db import Attendee, CertificateRow, Subject
 from shared import certificates, events, outbox
-from shared.auth import bearer_token, looks_like_jwt, manage_token_matches
+from shared.auth import exchange_link, looks_like_jwt, manage_token_matches, presented_token
 from shared.certificate_pdf import render_certificate_pdf, verify_url
 from shared.certificates import EVENT_SCOPE, ClaimedEvent, ClaimedSession, Claims
 from shared.http import SLUG_PATTERN, ProblemError, decode_body, is_slug, json_response
@@ -126,16 +126,14 @@ async def _issue(
     return inserted
 
 
-def _authorize(request: web.Request, subject: Subject | None) -> None:
-    """An organizer covering the event, or the attendee's manage token (header or ?token=,
-    for links in emails)."""
-    token = bearer_token(request) or request.query.get("token")
+def _authorize(request: web.Request, registration_id: uuid.UUID, subject: Subject | None) -> None:
+    """An organizer covering the event, or the attendee's manage token (header, the
+    registration's cookie, or a link's ?token= from an email, exchanged for the cookie)."""
+    token = presented_token(request, registration_id)
     if not token:
         raise ProblemError(401, "unauthorized", "This needs the manage token or a staff token.")
     if looks_like_jwt(token):
         claims = request.app[STAFF_AUTH].verify(token)
-        if claims.jti in request.app[tokens.REVOKED_TOKENS]:
-            raise ProblemError(401, "token_revoked", "This staff token has been revoked.")
         if claims.role != "organizer":
             raise ProblemError(403, "forbidden", "Only organizers and the attendee can read this.")
         if subject is not None and not claims.covers(subject.event.slug):
@@ -149,6 +147,7 @@ def _authorize(request: web.Request, subject: Subject | None) -> None:
         or not manage_token_matches(token, subject.manage_token_hash)
     ):
         raise ProblemError(403, "forbidden", "The manage token does not match this registration.")
+    exchange_link(request, registration_id)
 
 
 def _session_query(request: web.Request) -> str | None:
@@ -179,7 +178,7 @@ async def get_certificate_pdf(request: web.Request) -> web.Response:
         ) from None
     pool = request.app[DB_POOL]
     subject = await certificates_db.select_subject(pool, registration_id)
-    _authorize(request, subject)
+    _authorize(request, registration_id, subject)
     if subject is None:
         raise ProblemError(404, "registration_not_found", "There is no such registration.")
     if subject.erased:
@@ -258,7 +257,6 @@ def _announcement(
 async def send_certificates(request: web.Request) -> web.Response:
     """Issue the certificates of everyone who attended and announce each one once."""
     slug = request.match_info["slug"]
-    tokens.require(request, tokens.ORGANIZERS, slug)
     row = await tokens.event_of(request, slug)
     body = await decode_body(request, SendRequest) if request.body_exists else SendRequest()
     pool = request.app[DB_POOL]
@@ -311,14 +309,8 @@ async def get_certificate_keys(request: web.Request) -> web.Response:
 
 
 def setup(app: web.Application) -> None:
-    """The signing key, the counter and the routes of certificates and their verification."""
+    """The signing key and the counter of certificates."""
     app[CERTIFICATES_TOTAL] = app[METRICS].counter(
         "certificates_issued", "Certificates of attendance issued, by scope", ["scope"]
     )
     app.cleanup_ctx.append(signing_key_context)
-    app.router.add_get(
-        "/api/v1/registrations/{registration_id}/certificate.pdf", get_certificate_pdf
-    )
-    app.router.add_post("/api/v1/events/{slug}/certificates/send", send_certificates)
-    app.router.add_get("/api/v1/certificates/keys", get_certificate_keys)
-    verify.add_routes(app)

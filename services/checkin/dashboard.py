@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -33,10 +33,13 @@ from services.checkin.dashboard_live import (
 from services.checkin.dashboard_texts import LANG_COOKIE_SECONDS, TEXTS, page_lang
 from services.checkin.dashboard_view import Counts, charts_html, load_counts
 from services.checkin.reports_db import Statistics
+from shared import static
 from shared.auth import StaffClaims, bearer_token
+from shared.csrf import csrf_token
 from shared.http import ProblemError, is_slug, read_form
 from shared.keys import DB_POOL, STAFF_AUTH
 from shared.problems import preferred_lang
+from shared.proxies import TRUSTED_PROXIES
 from shared.timefmt import VENUE_TZ
 
 log = structlog.get_logger()
@@ -44,7 +47,6 @@ COOKIE = "cnk_dashboard"
 HEARTBEAT_SECONDS = 15.0
 DISCONNECT_CHECK_SECONDS = 1.0
 ASSETS = Path(__file__).with_name("dashboard_static")
-ASSET_TYPES = {".js": "text/javascript", ".css": "text/css"}
 PAGE_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
@@ -68,8 +70,6 @@ SIGN_IN_ERRORS = {
 def organizer_claims(app: web.Application, token: str, slug: str) -> StaffClaims:
     """The claims of an organizer token covering the event, not revoked, not expired."""
     claims = app[STAFF_AUTH].verify(token)
-    if claims.jti in app[tokens.REVOKED_TOKENS]:
-        raise ProblemError(401, "token_revoked", "This staff token has been revoked.")
     if claims.role != "organizer":
         raise ProblemError(
             403, "forbidden", "A door token cannot open the dashboard; it needs an organizer token."
@@ -80,12 +80,7 @@ def organizer_claims(app: web.Application, token: str, slug: str) -> StaffClaims
 
 
 def _still_valid(app: web.Application, claims: StaffClaims) -> bool:
-    return claims.exp > time.time() and claims.jti not in app[tokens.REVOKED_TOKENS]
-
-
-def _https(request: web.Request) -> bool:
-    forwarded = request.headers.get("X-Forwarded-Proto", "").split(",")[0].strip().lower()
-    return request.secure or forwarded == "https"
+    return claims.exp > time.time() and claims.jti not in app[STAFF_AUTH].revoked
 
 
 def _render(request: web.Request, template: str, status: int = 200, **context: Any) -> web.Response:
@@ -102,6 +97,7 @@ def _render(request: web.Request, template: str, status: int = 200, **context: A
             "t": TEXTS[lang],
             "switch_url": switch_url,
             "clock": _clock,
+            "csrf": lambda: csrf_token(request),
             **context,
         },
         status=status,
@@ -141,7 +137,10 @@ async def dashboard_page(request: web.Request) -> web.Response:
         organizer_claims(request.app, token, slug)
     except ProblemError as e:
         response = _sign_in(
-            request, event, TEXTS[page_lang(request)][SIGN_IN_ERRORS[e.code]], e.status
+            request,
+            event,
+            TEXTS[page_lang(request)][SIGN_IN_ERRORS.get(e.code, "err_invalid_token")],
+            e.status,
         )
         if e.status == 401:  # a token that will never work again: forget it
             response.del_cookie(COOKIE, path="/")
@@ -177,7 +176,9 @@ async def sign_in(request: web.Request) -> web.Response:
     try:
         claims = organizer_claims(request.app, token, slug)
     except ProblemError as e:
-        return _sign_in(request, event, t[SIGN_IN_ERRORS[e.code]], e.status)
+        return _sign_in(
+            request, event, t[SIGN_IN_ERRORS.get(e.code, "err_invalid_token")], e.status
+        )
     response = _see_other(f"/dashboard/{slug}?{urlencode({'lang': page_lang(request)})}")
     response.set_cookie(
         COOKIE,
@@ -186,7 +187,7 @@ async def sign_in(request: web.Request) -> web.Response:
         path="/",  # the stream lives under /api/v1
         httponly=True,
         samesite="Strict",
-        secure=_https(request),
+        secure=request.app[TRUSTED_PROXIES].https(request),
     )
     return response
 
@@ -316,28 +317,9 @@ async def get_statistics_csv(request: web.Request) -> web.Response:
     )
 
 
-def _asset(path: Path) -> Callable[[web.Request], Awaitable[web.Response]]:
-    body = path.read_bytes()
-
-    async def serve_asset(request: web.Request) -> web.Response:
-        return web.Response(
-            body=body,
-            content_type=ASSET_TYPES[path.suffix],
-            charset="utf-8",
-            headers={"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"},
-        )
-
-    return serve_asset
+ASSET_FILES = static.folder(ASSETS, "/dashboard/assets")
 
 
 def setup(app: web.Application) -> None:
     app.cleanup_ctx.append(hub_context(load_counts, event_renderer(app)))
     app.on_shutdown.append(close_streams)
-    for path in sorted(ASSETS.iterdir()):
-        if path.suffix in ASSET_TYPES:
-            app.router.add_get(f"/dashboard/assets/{path.name}", _asset(path))
-    app.router.add_post("/dashboard/sign-in", sign_in)
-    app.router.add_post("/dashboard/sign-out", sign_out)
-    app.router.add_get("/dashboard/{slug}", dashboard_page)
-    app.router.add_get("/dashboard/{slug}/statistics.csv", get_statistics_csv)
-    app.router.add_get("/api/v1/events/{slug}/attendance/stream", stream_attendance)

@@ -20,11 +20,12 @@ from typing import Annotated
 import msgspec
 from aiohttp import web
 
-from services.checkin import lists_db, offline_db, sync, tokens, tokens_db
+from services.checkin import lists_db, offline_db, tokens_db
 from services.checkin.keys import VERIFY_KEYS
 from services.checkin.rules import Policy
 from shared.http import PRINTABLE, FieldError, ProblemError, is_slug
 from shared.keys import DB_POOL
+from shared.routes import staff_claims
 
 _SNAPSHOT = re.compile(r"(\d{1,19}):(\d{1,19}):((?:\d{1,19}(?:,\d{1,19})*)?)")
 DeviceId = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=PRINTABLE)]
@@ -130,7 +131,7 @@ def etag_matches(header: str | None, etag: str) -> bool:
 
 async def get_offline_pack(request: web.Request) -> web.Response:
     slug = request.match_info["slug"]
-    claims = tokens.require(request, tokens.SCANNERS, slug)
+    claims = staff_claims(request)
     device_id = _device_id(request)
     since_text = request.query.get("since")
     since = decode_cursor(since_text) if since_text is not None else None
@@ -188,14 +189,3 @@ async def get_offline_pack(request: web.Request) -> web.Response:
     return web.Response(
         body=content[:-1] + b"," + tail[1:], content_type="application/json", headers=headers
     )
-
-
-def setup(app: web.Application) -> None:
-    """Token revocation, offline packs, uploads and their conflicts: context and routes."""
-    app.cleanup_ctx.append(tokens.revocations_context)
-    app.router.add_delete("/api/v1/door-tokens/{token_id}", tokens.revoke_token)
-    app.router.add_get("/api/v1/door-tokens/revoked", tokens.get_revoked_tokens)
-    app.router.add_get("/api/v1/events/{slug}/offline-pack", get_offline_pack)
-    app.router.add_get("/api/v1/events/{slug}/devices", tokens.get_devices)
-    app.router.add_post("/api/v1/scans/batch", sync.upload_scans)
-    app.router.add_get("/api/v1/events/{slug}/conflicts", sync.get_conflicts)

@@ -25,31 +25,17 @@ class Device(msgspec.Struct, frozen=True):
     token_revoked: bool
 
 
-def revocation_channel(schema: str) -> str:
-    return f"revoked_tokens_{schema}"
-
-
 async def insert_revoked_token(
-    conn: asyncpg.Connection | asyncpg.Pool,
-    channel: str,
-    jti: str,
-    revoked_by: str,
-    reason: str | None,
+    conn: asyncpg.Connection | asyncpg.Pool, jti: str, revoked_by: str, reason: str | None
 ) -> None:
-    """Revoke a jti (again: nothing changes) and tell every process, on commit."""
+    """Revoke a jti (again: nothing changes)."""
     await conn.execute(
-        "WITH revoked AS (INSERT INTO revoked_tokens (jti, revoked_by, reason)"
-        "  VALUES ($1, $2, $3) ON CONFLICT (jti) DO NOTHING)"
-        " SELECT pg_notify($4, $1)",
+        "INSERT INTO revoked_tokens (jti, revoked_by, reason) VALUES ($1, $2, $3)"
+        " ON CONFLICT (jti) DO NOTHING",
         jti,
         revoked_by,
         reason,
-        channel,
     )
-
-
-async def select_revoked_jtis(conn: asyncpg.Connection | asyncpg.Pool) -> set[str]:
-    return {r[0] for r in await conn.fetch("SELECT jti FROM revoked_tokens")}
 
 
 async def select_revoked_tokens(conn: asyncpg.Connection | asyncpg.Pool) -> list[RevokedToken]:

@@ -29,11 +29,6 @@ from shared.timefmt import VENUE_TZ, format_when
 MAX_UPLOAD = 2 * 1024 * 1024  # a certificate is about 30 KB
 MAX_PAGES = 3  # text is read from these first pages only
 PAGE_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self';"
-        " base-uri 'none'; frame-ancestors 'none'"
-    ),
-    "Referrer-Policy": "no-referrer",
     "X-Robots-Tag": "noindex",  # the pages name people
     "Cache-Control": "no-store",
 }
@@ -267,10 +262,3 @@ async def verify_api(request: web.Request) -> web.Response:
             'Send the PDF as application/pdf, or {"token": ...} as application/json.',
         )
     return json_response(verdict_body(verdict))
-
-
-def add_routes(app: web.Application) -> None:
-    app.router.add_get("/verify", verify_form)
-    app.router.add_post("/verify", verify_upload)
-    app.router.add_get("/verify/{certificate_id}", verify_page)
-    app.router.add_post("/api/v1/certificates/verify", verify_api)

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from services.notifications import handlers
 from services.notifications.consumers import CHECKIN_HANDLERS, HANDLERS, REGISTRATION_HANDLERS
 from services.notifications.keys import EMAILS_TOTAL
 from services.notifications.reminders import reminder_scheduler
+from services.notifications.routes import ROUTES
 from services.notifications.sealing import ensure_sealing_key
 from services.notifications.sender import sender_context
 from shared.bus import consumer_context
 from shared.config import Settings
 from shared.keys import METRICS
+from shared.routes import add_routes
 from shared.service import base_app
 
 
@@ -28,6 +29,5 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.append(consumer_context("CHECKIN", CHECKIN_HANDLERS))
     app.cleanup_ctx.append(sender_context)
     app.cleanup_ctx.append(reminder_scheduler)
-    app.router.add_get("/api/v1/deliveries", handlers.list_deliveries)
-    app.router.add_post("/api/v1/deliveries/{delivery_id}/resend", handlers.resend_delivery)
+    add_routes(app, ROUTES)
     return app

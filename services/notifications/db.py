@@ -419,3 +419,15 @@ async def select_delivery(
 ) -> Delivery | None:
     row = await conn.fetchrow(f"SELECT {_COLUMNS} FROM deliveries WHERE id = $1", delivery_id)
     return _delivery(row) if row else None
+
+
+async def select_event_slug(
+    conn: asyncpg.Connection | asyncpg.Pool, registration_id: uuid.UUID
+) -> str | None:
+    """The slug of the registration's event, as the registration's events told it."""
+    slug: str | None = await conn.fetchval(
+        "SELECT e.info->>'slug' FROM attendees a JOIN events e ON e.id = a.event_id"
+        " WHERE a.registration_id = $1",
+        registration_id,
+    )
+    return slug

@@ -12,15 +12,10 @@ import asyncpg
 import msgspec
 from aiohttp import web
 
-from services.registration import db, messages, seats, session_seats, storing
+from services.registration import db, limits, messages, seats, session_seats, storing
 from services.registration.batcher import WORKERS, RegistrationBatcher
 from services.registration.event_cache import EVENT_CACHE
-from services.registration.keys import (
-    ACTOR,
-    RATE_LIMITER,
-    REGISTRATION_BATCHER,
-    REGISTRATIONS_TOTAL,
-)
+from services.registration.keys import ACTOR, REGISTRATION_BATCHER, REGISTRATIONS_TOTAL
 from services.registration.schemas import (
     Attendee,
     CreateEventRequest,
@@ -35,12 +30,20 @@ from services.registration.schemas import (
     normalize_email,
 )
 from shared import events, outbox
-from shared.auth import bearer_token, looks_like_jwt, manage_token_matches, new_manage_token
+from shared.auth import (
+    StaffClaims,
+    bearer_token,
+    exchange_link,
+    looks_like_jwt,
+    manage_token_matches,
+    new_manage_token,
+    presented_token,
+)
 from shared.bus import stop_task, supervise
 from shared.db import batch_pool
 from shared.http import FieldError, ProblemError, decode_body, is_slug, json_response
 from shared.keys import DB_POOL, SETTINGS, STAFF_AUTH
-from shared.ratelimit import client_address
+from shared.routes import staff_claims
 from shared.sealing import SEALER, Sealer
 
 
@@ -130,12 +133,14 @@ def registration_body(
     return body
 
 
-def _is_organizer(request: web.Request) -> bool:
-    """Public reads show drafts to organizers; any other valid staff token reads as public."""
+def _organizer(request: web.Request) -> StaffClaims | None:
+    """Public reads show drafts to the organizers of those events; any other valid staff
+    token reads as public."""
     token = bearer_token(request)
     if token is None or not looks_like_jwt(token):
-        return False
-    return request.app[STAFF_AUTH].verify(token).role == "organizer"
+        return None
+    claims = request.app[STAFF_AUTH].verify(token)
+    return claims if claims.role == "organizer" else None
 
 
 async def event_or_404(request: web.Request, include_drafts: bool = False) -> Event:
@@ -147,7 +152,7 @@ async def event_or_404(request: web.Request, include_drafts: bool = False) -> Ev
 
 
 async def create_event(request: web.Request) -> web.Response:
-    claims = request.app[STAFF_AUTH].require(request, ("organizer",))
+    claims = staff_claims(request)
     body = await decode_body(request, CreateEventRequest)
     if not claims.covers(body.slug):
         raise ProblemError(
@@ -217,12 +222,16 @@ async def create_event(request: web.Request) -> web.Response:
 
 
 async def list_events(request: web.Request) -> web.Response:
-    found = await db.select_events(request.app[DB_POOL], include_drafts=_is_organizer(request))
-    return json_response({"events": [event_body(e) for e in found]})
+    organizer = _organizer(request)
+    found = await db.select_events(request.app[DB_POOL], include_drafts=organizer is not None)
+    shown = [e for e in found if e.status != "draft" or (organizer and organizer.covers(e.slug))]
+    return json_response({"events": [event_body(e) for e in shown]})
 
 
 async def get_event(request: web.Request) -> web.Response:
-    event = await event_or_404(request, include_drafts=_is_organizer(request))
+    organizer = _organizer(request)
+    drafts = organizer is not None and organizer.covers(request.match_info["slug"])
+    event = await event_or_404(request, include_drafts=drafts)
     sessions = await db.select_sessions(request.app[DB_POOL], event.id)
     return json_response(event_body(event) | {"sessions": [session_body(s) for s in sessions]})
 
@@ -340,8 +349,7 @@ async def register(
     from services.registration import questions as questions_
     from services.registration import ticket_types
 
-    settings = request.app[SETTINGS]
-    request.app[RATE_LIMITER].hit(client_address(request, settings.trust_forwarded_for))
+    await limits.check(request, body)
     if event.status != "published":
         raise ProblemError(409, "registration_closed", "This event does not take registrations.")
     now = datetime.now(UTC)
@@ -434,8 +442,7 @@ async def registration_for(request: web.Request) -> Registration:
         ) from None
     pool = request.app[DB_POOL]
     registration = await db.select_registration(pool, registration_id)
-    # ?token= too, for links in emails and pages (a header cannot ride on a link).
-    token = bearer_token(request) or request.query.get("token")
+    token = presented_token(request, registration_id)
     if token is None:
         raise ProblemError(401, "unauthorized", "This needs the manage token or a staff token.")
     if looks_like_jwt(token):
@@ -451,6 +458,7 @@ async def registration_for(request: web.Request) -> Registration:
         request[ACTOR] = "attendee"
     if registration is None:
         raise ProblemError(404, "registration_not_found", "There is no such registration.")
+    exchange_link(request, registration_id)
     return registration
 
 
@@ -490,8 +498,6 @@ async def accept_offer(request: web.Request) -> web.Response:
 
 
 async def update_event(request: web.Request) -> web.Response:
-    slug = request.match_info["slug"]
-    request.app[STAFF_AUTH].require(request, ("organizer",), event_slug=slug)
     body = await decode_body(request, UpdateEventRequest)
     event = await event_or_404(request, include_drafts=True)
     pool = request.app[DB_POOL]
@@ -513,8 +519,6 @@ async def cancel_event(request: web.Request) -> web.Response:
 async def _move_event(
     request: web.Request, status: Literal["published", "cancelled"]
 ) -> web.Response:
-    slug = request.match_info["slug"]
-    request.app[STAFF_AUTH].require(request, ("organizer",), event_slug=slug)
     event = await event_or_404(request, include_drafts=True)
     pool = request.app[DB_POOL]
     async with pool.acquire() as conn, conn.transaction():
@@ -523,8 +527,6 @@ async def _move_event(
 
 
 async def get_event_stats(request: web.Request) -> web.Response:
-    slug = request.match_info["slug"]
-    request.app[STAFF_AUTH].require(request, ("organizer",), event_slug=slug)
     event = await event_or_404(request, include_drafts=True)
     pool = request.app[DB_POOL]
     stats = await db.select_event_stats(pool, event.id)

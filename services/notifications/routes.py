@@ -1,0 +1,15 @@
+"""Every route of the notifications service: the delivery log."""
+
+from __future__ import annotations
+
+from services.notifications import handlers
+from shared.routes import OPERATIONAL, Route, Who
+
+# One route per line, a table to read down: not formatted, not wrapped.
+# fmt: off
+ROUTES = (
+    Route("GET", "/api/v1/deliveries", handlers.list_deliveries, Who.ORGANIZER),
+    Route("POST", "/api/v1/deliveries/{delivery_id}/resend", handlers.resend_delivery, Who.ORGANIZER),
+    *OPERATIONAL,
+)
+# fmt: on

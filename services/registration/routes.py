@@ -1,0 +1,67 @@
+"""Every route of the registration service: the public pages, the events and registrations
+API."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from services.registration import (
+    exports,
+    handlers,
+    importing,
+    manage_pages,
+    pages,
+    privacy,
+    questions,
+    sessions,
+    ticket_types,
+)
+from services.registration.event_cache import changes_events
+from shared import static
+from shared.routes import OPERATIONAL, Route, Serves, Who
+
+STYLE = static.file(Path(__file__).with_name("static") / "site.css")
+PUBLIC, ATTENDEE, ORGANIZER = Who.PUBLIC, Who.ATTENDEE, Who.ORGANIZER
+PAGE, FILE = Serves.PAGE, Serves.FILE
+EVENT = "/api/v1/events/{slug}"
+REGISTRATION = "/api/v1/registrations/{registration_id}"
+
+# One route per line, a table to read down: not formatted, not wrapped.
+# fmt: off
+ROUTES = (
+    Route("GET", "/", pages.catalogue, PUBLIC, PAGE),
+    Route("GET", "/assets/site.css", static.serve(STYLE), PUBLIC, Serves.ASSET),
+    Route("GET", "/events/{slug}", pages.event_page, PUBLIC, PAGE),
+    Route("POST", "/events/{slug}", pages.submit_registration, PUBLIC, PAGE),
+    Route("GET", "/registrations/{registration_id}", manage_pages.manage_page, Who.MANAGE, PAGE),
+    Route("POST", "/registrations/{registration_id}/cancel", manage_pages.cancel_from_page, Who.MANAGE, PAGE),
+    Route("POST", "/registrations/{registration_id}/accept", manage_pages.accept_from_page, Who.MANAGE, PAGE),
+    Route("POST", "/registrations/{registration_id}/sessions", manage_pages.change_sessions_from_page, Who.MANAGE, PAGE),
+    Route("GET", "/registrations/{registration_id}/event.ics", manage_pages.calendar_file, Who.MANAGE, FILE),
+    Route("POST", "/api/v1/events", handlers.create_event, ORGANIZER),
+    Route("GET", "/api/v1/events", handlers.list_events, PUBLIC),
+    Route("GET", EVENT, handlers.get_event, PUBLIC),
+    Route("PATCH", EVENT, changes_events(handlers.update_event), ORGANIZER),
+    Route("POST", f"{EVENT}/publish", changes_events(handlers.publish_event), ORGANIZER),
+    Route("POST", f"{EVENT}/cancel", changes_events(handlers.cancel_event), ORGANIZER),
+    Route("GET", f"{EVENT}/stats", handlers.get_event_stats, ORGANIZER),
+    Route("POST", f"{EVENT}/sessions", changes_events(sessions.create_session), ORGANIZER),
+    Route("GET", f"{EVENT}/sessions", sessions.list_sessions, PUBLIC),
+    Route("PATCH", f"{EVENT}/sessions/{{session}}", changes_events(sessions.update_session), ORGANIZER),
+    Route("POST", f"{EVENT}/ticket-types", changes_events(ticket_types.create_ticket_type), ORGANIZER),
+    Route("GET", f"{EVENT}/ticket-types", ticket_types.list_ticket_types, PUBLIC),
+    Route("POST", f"{EVENT}/questions", changes_events(questions.create_question), ORGANIZER),
+    Route("GET", f"{EVENT}/questions", questions.list_questions, PUBLIC),
+    Route("POST", f"{EVENT}/registrations", handlers.create_registration, PUBLIC),
+    Route("GET", f"{EVENT}/registrations", exports.list_registrations, ORGANIZER),
+    Route("POST", f"{EVENT}/registrations/import", importing.import_registrations, ORGANIZER),
+    Route("GET", f"{EVENT}/registrations.csv", exports.export_registrations_csv, ORGANIZER, FILE),
+    Route("GET", REGISTRATION, handlers.get_registration, ATTENDEE),
+    Route("DELETE", REGISTRATION, handlers.cancel_registration, ATTENDEE),
+    Route("POST", f"{REGISTRATION}/accept-offer", handlers.accept_offer, ATTENDEE),
+    Route("PUT", f"{REGISTRATION}/sessions", sessions.change_sessions, ATTENDEE),
+    Route("GET", f"{REGISTRATION}/data", privacy.download_data, ATTENDEE, FILE),
+    Route("POST", f"{REGISTRATION}/erase", privacy.erase_registration, ATTENDEE),
+    *OPERATIONAL,
+)
+# fmt: on

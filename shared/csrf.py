@@ -1,0 +1,52 @@
+"""CSRF protection of every HTML form that changes something: a double-submit token.
+
+Each browser gets a random token in the ``cnk_csrf`` cookie (SameSite=Strict, HttpOnly);
+every form carries it in a hidden ``csrf`` field (templates ask ``csrf_token(request)``),
+and ``shared.http.read_form`` refuses a form whose field does not match the cookie. Another
+site can make a browser post a form, but cannot read or set the cookie to match it.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+
+from aiohttp import web
+
+from shared.proxies import TRUSTED_PROXIES
+
+COOKIE = "cnk_csrf"
+FIELD = "csrf"
+COOKIE_SECONDS = 365 * 24 * 3600
+_NEW = web.RequestKey("csrf_new", str)
+
+
+def csrf_token(request: web.Request) -> str:
+    """This browser's token, a new one (set on the response) when it has none."""
+    token = request.cookies.get(COOKIE) or request.get(_NEW)
+    if not token:
+        token = secrets.token_urlsafe(24)
+        request[_NEW] = token
+    return token
+
+
+def form_is_genuine(request: web.Request, sent: object) -> bool:
+    cookie = request.cookies.get(COOKIE)
+    if not cookie or not isinstance(sent, str):
+        return False
+    return hmac.compare_digest(cookie, sent)
+
+
+async def set_new_cookie(request: web.Request, response: web.StreamResponse) -> None:
+    """on_response_prepare: give the browser the token its page's forms carry."""
+    token = request.get(_NEW)
+    if token:
+        response.set_cookie(
+            COOKIE,
+            token,
+            max_age=COOKIE_SECONDS,
+            path="/",
+            httponly=True,
+            secure=request.app[TRUSTED_PROXIES].https(request),
+            samesite="Strict",
+        )
