@@ -195,6 +195,21 @@ class RegistrationErased(EventData, frozen=True):
     erased_at: datetime
 
 
+class RegistrationAttemptRefused(EventData, frozen=True):
+    """A group was refused because this registration's address was in it: someone tried to
+    register the address again for the event. The refusal names no address (it would tell
+    anyone who is registered), so the registration's owner is told instead. Nothing of the
+    refused group is kept; the recipient comes from what consumers know of the registration.
+
+    Its own aggregate (a new id, sequence 1): the registration's sequence is not touched.
+    """
+
+    TYPE = "registration.attempt_refused"
+    registration_id: uuid.UUID  # the existing registration, not the refused one
+    event: EventInfo
+    refused_at: datetime
+
+
 class TicketIssued(EventData, frozen=True):
     TYPE = "ticket.issued"
     ticket_id: uuid.UUID
@@ -293,6 +308,7 @@ EVENT_TYPES: dict[str, type[EventData]] = {
         RegistrationSessionsChanged,
         RegistrationCancelled,
         RegistrationErased,
+        RegistrationAttemptRefused,
         TicketIssued,
         TicketReissued,
         TicketRevoked,

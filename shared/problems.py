@@ -33,6 +33,11 @@ POLISH: dict[str, str] = {
     ),
     "gate_not_covered": "Token nie obejmuje tego wejścia.",
     "gate_taken": "Ta bramka jest już przypisana do innej listy wejść.",
+    "group_not_registered": (
+        "Niektórych adresów e-mail z tej grupy nie udało się zarejestrować na to wydarzenie;"
+        " każdemu z ich właścicieli dajemy o tym znać e-mailem. Nikt z grupy nie został"
+        " zarejestrowany."
+    ),
     "group_too_large": "Grupa jest zbyt liczna dla tego wydarzenia.",
     "import_rejected": "Niektóre wiersze są błędne; nic nie zostało zaimportowane.",
     "invalid_cursor": "Nieprawidłowy kursor paczki offline; pobierz pełną paczkę.",

@@ -11,9 +11,10 @@ import structlog
 from aiohttp import web
 
 from services.notifications import db, reminder_db
-from services.notifications.payloads import EventChangeBase, SessionOffer
+from services.notifications.payloads import AttemptRefused, EventChangeBase, SessionOffer
 from shared import events
 from shared.bus import Handler
+from shared.timefmt import VENUE_TZ
 
 log = structlog.get_logger()
 # What attendees see of an event (request field names, as in EventUpdated.changed).
@@ -244,6 +245,40 @@ async def queue_cancellation_email(
     )
 
 
+async def queue_attempt_refused_email(
+    app: web.Application,
+    conn: asyncpg.Connection,
+    env: events.Envelope,
+    data: events.RegistrationAttemptRefused,
+) -> None:
+    """Tell an attendee that a group tried to register their address again (the group's
+    refusal names nobody). Not someone no longer registered (it would not be true), nor
+    someone this read model does not know (there is no address to write to). At most one
+    such email a day per registration: the refusals are anyone's to cause, the emails
+    must not become a way to flood someone's inbox."""
+    attendee, gone = await _attendee(conn, data.registration_id, "attempt_refused")
+    if attendee is None:
+        log.info("attempt_refused_attendee_unknown", registration_id=str(data.registration_id))
+        return
+    if gone:
+        return
+    day = data.refused_at.astimezone(VENUE_TZ).date().isoformat()
+    await _queue(
+        conn,
+        dedupe_key=f"attempt-refused:{data.registration_id}:{day}",
+        template="attempt_refused",
+        registration_id=data.registration_id,
+        holder=attendee.holder,
+        payload=AttemptRefused(
+            registration_id=data.registration_id,
+            event=data.event,
+            holder=attendee.holder,
+            status=attendee.status,
+            refused_at=data.refused_at,
+        ),
+    )
+
+
 async def record_event(
     app: web.Application, conn: asyncpg.Connection, env: events.Envelope, data: events.EventCreated
 ) -> None:
@@ -330,6 +365,7 @@ REGISTRATION_HANDLERS: dict[type[events.EventData], Handler] = {
     events.RegistrationSessionsChanged: queue_session_offer_emails,
     events.RegistrationCancelled: queue_cancellation_email,
     events.RegistrationErased: erase_recipient,
+    events.RegistrationAttemptRefused: queue_attempt_refused_email,
 }
 CHECKIN_HANDLERS: dict[type[events.EventData], Handler] = {
     events.CertificateIssued: queue_certificate_email,

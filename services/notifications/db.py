@@ -222,9 +222,9 @@ async def update_retry(
 
 
 # What a cancellation makes untrue: a ticket no longer valid, a place no longer held or
-# offered, news of an event the person no longer attends. Not the cancellation's own email,
-# nor a certificate of attendance (it was earned); pending reminders are deleted instead
-# (reminder_db), as the scheduler queues them.
+# offered, news of an event the person no longer attends, "you are already registered".
+# Not the cancellation's own email, nor a certificate of attendance (it was earned);
+# pending reminders are deleted instead (reminder_db), as the scheduler queues them.
 WITHDRAWN_ON_CANCELLATION = (
     "ticket",
     "ticket_reissued",
@@ -232,6 +232,7 @@ WITHDRAWN_ON_CANCELLATION = (
     "offer",
     "session_offer",
     "event_changed",
+    "attempt_refused",
 )
 # What a confirmation makes untrue: waiting for a seat, or an offer of one. The ticket
 # email says the rest.

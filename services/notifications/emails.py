@@ -15,6 +15,7 @@ import msgspec
 
 from services.notifications.mailer import Email
 from services.notifications.payloads import (
+    AttemptRefused,
     CertificateReady,
     EventChange,
     Reminder,
@@ -63,6 +64,10 @@ SUBJECTS = {
         "en": "Event details changed: {name}",
     },
     "reminder": {"pl": "Przypomnienie: {name}, {day}", "en": "Reminder: {name}, {day}"},
+    "attempt_refused": {
+        "pl": "Ktoś próbował ponownie zarejestrować Twój adres: {name}",
+        "en": "Someone tried to register your address again: {name}",
+    },
     "certificate_ready": {
         "pl": "Zaświadczenie o uczestnictwie: {name}",
         "en": "Your certificate of attendance: {name}",
@@ -321,6 +326,24 @@ def reminder_email(reminder: Reminder, links: Links) -> Email:
     )
 
 
+def attempt_refused_email(refused: AttemptRefused, links: Links) -> Email:
+    """It points to the earlier emails for the ticket and the manage link instead of
+    carrying them: an email anyone can set off carries nothing that opens the registration."""
+    lang = refused.holder.lang
+    return Email(
+        template="attempt_refused",
+        to=refused.holder,
+        subject=_subject("attempt_refused", refused.event, lang),
+        context=_context(
+            refused.event,
+            refused.holder,
+            None,
+            status=refused.status,
+            tried_at=deadline(refused.refused_at, lang),
+        ),
+    )
+
+
 def certificate_ready_email(ready: CertificateReady, links: Links) -> Email:
     """The certificate attached (rendered from its signed token, as checkin renders it),
     a link to download it again and the page that confirms it is genuine."""
@@ -376,5 +399,6 @@ TEMPLATES: dict[str, Template[Any]] = {
     "cancelled": Template(events.RegistrationCancelled, cancelled_email),
     "event_changed": Template(EventChange, event_changed_email),
     "reminder": Template(Reminder, reminder_email),
+    "attempt_refused": Template(AttemptRefused, attempt_refused_email),
     "certificate_ready": Template(CertificateReady, certificate_ready_email),
 }

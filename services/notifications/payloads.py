@@ -6,6 +6,7 @@ Sealed manage tokens are kept sealed here and opened only when the email is writ
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 import msgspec
 
@@ -63,3 +64,15 @@ class CertificateReady(msgspec.Struct, frozen=True):
     certificate: CertificateIssued
     holder: Holder
     manage_token_sealed: str | None = None
+
+
+class AttemptRefused(msgspec.Struct, frozen=True):
+    """Someone tried to register an attendee's address again, in a group that was refused
+    for it; the attendee is told (the refusal named nobody). The recipient and their status
+    (confirmed, waitlisted or offered) come from the attendees read model."""
+
+    registration_id: uuid.UUID
+    event: EventInfo
+    holder: Holder
+    status: str
+    refused_at: datetime

@@ -585,14 +585,17 @@ async def insert_batch_with_seats(
     return [_outcome(row, new) for row, new in zip(rows, batch, strict=True)]
 
 
-async def select_taken_emails(conn: Conn, event_id: uuid.UUID, email_keys: list[str]) -> set[str]:
+async def select_registration_ids_by_email(
+    conn: Conn, event_id: uuid.UUID, email_keys: list[str]
+) -> dict[str, uuid.UUID]:
+    """The registrations (not cancelled) of ``email_keys`` for the event, by email key."""
     rows = await conn.fetch(
-        "SELECT email_key FROM registrations WHERE event_id = $1 AND status <> 'cancelled'"
+        "SELECT email_key, id FROM registrations WHERE event_id = $1 AND status <> 'cancelled'"
         " AND email_key = ANY($2::text[])",
         event_id,
         email_keys,
     )
-    return {r["email_key"] for r in rows}
+    return {r["email_key"]: r["id"] for r in rows}
 
 
 async def select_registration(conn: Conn, registration_id: uuid.UUID) -> Registration | None:

@@ -383,16 +383,19 @@ async def register(
     registrations = [r for r, _ in made]
     type_slug = chosen.slug if chosen else None
     pool = request.app[DB_POOL]
-    if chosen_sessions:
-        async with pool.acquire() as conn, conn.transaction():
-            status, positions = await insert_registrations(
-                conn, event, registrations, type_slug, answers, chosen_sessions
+    try:
+        if chosen_sessions:
+            async with pool.acquire() as conn, conn.transaction():
+                status, positions = await insert_registrations(
+                    conn, event, registrations, type_slug, answers, chosen_sessions
+                )
+        else:
+            # Without sessions, registrations arriving together are stored together.
+            status, positions = await request.app[REGISTRATION_BATCHER].insert(
+                event, registrations, type_slug, answers
             )
-    else:
-        # Without sessions, registrations arriving together are stored together.
-        status, positions = await request.app[REGISTRATION_BATCHER].insert(
-            event, registrations, type_slug, answers
-        )
+    except storing.GroupRefused as refused:
+        raise await storing.refuse_group(pool, event, refused) from None
     request.app[REGISTRATIONS_TOTAL].labels(status).inc(len(made))
     return [
         Registered(msgspec.structs.replace(r, status=status), positions.get(r.id), token)

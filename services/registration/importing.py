@@ -85,7 +85,7 @@ async def import_registrations(request: web.Request) -> web.Response:
     pool = request.app[DB_POOL]
     sealer = request.app[SEALER]
     registrations = [new_registration(event, row, sealer) for row in rows]
-    taken = await db.select_taken_emails(
+    taken = await db.select_registration_ids_by_email(
         pool, event.id, [r.email.casefold() for r, _ in registrations]
     )
     for line, (registration, _) in zip(_lines(rows, errors), registrations, strict=True):

@@ -232,10 +232,11 @@ async def test_emails_queued_while_smtp_is_down_are_sent_once_it_is_back(
 async def test_emails_queued_while_smtp_is_down_that_no_longer_hold_are_withdrawn(
     service_client: Any, servers: Any
 ) -> None:
-    """While the SMTP server is down, Anna takes the one seat and cancels; Jan waits, is
-    offered her seat and takes it. Once the server is back, Anna gets the cancellation
-    only (not a ticket that no longer opens the door), Jan his ticket only (not "you are
-    on the waitlist" nor an offer he has already taken)."""
+    """While the SMTP server is down, Anna takes the one seat, a group with her address is
+    refused, and she cancels; Jan waits, is offered her seat and takes it. Once the server
+    is back, Anna gets the cancellation only (not a ticket that no longer opens the door,
+    nor "you are already registered"), Jan his ticket only (not "you are on the waitlist"
+    nor an offer he has already taken)."""
     port = free_port()  # nothing listens here until the inbox starts below
     [notifications], registration = await _services(service_client, f"smtp://127.0.0.1:{port}")
     body = event_body(capacity=1)
@@ -256,11 +257,17 @@ async def test_emails_queued_while_smtp_is_down_that_no_longer_hold_are_withdraw
 
     await eventually(lambda: queued(anna, "ticket:pending"))
     await eventually(lambda: queued(jan, "waitlisted:pending"))
+    group = registration_body(attendees=[{"name": "A", "email": anna["email"], "lang": "pl"}])
+    r = await registration.post(f"/api/v1/events/{body['slug']}/registrations", json=group)
+    assert (r.status, (await r.json())["code"]) == (409, "group_not_registered")
+    await eventually(lambda: queued(anna, "ticket:pending", "attempt_refused:pending"))
     r = await registration.delete(
         f"/api/v1/registrations/{anna['id']}", headers=auth(anna["manage_token"])
     )
     assert r.status == 200, await r.text()
-    gone = await eventually(lambda: queued(anna, "ticket:withdrawn", "cancelled:pending"))
+    gone = await eventually(
+        lambda: queued(anna, "ticket:withdrawn", "attempt_refused:withdrawn", "cancelled:pending")
+    )
     assert gone["ticket"]["last_error"] == (
         "withdrawn: the registration was cancelled before it was sent"
     )
@@ -284,7 +291,9 @@ async def test_emails_queued_while_smtp_is_down_that_no_longer_hold_are_withdraw
     with smtp_on(port, inbox):
         done = {
             "anna": await eventually(
-                lambda: queued(anna, "ticket:withdrawn", "cancelled:sent"),
+                lambda: queued(
+                    anna, "ticket:withdrawn", "attempt_refused:withdrawn", "cancelled:sent"
+                ),
                 timeout=RETRY_DELAYS[1] + 30,
             ),
             "jan": await eventually(
@@ -295,8 +304,13 @@ async def test_emails_queued_while_smtp_is_down_that_no_longer_hold_are_withdraw
     for reg, one in ((anna, done["anna"]["cancelled"]), (jan, done["jan"]["ticket"])):
         [msg] = inbox.to(reg["email"])
         assert msg["Message-ID"] == one["message_id"]
-    withdrawn = [done["anna"]["ticket"], done["jan"]["waitlisted"], done["jan"]["offer"]]
-    assert [d["sent_at"] for d in withdrawn] == [None] * 3
+    withdrawn = [
+        done["anna"]["ticket"],
+        done["anna"]["attempt_refused"],
+        done["jan"]["waitlisted"],
+        done["jan"]["offer"],
+    ]
+    assert [d["sent_at"] for d in withdrawn] == [None] * 4
 
 
 async def test_a_4xx_at_rcpt_or_data_is_retried_and_delivered_once(

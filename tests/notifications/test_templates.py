@@ -25,7 +25,13 @@ from nacl.public import PrivateKey
 from nacl.signing import SigningKey
 
 from services.notifications import db, emails, mailer, sender
-from services.notifications.payloads import CertificateReady, EventChange, Reminder, SessionOffer
+from services.notifications.payloads import (
+    AttemptRefused,
+    CertificateReady,
+    EventChange,
+    Reminder,
+    SessionOffer,
+)
 from services.notifications.sealing import Links
 from shared import certificates, codes, events, sealing
 from shared.auth import hash_manage_token
@@ -454,6 +460,48 @@ def reminder(lang: str) -> Case:
     )
 
 
+def attempt_refused(lang: str) -> Case:
+    """Told that a group tried to register the address again: nothing changed, and where
+    the ticket and manage link are (not in this email: anyone can set it off)."""
+    payload = AttemptRefused(
+        registration_id=REG_ID,
+        event=EVENT,
+        holder=_holder(lang),
+        status="confirmed",
+        refused_at=datetime(2027, 5, 20, 9, tzinfo=UTC),
+    )
+    return Case(
+        payload,
+        {
+            "pl": f"Ktoś próbował ponownie zarejestrować Twój adres: {EVENT_NAME['pl']}",
+            "en": f"Someone tried to register your address again: {EVENT_NAME['en']}",
+        },
+        {
+            "pl": [
+                "Dnia 20.05.2027 11:00 (czasu polskiego) ktoś próbował ponownie zarejestrować",
+                "w zgłoszeniu grupowym",
+                "Ten adres jest już zarejestrowany",
+                "nic się nie zmieniło",
+                *_when_where("pl"),
+                "Twoja rejestracja i bilet pozostają ważne",
+                "Bilet i link do zarządzania rejestracją znajdziesz w wiadomości",
+                "Nie musisz nic robić.",
+            ],
+            "en": [
+                "On 20.05.2027 11:00 (Polish time), someone tried to register",
+                "as part of a group",
+                "Your address is already registered",
+                "nothing has changed for you",
+                *_when_where("en"),
+                "Your registration and your ticket stay valid",
+                "Your ticket and the link to manage your registration are in the email",
+                "You need not do anything.",
+            ],
+        },
+        [],
+    )
+
+
 def certificate_ready(lang: events.Lang) -> Case:
     assert SESSION.name is not None and SESSION.starts_at and SESSION.ends_at
     claims = certificates.Claims(
@@ -542,6 +590,7 @@ CASES: dict[str, Callable[[Any], Case]] = {
     "cancelled": cancelled,
     "event_changed": event_changed,
     "reminder": reminder,
+    "attempt_refused": attempt_refused,
     "certificate_ready": certificate_ready,
 }
 GREETING = {"pl": "Dzień dobry", "en": "Hello"}
@@ -631,6 +680,28 @@ def test_template_renders_in_the_attendees_language(template: str, lang: str) ->
         else:
             assert part.get_content_disposition() == "attachment"
             _check_attachment(part, lang)
+
+
+@pytest.mark.parametrize(
+    ("status", "said"),
+    [
+        ("confirmed", {"pl": "bilet pozostają ważne", "en": "your ticket stay valid"}),
+        ("waitlisted", {"pl": "Nadal jesteś na liście", "en": "You are still on the waitlist"}),
+        ("offered", {"pl": "Miejsce nadal na Ciebie czeka", "en": "A seat is still held"}),
+    ],
+)
+def test_attempt_refused_says_where_the_attendee_stands_and_links_nowhere(
+    status: str, said: dict[str, str]
+) -> None:
+    for lang in LANGS:
+        case = attempt_refused(lang)
+        payload = msgspec.structs.replace(case.payload, status=status)
+        msg = _compose("attempt_refused", dataclasses.replace(case, payload=payload), lang)
+        text_part, html_part = msg.get_body(("plain",)), msg.get_body(("html",))
+        assert text_part is not None and html_part is not None
+        text, body = text_part.get_content(), html_part.get_content()
+        assert said[lang] in _words(text) and said[lang] in _visible(body)
+        assert "http" not in text and "href" not in body and "token" not in text
 
 
 def test_every_template_is_covered() -> None:

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from datetime import UTC, datetime, timedelta
 from typing import Any
+
+import pytest
 
 from tests.factories import auth, event_body, eventually, registration_body
 
@@ -100,24 +103,87 @@ async def test_groups_never_oversell_and_respect_the_limit(
     assert r.status == 400 and (await r.json())["errors"][0]["field"] == "attendees"
 
 
-async def test_a_group_with_someone_already_registered_is_refused_whole(
-    service_client: Any, servers: Any
+REFUSED = {
+    "pl": "Niektórych adresów e-mail z tej grupy nie udało się zarejestrować na to wydarzenie;"
+    " każdemu z ich właścicieli dajemy o tym znać e-mailem. Nikt z grupy nie został"
+    " zarejestrowany.",
+    "en": "Some of the group's email addresses could not be registered for this event, and we"
+    " let each of their owners know by email. Nobody in the group was registered.",
+}
+
+
+async def _refused_naming_nobody(
+    client: Any, slug: str, group: dict[str, Any], addresses: list[str]
 ) -> None:
+    """The group is refused whole, in Polish and in English, with an answer that names none
+    of ``addresses`` (registered or not) and says nothing of how many are registered."""
+    for lang, accept in (("pl", "pl-PL,pl;q=0.9,en;q=0.5"), ("en", "en-GB")):
+        r = await client.post(
+            f"/api/v1/events/{slug}/registrations", json=group, headers={"Accept-Language": accept}
+        )
+        text = await r.text()
+        assert (r.status, r.headers["Content-Language"]) == (409, lang), text
+        assert await r.json() == {
+            "type": "https://events.cnk.pb.edu.pl/problems/group_not_registered",
+            "title": "group not registered",
+            "status": 409,
+            "code": "group_not_registered",
+            "detail": REFUSED[lang],
+        }
+        assert "@" not in text
+        for address in addresses:
+            assert address.split("@")[0].casefold() not in text.casefold()
+
+
+@pytest.mark.parametrize("way", ["batched", "with_sessions", "event_full"])
+async def test_a_group_with_someone_already_registered_is_refused_whole_naming_nobody(
+    service_client: Any, servers: Any, way: str
+) -> None:
+    """Whichever way the group is stored (with others arriving together, with sessions, or
+    found full before its addresses are looked at), the answer is the same."""
     client = await service_client("registration")
-    slug = await _event(client, servers)
-    r = await client.post(
-        f"/api/v1/events/{slug}/registrations", json=registration_body(email="ola@example.org")
-    )
-    assert r.status == 201
-    group = registration_body(
-        attendees=[
-            {"name": "Nowy", "email": "nowy@example.org", "lang": "pl"},
-            {"name": "Ola", "email": "Ola@Example.org", "lang": "pl"},
+    overrides: dict[str, Any] = {"capacity": 10}
+    if way == "event_full":
+        overrides = {"capacity": 2, "waitlist": False}
+    starts = datetime.now(UTC).replace(microsecond=0) + timedelta(days=14, hours=1)
+    if way == "with_sessions":
+        overrides["sessions"] = [
+            {
+                "slug": "ai",
+                "name": {"pl": "Warsztat AI", "en": "AI workshop"},
+                "starts_at": starts.isoformat(),
+                "ends_at": (starts + timedelta(hours=1)).isoformat(),
+                "capacity": 10,
+            }
         ]
+    slug = await _event(client, servers, **overrides)
+    url = f"/api/v1/events/{slug}/registrations"
+    ola, ben, new = (f"{who}-{uuid.uuid4().hex[:8]}@example.org" for who in ("ola", "ben", "nowy"))
+    for address in (ola, ben):
+        r = await client.post(url, json=registration_body(email=address))
+        assert r.status == 201, await r.text()
+    group = registration_body(
+        email=ben.upper(),
+        attendees=[
+            {"name": "Nowy", "email": new, "lang": "pl"},
+            {"name": "Ola", "email": ola.capitalize(), "lang": "en"},
+        ],
     )
-    r = await client.post(f"/api/v1/events/{slug}/registrations", json=group)
-    problem = await r.json()
-    assert r.status == 409 and problem["code"] == "already_registered"
-    assert [e["message"] for e in problem["errors"]] == ["ola@example.org"]
+    if way == "with_sessions":
+        group["sessions"] = ["ai"]
+
+    await _refused_naming_nobody(client, slug, group, [ola, ben, new])
+
+    # Nothing of the group was stored: no registration, no seat, no session place.
     r = await client.get(f"/api/v1/events/{slug}/stats", headers=auth(servers.token()))
-    assert (await r.json())["confirmed"] == 1
+    stats = await r.json()
+    assert (stats["confirmed"], stats["waitlisted"], stats["cancelled"]) == (2, 0, 0)
+    assert [s["confirmed"] for s in stats["sessions"]] == ([0] if way == "with_sessions" else [])
+    if way != "event_full":
+        r = await client.post(url, json=registration_body(email=new))
+        assert r.status == 201, await r.text()
+    # Someone registering their own address alone is still told it is registered.
+    r = await client.post(url, json=registration_body(email=ola.upper()))
+    problem = await r.json()
+    assert (r.status, problem["code"]) == (409, "already_registered")
+    assert problem["errors"] == [{"field": "email", "message": ola}]
