@@ -45,9 +45,7 @@ def wait_for_port(
         with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
             return
         if alive is not None and alive.poll() is not None:
-            raise RuntimeError(
-                f"{alive.args[0]} exited ({alive.returncode}) before port {port} opened"
-            )
+            raise RuntimeError(f"the server exited ({alive.returncode}) before port {port} opened")
         time.sleep(0.05)
     raise RuntimeError(f"nothing answers on port {port}")
 
