@@ -128,7 +128,7 @@ async def problem_middleware(
     except ProblemError as e:
         headers = {"WWW-Authenticate": "Bearer"} if e.status == 401 else {}
         headers.update(e.headers)
-        detail, lang = localized_detail(request, e.code, e.detail)
+        detail, lang = localized_detail(request, e.code, e.detail, e.extra)
         headers["Content-Language"] = lang
         errors = _localized_errors(e.errors) if lang == "pl" else e.errors
         return problem_response(

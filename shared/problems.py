@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from aiohttp import web
 
 POLISH: dict[str, str] = {
@@ -11,6 +14,10 @@ POLISH: dict[str, str] = {
         " organizatora dla wszystkich wydarzeń."
     ),
     "already_registered": "Ten adres e-mail jest już zarejestrowany na to wydarzenie.",
+    "bad_csv": (
+        "Wiersz {line} pliku nie jest poprawnym CSV: pole zawiera znak końca wiersza, choć nie"
+        " jest ujęte w cudzysłów, albo jest dłuższe niż 128 KiB; nic nie zostało zaimportowane."
+    ),
     "bad_csv_header": "Pierwszy wiersz pliku CSV musi zawierać nagłówki kolumn (name,email,...).",
     "bad_encoding": "Plik musi być zapisany w UTF-8.",
     "body_too_large": "Przesłane dane są zbyt duże.",
@@ -109,8 +116,11 @@ def preferred_lang(request: web.Request, default: str = "en") -> str:
     return best
 
 
-def localized_detail(request: web.Request, code: str, detail: str) -> tuple[str, str]:
-    """The detail in the request's language, and that language."""
+def localized_detail(
+    request: web.Request, code: str, detail: str, extra: Mapping[str, Any] | None = None
+) -> tuple[str, str]:
+    """The detail in the request's language, and that language. A Polish text names the
+    problem's ``extra`` members it tells in braces, as in ``Wiersz {line}``."""
     if preferred_lang(request) == "pl" and code in POLISH:
-        return POLISH[code], "pl"
+        return POLISH[code].format_map(extra or {}), "pl"
     return detail, "en"
