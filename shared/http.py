@@ -5,14 +5,17 @@ Error tree::
     ProblemError            a 4xx/5xx answer with a stable code
      ├── raised by handlers (not_found, event_full, ...)
      ├── raised by decode_body (invalid_json, validation_failed)
-     └── raised by read_form (invalid_form)
+     ├── raised by read_form (invalid_form)
+     └── raised by body_deadline (request_timeout)
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import re
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, TypeVar
 
 import msgspec
@@ -24,7 +27,7 @@ from aiohttp.web_protocol import RequestPayloadError
 from multidict import MultiDictProxy
 
 from shared import field_messages
-from shared.keys import DB_POOL, METRICS, NATS
+from shared.keys import DB_POOL, METRICS, NATS, SETTINGS
 from shared.problems import localized_detail
 
 log = structlog.get_logger()
@@ -131,25 +134,23 @@ async def problem_middleware(
         detail, lang = localized_detail(request, e.code, e.detail, e.extra)
         headers["Content-Language"] = lang
         errors = _localized_errors(e.errors) if lang == "pl" else e.errors
-        return problem_response(
+        response = problem_response(
             e.status, e.code, detail, errors=errors, extra=e.extra, headers=headers
         )
+        # The rest of a body that did not arrive in time is not waited for.
+        return _closing(request, response) if e.status == 408 else response
     except RequestPayloadError:
         # The body's bytes could not be read: a Content-Encoding (gzip, deflate) that does
-        # not decode, a broken chunked transfer. Nothing more is read from the connection
-        # (aiohttp would otherwise read what is left of the body, fail again and log it as
-        # unhandled); it is closed after the answer.
+        # not decode, a broken chunked transfer.
         detail, lang = localized_detail(
             request,
             "unreadable_body",
             "The body could not be read: its Content-Encoding or chunked transfer is broken.",
         )
-        request.content.feed_eof()
         response = problem_response(
             400, "unreadable_body", detail, headers={"Content-Language": lang}
         )
-        response.force_close()
-        return response
+        return _closing(request, response)
     except web.HTTPException as e:
         if e.status < 400:
             raise
@@ -160,6 +161,15 @@ async def problem_middleware(
     except Exception:
         log.exception("unhandled_error", method=request.method, path=request.path)
         return problem_response(500, "internal_error", "Something went wrong on our side.")
+
+
+def _closing(request: web.Request, response: web.Response) -> web.Response:
+    """``response``, after which the connection is closed and nothing more is read from it:
+    aiohttp would otherwise go on reading what is left of the body (for up to 10 s, and
+    a broken one fails again and is logged as unhandled) before it closes."""
+    request.content.feed_eof()
+    response.force_close()
+    return response
 
 
 def _validation_field(message: str) -> str:
@@ -174,6 +184,21 @@ def _validation_field(message: str) -> str:
     return ".".join(p for p in (path, name) if p) or "$"
 
 
+@contextlib.asynccontextmanager
+async def body_deadline(request: web.Request) -> AsyncIterator[None]:
+    """Around reading the request's body: a 408 problem once it has taken longer than
+    BODY_TIMEOUT_SECONDS. aiohttp has no such limit: a client that announced more bytes
+    than it sent held its connection and the handler for as long as the socket lived."""
+    seconds = request.app[SETTINGS].body_timeout_seconds
+    try:
+        async with asyncio.timeout(seconds):
+            yield
+    except TimeoutError:
+        raise ProblemError(
+            408, "request_timeout", f"The request's body did not arrive within {seconds:g} s."
+        ) from None
+
+
 async def read_body(request: web.Request, limit: int) -> bytes:
     """The whole request body, or a 413 problem past ``limit`` bytes (before reading it all)."""
     too_large = ProblemError(413, "body_too_large", f"The body must be at most {limit} bytes.")
@@ -181,11 +206,12 @@ async def read_body(request: web.Request, limit: int) -> bytes:
         raise too_large
     # StreamReader.read(n) returns what has arrived so far, not n bytes: read to the end.
     raw = bytearray()
-    while len(raw) <= limit:
-        chunk = await request.content.read(limit + 1 - len(raw))
-        if not chunk:
-            break
-        raw += chunk
+    async with body_deadline(request):
+        while len(raw) <= limit:
+            chunk = await request.content.read(limit + 1 - len(raw))
+            if not chunk:
+                break
+            raw += chunk
     if len(raw) > limit:
         raise too_large
     return bytes(raw)
@@ -197,7 +223,8 @@ Form = MultiDictProxy[str | bytes | bytearray | web.FileField]
 async def read_form(request: web.Request) -> Form:
     """The fields of an HTML form (urlencoded or multipart), or a 400 problem."""
     try:
-        return await request.post()
+        async with body_deadline(request):
+            return await request.post()
     except UNREADABLE_FORM:
         raise ProblemError(
             400,

@@ -75,6 +75,7 @@ POLISH: dict[str, str] = {
     "registration_erased": "Dane osobowe tej rejestracji zostały usunięte.",
     "registration_not_found": "Nie ma takiej rejestracji.",
     "registration_not_open": "Rejestracja jeszcze się nie rozpoczęła.",
+    "request_timeout": "Przesyłanie danych trwało zbyt długo; wyślij je ponownie.",
     "scan_in_progress": "Ten skan jest właśnie przetwarzany; spróbuj ponownie za chwilę.",
     "session_exists": "To wydarzenie ma już sesję o tym identyfikatorze.",
     "session_full": "W tej sesji nie ma wolnych miejsc.",
