@@ -7,6 +7,9 @@ Error tree::
      ├── raised by decode_body (invalid_json, validation_failed)
      ├── raised by read_form (invalid_form)
      └── raised by body_deadline (request_timeout)
+
+An exception that says the database cannot be reached (is_outage) is answered 503
+service_unavailable with Retry-After; any other unexpected one 500 internal_error.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, TypeVar
 
+import asyncpg
 import msgspec
 import prometheus_client
 import structlog
@@ -28,7 +32,7 @@ from multidict import MultiDictProxy
 
 from shared import field_messages
 from shared.keys import DB_POOL, METRICS, NATS, SETTINGS
-from shared.problems import localized_detail
+from shared.problems import POLISH, localized_detail, preferred_lang
 
 log = structlog.get_logger()
 T = TypeVar("T")
@@ -158,9 +162,68 @@ async def problem_middleware(
         allow = {"Allow": e.headers["Allow"]} if "Allow" in e.headers else {}
         detail, lang = localized_detail(request, code, e.reason)
         return problem_response(e.status, code, detail, headers={**allow, "Content-Language": lang})
-    except Exception:
+    except Exception as e:
+        if is_outage(e):
+            log.warning(
+                "service_unavailable",
+                method=request.method,
+                path=request.path,
+                error=f"{type(e).__name__}: {e}",
+            )
+            return _unavailable(request)
         log.exception("unhandled_error", method=request.method, path=request.path)
         return problem_response(500, "internal_error", "Something went wrong on our side.")
+
+
+# What asyncpg and the sockets raise when the database (or another server) cannot be
+# reached now: down, restarting, out of connections, the network between.
+OUTAGES = (
+    OSError,  # refused, reset, no route; TimeoutError too: connecting, waiting for the pool
+    asyncpg.PostgresConnectionError,  # SQLSTATE class 08: the connection was lost or refused
+    asyncpg.CannotConnectNowError,  # the server is starting up or shutting down
+    asyncpg.AdminShutdownError,
+    asyncpg.CrashShutdownError,
+    asyncpg.TooManyConnectionsError,
+)
+RETRY_AFTER_SECONDS = 5
+UNAVAILABLE = "The service is briefly unavailable. Try again in a few seconds."
+_UNAVAILABLE_TITLE = {"pl": "Chwilowa przerwa", "en": "Back in a moment"}
+_UNAVAILABLE_PAGE = """<!doctype html>
+<html lang="{lang}">
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+<h1>{title}</h1>
+<p>{message}</p>
+</html>
+"""
+
+
+def is_outage(e: Exception) -> bool:
+    """``e`` says a server cannot be reached, not that a statement or a request is wrong."""
+    if type(e) is asyncpg.InterfaceError:
+        # Only its words tell a lost connection ("connection is closed", "pool is closing")
+        # from a misuse of asyncpg.
+        return "closed" in str(e) or "closing" in str(e)
+    return isinstance(e, OUTAGES)
+
+
+def _unavailable(request: web.Request) -> web.Response:
+    """503 with Retry-After: a short page in the person's language for a browser, a
+    problem for everyone else."""
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS), "Cache-Control": "no-store"}
+    if "text/html" not in request.headers.get("Accept", ""):
+        detail, lang = localized_detail(request, "service_unavailable", UNAVAILABLE)
+        headers["Content-Language"] = lang
+        return problem_response(503, "service_unavailable", detail, headers=headers)
+    # As the pages choose: ?lang=, the lang cookie, then Accept-Language, else Polish.
+    lang = request.query.get("lang") or request.cookies.get("lang") or ""
+    if lang not in _UNAVAILABLE_TITLE:
+        lang = preferred_lang(request, default="pl")
+    message = POLISH["service_unavailable"] if lang == "pl" else UNAVAILABLE
+    page = _UNAVAILABLE_PAGE.format(lang=lang, title=_UNAVAILABLE_TITLE[lang], message=message)
+    headers["Content-Language"] = lang
+    return web.Response(status=503, text=page, content_type="text/html", headers=headers)
 
 
 def _closing(request: web.Request, response: web.Response) -> web.Response:

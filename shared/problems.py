@@ -77,6 +77,7 @@ POLISH: dict[str, str] = {
     "registration_not_open": "Rejestracja jeszcze się nie rozpoczęła.",
     "request_timeout": "Przesyłanie danych trwało zbyt długo; wyślij je ponownie.",
     "scan_in_progress": "Ten skan jest właśnie przetwarzany; spróbuj ponownie za chwilę.",
+    "service_unavailable": "Usługa jest chwilowo niedostępna. Spróbuj ponownie za kilka sekund.",
     "session_exists": "To wydarzenie ma już sesję o tym identyfikatorze.",
     "session_full": "W tej sesji nie ma wolnych miejsc.",
     "session_not_found": "Nie ma takiej sesji.",
