@@ -103,6 +103,8 @@ class Settings:
     reminder_hours: int = 24  # 0: no reminders
     reminder_sweep_seconds: float = 30.0
     mail_max_age_hours: float = 48.0
+    # How long a request's body may take to arrive (shared/http.py, body_deadline).
+    body_timeout_seconds: float = 30.0
 
     @classmethod
     def from_env(cls, service: str, environ: Mapping[str, str] | None = None) -> Settings:
@@ -147,6 +149,7 @@ class Settings:
             reminder_hours=_int(env, "REMINDER_HOURS", 24),
             reminder_sweep_seconds=_float(env, "REMINDER_SWEEP_SECONDS", 30.0),
             mail_max_age_hours=_float(env, "MAIL_MAX_AGE_HOURS", 48.0),
+            body_timeout_seconds=_float(env, "BODY_TIMEOUT_SECONDS", 30.0),
             batch_interval_seconds=_int(env, "BATCH_INTERVAL_MS", 200) / 1000,
         )
 

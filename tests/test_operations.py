@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
+import time
 import uuid
 from pathlib import Path
 from typing import Any
@@ -13,6 +15,8 @@ import pytest
 
 from shared.auth import StaffAuth
 from shared.config import ConfigError, Settings
+from shared.problems import POLISH
+from tests import infra
 from tests.factories import auth, event_body, eventually, registration_body
 
 SERVICES = ["registration", "tickets", "checkin", "notifications"]
@@ -135,3 +139,78 @@ async def test_business_counters_and_consumer_lag_on_metrics(
         return 'consumer_lag_messages{stream="REGISTRATION"} 0.0' in await metrics(tickets)
 
     await eventually(caught_up)
+
+
+async def _assert_unavailable(r: Any, lang: str = "en") -> None:
+    """A 503 telling when to try again, in ``lang``: a page for a browser, else a problem."""
+    text = await r.text()
+    assert r.status == 503, text
+    assert 1 <= int(r.headers["Retry-After"]) <= 30, r.headers
+    assert r.headers["Content-Language"] == lang, r.headers
+    polish = POLISH["service_unavailable"]
+    if r.content_type == "text/html":
+        assert f'<html lang="{lang}">' in text and (polish in text) == (lang == "pl"), text
+        return
+    assert r.content_type == "application/problem+json", text
+    problem = json.loads(text)
+    assert (problem["status"], problem["code"]) == (503, "service_unavailable"), problem
+    assert (problem["detail"] == polish) == (lang == "pl"), problem
+
+
+async def _assert_not_ready(client: Any) -> None:
+    started = time.monotonic()
+    r = await client.get("/readyz")
+    # A protocol bound, not a benchmark: without its timeouts the probe would wait for
+    # as long as the connection to the database lived.
+    assert time.monotonic() - started < 10
+    assert r.status == 503, await r.text()
+    checks = (await r.json())["checks"]
+    assert checks["database"].startswith("unavailable: "), checks
+    assert checks["nats"] == "ok", checks
+
+
+async def test_a_database_outage_is_503_with_retry_after_until_it_is_back(
+    service_client: Any, servers: Any
+) -> None:
+    async with infra.database_link(servers.database_url) as link:
+        client = await service_client("registration", database_url=link.url)
+        try:
+            event = event_body()
+            r = await client.post("/api/v1/events", json=event, headers=auth(servers.token()))
+            assert r.status == 201, await r.text()
+            register = f"/api/v1/events/{event['slug']}/registrations"
+            someone = registration_body()
+
+            # Readiness is a probe: it answers within its own short timeouts, even when
+            # the database's packets go nowhere, and says what is down.
+            link.stall()
+            await _assert_not_ready(client)
+            await link.cut()
+            await _assert_not_ready(client)
+            await _assert_unavailable(await client.get("/api/v1/events"))
+            r = await client.get("/api/v1/events", headers={"Accept-Language": "pl"})
+            await _assert_unavailable(r, "pl")
+            await _assert_unavailable(await client.post(register, json=someone))
+            browser = {"Accept": "text/html,*/*;q=0.8", "Accept-Language": "pl,en;q=0.5"}
+            await _assert_unavailable(await client.get("/", headers=browser), "pl")
+            # The event page's form, from someone who chose English on the page.
+            form = {"name": someone["name"], "email": someone["email"], "consent": "on"}
+            r = await client.post(
+                f"/events/{event['slug']}", data=form, headers={**browser, "Cookie": "lang=en"}
+            )
+            await _assert_unavailable(r, "en")
+
+            await link.mend()
+
+            async def ready() -> bool:
+                r = await client.get("/readyz")
+                return r.status == 200
+
+            await eventually(ready)
+            r = await client.get("/api/v1/events")
+            assert r.status == 200, await r.text()
+            assert event["slug"] in [e["slug"] for e in (await r.json())["events"]]
+            r = await client.post(register, json=someone)
+            assert r.status == 201, await r.text()
+        finally:
+            await client.close()

@@ -21,7 +21,14 @@ from services.checkin.verify_texts import TEXTS
 from shared import certificates
 from shared.certificate_pdf import day_text
 from shared.certificates import Claims, InvalidCertificate
-from shared.http import UNREADABLE_FORM, ProblemError, decode_body, json_response, read_body
+from shared.http import (
+    UNREADABLE_FORM,
+    ProblemError,
+    body_deadline,
+    decode_body,
+    json_response,
+    read_body,
+)
 from shared.keys import DB_POOL
 from shared.problems import preferred_lang
 from shared.timefmt import VENUE_TZ, format_when
@@ -143,19 +150,20 @@ async def _upload(request: web.Request) -> bytes | None:
     if request.content_length is not None and request.content_length > MAX_UPLOAD + 65536:
         raise too_large
     try:
-        reader = await request.multipart()
-        while True:
-            part = await reader.next()
-            if part is None:
-                return None
-            if not isinstance(part, BodyPartReader) or part.name != "certificate":
-                continue
-            data = bytearray()
-            while chunk := await part.read_chunk(65536):
-                data += chunk
-                if len(data) > MAX_UPLOAD:
-                    raise too_large
-            return bytes(data) or None
+        async with body_deadline(request):
+            reader = await request.multipart()
+            while True:
+                part = await reader.next()
+                if part is None:
+                    return None
+                if not isinstance(part, BodyPartReader) or part.name != "certificate":
+                    continue
+                data = bytearray()
+                while chunk := await part.read_chunk(65536):
+                    data += chunk
+                    if len(data) > MAX_UPLOAD:
+                        raise too_large
+                return bytes(data) or None
     except (*UNREADABLE_FORM, AssertionError, RuntimeError):  # KeyError is a LookupError
         raise ProblemError(
             400, "invalid_upload", "Send the file as multipart/form-data field `certificate`."
@@ -231,6 +239,8 @@ async def verify_upload(request: web.Request) -> web.Response:
     try:
         data = await _upload(request) if request.content_type == "multipart/form-data" else None
     except ProblemError as e:
+        if e.code == "request_timeout":
+            raise  # the client stopped sending: no one waits for a page
         reason = "too_large" if e.status == 413 else "no_file"
         return _render(request, Verdict(genuine=False, reason=reason), e.status)
     if data is None:

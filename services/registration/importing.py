@@ -22,10 +22,29 @@ MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 5000
 REQUIRED = ("name", "email")
 OPTIONAL = ("lang", "organization", "country", "role")
+FIELD_LIMIT_KIB = csv.field_size_limit() // 1024
 
 
 def parse_rows(text: str) -> tuple[list[RegisterRequest], list[dict[str, Any]]]:
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    try:
+        return _check_rows(reader)
+    except csv.Error:
+        # The parser gives up on a line: a carriage return alone inside a field that is not
+        # quoted, or a field over its limit (csv.field_size_limit(), 128 KiB).
+        line = reader.reader.line_num  # the physical line; DictReader's own lags behind
+        raise ProblemError(
+            400,
+            "bad_csv",
+            f"Line {line} is not valid CSV: a field holds a line break without being in"
+            f" double quotes, or is longer than {FIELD_LIMIT_KIB} KiB; nothing was imported.",
+            extra={"line": line},
+        ) from None
+
+
+def _check_rows(
+    reader: csv.DictReader[str],
+) -> tuple[list[RegisterRequest], list[dict[str, Any]]]:
     columns = [c.strip().lower() for c in reader.fieldnames or []]
     missing = [c for c in REQUIRED if c not in columns]
     unknown = [c for c in columns if c not in REQUIRED + OPTIONAL]

@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.factories import auth, event_body, registration_body
 
 GOOD = (
@@ -128,5 +130,33 @@ async def test_a_large_file_is_read_to_its_last_line(service_client: Any, server
     assert r.status == 422, await r.text()
     problem = await r.json()
     assert [row["line"] for row in problem["rows"]] == [3002], problem["rows"][:3]
+    r = await client.get(f"/api/v1/events/{slug}/registrations", headers=auth(servers.token()))
+    assert (await r.json())["registrations"] == []
+
+
+@pytest.mark.parametrize(
+    "bad_line",
+    ["Anna\rNowak,anna@example.org", "Anna Nowak,anna@example.org,,," + "x" * (129 * 1024)],
+    ids=["bare-carriage-return", "field-over-128-kib"],
+)
+async def test_a_line_the_csv_parser_cannot_read_is_400_naming_it(
+    service_client: Any, servers: Any, bad_line: str
+) -> None:
+    client = await service_client("registration")
+    slug = await _event(client, servers)
+    text = "name,email,lang,organization,country,role\nJan Kowalski,jan@example.org\n"
+    text += f"{bad_line}\nEwa Nowak,ewa@example.org\n"
+    r = await _import(client, servers, slug, text)
+    assert r.status == 400, await r.text()
+    problem = await r.json()
+    assert (problem["code"], problem["line"]) == ("bad_csv", 3), problem
+    assert problem["detail"].startswith("Line 3 is not valid CSV"), problem
+    r = await client.post(
+        f"/api/v1/events/{slug}/registrations/import",
+        data=text.encode(),
+        headers={**auth(servers.token()), "Content-Type": "text/csv", "Accept-Language": "pl"},
+    )
+    assert r.status == 400, await r.text()
+    assert (await r.json())["detail"].startswith("Wiersz 3 pliku nie jest poprawnym CSV")
     r = await client.get(f"/api/v1/events/{slug}/registrations", headers=auth(servers.token()))
     assert (await r.json())["registrations"] == []
