@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from http.cookies import SimpleCookie
 
 from aiohttp import web
 
@@ -38,15 +39,16 @@ def form_is_genuine(request: web.Request, sent: object) -> bool:
 
 
 async def set_new_cookie(request: web.Request, response: web.StreamResponse) -> None:
-    """on_response_prepare: give the browser the token its page's forms carry."""
+    """on_response_prepare: give the browser the token its page's forms carry. The header is
+    written directly: by the time this signal runs, set_cookie's cookies are already headers."""
     token = request.get(_NEW)
-    if token:
-        response.set_cookie(
-            COOKIE,
-            token,
-            max_age=COOKIE_SECONDS,
-            path="/",
-            httponly=True,
-            secure=request.app[TRUSTED_PROXIES].https(request),
-            samesite="Strict",
-        )
+    if not token:
+        return
+    cookie: SimpleCookie = SimpleCookie()
+    cookie[COOKIE] = token
+    morsel = cookie[COOKIE]
+    morsel.update({"max-age": str(COOKIE_SECONDS), "path": "/", "samesite": "Strict"})
+    morsel["httponly"] = True
+    if request.app[TRUSTED_PROXIES].https(request):
+        morsel["secure"] = True
+    response.headers.add("Set-Cookie", morsel.OutputString())

@@ -42,6 +42,18 @@ def registration_body(**overrides: Any) -> dict[str, Any]:
     return body
 
 
+CSRF = "test-csrf-token"
+
+
+def form(client: Any, fields: dict[str, Any] | list[tuple[str, Any]]) -> Any:
+    """An HTML form's fields as one of our pages sends them: with the CSRF token, which the
+    client's ``cnk_csrf`` cookie (set here) matches."""
+    client.session.cookie_jar.update_cookies({"cnk_csrf": CSRF}, client.make_url("/"))
+    if isinstance(fields, list):
+        return [*fields, ("csrf", CSRF)]
+    return {**fields, "csrf": CSRF}
+
+
 def auth(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 

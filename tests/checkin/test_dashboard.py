@@ -16,6 +16,7 @@ from services.checkin.dashboard_live import DASHBOARD_HUB
 from services.checkin.dashboard_view import Bucket, GateArrivals, arrivals_svg, list_state
 from shared.auth import issue_token
 from tests.factories import auth, event_body, eventually, registration_body
+from tests.factories import form as with_csrf
 
 PROBLEM = "application/problem+json"
 
@@ -121,7 +122,7 @@ async def test_sign_in_sets_a_strict_cookie_and_refuses_other_tokens(
     async def refused(token: str, status: int, text: str, lang: dict[str, str] = pl) -> None:
         r = await checkin.post(
             "/dashboard/sign-in",
-            data={"slug": slug, "token": token},
+            data=with_csrf(checkin, {"slug": slug, "token": token}),
             headers=lang,
             allow_redirects=False,
         )
@@ -143,16 +144,20 @@ async def test_sign_in_sets_a_strict_cookie_and_refuses_other_tokens(
     await refused(revoked, 401, "Ten token został unieważniony.")
 
     r = await checkin.post(
-        "/dashboard/sign-in", data={"slug": "no-such-event", "token": "x"}, headers=pl
+        "/dashboard/sign-in",
+        data=with_csrf(checkin, {"slug": "no-such-event", "token": "x"}),
+        headers=pl,
     )
     assert r.status == 404 and "Nie ma takiego wydarzenia." in await r.text()
     r = await checkin.get("/dashboard/NOT_A_SLUG")
     assert r.status == 404 and r.content_type == "text/html"
 
+    # Behind the HTTPS proxy (a trusted one), the cookie is Secure.
     organizer = servers.token("organizer", [slug])
-    r = await checkin.post(
+    proxied = await service_client("checkin", trusted_proxies=("127.0.0.1/32",))
+    r = await proxied.post(
         "/dashboard/sign-in",
-        data={"slug": slug, "token": organizer},
+        data=with_csrf(proxied, {"slug": slug, "token": organizer}),
         headers={"X-Forwarded-Proto": "https", **pl},
         allow_redirects=False,
     )
@@ -161,10 +166,13 @@ async def test_sign_in_sets_a_strict_cookie_and_refuses_other_tokens(
     assert cookie.startswith(f"cnk_dashboard={organizer};")
     for attribute in ("HttpOnly", "Path=/", "SameSite=Strict", "Secure", "Max-Age="):
         assert attribute in cookie, cookie
-    checkin.session.cookie_jar.clear()
 
+    # Over plain HTTP it cannot be; a client's own X-Forwarded-Proto changes nothing.
     r = await checkin.post(
-        "/dashboard/sign-in", data={"slug": slug, "token": organizer}, allow_redirects=False
+        "/dashboard/sign-in",
+        data=with_csrf(checkin, {"slug": slug, "token": organizer}),
+        headers={"X-Forwarded-Proto": "https"},
+        allow_redirects=False,
     )
     assert r.status == 303 and r.headers["Location"].startswith(f"/dashboard/{slug}?lang=")
     assert "Secure" not in _cookie(r)
@@ -181,7 +189,9 @@ async def test_sign_in_sets_a_strict_cookie_and_refuses_other_tokens(
     assert (await _next_counts(_events(r)))["event"] == slug
     r.close()
 
-    r = await checkin.post("/dashboard/sign-out", data={"slug": slug}, allow_redirects=False)
+    r = await checkin.post(
+        "/dashboard/sign-out", data=with_csrf(checkin, {"slug": slug}), allow_redirects=False
+    )
     assert r.status == 303 and 'cnk_dashboard=""' in _cookie(r)
     r = await checkin.get(f"/dashboard/{slug}")
     assert 'name="token"' in await r.text()

@@ -7,7 +7,7 @@ import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from tests.factories import auth, event_body, registration_body
+from tests.factories import auth, event_body, form, registration_body
 
 START = datetime.now(UTC).replace(microsecond=0) + timedelta(days=12)
 
@@ -48,6 +48,13 @@ async def _places(client: Any, reg: dict[str, Any]) -> dict[str, str]:
     return {s["slug"]: s["status"] for s in (await r.json())["sessions"]}
 
 
+async def _open_manage_link(client: Any, reg: dict[str, Any]) -> None:
+    """Open the manage link as an email does: its token becomes the client's cookie."""
+    r = await client.get(f"/registrations/{reg['id']}", params={"token": reg["manage_token"]})
+    assert r.status == 200, await r.text()
+    assert "token=" not in str(r.url)
+
+
 def _error(page: str) -> str:
     found = re.search(r'id="sessions-error"[^>]*>([^<]*)<', page)
     assert found, page
@@ -64,12 +71,14 @@ async def test_sessions_form_refuses_what_the_page_never_sends(
     reg = await _register(client, slug, sessions=["aa"])
     url = f"/registrations/{reg['id']}/sessions"
 
-    r = await client.post(f"{url}?lang=pl", data={"token": "x" * 43, "sessions": "cc"})
+    # Without the manage link's cookie, there is no such registration to change.
+    r = await client.post(f"{url}?lang=pl", data=form(client, {"sessions": "cc"}))
     assert r.status == 404
     assert "Nie znaleziono" in await r.text()
-    r = await client.post("/registrations/not-a-uuid/sessions", data={"token": "x"})
+    r = await client.post("/registrations/not-a-uuid/sessions", data=form(client, {}))
     assert r.status == 404
 
+    await _open_manage_link(client, reg)
     token = reg["manage_token"]
     for sent, status, error in [
         (["nope"], 400, "Nie ma takiej sesji – wybierz sesje z listy."),
@@ -81,8 +90,8 @@ async def test_sessions_form_refuses_what_the_page_never_sends(
             " – wybierz jedną z nich.",
         ),
     ]:
-        form = [("token", token)] + [("sessions", s) for s in sent]
-        r = await client.post(f"{url}?lang=pl", data=form)
+        fields = [("sessions", s) for s in sent]
+        r = await client.post(f"{url}?lang=pl", data=form(client, fields))
         assert r.status == status, await r.text()
         page = await r.text()
         assert r.content_type == "text/html"
@@ -90,22 +99,22 @@ async def test_sessions_form_refuses_what_the_page_never_sends(
         # The choice is kept, to be corrected rather than made again.
         checked = re.findall(r'value="([a-z-]+)" checked', page)
         assert checked == [s for s in sent if s in ("aa", "bb")], page
-        assert f'<a href="/registrations/{reg["id"]}?token={token}&amp;lang=en"' in page
+        assert f'<a href="/registrations/{reg["id"]}?lang=en"' in page
     assert await _places(client, reg) == {"aa": "confirmed"}
 
-    r = await client.post(f"{url}?lang=en", data=[("token", token), ("sessions", "cc")])
+    r = await client.post(f"{url}?lang=en", data=form(client, [("sessions", "cc")]))
     assert r.status == 200, await r.text()
     assert "Your choice of sessions is saved." in await r.text()
     assert await _places(client, reg) == {"cc": "confirmed"}
 
     # Not a session form, but the same answer: the page again, with the error.
-    r = await client.post(f"/registrations/{reg['id']}/cancel?lang=en", data={"token": token})
+    r = await client.post(f"/registrations/{reg['id']}/cancel?lang=en", data=form(client, {}))
     assert r.status == 200, await r.text()
     assert "Tick the box to confirm the cancellation." in await r.text()
 
     r = await client.delete(f"/api/v1/registrations/{reg['id']}", headers=auth(token))
     assert r.status == 200, await r.text()
-    r = await client.post(f"{url}?lang=en", data=[("token", token), ("sessions", "aa")])
+    r = await client.post(f"{url}?lang=en", data=form(client, [("sessions", "aa")]))
     assert r.status == 409
     page = await r.text()
     assert _error(page) == "This registration is cancelled."
@@ -124,13 +133,17 @@ async def test_event_form_tells_a_full_session_of_an_event_without_waitlist(
     assert re.search(r'value="solo" disabled>', page), page
     assert "brak miejsc<" in page
 
-    form = {"name": "Anna Nowak", "email": "anna@example.org", "lang": "pl", "consent": "on"}
-    r = await client.post(f"/events/{slug}?lang=pl", data={**form, "sessions": "solo"})
+    person = {"name": "Anna Nowak", "email": "anna@example.org", "lang": "pl", "consent": "on"}
+    r = await client.post(
+        f"/events/{slug}?lang=pl", data=form(client, {**person, "sessions": "solo"})
+    )
     assert r.status == 409, await r.text()
     page = await r.text()
     assert _error(page) == "W sesji „Warsztat solo” nie ma już wolnych miejsc."
     assert 'value="solo" checked>' in page
-    r = await client.post(f"/events/{slug}?lang=en", data={**form, "sessions": "NOT A SLUG"})
+    r = await client.post(
+        f"/events/{slug}?lang=en", data=form(client, {**person, "sessions": "NOT A SLUG"})
+    )
     assert r.status == 400, await r.text()
     assert _error(await r.text()) == "Choose sessions from the list."
 
@@ -147,9 +160,9 @@ async def test_a_freed_session_seat_is_taken_on_the_manage_page(
     first = await _register(client, slug, sessions=["solo"])
     second = await _register(client, slug)
     url = f"/registrations/{second['id']}"
-    token = second["manage_token"]
-    form = {"token": token, "sessions": "solo", "waitlist": "on"}
-    r = await client.post(f"{url}/sessions?lang=en", data=form)
+    await _open_manage_link(client, second)
+    fields = {"sessions": "solo", "waitlist": "on"}
+    r = await client.post(f"{url}/sessions?lang=en", data=form(client, fields))
     assert r.status == 200, await r.text()
     assert "on the waiting list, place 1" in await r.text()
 
@@ -157,13 +170,13 @@ async def test_a_freed_session_seat_is_taken_on_the_manage_page(
         f"/api/v1/registrations/{first['id']}", headers=auth(first["manage_token"])
     )
     assert r.status == 200, await r.text()
-    r = await client.get(url, params={"token": token, "lang": "en"})
+    r = await client.get(url, params={"lang": "en"})
     page = await r.text()
     assert "seat held for you until" in page
     assert "your seat in the session “Workshop solo” (until" in page
     assert ">Take the session seat</button>" in page
 
-    r = await client.post(f"{url}/accept?lang=en", data={"token": token})
+    r = await client.post(f"{url}/accept?lang=en", data=form(client, {}))
     assert r.status == 200, await r.text()
     page = await r.text()
     assert "Take the session seat" not in page
@@ -175,12 +188,14 @@ async def test_event_form_with_a_tampered_ticket_type_shows_the_form(
 ) -> None:
     client = await service_client("registration")
     slug = await _event(client, servers, [])
-    form = {"name": "Jan", "email": "jan-tt@example.org", "lang": "pl", "consent": "on"}
+    person = {"name": "Jan", "email": "jan-tt@example.org", "lang": "pl", "consent": "on"}
     for tampered in ({"ticket_type": "Not A Slug!"}, {"access_code": "x" * 65}):
-        r = await client.post(f"/events/{slug}?lang=pl", data=form | tampered)
+        r = await client.post(f"/events/{slug}?lang=pl", data=form(client, person | tampered))
         assert r.status == 400
         assert r.content_type == "text/html"
         page = await r.text()
         assert "Wybierz rodzaj biletu z listy." in page or "kodu dostępu" in page
-    r = await client.post(f"/events/{slug}?lang=pl", data=form, allow_redirects=False)
+    r = await client.post(
+        f"/events/{slug}?lang=pl", data=form(client, person), allow_redirects=False
+    )
     assert r.status == 303  # nothing was stored by the refused ones

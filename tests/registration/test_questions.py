@@ -7,6 +7,7 @@ import io
 from typing import Any
 
 from tests.factories import auth, event_body, registration_body
+from tests.factories import form as with_csrf
 
 QUESTIONS = [
     {
@@ -112,10 +113,14 @@ async def test_the_form_asks_the_questions(service_client: Any, servers: Any) ->
     page = await (await client.get(f"/events/{slug}?lang=en")).text()
     assert "Diet" in page and "Topics (optional)" in page and 'name="q_photos"' in page
     form = {"name": "Jan", "email": "jan-q@example.org", "lang": "en", "consent": "on"}
-    r = await client.post(f"/events/{slug}?lang=en", data=form, allow_redirects=False)
+    r = await client.post(
+        f"/events/{slug}?lang=en", data=with_csrf(client, form), allow_redirects=False
+    )
     assert r.status == 400
     text = await r.text()
     assert 'id="q_diet-error">Please answer this question.' in text
     form.update({"q_diet": "vegan", "q_photos": "on", "q_topics": "ai"})
-    r = await client.post(f"/events/{slug}?lang=en", data=form, allow_redirects=False)
+    r = await client.post(
+        f"/events/{slug}?lang=en", data=with_csrf(client, form), allow_redirects=False
+    )
     assert r.status == 303, await r.text()

@@ -7,6 +7,7 @@ import asyncio
 from typing import Any
 
 from tests.factories import auth, event_body, eventually, registration_body
+from tests.factories import form as with_csrf
 
 
 async def _setup(client: Any, servers: Any, capacity: int = 10) -> str:
@@ -117,12 +118,16 @@ async def test_the_event_form_offers_types_and_checks_the_access_code(
         "ticket_type": "exhibitor",
         "access_code": "NOPE-NOPE",
     }
-    r = await client.post(f"/events/{slug}?lang=pl", data=form, allow_redirects=False)
+    r = await client.post(
+        f"/events/{slug}?lang=pl", data=with_csrf(client, form), allow_redirects=False
+    )
     assert r.status == 403
     assert (
         'id="access-code-error">Ten rodzaj biletu wymaga poprawnego kodu dostępu.' in await r.text()
     )
     r = await client.post(
-        f"/events/{slug}?lang=pl", data={**form, "access_code": "TARGI-2026"}, allow_redirects=False
+        f"/events/{slug}?lang=pl",
+        data=with_csrf(client, {**form, "access_code": "TARGI-2026"}),
+        allow_redirects=False,
     )
     assert r.status == 303 and r.headers["Location"].startswith("/registrations/")
