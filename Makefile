@@ -23,14 +23,15 @@ run:
 test: setup browser
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-# The browser tests drive Debian's chromium through Playwright (never a downloaded build).
+# The browser tests drive Debian's chromium through Playwright (never a downloaded build);
+# certutil (libnss3-tools) makes that chromium trust the local origin's CA.
 browser:
-	@command -v chromium >/dev/null 2>&1 || { \
+	@{ command -v chromium && command -v certutil; } >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium libnss3-tools) \
 	      || echo "could not install chromium: the browser tests will be skipped"; \
 	  else \
-	    echo "browser tests need Debian's chromium (sudo apt-get install chromium); skipping them"; \
+	    echo "browser tests need Debian's chromium and libnss3-tools (sudo apt-get install chromium libnss3-tools); skipping them"; \
 	  fi; }
 
 lint: setup

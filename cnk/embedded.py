@@ -8,6 +8,7 @@ import os
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -112,12 +113,26 @@ def caddy_server(
     root = folder / "pki" / "authorities" / "local" / "root.crt"
     try:
         wait_for_port(https_port, timeout=30, alive=proc)
-        deadline = time.monotonic() + 10
-        while not root.exists() and time.monotonic() < deadline:
-            time.sleep(0.05)
+        _wait_for_certificate(https_port, root)
         yield root
     finally:
         stop_process(proc)
+
+
+def _wait_for_certificate(port: int, root: Path, timeout: float = 20) -> None:
+    """Until a TLS handshake with localhost verifies against Caddy's root: the port opens
+    before Caddy has issued its certificate."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError):
+            context = ssl.create_default_context(cafile=str(root))
+            with (
+                socket.create_connection(("127.0.0.1", port), 1) as raw,
+                context.wrap_socket(raw, server_hostname="localhost"),
+            ):
+                return
+        time.sleep(0.1)
+    raise RuntimeError(f"no verified TLS certificate on port {port} after {timeout} s")
 
 
 @contextlib.contextmanager

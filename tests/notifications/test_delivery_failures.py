@@ -549,6 +549,17 @@ async def test_an_organizer_resends_an_email_as_a_new_delivery(
             f"/api/v1/deliveries/{first['id']}/resend", headers=auth(servers.token("door"))
         )
         assert r.status == 403, await r.text()
+        # An organizer of another event sees none of this event's log and resends nothing;
+        # one of this event does both.
+        other = auth(servers.token("organizer", ["another-event"]))
+        own = auth(servers.token("organizer", [slug]))
+        r = await notifications.post(f"/api/v1/deliveries/{first['id']}/resend", headers=other)
+        assert (r.status, (await r.json())["code"]) == (403, "event_not_covered")
+        query = {"registration_id": reg["id"]}
+        r = await notifications.get("/api/v1/deliveries", params=query, headers=other)
+        assert (r.status, (await r.json())["code"]) == (403, "event_not_covered")
+        r = await notifications.get("/api/v1/deliveries", params=query, headers=own)
+        assert r.status == 200 and len((await r.json())["deliveries"]) == 2
         for bad in ("00000000-0000-0000-0000-000000000000", "not-a-uuid"):
             r = await notifications.post(f"/api/v1/deliveries/{bad}/resend", headers=organizer)
             assert (r.status, (await r.json())["code"]) == (404, "delivery_not_found")

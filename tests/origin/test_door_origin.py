@@ -1,0 +1,125 @@
+"""The door page on a phone-sized Chromium at the HTTPS origin, trusting Caddy's local CA as a
+phone that installed it would: its service worker registers, the offline pack loads, a scan
+made offline is synced once the network is back."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.async_api import Browser, async_playwright, expect
+
+from tests.e2e.conftest import CHROMIUM
+from tests.e2e.test_door_page import RECORD_VERDICTS, _scan
+from tests.factories import auth, event_body, eventually, registration_body
+from tests.origin.conftest import Origin
+
+CERTUTIL = shutil.which("certutil")
+
+
+@pytest.fixture
+async def trusting_browser(origin: Origin, tmp_path: Path) -> AsyncIterator[Browser]:
+    """Chromium whose certificate store (NSS, in its $HOME) trusts Caddy's root."""
+    if CHROMIUM is None or CERTUTIL is None:
+        pytest.skip("Debian's chromium and libnss3-tools are needed (make test installs them)")
+    store = tmp_path / ".pki" / "nssdb"
+    store.mkdir(parents=True)
+    subprocess.run([CERTUTIL, "-d", f"sql:{store}", "-N", "--empty-password"], check=True)
+    subprocess.run(
+        [CERTUTIL, "-d", f"sql:{store}", "-A", "-t", "C,,", "-n", "cnk-local", "-i",
+         str(origin.root_ca)],
+        check=True,
+    )  # fmt: skip
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync"],
+            env={**os.environ, "HOME": str(tmp_path)},
+        )  # fmt: skip
+        yield browser
+        await browser.close()
+
+
+async def test_the_door_page_works_offline_at_the_https_origin(
+    origin: Origin, servers: Any, trusting_browser: Browser
+) -> None:
+    organizer = auth(servers.token())
+    event = event_body()
+    slug = event["slug"]
+    async with origin.client() as http:
+        r = await http.post(f"{origin.url}/api/v1/events", json=event, headers=organizer)
+        assert r.status == 201, await r.text()
+        people = []
+        for name in ("Anna Nowak", "Jan Kowalski"):
+            r = await http.post(
+                f"{origin.url}/api/v1/events/{slug}/registrations",
+                json=registration_body(name=name),
+            )
+            people.append(await r.json())
+        codes = []
+        for reg in people:
+
+            async def code(reg: dict[str, Any] = reg) -> str | None:
+                r = await http.get(
+                    f"{origin.url}/api/v1/registrations/{reg['id']}/ticket",
+                    headers=auth(reg["manage_token"]),
+                )
+                return (await r.json())["code"] if r.status == 200 else None
+
+            codes.append(await eventually(code))
+
+        async def known() -> bool:
+            r = await http.get(f"{origin.url}/api/v1/events/{slug}/attendance", headers=organizer)
+            return (await r.json())["tickets"] == 2
+
+        await eventually(known)
+
+    context = await trusting_browser.new_context(
+        locale="pl-PL", viewport={"width": 390, "height": 844}
+    )
+    await context.add_init_script(RECORD_VERDICTS)
+    page = await context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    await page.goto(f"{origin.url}/door")
+    assert await page.evaluate("window.isSecureContext")
+    await page.get_by_label("Token bramki (wklej)").fill(servers.token("door", [slug]))
+    await page.get_by_role("button", name="Zaloguj", exact=True).click()
+    await expect(page.locator("#pack-state")).to_contain_text("Paczka offline: 2 ")
+    await page.get_by_label("Bramka (np. hala A)").fill("Hala")
+    await page.get_by_role("button", name="Rozpocznij skanowanie").click()
+    await expect(page.locator("#net")).to_have_attribute("data-state", "online")
+    worker = await page.evaluate("navigator.serviceWorker.ready.then((r) => r.active.scriptURL)")
+    assert worker == f"{origin.url}/door/sw.js"
+    await page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+
+    online = await _scan(page, codes[0])
+    assert (online["result"], online["offline"]) == ("accepted", False)
+
+    await context.set_offline(True)
+    await expect(page.locator("#net")).to_have_attribute("data-state", "offline")
+    offline = await _scan(page, codes[1])
+    assert (offline["result"], offline["name"], offline["offline"]) == (
+        "accepted",
+        "Jan Kowalski",
+        True,
+    )
+    await expect(page.locator("#queue")).to_have_text("1")
+    await page.reload()  # served by the service worker while offline
+    await expect(page.locator("#queue")).to_have_text("1")
+
+    await context.set_offline(False)
+    await expect(page.locator("#queue")).to_have_text("0", timeout=15_000)
+    await context.close()
+    assert errors == [], errors
+
+    async with origin.client() as http:
+        r = await http.get(f"{origin.url}/api/v1/events/{slug}/attendance", headers=organizer)
+        assert (await r.json())["checked_in"] == 2
