@@ -9,6 +9,7 @@ from typing import Any
 
 import nats.js.errors
 
+WATCHER_LINGER_SECONDS = 30.0
 # Called with an entry's key and value, or None for a deleted key.
 Apply = Callable[[str, bytes | None], None]
 
@@ -26,7 +27,10 @@ async def follow(js: Any, bucket: str, replicas: int, apply: Apply, loaded: asyn
     """Feed every entry of ``bucket`` to ``apply``, then every change, until cancelled;
     ``loaded`` is set once the current entries have all been applied."""
     kv = await open_bucket(js, bucket, replicas)
-    watcher = await kv.watchall()
+    # The server keeps a watcher's consumer this long after its subscription went away
+    # (nats-py's default is 5 minutes): every instance that starts, or test app, adds
+    # one, and a stream takes at most 1,000 consumers (nats-server 2.15's default).
+    watcher = await kv.watchall(inactive_threshold=WATCHER_LINGER_SECONDS)
     try:
         async for entry in watcher:
             if entry is None:  # the end of the initial values (an empty bucket sends only this)
