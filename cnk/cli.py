@@ -1,4 +1,4 @@
-"""cnk: the command-line tool (staff tokens, key pairs, the local stack)."""
+"""cnk: the command-line tool (staff tokens, key pairs, deployment secrets, the local stack)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import argparse
 import os
 import re
 import sys
+from pathlib import Path
 from typing import Any
 
 from cnk import keyfile
@@ -60,6 +61,39 @@ def cmd_keygen(args: argparse.Namespace) -> int:
     private, public = generate_keypair()
     print(f"STAFF_TOKEN_PRIVATE_KEY={private}")
     print(f"STAFF_TOKEN_PUBLIC_KEY={public}")
+    return 0
+
+
+def cmd_secrets(args: argparse.Namespace) -> int:
+    """A deployment's secrets: its env file, and the staff private key in a file of its own."""
+    from cnk import envfile
+
+    env_file, key_file = Path(args.env_file), Path(args.key_file)
+    for path in (env_file, key_file):
+        if path.exists() and not args.force:
+            print(f"cnk secrets: {path} exists; --force replaces it", file=sys.stderr)
+            return 1
+    try:
+        smtp_url = envfile.check_smtp_url(args.smtp_url) if args.smtp_url else ""
+        private, public = generate_keypair()
+        if args.kubernetes:
+            text = envfile.kubernetes_env(smtp_url, public)
+        elif args.domain and args.email:
+            domain = envfile.check_domain(args.domain)
+            email = envfile.check_email(args.email)
+            text = envfile.compose_env(domain, email, smtp_url, public)
+        else:
+            raise envfile.BadValue("give --domain and --email (or --kubernetes)")
+    except envfile.BadValue as e:
+        print(f"cnk secrets: {e}", file=sys.stderr)
+        return 2
+    envfile.write_private(env_file, text)
+    envfile.write_private(key_file, private + "\n")
+    print(f"wrote {env_file} (mode 600)" + ("" if smtp_url else "; SMTP_URL is still to fill in"))
+    print(
+        f"wrote {key_file} (mode 600): the staff token private key, for `cnk token` only."
+        " Keep it in a safe place, off the server (STAFF_TOKEN_PRIVATE_KEY_FILE names it)."
+    )
     return 0
 
 
@@ -247,6 +281,20 @@ def parser() -> argparse.ArgumentParser:
 
     keygen = sub.add_parser("keygen", help="print a new staff token key pair")
     keygen.set_defaults(run=cmd_keygen)
+
+    secret = sub.add_parser(
+        "secrets", help="write a deployment's secrets: an env file and the staff private key"
+    )
+    secret.add_argument("--domain", help="the site's host name, e.g. events.example.org")
+    secret.add_argument("--email", help="contact for the site's certificates (ACME)")
+    secret.add_argument("--smtp-url", help="the mail relay: smtp://user:password@host:587...")
+    secret.add_argument(
+        "--kubernetes", action="store_true", help="write deploy/k8s/secrets.env's form instead"
+    )
+    secret.add_argument("--env-file", default=".env", help="default .env")
+    secret.add_argument("--key-file", default="staff-token.key", help="default staff-token.key")
+    secret.add_argument("--force", action="store_true", help="replace files that exist")
+    secret.set_defaults(run=cmd_secrets)
 
     imp = sub.add_parser(
         "import",
