@@ -4,20 +4,11 @@ seats; an email address is limited in attempts."""
 
 from __future__ import annotations
 
-import asyncio
-import time
 from typing import Any
 
 from shared.keys import METRICS
-from tests.factories import auth, event_body, registration_body
+from tests.factories import auth, event_body, quiet_minute, registration_body
 from tests.origin.conftest import EMAIL_LIMIT, RATE_LIMIT, Origin
-
-
-async def _quiet_minute() -> None:
-    """Start in a fresh stretch of the minute window, so that it does not end mid-test."""
-    left = 60 - time.time() % 60
-    if left < 20:
-        await asyncio.sleep(left + 0.5)
 
 
 async def _event(origin: Origin, servers: Any) -> str:
@@ -50,7 +41,7 @@ async def test_each_client_is_limited_on_its_own_whichever_instance_it_reaches(
 ) -> None:
     slug = await _event(origin, servers)
     url = f"{origin.url}/api/v1/events/{slug}/registrations"
-    await _quiet_minute()
+    await quiet_minute()
     refused_before = _answered_429(origin)
     async with origin.client("127.0.0.31") as first, origin.client("127.0.0.32") as second:
         # The first client: a group of three, then single registrations up to the limit.
