@@ -105,6 +105,7 @@ class StaffAuth:
             raise ValueError(f"STAFF_TOKEN_PUBLIC_KEY is not an Ed25519 public key: {e}") from e
         self.max_lifetime = max_lifetime_seconds
         self.revoked: set[str] = set()
+        self.revocations_known = False  # the bucket's entries were all read once
         self._verified: dict[str, StaffClaims] = {}
 
     def verify(self, token: str) -> StaffClaims:
@@ -193,13 +194,14 @@ def presented_token(
     request: web.Request, registration_id: uuid.UUID | None, *, form: bool = False
 ) -> str | None:
     """The token a request shows for a registration: the Authorization header (a staff or
-    manage token), else the registration's cookie (set when its manage link was opened),
-    else a link's ``?token=``. The cookie changes nothing outside a form whose CSRF token was
+    manage token), else a link's ``?token=``, else the registration's cookie (set when its
+    manage link was opened). A link's token comes before the cookie: it is the one the
+    exchange then keeps. The cookie changes nothing outside a form whose CSRF token was
     checked (``form``): the API's changes take the header."""
-    token = bearer_token(request)
+    token = bearer_token(request) or request.query.get("token")
     if token is None and registration_id is not None and (form or request.method == "GET"):
         token = request.cookies.get(manage_cookie_name(registration_id))
-    return token or request.query.get("token") or None
+    return token or None
 
 
 def set_manage_cookie(

@@ -44,15 +44,6 @@ def _float(env: Mapping[str, str], name: str, default: float, zero_ok: bool = Fa
     return value
 
 
-def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
-    raw = env.get(name, "").strip().lower()
-    if raw == "":
-        return default
-    if raw not in ("true", "false", "1", "0", "yes", "no"):
-        raise ConfigError(f"{name} must be true or false, got {raw!r}")
-    return raw in ("true", "1", "yes")
-
-
 def _networks(env: Mapping[str, str], name: str) -> tuple[str, ...]:
     """Comma-separated CIDRs (a bare address is one host), each checked."""
     found = []
@@ -114,6 +105,10 @@ class Settings:
         log_format = env.get("LOG_FORMAT", "json")
         if log_format not in ("json", "console"):
             raise ConfigError(f"LOG_FORMAT must be json or console, got {log_format!r}")
+        if "TRUST_FORWARDED_FOR" in env:
+            raise ConfigError(
+                "TRUST_FORWARDED_FOR is no longer read: list the proxies in TRUSTED_PROXIES"
+            )
         port_var = f"{service.upper()}_PORT"
         # The one origin every link points at; a service's own variable overrides it.
         public_url = env.get("PUBLIC_URL", "").rstrip("/")

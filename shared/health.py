@@ -11,7 +11,7 @@ import prometheus_client
 from aiohttp import web
 
 from shared.http import json_response
-from shared.keys import DB_POOL, METRICS, NATS
+from shared.keys import DB_POOL, METRICS, NATS, STAFF_AUTH
 
 
 class HttpMetrics:
@@ -94,6 +94,8 @@ async def readyz(request: web.Request) -> web.Response:
         checks["database"] = f"unavailable: {type(e).__name__}"
     nc = request.app[NATS]
     checks["nats"] = "ok" if nc.is_connected else "unavailable"
+    # Until the revoked staff tokens are known, a revoked one could pass.
+    checks["revocations"] = "ok" if request.app[STAFF_AUTH].revocations_known else "loading"
     ready = all(v == "ok" for v in checks.values())
     return json_response(
         {"status": "ok" if ready else "unavailable", "checks": checks}, status=200 if ready else 503

@@ -1,4 +1,4 @@
-"""Problem+json errors, request decoding, and the health, readiness and metrics routes.
+"""Problem+json errors and request decoding (bodies, forms, their deadline).
 
 Error tree::
 
@@ -31,7 +31,7 @@ from multidict import MultiDictProxy
 
 from shared import csrf, field_messages
 from shared.keys import SETTINGS
-from shared.problems import POLISH, localized_detail, preferred_lang
+from shared.problems import POLISH, localized_detail, page_lang
 
 log = structlog.get_logger()
 T = TypeVar("T")
@@ -220,11 +220,8 @@ def _wants_page(request: web.Request) -> bool:
 def _page(
     request: web.Request, status: int, code: str, english: str, headers: dict[str, str]
 ) -> web.Response:
-    """A short page in the person's language, chosen as the pages choose: ?lang=, the lang
-    cookie, then Accept-Language, else Polish."""
-    lang = request.query.get("lang") or request.cookies.get("lang") or ""
-    if lang not in ("pl", "en"):
-        lang = preferred_lang(request, default="pl")
+    """A short page in the person's language, chosen as the pages choose."""
+    lang = page_lang(request)
     message = POLISH[code] if lang == "pl" else english
     page = _PAGE.format(lang=lang, title=PAGE_TITLES[code][lang], message=html.escape(message))
     headers = {**headers, "Content-Language": lang}

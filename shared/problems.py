@@ -130,6 +130,15 @@ def preferred_lang(request: web.Request, default: str = "en") -> str:
     return best
 
 
+def page_lang(request: web.Request) -> str:
+    """A page's language: ``?lang=``, then the ``lang`` cookie (which the pages set when
+    one is chosen), then Accept-Language, else Polish."""
+    chosen = request.query.get("lang") or request.cookies.get("lang")
+    if chosen in ("pl", "en"):
+        return chosen
+    return preferred_lang(request, default="pl")
+
+
 def localized_detail(
     request: web.Request, code: str, detail: str, extra: Mapping[str, Any] | None = None
 ) -> tuple[str, str]:

@@ -49,9 +49,16 @@ async def revocations_context(app: web.Application) -> AsyncIterator[None]:
             "staff-revocations",
         )
     )
-    # Not serving before the revoked tokens are known: a revoked one must not slip through
-    # a restart.
+    # Not serving before the revoked tokens are known, if they come within a few seconds:
+    # a revoked one must not slip through a restart. Until then /readyz says so.
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(loaded.wait(), timeout=5)
+
+    async def mark_known() -> None:
+        await loaded.wait()
+        app[STAFF_AUTH].revocations_known = True
+
+    known = asyncio.create_task(mark_known())
     yield
+    await stop_task(known)
     await stop_task(task)

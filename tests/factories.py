@@ -47,8 +47,10 @@ CSRF = "test-csrf-token"
 
 def form(client: Any, fields: dict[str, Any] | list[tuple[str, Any]]) -> Any:
     """An HTML form's fields as one of our pages sends them: with the CSRF token, which the
-    client's ``cnk_csrf`` cookie (set here) matches."""
-    client.session.cookie_jar.update_cookies({"cnk_csrf": CSRF}, client.make_url("/"))
+    client's ``cnk_csrf`` cookie (set here; ``__Host-cnk_csrf`` behind an HTTPS proxy)
+    matches."""
+    cookies = {"cnk_csrf": CSRF, "__Host-cnk_csrf": CSRF}
+    client.session.cookie_jar.update_cookies(cookies, client.make_url("/"))
     if isinstance(fields, list):
         return [*fields, ("csrf", CSRF)]
     return {**fields, "csrf": CSRF}

@@ -29,7 +29,8 @@ async def test_health_readiness_and_metrics(service_client: Any, service: str) -
     assert r.status == 200 and await r.json() == {"status": "ok"}
     r = await client.get("/readyz")
     assert r.status == 200, await r.text()
-    assert await r.json() == {"status": "ok", "checks": {"database": "ok", "nats": "ok"}}
+    checks = {"database": "ok", "nats": "ok", "revocations": "ok"}
+    assert await r.json() == {"status": "ok", "checks": checks}
     r = await client.get("/metrics")
     assert r.status == 200
     text = await r.text()
@@ -53,6 +54,21 @@ def test_missing_or_bad_configuration_names_the_variable() -> None:
     for bad in ("-5", "0.5", "fast"):
         with pytest.raises(ConfigError, match="BATCH_INTERVAL_MS"):
             Settings.from_env("tickets", {**env, "BATCH_INTERVAL_MS": bad})
+    proxies = {**env, "TRUSTED_PROXIES": "10.0.0.0/8, 192.0.2.7,::1"}
+    assert Settings.from_env("tickets", proxies).trusted_proxies == (
+        "10.0.0.0/8",
+        "192.0.2.7/32",
+        "::1/128",
+    )
+    with pytest.raises(ConfigError, match="TRUSTED_PROXIES"):
+        Settings.from_env("tickets", {**env, "TRUSTED_PROXIES": "10.0.0.0/33"})
+    with pytest.raises(ConfigError, match="TRUSTED_PROXIES"):  # the old switch is refused
+        Settings.from_env("tickets", {**env, "TRUST_FORWARDED_FOR": "true"})
+    public = {**env, "PUBLIC_URL": "https://events.example.org/"}
+    settings = Settings.from_env("checkin", public)
+    assert (settings.registration_url, settings.tickets_url, settings.checkin_url) == (
+        "https://events.example.org",
+    ) * 3
 
 
 def test_a_service_without_configuration_exits_with_the_variable_name() -> None:

@@ -30,7 +30,7 @@ from services.checkin.dashboard_live import (
     close_streams,
     hub_context,
 )
-from services.checkin.dashboard_texts import LANG_COOKIE_SECONDS, TEXTS, page_lang
+from services.checkin.dashboard_texts import LANG_COOKIE_SECONDS, TEXTS
 from services.checkin.dashboard_view import Counts, charts_html, load_counts
 from services.checkin.reports_db import Statistics
 from shared import static
@@ -38,7 +38,7 @@ from shared.auth import StaffClaims, bearer_token
 from shared.csrf import csrf_token
 from shared.http import ProblemError, is_slug, read_form
 from shared.keys import DB_POOL, STAFF_AUTH
-from shared.problems import preferred_lang
+from shared.problems import page_lang, preferred_lang
 from shared.proxies import TRUSTED_PROXIES
 from shared.timefmt import VENUE_TZ
 

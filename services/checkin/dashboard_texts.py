@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from aiohttp import web
-
-from shared.problems import preferred_lang
-
 TEXTS: dict[str, dict[str, str]] = {
     "pl": {
         "site": "Wydarzenia CNK",
@@ -165,12 +161,3 @@ TEXTS: dict[str, dict[str, str]] = {
     },
 }
 LANG_COOKIE_SECONDS = 365 * 24 * 3600
-
-
-def page_lang(request: web.Request) -> str:
-    """``?lang=``, then the ``lang`` cookie (shared with the other pages), then
-    Accept-Language, else Polish."""
-    chosen = request.query.get("lang") or request.cookies.get("lang")
-    if chosen in TEXTS:
-        return chosen
-    return preferred_lang(request, default="pl")

@@ -13,6 +13,7 @@ from aiohttp import web
 
 from services.checkin import db, tokens_db
 from shared import revocations
+from shared.auth import ALL_EVENTS
 from shared.http import PRINTABLE, FieldError, ProblemError, decode_body, is_slug, json_response
 from shared.keys import DB_POOL, JETSTREAM, SETTINGS, STAFF_AUTH
 from shared.routes import staff_claims
@@ -52,10 +53,21 @@ def _token_id(text: str) -> str:
 
 
 async def revoke_token(request: web.Request) -> web.Response:
+    """An organizer of all events revokes any token; an organizer of some events, a token
+    that a device used at one of their events (a lost door phone)."""
     claims = staff_claims(request)
     jti = _token_id(request.match_info["token_id"])
     body = await decode_body(request, RevokeRequest) if request.body_exists else RevokeRequest()
     app = request.app
+    if ALL_EVENTS not in claims.events:
+        used_at = await tokens_db.select_token_event_slugs(app[DB_POOL], jti)
+        if not any(claims.covers(slug) for slug in used_at):
+            raise ProblemError(
+                403,
+                "event_not_covered",
+                "No device used this token at an event of yours: an organizer of all"
+                " events can revoke it.",
+            )
     await tokens_db.insert_revoked_token(app[DB_POOL], jti, claims.sub, body.reason)
     revocation = revocations.Revocation(datetime.now(UTC), claims.sub)
     # This process at once; every instance of every service as the bucket tells it.
@@ -65,7 +77,10 @@ async def revoke_token(request: web.Request) -> web.Response:
 
 
 async def get_revoked_tokens(request: web.Request) -> web.Response:
-    revoked = await tokens_db.select_revoked_tokens(request.app[DB_POOL])
+    """Every revoked token, for an organizer of all events; else those used at their events."""
+    events = staff_claims(request).events
+    slugs = None if ALL_EVENTS in events else events
+    revoked = await tokens_db.select_revoked_tokens(request.app[DB_POOL], slugs)
     return json_response({"revoked": revoked})
 
 

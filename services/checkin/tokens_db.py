@@ -38,12 +38,30 @@ async def insert_revoked_token(
     )
 
 
-async def select_revoked_tokens(conn: asyncpg.Connection | asyncpg.Pool) -> list[RevokedToken]:
+async def select_revoked_tokens(
+    conn: asyncpg.Connection | asyncpg.Pool, slugs: list[str] | None = None
+) -> list[RevokedToken]:
+    """Every revoked token, or (``slugs``) those a device of one of these events used."""
     rows = await conn.fetch(
-        "SELECT jti AS token_id, revoked_at, revoked_by, reason FROM revoked_tokens"
-        " ORDER BY revoked_at DESC, jti"
+        "SELECT jti AS token_id, revoked_at, revoked_by, reason FROM revoked_tokens r"
+        " WHERE $1::text[] IS NULL OR EXISTS (SELECT 1 FROM devices d"
+        "  JOIN events e ON e.id = d.event_id WHERE d.token_id = r.jti AND e.slug = ANY($1))"
+        " ORDER BY revoked_at DESC, jti",
+        slugs,
     )
     return [msgspec.convert(dict(r), RevokedToken) for r in rows]
+
+
+async def select_token_event_slugs(
+    conn: asyncpg.Connection | asyncpg.Pool, token_id: str
+) -> list[str]:
+    """The events in which a device used this token."""
+    rows = await conn.fetch(
+        "SELECT DISTINCT e.slug FROM devices d JOIN events e ON e.id = d.event_id"
+        " WHERE d.token_id = $1 ORDER BY e.slug",
+        token_id,
+    )
+    return [r[0] for r in rows]
 
 
 async def upsert_devices_pack(

@@ -30,7 +30,7 @@ from shared.http import (
     read_body,
 )
 from shared.keys import DB_POOL
-from shared.problems import preferred_lang
+from shared.problems import page_lang
 from shared.timefmt import VENUE_TZ, format_when
 
 MAX_UPLOAD = 2 * 1024 * 1024  # a certificate is about 30 KB
@@ -170,13 +170,8 @@ async def _upload(request: web.Request) -> bytes | None:
         ) from None
 
 
-def _page_lang(request: web.Request) -> str:
-    chosen = request.query.get("lang")
-    return chosen if chosen in TEXTS else preferred_lang(request, default="pl")
-
-
 def _render(request: web.Request, verdict: Verdict | None, status: int = 200) -> web.Response:
-    lang = _page_lang(request)
+    lang = page_lang(request)
     claims = verdict.claims if verdict else None
     details: dict[str, Any] | None = None
     if claims is not None:

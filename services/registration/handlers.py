@@ -349,7 +349,7 @@ async def register(
     from services.registration import questions as questions_
     from services.registration import ticket_types
 
-    await limits.check(request, body)
+    await limits.check(request, event, body)
     if event.status != "published":
         raise ProblemError(409, "registration_closed", "This event does not take registrations.")
     now = datetime.now(UTC)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from services.registration.schemas import RegisterRequest
+from services.registration.schemas import Event, RegisterRequest
 from shared import ratelimit
 from shared.http import ProblemError
 from shared.keys import DB_POOL, SETTINGS
@@ -14,17 +14,22 @@ from shared.proxies import TRUSTED_PROXIES
 MINUTE, HOUR = 60, 3600
 
 
-async def check(request: web.Request, body: RegisterRequest) -> None:
+async def check(request: web.Request, event: Event, body: RegisterRequest) -> None:
     """Count this attempt: the seats it asks for against the client's address (a group of 20
-    takes 20), one attempt against each email address in it; 429 past a limit."""
+    takes 20; a group larger than the limit takes the whole minute), and one attempt against
+    each email address in it for this event; 429 past a limit, and then nothing is counted."""
     settings = request.app[SETTINGS]
     client = request.app[TRUSTED_PROXIES].client_address(request)
     emails = [body.email, *(a.email for a in body.attendees or [])]
-    seats = len(emails)
-    limits = [ratelimit.Limit(f"ip:{client}", seats, settings.registration_rate_limit, MINUTE)]
+    seats = min(len(emails), settings.registration_rate_limit)
+    limits = [
+        ratelimit.Limit(
+            ratelimit.address_key(client), seats, settings.registration_rate_limit, MINUTE
+        )
+    ]
     limits += [
         ratelimit.Limit(key, 1, settings.registration_email_limit, HOUR)
-        for key in dict.fromkeys(ratelimit.email_key(e) for e in emails)
+        for key in dict.fromkeys(ratelimit.email_key(str(event.id), e) for e in emails)
     ]
     over = await ratelimit.take(request.app[DB_POOL], limits)
     if over is None:

@@ -16,13 +16,14 @@ from urllib.parse import urlencode
 from aiohttp import web
 
 from services.registration import db, seats, session_seats
-from services.registration.pages import not_found, page_lang, render, session_problem
+from services.registration.pages import not_found, render, session_problem
 from services.registration.schemas import CONSENT_VERSION, Registration
 from services.registration.texts import TEXTS
 from shared.auth import exchange_link, manage_token_matches, presented_token
 from shared.calendar import calendar_entry
 from shared.http import Form, ProblemError, read_form
 from shared.keys import DB_POOL, SETTINGS
+from shared.problems import page_lang
 
 
 async def _registration(request: web.Request, *, form: bool = False) -> Registration | None:

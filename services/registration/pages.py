@@ -28,18 +28,11 @@ from shared.auth import set_manage_cookie
 from shared.csrf import csrf_token
 from shared.http import ProblemError, is_slug, read_form
 from shared.keys import DB_POOL
-from shared.problems import preferred_lang
+from shared.problems import page_lang
 from shared.timefmt import format_when, local_time
 
 FORM_FIELDS = ("name", "email", "lang", "consent", "sessions")
 LANG_COOKIE_SECONDS = 365 * 24 * 3600
-
-
-def page_lang(request: web.Request) -> str:
-    chosen = request.query.get("lang") or request.cookies.get("lang")
-    if chosen in TEXTS:
-        return chosen
-    return preferred_lang(request, default="pl")
 
 
 def render(request: web.Request, template: str, status: int = 200, **context: Any) -> web.Response:

@@ -10,7 +10,7 @@ import nats
 
 from shared import revocations
 from shared.auth import issue_token
-from tests.factories import auth, eventually
+from tests.factories import auth, event_body, eventually
 
 PROBLEM = "application/problem+json"
 
@@ -165,3 +165,45 @@ async def test_a_revocation_the_bucket_lost_is_written_again_when_checkin_starts
         assert (await bucket.get(jti)).value
     finally:
         await nc.close()
+
+
+async def test_an_organizer_of_some_events_revokes_the_tokens_used_at_them(
+    service_client: Any, servers: Any
+) -> None:
+    checkin = await service_client("checkin")
+    registration = await service_client("registration")
+    event = event_body()
+    r = await registration.post("/api/v1/events", json=event, headers=auth(servers.token()))
+    assert r.status == 201, await r.text()
+    slug = event["slug"]
+    used, used_jti = _token(servers, "door", events=[slug])
+    unused, unused_jti = _token(servers, "door", events=[slug])
+
+    async def pack_taken() -> bool:
+        r = await checkin.get(
+            f"/api/v1/events/{slug}/offline-pack", params={"device_id": "phone-1"}, headers=used
+        )
+        return r.status == 200
+
+    await eventually(pack_taken)  # once checkin has heard of the event
+    mine, _ = _token(servers, "organizer", events=[slug])
+    other, _ = _token(servers, "organizer", events=["another-event"])
+    everything, _ = _token(servers, "organizer")
+
+    r = await checkin.delete(f"/api/v1/door-tokens/{used_jti}", headers=other)
+    assert (r.status, (await r.json())["code"]) == (403, "event_not_covered")
+    r = await checkin.delete(f"/api/v1/door-tokens/{unused_jti}", headers=mine)
+    assert (r.status, (await r.json())["code"]) == (403, "event_not_covered")
+    r = await checkin.delete(f"/api/v1/door-tokens/{used_jti}", headers=mine)
+    assert r.status == 204, await r.text()
+    r = await checkin.delete(f"/api/v1/door-tokens/{unused_jti}", headers=everything)
+    assert r.status == 204, await r.text()
+
+    async def listed(headers: dict[str, str]) -> set[str]:
+        r = await checkin.get("/api/v1/door-tokens/revoked", headers=headers)
+        return {t["token_id"] for t in (await r.json())["revoked"]}
+
+    assert await listed(mine) == {used_jti}
+    assert await listed(other) == set()
+    assert {used_jti, unused_jti} <= await listed(everything)
+    assert await _scan_status(checkin, unused) == (401, "token_revoked")

@@ -93,3 +93,20 @@ async def test_an_email_address_has_a_limited_number_of_attempts(
         # Another address from the same client is still welcome.
         r = await http.post(url, json=registration_body())
         assert r.status == 201, await r.text()
+
+
+async def test_a_refused_request_uses_up_nothing(origin: Origin, servers: Any) -> None:
+    """A client past its limit cannot use up the attempts of someone else's address."""
+    slug = await _event(origin, servers)
+    url = f"{origin.url}/api/v1/events/{slug}/registrations"
+    victim = registration_body()
+    await quiet_minute()
+    async with origin.client("127.0.0.34") as attacker, origin.client("127.0.0.35") as owner:
+        for _ in range(RATE_LIMIT):
+            r = await attacker.post(url, json=registration_body())
+            assert r.status == 201, await r.text()
+        for _ in range(EMAIL_LIMIT + 2):
+            r = await attacker.post(url, json=victim)
+            assert (r.status, (await r.json())["code"]) == (429, "rate_limited")
+        r = await owner.post(url, json=victim)
+        assert r.status == 201, await r.text()

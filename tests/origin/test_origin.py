@@ -60,7 +60,7 @@ async def test_the_whole_journey_over_https_at_one_origin(origin: Origin, server
         r = await http.get(f"{origin.url}{r.headers['Location']}")
         assert r.status == 200 and person["name"] in await r.text()
 
-        # The ticket, its QR code and PDF, by the cookie.
+        # The ticket by the API's header; its QR code, page and PDF by the cookie.
         r = await http.get(
             f"{origin.url}/api/v1/registrations/{reg['id']}/ticket",
             headers=auth(reg["manage_token"]),
@@ -71,6 +71,9 @@ async def test_the_whole_journey_over_https_at_one_origin(origin: Origin, server
         assert r.status == 200 and decode_qr(await r.read()) == ticket["code"]
         r = await http.get(f"{origin.url}/registrations/{reg['id']}/ticket.html?lang=en")
         assert r.status == 200 and ticket["code"] in await r.text()
+        r = await http.get(f"{origin.url}{ticket['pdf']}")
+        assert r.status == 200 and r.content_type == "application/pdf"
+        assert pdf_qr(await r.read()) == ticket["code"]
 
         # The door scans, attendance counts it.
         door = auth(servers.token("door", [slug]))
@@ -149,8 +152,11 @@ async def test_every_route_reaches_the_service_that_owns_it(origin: Origin) -> N
                 assert served[service] == {(route.path, route.method): 1}, (what, served)
                 assert not any(v for s, v in served.items() if s != service), (what, served)
                 assert r.status < 500, (what, r.status, body[:300])
-                if route.who in (Who.SCANNER, Who.ORGANIZER, Who.ALL_EVENTS):
+                if route.who in (Who.SCANNER, Who.ORGANIZER, Who.ALL_EVENTS, Who.ATTENDEE):
                     assert r.status == 401, (what, r.status, body[:300])
+                elif route.who in (Who.MANAGE, Who.DASHBOARD) and route.method == "GET":
+                    # no such registration or event here: its page says so
+                    assert r.status in (401, 404), (what, r.status, body[:300])
 
 
 def _page_paths(reg_id: str, slug: str) -> list[tuple[Route, str]]:

@@ -4,6 +4,7 @@ forms need their CSRF token."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any
 
@@ -100,3 +101,36 @@ async def test_drafts_show_only_to_organizers_of_their_event(
         assert (draft["slug"] in slugs) is shown, headers
         r = await client.get(f"/api/v1/events/{draft['slug']}", headers=headers)
         assert r.status == (200 if shown else 404), headers
+
+
+async def test_a_page_gives_the_token_its_form_sends(service_client: Any, servers: Any) -> None:
+    """What a browser does: the page sets the CSRF cookie and writes the same token in its
+    form; posting the form as the page wrote it works."""
+    client = await service_client("registration")
+    slug, _ = await _registered(client, servers)
+    r = await client.get(f"/events/{slug}?lang=en")
+    cookie = r.cookies["cnk_csrf"]
+    assert cookie["httponly"] and cookie["samesite"] == "Strict"
+    html = await r.text()
+    [sent] = re.findall(r'name="csrf" value="([^"]+)"', html)
+    assert sent == cookie.value
+    person = {"name": "Jan", "email": "jan-csrf@example.org", "lang": "en", "consent": "on"}
+    r = await client.post(
+        f"/events/{slug}?lang=en", data={**person, "csrf": sent}, allow_redirects=False
+    )
+    assert r.status == 303, await r.text()
+    # The page for the next form keeps the browser's token.
+    r = await client.get(f"/events/{slug}?lang=en")
+    assert "Set-Cookie" not in r.headers or "cnk_csrf" not in r.headers["Set-Cookie"]
+
+
+async def test_a_bad_link_does_not_replace_a_good_cookie(service_client: Any, servers: Any) -> None:
+    client = await service_client("registration")
+    _, reg = await _registered(client, servers)
+    page = f"/registrations/{reg['id']}"
+    r = await client.get(page, params={"token": reg["manage_token"]})
+    assert r.status == 200
+    r = await client.get(page, params={"token": "not-the-token"}, allow_redirects=False)
+    assert r.status == 404 and "Set-Cookie" not in r.headers
+    r = await client.get(page)
+    assert r.status == 200 and reg["name"] in await r.text()

@@ -11,6 +11,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from shared.proxies import TrustedProxies
+from shared.ratelimit import address_key
 
 # The proxy is 127.0.0.1 and the 10.0.0.0/8 hops before it; other loopback addresses are
 # clients connecting straight to the service.
@@ -62,3 +63,9 @@ def test_no_trusted_proxies_trusts_nobody() -> None:
     assert not TrustedProxies(()).trusts("127.0.0.1")
     assert not PROXIES.trusts("not an address")
     assert PROXIES.trusts("10.200.0.1") and not PROXIES.trusts("11.0.0.1")
+
+
+def test_a_limit_counts_an_ipv6_client_by_its_64() -> None:
+    assert address_key("2001:db8:1:2:3:4:5:6") == address_key("2001:db8:1:2:ffff::1")
+    assert address_key("2001:db8:1:2::1") != address_key("2001:db8:1:3::1")
+    assert address_key("203.0.113.7") == "ip:203.0.113.7"
