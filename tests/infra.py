@@ -13,11 +13,13 @@ import contextlib
 import email
 import email.policy
 import os
+import subprocess
 import threading
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Mapping
 from email.message import EmailMessage
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
@@ -27,6 +29,7 @@ from aiosmtpd.smtp import SMTP
 
 from cnk import embedded
 
+SERVICES = ("registration", "tickets", "checkin", "notifications")
 free_port = embedded.free_port
 wait_for_port = embedded.wait_for_port
 nats_server = embedded.nats_server
@@ -213,3 +216,38 @@ def smtp_server() -> Iterator[tuple[str, Mailbox]]:
 def env_or_none(name: str) -> str | None:
     value = os.environ.get(name, "").strip()
     return value or None
+
+
+@contextlib.contextmanager
+def service_processes(
+    python: str | Path, env: Mapping[str, str], logs: Path, cwd: Path | None = None
+) -> Iterator[dict[str, str]]:
+    """The four services as processes of their own, as in production, each on a free port;
+    their URLs. Each logs to ``logs``; none may log a traceback."""
+    ports = {s: free_port() for s in SERVICES}
+    env = {**env, **{f"{s.upper()}_PORT": str(p) for s, p in ports.items()}}
+    procs = {}
+    with contextlib.ExitStack() as files:
+        for service in SERVICES:
+            log = files.enter_context(open(logs / f"{service}.log", "wb"))  # noqa: SIM115
+            procs[service] = subprocess.Popen(
+                [str(python), "-m", f"services.{service}"],
+                cwd=cwd,
+                env=env,
+                stdout=log,
+                stderr=log,
+            )
+    try:
+        for service, proc in procs.items():
+            try:
+                wait_for_port(ports[service], timeout=60, alive=proc)
+            except RuntimeError as e:
+                text = (logs / f"{service}.log").read_text(errors="replace")
+                raise RuntimeError(f"{service}: {e}\n{text}") from None
+        yield {s: f"http://127.0.0.1:{p}" for s, p in ports.items()}
+    finally:
+        for proc in procs.values():
+            embedded.stop_process(proc, timeout=20)
+    for service in SERVICES:
+        text = (logs / f"{service}.log").read_text(errors="replace")
+        assert "Traceback" not in text, f"{service} logged an error:\n{text}"

@@ -25,7 +25,6 @@ from typing import Any
 import aiohttp
 import pytest
 
-from cnk.embedded import stop_process
 from services.checkin import door
 from shared.routes import Route, Serves, Who
 from tests import infra
@@ -35,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 # What deploy/Dockerfile copies into the image before its `pip install .`.
 BUILD_INPUTS = ("pyproject.toml", "shared", "services", "cnk")
 PACKAGES = ("shared", "services", "cnk")
-SERVICES = ("registration", "tickets", "checkin", "notifications")
+SERVICES = infra.SERVICES
 DOOR = ROOT / "services" / "checkin" / "door"
 DASHBOARD_ASSETS = ROOT / "services" / "checkin" / "dashboard_static"
 # Where the packages are imported from, in a Python started like the services.
@@ -111,36 +110,11 @@ def stack(
     venv: Path, servers: Any, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[dict[str, str]]:
     """The four services, one process each, run by the fresh virtualenv's Python."""
-    ports = {s: infra.free_port() for s in SERVICES}
-    env = outside_env() | servers.env()
-    env |= {f"{s.upper()}_PORT": str(p) for s, p in ports.items()}
-    env |= {f"{s.upper()}_PROCESSES": "1" for s in SERVICES}
+    env = outside_env() | servers.env() | {f"{s.upper()}_PROCESSES": "1" for s in SERVICES}
     logs = tmp_path_factory.mktemp("logs")
-    procs = {}
-    with contextlib.ExitStack() as files:
-        for service in SERVICES:
-            log = files.enter_context(open(logs / f"{service}.log", "wb"))  # noqa: SIM115
-            procs[service] = subprocess.Popen(
-                [venv / "bin" / "python", "-m", f"services.{service}"],
-                cwd=logs,  # never the source tree, which `python -m` would put on the path
-                env=env,
-                stdout=log,
-                stderr=log,
-            )
-    try:
-        for service, proc in procs.items():
-            try:
-                infra.wait_for_port(ports[service], timeout=60, alive=proc)
-            except RuntimeError as e:
-                text = (logs / f"{service}.log").read_text(errors="replace")
-                pytest.fail(f"{service}: {e}\n{text}")
-        yield {s: f"http://127.0.0.1:{p}" for s, p in ports.items()}
-    finally:
-        for proc in procs.values():
-            stop_process(proc, timeout=20)
-    for service in SERVICES:
-        text = (logs / f"{service}.log").read_text(errors="replace")
-        assert "Traceback" not in text, f"{service} logged an error:\n{text}"
+    # cwd: never the source tree, which `python -m` would put on the path.
+    with infra.service_processes(venv / "bin" / "python", env, logs, cwd=logs) as urls:
+        yield urls
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import subprocess
 import sys
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -19,42 +18,16 @@ from tests import infra
 from tests.factories import auth, event_body, eventually, registration_body
 from tests.notifications.test_ticket_email import decode_qr
 
-SERVICES = ("registration", "tickets", "checkin", "notifications")
-
 
 @pytest.fixture(scope="module")
 def stack(servers: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
-    ports = {s: infra.free_port() for s in SERVICES}
-    env = {**os.environ, **servers.env(), **{f"{s.upper()}_PORT": str(p) for s, p in ports.items()}}
+    env = {**os.environ, **servers.env()}
     # Two instances of registration and of notifications, as on a busy host: the journey
     # must come out the same (one ticket, one email).
     env |= {"REGISTRATION_PROCESSES": "2", "NOTIFICATIONS_PROCESSES": "2"}
     logs = tmp_path_factory.mktemp("logs")
-    procs = []
-    with contextlib.ExitStack() as files:
-        for service in SERVICES:
-            log = files.enter_context(open(logs / f"{service}.log", "wb"))  # noqa: SIM115
-            procs.append(
-                subprocess.Popen(
-                    [sys.executable, "-m", f"services.{service}"], env=env, stdout=log, stderr=log
-                )
-            )
-    try:
-        for port in ports.values():
-            infra.wait_for_port(port, timeout=60)
-        yield {s: f"http://127.0.0.1:{p}" for s, p in ports.items()}
-    finally:
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            try:
-                proc.wait(20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                pytest.fail(f"{proc.args} did not stop on SIGTERM within 20 s")
-        for service in SERVICES:
-            text = (logs / f"{service}.log").read_text(errors="replace")
-            assert "Traceback" not in text, f"{service} logged an error:\n{text}"
+    with infra.service_processes(sys.executable, env, logs) as urls:
+        yield urls
 
 
 @pytest.fixture
