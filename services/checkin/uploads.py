@@ -1,0 +1,62 @@
+"""How a certificate's file comes in to be checked: first a place in the PDF queue, then the
+file itself, whole, up to MAX_UPLOAD."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+
+from aiohttp import BodyPartReader, web
+
+from services.checkin.pdf_queue import PDF_QUEUE, QueueFull
+from shared.http import UNREADABLE_FORM, ProblemError, body_deadline
+
+MAX_UPLOAD = 2 * 1024 * 1024  # a certificate is about 30 KB
+BUSY_RETRY_SECONDS = 5
+
+
+def busy() -> ProblemError:
+    return ProblemError(
+        503,
+        "verify_busy",
+        "Many files are being checked just now; try again in a few seconds.",
+        headers={"Retry-After": str(BUSY_RETRY_SECONDS)},
+    )
+
+
+@contextlib.asynccontextmanager
+async def turn(request: web.Request) -> AsyncIterator[None]:
+    """A place in the PDF queue, before the file is read: when every place is taken, the
+    answer (503) comes without reading the file, and checkin holds no more files than the
+    queue has places."""
+    try:
+        with request.app[PDF_QUEUE].place():
+            yield
+    except QueueFull:
+        raise busy() from None
+
+
+async def read_multipart(request: web.Request) -> bytes | None:
+    """The file of a multipart form's ``certificate`` field, or None without one."""
+    too_large = ProblemError(413, "body_too_large", f"The file must be at most {MAX_UPLOAD} bytes.")
+    if request.content_length is not None and request.content_length > MAX_UPLOAD + 65536:
+        raise too_large
+    try:
+        async with body_deadline(request):
+            reader = await request.multipart()
+            while True:
+                part = await reader.next()
+                if part is None:
+                    return None
+                if not isinstance(part, BodyPartReader) or part.name != "certificate":
+                    continue
+                data = bytearray()
+                while chunk := await part.read_chunk(65536):
+                    data += chunk
+                    if len(data) > MAX_UPLOAD:
+                        raise too_large
+                return bytes(data) or None
+    except (*UNREADABLE_FORM, AssertionError, RuntimeError):  # KeyError is a LookupError
+        raise ProblemError(
+            400, "invalid_upload", "Send the file as multipart/form-data field `certificate`."
+        ) from None
