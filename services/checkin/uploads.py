@@ -1,5 +1,5 @@
-"""How a certificate's file comes in to be checked: first a place in the PDF queue, then the
-file itself, whole, up to MAX_UPLOAD."""
+"""How a certificate's file comes in to be checked: first a place in the PDF queue and one of
+the client address's uploads per minute, then the file itself, whole, up to MAX_UPLOAD."""
 
 from __future__ import annotations
 
@@ -9,7 +9,10 @@ from collections.abc import AsyncIterator
 from aiohttp import BodyPartReader, web
 
 from services.checkin.pdf_queue import PDF_QUEUE, QueueFull
+from shared import ratelimit
 from shared.http import UNREADABLE_FORM, ProblemError, body_deadline
+from shared.keys import DB_POOL, SETTINGS
+from shared.proxies import TRUSTED_PROXIES
 
 MAX_UPLOAD = 2 * 1024 * 1024  # a certificate is about 30 KB
 BUSY_RETRY_SECONDS = 5
@@ -24,13 +27,29 @@ def busy() -> ProblemError:
     )
 
 
+async def _count_upload(request: web.Request) -> None:
+    """Count a file against its client address's per-minute allowance; 429 past it."""
+    client = request.app[TRUSTED_PROXIES].client_address(request)
+    limit = ratelimit.Limit(f"verify:{client}", 1, request.app[SETTINGS].verify_rate_limit, 60)
+    over = await ratelimit.take(request.app[DB_POOL], [limit])
+    if over is not None:
+        _, retry = over
+        raise ProblemError(
+            429,
+            "verify_rate_limited",
+            f"Too many files checked from this address; try again in {retry} s.",
+            headers={"Retry-After": str(retry)},
+        )
+
+
 @contextlib.asynccontextmanager
 async def turn(request: web.Request) -> AsyncIterator[None]:
-    """A place in the PDF queue, before the file is read: when every place is taken, the
-    answer (503) comes without reading the file, and checkin holds no more files than the
-    queue has places."""
+    """A place in the PDF queue and a file of the client's allowance, both before the file is
+    read: when every place is taken, the answer (503) comes without reading the file, and
+    checkin holds no more files than the queue has places."""
     try:
         with request.app[PDF_QUEUE].place():
+            await _count_upload(request)
             yield
     except QueueFull:
         raise busy() from None

@@ -219,7 +219,7 @@ async def verify_upload(request: web.Request) -> web.Response:
     return _render(request, verdict)
 
 
-NOTICES = {"verify_busy": "busy"}
+NOTICES = {"verify_busy": "busy", "verify_rate_limited": "rate_limited"}
 
 
 async def verify_api(request: web.Request) -> web.Response:

@@ -36,6 +36,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "too_complex": "Tego pliku nie da się sprawdzić: jest zbyt złożony jak na zaświadczenie"
         " CNK — nie jest autentyczny.",
         "busy": "Właśnie sprawdzamy wiele plików. Spróbuj ponownie za kilka sekund.",
+        "rate_limited": "Z tego adresu sprawdzono w ostatniej minucie zbyt wiele plików. Spróbuj"
+        " ponownie za minutę.",
     },
     "en": {
         "title": "Certificate verification",
@@ -71,5 +73,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "too_complex": "This file is too complex to check; a CNK certificate is a simple PDF —"
         " this one is not genuine.",
         "busy": "We are checking many files just now. Try again in a few seconds.",
+        "rate_limited": "Too many files were checked from this address in the last minute. Try"
+        " again in a minute.",
     },
 }

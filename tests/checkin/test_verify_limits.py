@@ -1,5 +1,6 @@
 """Uploaded certificates are read by a bounded worker process: hostile files are answered as not
-verifiable and cost checkin nothing, and a full queue is answered 503."""
+verifiable and cost checkin nothing, a full queue is answered 503, and each client address has
+a per-minute allowance."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import io
 import os
 import re
 import signal
+import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -145,3 +147,32 @@ async def test_a_worker_that_stops_answering_is_replaced(service_client: Any) ->
     assert (await _verdict(checkin, plain_pdf()))["reason"] == "no_token"
     assert queue.worker_pid not in (None, stopped)
     assert not Path(f"/proc/{stopped}").exists()
+
+
+async def test_uploads_per_address_are_limited(service_client: Any) -> None:
+    checkin = await service_client(
+        "checkin", verify_rate_limit=2, trusted_proxies=("127.0.0.1/32",)
+    )
+    client, neighbour = (f"2001:db8::{uuid.uuid4().hex[:4]}:{n}" for n in (1, 2))
+    headers = {**PDF, "X-Forwarded-For": client, "Accept-Language": "pl"}
+    for _ in range(2):
+        r = await checkin.post(API, data=plain_pdf(), headers=headers)
+        assert r.status == 200, await r.text()
+
+    r = await checkin.post(API, data=plain_pdf(), headers=headers)
+    assert r.status == 429, await r.text()
+    assert 1 <= int(r.headers["Retry-After"]) <= 60
+    problem = await r.json()
+    assert problem["code"] == "verify_rate_limited"
+    assert problem["detail"].startswith("Z tego adresu sprawdzono w ostatniej minucie")
+    r = await checkin.post(
+        "/verify?lang=en", data=_form(plain_pdf()), headers={"X-Forwarded-For": client}
+    )
+    assert r.status == 429 and "Retry-After" in r.headers
+    page = await r.text()
+    assert 'data-notice="rate_limited"' in page and "Too many files were checked" in page
+    # A token is checked without a file, and another address has its own allowance.
+    r = await checkin.post(API, json={"token": "CNKC1.x.y"}, headers={"X-Forwarded-For": client})
+    assert r.status == 200 and (await r.json())["reason"] == "malformed"
+    r = await checkin.post(API, data=plain_pdf(), headers={**PDF, "X-Forwarded-For": neighbour})
+    assert r.status == 200 and (await r.json())["reason"] == "no_token"
