@@ -26,10 +26,6 @@ WAITING = 4
 MAX_ANSWER = 1024 * 1024  # bytes; the worker cuts the token and text well below
 
 
-class QueueFull(Exception):
-    """Every place is taken: the worker is busy and files are waiting."""
-
-
 class Unreadable(Exception):
     """The file is not a PDF that can be read."""
 
@@ -57,12 +53,16 @@ class PdfQueue:
         self._turn = asyncio.Lock()  # first come, first served
         self._worker: asyncio.subprocess.Process | None = None
 
+    @property
+    def full(self) -> bool:
+        """Every place is taken: the worker is busy and files are waiting."""
+        return self.taken >= self.places
+
     @contextlib.contextmanager
     def place(self) -> Iterator[None]:
-        """One of the places for files in checkin, taken before a file is read from the
-        request: at most ``places`` uploads are in memory at once. Raises QueueFull."""
-        if self.taken >= self.places:
-            raise QueueFull
+        """One of the places for files in checkin (when not ``full``), taken before a file is
+        read from the request: at most ``places`` uploads are in memory at once."""
+        assert not self.full
         self.taken += 1
         try:
             yield
