@@ -63,6 +63,10 @@ def answer(data: bytes) -> dict[str, Any]:
 
 def _lower_priority() -> None:
     os.nice(NICE)
+    # SCHED_IDLE: a process that wakes up takes the CPU from this one at once; at nice 19
+    # alone, a door scan could wait for the rest of this one's time slice.
+    with contextlib.suppress(OSError):
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
     # With autogroup scheduling, each session is scheduled as one group and a process's nice
     # counts only within its group: this process has a session of its own (pdf_queue.py
     # starts it so), and its group's nice is what leaves the CPU to checkin and PostgreSQL.
