@@ -24,6 +24,11 @@ FRAME = struct.Struct(">I")
 # a hostile file up to 3 s of CPU. One worker: checkin has one core of two to spare at most.
 WAITING = 4
 MAX_ANSWER = 1024 * 1024  # bytes; the worker cuts the token and text well below
+# After each file the worker rests this many times as long as the file took (at most the
+# deadline), so that a flood of costly files has it busy a quarter of the time at most, less
+# when the machine is busy. At the lowest priority, a worker busy all the time still took a
+# quarter of a door rush's throughput on two cores.
+REST = 3
 
 
 class Unreadable(Exception):
@@ -52,6 +57,7 @@ class PdfQueue:
         self.taken = 0
         self._turn = asyncio.Lock()  # first come, first served
         self._worker: asyncio.subprocess.Process | None = None
+        self._rested_at = 0.0  # event loop time
 
     @property
     def full(self) -> bool:
@@ -76,11 +82,14 @@ class PdfQueue:
     async def read(self, data: bytes) -> tuple[str | None, str]:
         """The token in the PDF's Keywords (None without one) and its text, read by the worker
         when its turn comes. Raises Unreadable, TooComplex or NoAnswer."""
+        loop = asyncio.get_running_loop()
         async with self._turn:
+            await asyncio.sleep(self._rested_at - loop.time())
             if self._worker is None or self._worker.returncode is not None:
                 await self._start()
             worker = self._worker
             assert worker is not None
+            started = loop.time()
             answered = False
             try:
                 async with asyncio.timeout(self.timeout_seconds):
@@ -91,6 +100,8 @@ class PdfQueue:
             except (asyncio.IncompleteReadError, ConnectionError, msgspec.DecodeError):
                 raise TooComplex from None  # the file ended the worker (CPU or memory limit)
             finally:
+                took = loop.time() - started
+                self._rested_at = loop.time() + min(REST * took, self.timeout_seconds)
                 # Without a whole answer, its next one could be this file's: the next file
                 # gets a new worker.
                 if not answered:
