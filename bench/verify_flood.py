@@ -173,12 +173,13 @@ class Flood:
         self._process.start()
         await asyncio.to_thread(self._started.wait)
 
-    async def stop(self) -> Counter[str]:
-        """The answers counted since the flood was in full swing."""
+    async def stop(self) -> tuple[Counter[str], float]:
+        """The answers counted since the flood was in full swing, and the CPU seconds the
+        uploaders took meanwhile (on the same machine as what is measured)."""
         self._stop.set()
-        answers: Counter[str] = await asyncio.to_thread(self._answers.recv)
+        answers, cpu = await asyncio.to_thread(self._answers.recv)
         await asyncio.to_thread(self._process.join)
-        return answers
+        return answers, cpu
 
 
 def _flood(
@@ -220,10 +221,11 @@ async def _upload_all(
     while sum(counted.values()) < count:  # in full swing
         await asyncio.sleep(0.05)
     counted.clear()
+    cpu = time.process_time()
     started.set()
     while not stop.is_set():
         await asyncio.sleep(0.05)
-    answers.send(Counter(counted))
+    answers.send((Counter(counted), time.process_time() - cpu))
     await asyncio.gather(*uploads)
 
 
@@ -267,7 +269,7 @@ async def one_rush(bench: Bench, n: int, flood: bool) -> Result:
     if uploads is not None:
         await uploads.start()
     done = await door_rush.rush(args.checkin_url, scans, args.concurrency, list_slug)
-    answers = await uploads.stop() if uploads is not None else Counter()
+    answers, uploaders_cpu = await uploads.stop() if uploads is not None else (Counter(), 0.0)
     watch.stop()
     usage = await watching
     print(f"\nrush {n}, {'while uploading bombs' if flood else 'no uploads'}, list {list_slug}")
@@ -284,6 +286,7 @@ async def one_rush(bench: Bench, n: int, flood: bool) -> Result:
     )
     if flood:
         print(f"uploads           {sum(answers.values())} answered: {dict(answers)}")
+        print(f"uploaders         CPU {uploaders_cpu:.1f} s")
     return Result(flood, done, usage, answers, ok)
 
 
