@@ -29,6 +29,9 @@ MAX_ANSWER = 1024 * 1024  # bytes; the worker cuts the token and text well below
 # when the machine is busy. At the lowest priority, a worker busy all the time still took a
 # quarter of a door rush's throughput on two cores.
 REST = 3
+# And for no less than this: a flood of files that are quick to refuse is read into checkin
+# two a second at most (each costs its event loop a few milliseconds of copying).
+MIN_REST_SECONDS = 0.5
 
 
 class Unreadable(Exception):
@@ -101,7 +104,8 @@ class PdfQueue:
                 raise TooComplex from None  # the file ended the worker (CPU or memory limit)
             finally:
                 took = loop.time() - started
-                self._rested_at = loop.time() + min(REST * took, self.timeout_seconds)
+                rest = min(max(REST * took, MIN_REST_SECONDS), self.timeout_seconds)
+                self._rested_at = loop.time() + rest
                 # Without a whole answer, its next one could be this file's: the next file
                 # gets a new worker.
                 if not answered:

@@ -22,7 +22,7 @@ BUSY_RETRY_SECONDS = 5
 # (a flood, ignoring Retry-After) made checkin's event loop take in 2 MiB per refusal at
 # the network's speed, 1.1 ms of its CPU each, and a door rush's p99 went from 37 to 225 ms.
 # Held, each connection sends no more than the socket buffers take, once a second.
-REFUSAL_DELAY_SECONDS = 1.0
+REFUSAL_DELAY_SECONDS = 2.0
 
 
 def busy() -> ProblemError:
