@@ -1,6 +1,6 @@
 """Uploaded PDFs are read by one worker process (pdf_worker.py), one file at a time, never in
-checkin's own process: here the few places in front of it, its deadline, and its replacement
-when a file ends it or it stops answering."""
+checkin's own process: here the few places in front of it, its deadline, its rests between
+files, and its replacement when a file ends it or it stops answering."""
 
 from __future__ import annotations
 
@@ -20,8 +20,9 @@ log = structlog.get_logger()
 # Each job and each answer: its length, then its bytes (pdf_worker.py). The worker module is
 # not imported here: it imports pypdf, which checkin itself no longer needs.
 FRAME = struct.Struct(">I")
-# Files waiting for the worker, besides the one it reads: a certificate takes it about 20 ms,
-# a hostile file up to 3 s of CPU. One worker: checkin has one core of two to spare at most.
+# Files waiting for the worker, besides the one it reads: a certificate takes it about 10 ms,
+# a hostile file up to 3 s of CPU. One worker: on two cores, a second would only take more
+# from the door scans.
 WAITING = 4
 MAX_ANSWER = 1024 * 1024  # bytes; the worker cuts the token and text well below
 # After each file the worker rests this many times as long as the file took (at most the

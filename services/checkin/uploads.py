@@ -21,7 +21,7 @@ BUSY_RETRY_SECONDS = 5
 # of a body answered early: a client that sends its file again as soon as it is refused
 # (a flood, ignoring Retry-After) made checkin's event loop take in 2 MiB per refusal at
 # the network's speed, 1.1 ms of its CPU each, and a door rush's p99 went from 37 to 225 ms.
-# Held, each connection sends no more than the socket buffers take, once a second.
+# Held, each connection sends no more than the socket buffers take, every two seconds.
 REFUSAL_DELAY_SECONDS = 2.0
 
 
