@@ -200,6 +200,10 @@ async def verify_form(request: web.Request) -> web.Response:
     return _render(request, None)
 
 
+# Problems the page tells in a notice of its own: the file was not checked.
+NOTICES = {"verify_busy": "busy", "verify_rate_limited": "rate_limited"}
+
+
 async def verify_upload(request: web.Request) -> web.Response:
     """The page's form: a PDF file checked and answered on a page, never a problem+json."""
     try:
@@ -217,9 +221,6 @@ async def verify_upload(request: web.Request) -> web.Response:
         reason = "too_large" if e.status == 413 else "no_file"
         return _render(request, Verdict(genuine=False, reason=reason), e.status)
     return _render(request, verdict)
-
-
-NOTICES = {"verify_busy": "busy", "verify_rate_limited": "rate_limited"}
 
 
 async def verify_api(request: web.Request) -> web.Response:
