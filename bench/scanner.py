@@ -52,15 +52,17 @@ class _Answer(asyncio.Protocol):
 
 
 class Scanner:
-    """POSTs JSON bodies to one URL over one connection."""
+    """POSTs bodies (JSON unless told otherwise) to one URL over one connection."""
 
-    def __init__(self, url: str, headers: dict[str, str]) -> None:
+    def __init__(
+        self, url: str, headers: dict[str, str], content_type: str = "application/json"
+    ) -> None:
         parts = urlsplit(url)
         self.host = parts.hostname or "localhost"
         self.port = parts.port or 80
         lines = [f"POST {parts.path} HTTP/1.1", f"Host: {parts.netloc}"]
         lines += [f"{name}: {value}" for name, value in headers.items()]
-        lines += ["Content-Type: application/json", "Content-Length: "]
+        lines += [f"Content-Type: {content_type}", "Content-Length: "]
         self.head = "\r\n".join(lines).encode()
         self.answer: _Answer | None = None
 

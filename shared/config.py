@@ -96,6 +96,9 @@ class Settings:
     mail_max_age_hours: float = 48.0
     # How long a request's body may take to arrive (shared/http.py, body_deadline).
     body_timeout_seconds: float = 30.0
+    verify_rate_limit: int = 20  # certificate files checked per client address per minute
+    # How long the worker may take to read one uploaded PDF (services/checkin/pdf_queue.py).
+    verify_timeout_seconds: float = 10.0
 
     @classmethod
     def from_env(cls, service: str, environ: Mapping[str, str] | None = None) -> Settings:
@@ -145,6 +148,8 @@ class Settings:
             reminder_sweep_seconds=_float(env, "REMINDER_SWEEP_SECONDS", 30.0),
             mail_max_age_hours=_float(env, "MAIL_MAX_AGE_HOURS", 48.0),
             body_timeout_seconds=_float(env, "BODY_TIMEOUT_SECONDS", 30.0),
+            verify_rate_limit=_int(env, "VERIFY_RATE_LIMIT", 20),
+            verify_timeout_seconds=_float(env, "VERIFY_TIMEOUT_SECONDS", 10.0),
             batch_interval_seconds=_int(env, "BATCH_INTERVAL_MS", 200) / 1000,
         )
 

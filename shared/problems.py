@@ -112,6 +112,11 @@ POLISH: dict[str, str] = {
     ),
     "unsupported_media_type": "Nieobsługiwany format danych.",
     "validation_failed": "Niektóre pola są niepoprawne.",
+    "verify_busy": "Właśnie sprawdzamy wiele plików. Spróbuj ponownie za kilka sekund.",
+    "verify_rate_limited": (
+        "Z tego adresu sprawdzono w ostatniej minucie zbyt wiele plików."
+        " Spróbuj ponownie za minutę."
+    ),
 }
 
 

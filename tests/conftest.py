@@ -41,6 +41,7 @@ class Infra:
             log_format="console",
             max_deliver=3,
             registration_rate_limit=0,
+            verify_rate_limit=0,
             # The reminder scheduler runs only where a test asks for it: the events of
             # other tests must not mail reminders into their mailboxes.
             reminder_hours=0,
@@ -67,6 +68,7 @@ class Infra:
             "MAIL_FROM": "CNK Events <events@cnk.test>",
             "LOG_FORMAT": "console",
             "REGISTRATION_RATE_LIMIT": "0",
+            "VERIFY_RATE_LIMIT": "0",
         }
 
 

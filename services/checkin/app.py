@@ -12,6 +12,7 @@ from services.checkin import certificates, dashboard, handlers, tokens
 from services.checkin.consumers import REGISTRATION_HANDLERS, TICKET_HANDLERS
 from services.checkin.keyring import keyring_context
 from services.checkin.keys import SCANS_TOTAL
+from services.checkin.pdf_queue import pdf_queue_context
 from services.checkin.routes import ROUTES
 from shared.bus import consumer_context
 from shared.config import Settings
@@ -34,6 +35,7 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.append(consumer_context("REGISTRATION", REGISTRATION_HANDLERS))
     app.cleanup_ctx.append(consumer_context("TICKETS", TICKET_HANDLERS))
     app.cleanup_ctx.append(tokens.publish_revocations)
+    app.cleanup_ctx.append(pdf_queue_context)
     dashboard.setup(app)
     certificates.setup(app)
     add_routes(app, ROUTES)

@@ -3,38 +3,28 @@ JSON API for machines."""
 
 from __future__ import annotations
 
-import asyncio
-import io
 import uuid
+from collections.abc import Mapping
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
 import aiohttp_jinja2
 import asyncpg
 import msgspec
-import pypdf
-from aiohttp import BodyPartReader, web
+from aiohttp import web
 from nacl.signing import VerifyKey
 
-from services.checkin import certificates_db
+from services.checkin import certificates_db, uploads
+from services.checkin.pdf_queue import PDF_QUEUE, NoAnswer, PdfQueue, TooComplex, Unreadable
 from services.checkin.verify_texts import TEXTS
 from shared import certificates
 from shared.certificate_pdf import day_text
 from shared.certificates import Claims, InvalidCertificate
-from shared.http import (
-    UNREADABLE_FORM,
-    ProblemError,
-    body_deadline,
-    decode_body,
-    json_response,
-    read_body,
-)
+from shared.http import ProblemError, decode_body, json_response, read_body
 from shared.keys import DB_POOL
 from shared.problems import page_lang
 from shared.timefmt import VENUE_TZ, format_when
 
-MAX_UPLOAD = 2 * 1024 * 1024  # a certificate is about 30 KB
-MAX_PAGES = 3  # text is read from these first pages only
 PAGE_HEADERS = {
     "X-Robots-Tag": "noindex",  # the pages name people
     "Cache-Control": "no-store",
@@ -97,25 +87,17 @@ async def check_stored(pool: asyncpg.Pool, certificate_id: uuid.UUID) -> Verdict
     return await check_token(pool, certificates.join(row.claims, row.signature))
 
 
-def read_pdf(data: bytes) -> tuple[str | None, str]:
-    """The certificate token in a PDF's Keywords (None if it has none) and its text.
-    Raises on anything that is not a readable PDF."""
-    reader = pypdf.PdfReader(io.BytesIO(data))
-    metadata = reader.metadata
-    keywords = metadata.get("/Keywords") if metadata else None
-    token = str(keywords).strip() if keywords else None
-    text = " ".join(page.extract_text() for page in reader.pages[:MAX_PAGES])
-    return token, text
-
-
-async def check_pdf(pool: asyncpg.Pool, data: bytes) -> Verdict:
+async def check_pdf(pool: asyncpg.Pool, pdfs: PdfQueue, data: bytes) -> Verdict:
     if not data.startswith(b"%PDF-"):
         return Verdict(genuine=False, reason="not_a_pdf")
     try:
-        # pypdf is pure Python: off the event loop, so scans are not held up meanwhile.
-        token, text = await asyncio.get_running_loop().run_in_executor(None, read_pdf, data)
-    except Exception:  # any parser failure on untrusted input means "not a readable PDF"
+        token, text = await pdfs.read(data)
+    except Unreadable:
         return Verdict(genuine=False, reason="not_a_pdf")
+    except TooComplex:
+        return Verdict(genuine=False, reason="too_complex")
+    except NoAnswer:
+        raise uploads.busy() from None
     if not token:
         return Verdict(genuine=False, reason="no_token")
     return await check_token(pool, token, text)
@@ -144,33 +126,15 @@ def verdict_body(verdict: Verdict) -> dict[str, Any]:
     return body
 
 
-async def _upload(request: web.Request) -> bytes | None:
-    """The file of a multipart form's ``certificate`` field, or None without one."""
-    too_large = ProblemError(413, "body_too_large", f"The file must be at most {MAX_UPLOAD} bytes.")
-    if request.content_length is not None and request.content_length > MAX_UPLOAD + 65536:
-        raise too_large
-    try:
-        async with body_deadline(request):
-            reader = await request.multipart()
-            while True:
-                part = await reader.next()
-                if part is None:
-                    return None
-                if not isinstance(part, BodyPartReader) or part.name != "certificate":
-                    continue
-                data = bytearray()
-                while chunk := await part.read_chunk(65536):
-                    data += chunk
-                    if len(data) > MAX_UPLOAD:
-                        raise too_large
-                return bytes(data) or None
-    except (*UNREADABLE_FORM, AssertionError, RuntimeError):  # KeyError is a LookupError
-        raise ProblemError(
-            400, "invalid_upload", "Send the file as multipart/form-data field `certificate`."
-        ) from None
-
-
-def _render(request: web.Request, verdict: Verdict | None, status: int = 200) -> web.Response:
+def _render(
+    request: web.Request,
+    verdict: Verdict | None,
+    status: int = 200,
+    *,
+    notice: str | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> web.Response:
+    """The page, with a verdict, or with a ``notice`` (a key of TEXTS) when there is none."""
     lang = page_lang(request)
     claims = verdict.claims if verdict else None
     details: dict[str, Any] | None = None
@@ -201,6 +165,7 @@ def _render(request: web.Request, verdict: Verdict | None, status: int = 200) ->
             "lang": lang,
             "t": TEXTS[lang],
             "verdict": verdict,
+            "notice": notice,
             "details": details,
             "switch_url": switch_url,
             "form_action": f"/verify?{urlencode({'lang': lang})}",
@@ -208,6 +173,7 @@ def _render(request: web.Request, verdict: Verdict | None, status: int = 200) ->
         status=status,
     )
     response.headers.update(PAGE_HEADERS)
+    response.headers.update(headers or {})
     response.headers["Content-Language"] = lang
     return response
 
@@ -229,18 +195,27 @@ async def verify_form(request: web.Request) -> web.Response:
     return _render(request, None)
 
 
+# Problems the page tells in a notice of its own: the file was not checked.
+NOTICES = {"verify_busy": "busy", "verify_rate_limited": "rate_limited"}
+
+
 async def verify_upload(request: web.Request) -> web.Response:
     """The page's form: a PDF file checked and answered on a page, never a problem+json."""
     try:
-        data = await _upload(request) if request.content_type == "multipart/form-data" else None
+        async with uploads.turn(request):
+            multipart = request.content_type == "multipart/form-data"
+            data = await uploads.read_multipart(request) if multipart else None
+            if data is None:
+                return _render(request, Verdict(genuine=False, reason="no_file"), 400)
+            verdict = await check_pdf(request.app[DB_POOL], request.app[PDF_QUEUE], data)
     except ProblemError as e:
         if e.code == "request_timeout":
             raise  # the client stopped sending: no one waits for a page
+        if e.code in NOTICES:
+            return _render(request, None, e.status, notice=NOTICES[e.code], headers=e.headers)
         reason = "too_large" if e.status == 413 else "no_file"
         return _render(request, Verdict(genuine=False, reason=reason), e.status)
-    if data is None:
-        return _render(request, Verdict(genuine=False, reason="no_file"), 400)
-    return _render(request, await check_pdf(request.app[DB_POOL], data))
+    return _render(request, verdict)
 
 
 async def verify_api(request: web.Request) -> web.Response:
@@ -250,20 +225,21 @@ async def verify_api(request: web.Request) -> web.Response:
     ctype = request.content_type
     if ctype == "application/json":
         body = await decode_body(request, VerifyRequest, limit=16 * 1024)
-        verdict = await check_token(pool, body.token)
-    elif ctype == "application/pdf":
-        verdict = await check_pdf(pool, await read_body(request, MAX_UPLOAD))
-    elif ctype == "multipart/form-data":
-        data = await _upload(request)
-        if data is None:
-            raise ProblemError(
-                400, "invalid_upload", "Send the file as multipart/form-data field `certificate`."
-            )
-        verdict = await check_pdf(pool, data)
-    else:
+        return json_response(verdict_body(await check_token(pool, body.token)))
+    if ctype not in ("application/pdf", "multipart/form-data"):
         raise ProblemError(
             415,
             "unsupported_media_type",
             'Send the PDF as application/pdf, or {"token": ...} as application/json.',
         )
+    async with uploads.turn(request):
+        if ctype == "application/pdf":
+            data: bytes | None = await read_body(request, uploads.MAX_UPLOAD)
+        else:
+            data = await uploads.read_multipart(request)
+        if data is None:
+            raise ProblemError(
+                400, "invalid_upload", "Send the file as multipart/form-data field `certificate`."
+            )
+        verdict = await check_pdf(pool, request.app[PDF_QUEUE], data)
     return json_response(verdict_body(verdict))

@@ -33,6 +33,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "mismatch": "Pod tym numerem wystawiliśmy inne zaświadczenie — to nie jest autentyczne.",
         "text_altered": "Podpis jest nasz, ale tekst dokumentu zmieniono (imię, nazwisko lub"
         " wydarzenie) — nie jest autentyczne.",
+        "too_complex": "Tego pliku nie da się sprawdzić: jest zbyt złożony jak na zaświadczenie"
+        " CNK — nie jest autentyczny.",
+        "busy": "Właśnie sprawdzamy wiele plików. Spróbuj ponownie za kilka sekund.",
+        "rate_limited": "Z tego adresu sprawdzono w ostatniej minucie zbyt wiele plików. Spróbuj"
+        " ponownie za minutę.",
     },
     "en": {
         "title": "Certificate verification",
@@ -65,5 +70,10 @@ TEXTS: dict[str, dict[str, str]] = {
         " genuine.",
         "text_altered": "The signature is ours, but the document's text was changed (name or"
         " event) — it is not genuine.",
+        "too_complex": "This file is too complex to check; a CNK certificate is a simple PDF —"
+        " this one is not genuine.",
+        "busy": "We are checking many files just now. Try again in a few seconds.",
+        "rate_limited": "Too many files were checked from this address in the last minute. Try"
+        " again in a minute.",
     },
 }
