@@ -60,7 +60,7 @@ async def quiet_minute() -> None:
     """Wait, if need be, for a fresh stretch of the current minute: a per-minute limit's
     window must not end in the middle of a test."""
     left = 60 - time.time() % 60
-    if left < 20:
+    if left < 8:
         await asyncio.sleep(left + 0.5)
 
 

@@ -77,7 +77,7 @@ async def test_hostile_files_are_not_verifiable_and_the_worker_reads_the_next_on
     assert queue.worker_pid not in (None, first_worker)
 
 
-async def test_checkin_memory_stays_flat_across_20_decompression_bombs(
+async def test_checkin_memory_stays_flat_across_decompression_bombs(
     service_client: Any,
 ) -> None:
     checkin = await service_client("checkin")
@@ -85,7 +85,7 @@ async def test_checkin_memory_stays_flat_across_20_decompression_bombs(
     assert (await _verdict(checkin, bomb))["reason"] == "too_complex"  # the worker is up
     Path("/proc/self/clear_refs").write_text("5")  # VmHWM, the peak, starts again from now
     before = _status_kb("VmHWM")
-    for _ in range(20):
+    for _ in range(8):  # bench/verify_flood.py sends them by the hundred
         assert (await _verdict(checkin, bomb))["reason"] == "too_complex"
     grown = _status_kb("VmHWM") - before
     # Read here, one bomb alone took 75 MB more at its peak (pypdf's own limit).
