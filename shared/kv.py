@@ -30,7 +30,16 @@ async def follow(js: Any, bucket: str, replicas: int, apply: Apply, loaded: asyn
     # The server keeps a watcher's consumer this long after its subscription went away
     # (nats-py's default is 5 minutes): every instance that starts, or test app, adds
     # one, and a stream takes at most 1,000 consumers (nats-server 2.15's default).
-    watcher = await kv.watchall(inactive_threshold=WATCHER_LINGER_SECONDS)
+    creating = asyncio.ensure_future(kv.watchall(inactive_threshold=WATCHER_LINGER_SECONDS))
+    try:
+        watcher = await asyncio.shield(creating)
+    except asyncio.CancelledError:
+        # Stopped while the watcher was being set up (an app closed right after it
+        # started): let it finish and stop it, or its subscription stays and holds up the
+        # connection's drain for the whole drain timeout.
+        with contextlib.suppress(Exception):
+            await (await creating).stop()
+        raise
     try:
         async for entry in watcher:
             if entry is None:  # the end of the initial values (an empty bucket sends only this)
