@@ -94,6 +94,7 @@ class Settings:
     reminder_hours: int = 24  # 0: no reminders
     reminder_sweep_seconds: float = 30.0
     mail_max_age_hours: float = 48.0
+    mail_retry_seconds: float = 10.0
     # How long a request's body may take to arrive (shared/http.py, body_deadline).
     body_timeout_seconds: float = 30.0
     verify_rate_limit: int = 20  # certificate files checked per client address per minute
@@ -147,6 +148,7 @@ class Settings:
             reminder_hours=_int(env, "REMINDER_HOURS", 24),
             reminder_sweep_seconds=_float(env, "REMINDER_SWEEP_SECONDS", 30.0),
             mail_max_age_hours=_float(env, "MAIL_MAX_AGE_HOURS", 48.0),
+            mail_retry_seconds=_float(env, "MAIL_RETRY_SECONDS", 10.0),
             body_timeout_seconds=_float(env, "BODY_TIMEOUT_SECONDS", 30.0),
             verify_rate_limit=_int(env, "VERIFY_RATE_LIMIT", 20),
             verify_timeout_seconds=_float(env, "VERIFY_TIMEOUT_SECONDS", 10.0),

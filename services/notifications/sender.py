@@ -24,7 +24,9 @@ from shared.keys import DB_POOL, SETTINGS
 log = structlog.get_logger()
 BATCH = 20
 CLAIM_SECONDS = 120
-RETRY_DELAYS = (10, 30, 60, 300, 900, 1800, 3600)
+# A temporarily failed email's retries, in multiples of the first (MAIL_RETRY_SECONDS,
+# 10 s: then 10 s, 30 s, 1 min, 5 min, 15 min, 30 min, and hourly).
+RETRY_STEPS = (1, 3, 6, 30, 90, 180, 360)
 # The server answered no to one message (4xx: later; 5xx: never); the session goes on.
 REFUSALS = (aiosmtplib.SMTPResponseException, aiosmtplib.SMTPRecipientsRefused)
 SMTP_SESSIONS = 4  # a batch is spread over this many SMTP sessions at once
@@ -59,8 +61,10 @@ class Sender:
         rate: float = 0.0,
         max_age: timedelta = timedelta(hours=48),
         batch_interval: float = 0.0,
+        first_retry_seconds: float = 10.0,
     ) -> None:
         self.pool = pool
+        self.retry_delays = [step * first_retry_seconds for step in RETRY_STEPS]
         self.mail_from = mail_from
         self.links = links
         self.poll_seconds = poll_seconds
@@ -185,7 +189,7 @@ class Sender:
             await db.update_failed(self.pool, delivery.id, error)
             self.emails.labels(delivery.template, "given_up").inc()
             return
-        delay = RETRY_DELAYS[min(delivery.attempts, len(RETRY_DELAYS)) - 1]
+        delay = self.retry_delays[min(delivery.attempts, len(self.retry_delays)) - 1]
         log.info("email_deferred", delivery_id=str(delivery.id), error=error, retry_in=delay)
         await db.update_retry(self.pool, delivery.id, error, delay)
         self.emails.labels(delivery.template, "deferred").inc()
@@ -226,6 +230,7 @@ async def sender_context(app: web.Application) -> AsyncIterator[None]:
         settings.mail_rate,
         timedelta(hours=settings.mail_max_age_hours),
         settings.batch_interval_seconds,
+        settings.mail_retry_seconds,
     )
     listener = await pool.acquire()
     channel = f"deliveries_{settings.schema}"
