@@ -43,7 +43,9 @@ async def upsert_event(
     # Every registration and ticket event carries its event, and two consumers apply them
     # at once: an upsert (ON CONFLICT DO UPDATE) locks the row even when nothing changes,
     # so each consumer's batch waited for the other's. An UPDATE whose condition is false
-    # takes no lock, and the insert happens once.
+    # takes no lock, and the insert happens once. Any conflict, not only on the id: the other
+    # consumer's insert of the same event, still in flight, meets ours on the slug first
+    # (a unique violation that had failed the batch, to be retried seconds later).
     await conn.execute(
         "WITH changed AS (UPDATE events SET slug = $2, name = $3, kind = $4, starts_at = $5,"
         "  ends_at = $6, venue = $7, info = $8"
@@ -52,7 +54,7 @@ async def upsert_event(
         "), added AS (INSERT INTO events (id, slug, name, kind, starts_at, ends_at, venue, info)"
         "  SELECT $1, $2, $3, $4, $5, $6, $7, $8"
         "  WHERE NOT EXISTS (SELECT 1 FROM events WHERE id = $1)"
-        "  ON CONFLICT (id) DO NOTHING RETURNING id"
+        "  ON CONFLICT DO NOTHING RETURNING id"
         ") INSERT INTO lists (event_id, slug, name, policy, origin)"
         " SELECT id, $9, $10, 'single', 'main' FROM added ON CONFLICT (event_id, slug) DO NOTHING",
         event.id,
