@@ -78,6 +78,16 @@ async def _setup(service_client: Any, servers: Any, *people: dict[str, Any]) -> 
 
         await eventually(known)
         registered.append(reg)
+
+    async def tickets_known() -> bool:
+        # A code scanned before checkin has its ticket is accepted (it is signed), but
+        # counts for nobody's certificate until ticket.issued names its registration.
+        r = await checkin.get(
+            f"/api/v1/events/{event['slug']}/attendance", headers=auth(servers.token())
+        )
+        return r.status == 200 and (await r.json())["tickets"] == len(registered)
+
+    await eventually(tickets_known)
     return Setup(registration, checkin, event, registered)
 
 
