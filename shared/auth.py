@@ -18,8 +18,17 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PublicKey,
 )
 
-from shared.http import ProblemError
 from shared.proxies import TRUSTED_PROXIES
+from shared.refusals import (
+    ALL_EVENTS_NEEDED,
+    EVENT_NOT_COVERED,
+    FORBIDDEN,
+    INVALID_TOKEN,
+    TOKEN_EXPIRED,
+    TOKEN_LIFETIME_TOO_LONG,
+    TOKEN_REVOKED,
+    UNAUTHORIZED,
+)
 
 ISSUER = "cnk-events"
 # How long a browser keeps a registration's manage cookie after its link was opened.
@@ -118,7 +127,7 @@ class StaffAuth:
             self._verified[token] = claims
         # Checked on every use: a lost phone's token is told it is revoked, whatever it asks.
         if claims.jti in self.revoked:
-            raise ProblemError(401, "token_revoked", "This staff token has been revoked.")
+            raise TOKEN_REVOKED()
         return claims
 
     def _verify_signed(self, token: str) -> StaffClaims:
@@ -132,16 +141,11 @@ class StaffAuth:
             )
             claims = msgspec.convert(payload, StaffClaims)
         except jwt.ExpiredSignatureError:
-            raise ProblemError(401, "token_expired", "The staff token has expired.") from None
+            raise TOKEN_EXPIRED() from None
         except (jwt.InvalidTokenError, msgspec.ValidationError):
-            raise ProblemError(401, "invalid_token", "The staff token is not valid.") from None
+            raise INVALID_TOKEN() from None
         if claims.exp - claims.iat > self.max_lifetime:
-            raise ProblemError(
-                401,
-                "token_lifetime_too_long",
-                f"The staff token is valid for longer than the {self.max_lifetime // 86400}"
-                " days this server accepts; issue a shorter one.",
-            )
+            raise TOKEN_LIFETIME_TOO_LONG(days=self.max_lifetime // 86400)
         return claims
 
     def require(
@@ -154,27 +158,14 @@ class StaffAuth:
     ) -> StaffClaims:
         token = bearer_token(request)
         if token is None:
-            raise ProblemError(
-                401, "unauthorized", "This needs a staff token: Authorization: Bearer <token>."
-            )
+            raise UNAUTHORIZED()
         claims = self.verify(token)
         if claims.role not in roles:
-            raise ProblemError(
-                403,
-                "forbidden",
-                f"A {claims.role} token cannot do this; it needs {' or '.join(roles)}.",
-            )
+            raise FORBIDDEN()
         if all_events and ALL_EVENTS not in claims.events:
-            raise ProblemError(
-                403,
-                "all_events_needed",
-                "This serves every event: it needs an organizer token for all events"
-                " (cnk token --role organizer --all-events).",
-            )
+            raise ALL_EVENTS_NEEDED()
         if event_slug is not None and not claims.covers(event_slug):
-            raise ProblemError(
-                403, "event_not_covered", f"The token does not cover event {event_slug!r}."
-            )
+            raise EVENT_NOT_COVERED(slug=event_slug)
         return claims
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import math
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import Any
 
@@ -21,6 +20,7 @@ from nats.js import api
 from shared import events
 from shared.events import Envelope, EventData
 from shared.keys import DB_POOL, JETSTREAM, METRICS, NATS, SETTINGS
+from shared.tasks import Pacer, stop_task, supervise
 
 log = structlog.get_logger()
 
@@ -87,28 +87,6 @@ async def nats_connection(app: web.Application) -> AsyncIterator[None]:
     yield
     with contextlib.suppress(Exception):
         await nc.drain()
-
-
-class Pacer:
-    """Spaces the batches of a loop that takes whatever has gathered (a consumer's fetch,
-    an outbox relay's or the email sender's claim). After a batch that did not fill up,
-    the next is taken ``interval`` seconds after it at the earliest: a steady trickle is
-    then taken a few events at a time (one transaction, one round of acknowledgements)
-    instead of one by one, while the first event after a quiet spell is taken at once."""
-
-    def __init__(self, interval: float) -> None:
-        self.interval = interval
-        self.last = -math.inf
-
-    def took(self) -> None:
-        """A batch was taken now."""
-        self.last = asyncio.get_running_loop().time()
-
-    async def pause(self) -> None:
-        """Wait until ``interval`` has passed since the last batch was taken."""
-        delay = self.last + self.interval - asyncio.get_running_loop().time()
-        if delay > 0:
-            await asyncio.sleep(delay)
 
 
 class Consumer:
@@ -341,57 +319,6 @@ class Consumer:
             },
         )
         await msg.term()
-
-
-async def stop_task(task: asyncio.Task[None], timeout: float = 10.0) -> None:
-    """Cancel ``task`` and wait for it, cancelling again if a library swallowed the first one.
-
-    Python 3.11's ``asyncio.wait_for`` (used inside nats-py's fetch) can lose a cancellation
-    that races with its own timeout; one ``cancel()`` is then not enough.
-    """
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not task.done():
-        task.cancel()
-        remaining = deadline - asyncio.get_running_loop().time()
-        if remaining <= 0:
-            log.error("background_task_would_not_stop", task=task.get_name())
-            return
-        await asyncio.wait({task}, timeout=min(0.5, remaining))
-    with contextlib.suppress(asyncio.CancelledError, Exception):
-        task.result()
-
-
-async def supervise(run: Callable[[], Awaitable[None]], name: str) -> None:
-    """Keep a background loop alive: log a crash and start it again after a pause."""
-    while True:
-        try:
-            await run()
-            return
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("background_task_crashed", task=name)
-            await asyncio.sleep(2)
-
-
-@contextlib.asynccontextmanager
-async def periodic(
-    name: str, work: Callable[[], Awaitable[None]], every: float, first_after: float = 0.0
-) -> AsyncIterator[None]:
-    """Run ``work`` in the background every ``every`` seconds (the first time after
-    ``first_after``), kept alive by supervise, until the block ends."""
-
-    async def forever() -> None:
-        await asyncio.sleep(first_after)
-        while True:
-            await work()
-            await asyncio.sleep(every)
-
-    task = asyncio.create_task(supervise(forever, name), name=name)
-    try:
-        yield
-    finally:
-        await stop_task(task)
 
 
 def consumer_context(

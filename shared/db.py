@@ -8,7 +8,7 @@ import importlib.resources
 import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import asyncpg
 import structlog
@@ -192,3 +192,21 @@ async def listening(
     finally:
         with contextlib.suppress(Exception):
             await conn.close(timeout=2)
+
+
+Row = TypeVar("Row")
+
+
+async def first_or_create(
+    pool: asyncpg.Pool,
+    lock: bytes,
+    select: Callable[[asyncpg.Connection], Awaitable[Row | None]],
+    create: Callable[[asyncpg.Connection], Awaitable[Row]],
+) -> Row:
+    """What ``select`` finds, or else what ``create`` makes, under the advisory lock named
+    ``lock``: two instances starting at once agree on one (a service's first key), and
+    the caller publishes it after the commit."""
+    async with pool.acquire() as conn, conn.transaction():
+        await conn.execute("SELECT pg_advisory_xact_lock($1)", zlib.crc32(lock))
+        found = await select(conn)
+        return found if found is not None else await create(conn)

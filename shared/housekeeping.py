@@ -21,8 +21,8 @@ import structlog
 from aiohttp import web
 
 from shared import ratelimit
-from shared.bus import periodic
 from shared.keys import DB_POOL
+from shared.tasks import periodic
 
 log = structlog.get_logger()
 PUBLISHED_KEEP = timedelta(days=1)

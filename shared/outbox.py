@@ -14,9 +14,9 @@ import structlog
 from aiohttp import web
 
 from shared import events
-from shared.bus import Pacer, stop_task, supervise
 from shared.events import EventData
 from shared.keys import DB_POOL, JETSTREAM, SETTINGS
+from shared.tasks import Pacer, stop_task, supervise
 
 log = structlog.get_logger()
 BATCH = 200

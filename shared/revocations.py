@@ -17,8 +17,8 @@ import msgspec
 from aiohttp import web
 
 from shared import kv
-from shared.bus import stop_task, supervise
 from shared.keys import JETSTREAM, SETTINGS, STAFF_AUTH
+from shared.tasks import stop_task, supervise
 
 BUCKET = "staff-revocations"
 

@@ -25,8 +25,8 @@ from aiohttp import web
 from nacl.public import PrivateKey, PublicKey, SealedBox
 
 from shared import kv
-from shared.bus import stop_task, supervise
 from shared.keys import JETSTREAM, SETTINGS
+from shared.tasks import stop_task, supervise
 
 log = structlog.get_logger()
 MAIL_KEYS_BUCKET = "mail-keys"

@@ -21,9 +21,9 @@ from shared.config import ConfigError, Settings
 from shared.headers import add_security_headers
 from shared.health import HttpMetrics, metrics_middleware
 from shared.housekeeping import housekeeping_context
-from shared.http import problem_middleware
 from shared.keys import METRICS, SETTINGS, STAFF_AUTH
 from shared.outbox import relay_context
+from shared.problems import problem_middleware
 from shared.proxies import TRUSTED_PROXIES, TrustedProxies
 from shared.revocations import revocations_context
 

@@ -21,8 +21,9 @@ from shared import certificates, events, outbox
 from shared.auth import exchange_link, looks_like_jwt, manage_token_matches, presented_token
 from shared.certificate_pdf import render_certificate_pdf, verify_url
 from shared.certificates import EVENT_SCOPE, ClaimedEvent, ClaimedSession, Claims
-from shared.http import SLUG_PATTERN, ProblemError, decode_body, is_slug, json_response
+from shared.http import ProblemError, decode_body, json_response
 from shared.keys import DB_POOL, METRICS, SETTINGS, STAFF_AUTH
+from shared.slugs import SLUG_PATTERN, is_slug
 
 
 class Signer(msgspec.Struct, frozen=True):

@@ -36,10 +36,11 @@ from services.checkin.reports_db import Statistics
 from shared import static
 from shared.auth import StaffClaims, bearer_token
 from shared.csrf import csrf_token
-from shared.http import ProblemError, is_slug, read_form
+from shared.http import ProblemError, read_form
 from shared.keys import DB_POOL, STAFF_AUTH
-from shared.problems import page_lang, preferred_lang
+from shared.language import page_lang, preferred_lang
 from shared.proxies import TRUSTED_PROXIES
+from shared.slugs import is_slug
 from shared.timefmt import VENUE_TZ
 
 log = structlog.get_logger()

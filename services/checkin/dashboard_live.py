@@ -20,9 +20,9 @@ import structlog
 from aiohttp import web
 
 from services.checkin.dashboard_view import Counts
-from shared.bus import stop_task, supervise
 from shared.db import listening
 from shared.keys import DB_POOL, SETTINGS
+from shared.tasks import stop_task, supervise
 
 log = structlog.get_logger()
 POLL_SECONDS = 2.0

@@ -19,12 +19,13 @@ from services.checkin.consumers import MAIN_LIST
 from services.checkin.keys import SCAN_BATCHER, SCANS_TOTAL, VERIFY_KEYS
 from shared import events, outbox
 from shared.auth import ALL_EVENTS, StaffClaims
-from shared.bus import stop_task, supervise
 from shared.codes import InvalidCode, TicketCode, verify_code
 from shared.db import batch_pool
-from shared.http import PRINTABLE, SLUG_PATTERN, ProblemError, decode_body, is_slug, json_response
+from shared.http import ProblemError, decode_body, json_response
 from shared.keys import DB_POOL, SETTINGS
 from shared.routes import staff_claims
+from shared.slugs import PRINTABLE, SLUG_PATTERN, is_slug
+from shared.tasks import stop_task, supervise
 
 Label = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=PRINTABLE)]
 

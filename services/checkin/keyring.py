@@ -14,9 +14,9 @@ from nacl.signing import VerifyKey
 
 from services.checkin.keys import VERIFY_KEYS
 from shared import kv
-from shared.bus import stop_task, supervise
 from shared.codes import KEYS_BUCKET, PublicKey
 from shared.keys import JETSTREAM, SETTINGS
+from shared.tasks import stop_task, supervise
 
 log = structlog.get_logger()
 

@@ -13,16 +13,10 @@ from aiohttp import web
 from services.checkin import db, lists_db
 from services.checkin.consumers import MAIN_LIST
 from services.checkin.rules import Policy
-from shared.http import (
-    PRINTABLE,
-    SLUG_PATTERN,
-    FieldError,
-    ProblemError,
-    decode_body,
-    is_slug,
-    json_response,
-)
+from shared.http import ProblemError, decode_body, json_response
 from shared.keys import DB_POOL
+from shared.refusals import FieldError
+from shared.slugs import PRINTABLE, SLUG_PATTERN, is_slug
 
 Slug = Annotated[str, msgspec.Meta(pattern=SLUG_PATTERN)]
 Slugs = Annotated[list[Slug], msgspec.Meta(max_length=50)]

@@ -23,9 +23,11 @@ from aiohttp import web
 from services.checkin import lists_db, offline_db, tokens_db
 from services.checkin.keys import VERIFY_KEYS
 from services.checkin.rules import Policy
-from shared.http import PRINTABLE, FieldError, ProblemError, is_slug
+from shared.http import ProblemError
 from shared.keys import DB_POOL
+from shared.refusals import FieldError
 from shared.routes import staff_claims
+from shared.slugs import PRINTABLE, is_slug
 
 _SNAPSHOT = re.compile(r"(\d{1,19}):(\d{1,19}):((?:\d{1,19}(?:,\d{1,19})*)?)")
 DeviceId = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=PRINTABLE)]

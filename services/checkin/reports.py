@@ -19,8 +19,10 @@ from aiohttp import web
 
 from services.checkin import lists_db, report_pdf, reports_db
 from services.checkin.consumers import MAIN_LIST
-from shared.http import SLUG_PATTERN, FieldError, ProblemError, is_slug, json_response
+from shared.http import ProblemError, json_response
 from shared.keys import DB_POOL
+from shared.refusals import FieldError
+from shared.slugs import SLUG_PATTERN, is_slug
 from shared.spreadsheet import csv_bytes
 from shared.timefmt import VENUE_TZ
 

@@ -21,16 +21,11 @@ from services.checkin.consumers import MAIN_LIST
 from services.checkin.keys import VERIFY_KEYS
 from shared.auth import StaffClaims
 from shared.codes import InvalidCode, verify_code
-from shared.http import (
-    SLUG_PATTERN,
-    FieldError,
-    ProblemError,
-    _validation_field,
-    json_response,
-    read_body,
-)
+from shared.http import ProblemError, json_response, read_body, validation_field
 from shared.keys import DB_POOL
+from shared.refusals import FieldError
 from shared.routes import staff_claims
+from shared.slugs import SLUG_PATTERN
 
 MAX_SCANS = 1000
 MAX_BATCH_BYTES = 1024 * 1024
@@ -79,7 +74,7 @@ async def _decode(request: web.Request) -> BatchRequest:
         return msgspec.json.decode(raw, type=BatchRequest)
     except msgspec.ValidationError as e:
         message = str(e)
-        field = _validation_field(message)
+        field = validation_field(message)
         raise _invalid([FieldError(field=field, message=message.split(" - at ")[0])]) from None
     except (msgspec.DecodeError, UnicodeDecodeError) as e:
         raise ProblemError(400, "invalid_json", f"The body is not valid UTF-8 JSON: {e}") from None

@@ -14,9 +14,11 @@ from aiohttp import web
 from services.checkin import db, tokens_db
 from shared import revocations
 from shared.auth import ALL_EVENTS
-from shared.http import PRINTABLE, FieldError, ProblemError, decode_body, is_slug, json_response
+from shared.http import ProblemError, decode_body, json_response
 from shared.keys import DB_POOL, JETSTREAM, SETTINGS, STAFF_AUTH
+from shared.refusals import FieldError
 from shared.routes import staff_claims
+from shared.slugs import PRINTABLE, is_slug
 
 
 async def publish_revocations(app: web.Application) -> AsyncIterator[None]:

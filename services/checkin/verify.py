@@ -22,7 +22,7 @@ from shared.certificate_pdf import day_text
 from shared.certificates import Claims, InvalidCertificate
 from shared.http import ProblemError, decode_body, json_response, read_body
 from shared.keys import DB_POOL
-from shared.problems import page_lang
+from shared.language import page_lang
 from shared.timefmt import VENUE_TZ, format_when
 
 PAGE_HEADERS = {

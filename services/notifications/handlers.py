@@ -9,8 +9,9 @@ from aiohttp import web
 
 from services.notifications import db
 from shared.auth import ALL_EVENTS
-from shared.http import FieldError, ProblemError, json_response
+from shared.http import ProblemError, json_response
 from shared.keys import DB_POOL
+from shared.refusals import FieldError
 from shared.routes import staff_claims
 
 

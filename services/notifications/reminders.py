@@ -15,9 +15,9 @@ from aiohttp import web
 
 from services.notifications import db, reminder_db
 from services.notifications.payloads import Reminder
-from shared.bus import periodic
 from shared.events import Holder, SessionChoice, SessionInfo
 from shared.keys import DB_POOL, SETTINGS
+from shared.tasks import periodic
 
 log = structlog.get_logger()
 # Someone confirmed this close to the start has just had the ticket email with the same

@@ -18,8 +18,8 @@ from services.notifications.emails import TEMPLATES
 from services.notifications.keys import EMAILS_TOTAL, LINKS
 from services.notifications.sealing import Links
 from shared import events, outbox
-from shared.bus import Pacer, stop_task, supervise
 from shared.keys import DB_POOL, SETTINGS
+from shared.tasks import Pacer, stop_task, supervise
 
 log = structlog.get_logger()
 BATCH = 20

@@ -26,9 +26,9 @@ from aiohttp import web
 
 from services.registration import db
 from services.registration.schemas import Event, Question, Session, TicketType
-from shared.bus import stop_task, supervise
 from shared.db import listening
 from shared.keys import DB_POOL, SETTINGS
+from shared.tasks import stop_task, supervise
 
 log = structlog.get_logger()
 

@@ -11,8 +11,10 @@ from aiohttp import web
 from services.registration import db, questions
 from services.registration.handlers import event_or_404, registration_body
 from services.registration.schemas import Event, Registration, SessionPlace
-from shared.http import SLUG_PATTERN, FieldError, ProblemError, json_response
+from shared.http import ProblemError, json_response
 from shared.keys import DB_POOL
+from shared.refusals import FieldError
+from shared.slugs import SLUG_PATTERN
 from shared.spreadsheet import csv_bytes
 
 Status = Literal["confirmed", "waitlisted", "offered", "cancelled"]

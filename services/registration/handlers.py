@@ -39,12 +39,14 @@ from shared.auth import (
     new_manage_token,
     presented_token,
 )
-from shared.bus import stop_task, supervise
 from shared.db import batch_pool
-from shared.http import FieldError, ProblemError, decode_body, is_slug, json_response
+from shared.http import ProblemError, decode_body, json_response
 from shared.keys import DB_POOL, SETTINGS, STAFF_AUTH
+from shared.refusals import FieldError
 from shared.routes import staff_claims
 from shared.sealing import SEALER, Sealer
+from shared.slugs import is_slug
+from shared.tasks import stop_task, supervise
 
 
 def event_body(event: Event) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from shared.auth import exchange_link, manage_token_matches, presented_token
 from shared.calendar import calendar_entry
 from shared.http import Form, ProblemError, read_form
 from shared.keys import DB_POOL, SETTINGS
-from shared.problems import page_lang
+from shared.language import page_lang
 
 
 async def _registration(request: web.Request, *, form: bool = False) -> Registration | None:

@@ -26,9 +26,10 @@ from services.registration.schemas import (
 from services.registration.texts import TEXTS
 from shared.auth import set_manage_cookie
 from shared.csrf import csrf_token
-from shared.http import ProblemError, is_slug, read_form
+from shared.http import ProblemError, read_form
 from shared.keys import DB_POOL
-from shared.problems import page_lang
+from shared.language import page_lang
+from shared.slugs import is_slug
 from shared.timefmt import format_when, local_time
 
 FORM_FIELDS = ("name", "email", "lang", "consent", "sessions")
@@ -202,7 +203,7 @@ def session_problem(lang: str, e: ProblemError, sessions: list[Session], slugs: 
     t = TEXTS[lang]
     names = {s.slug: getattr(s.name, lang) for s in sessions}
     if e.code == "session_full":
-        slug = str(e.extra.get("session", ""))
+        slug = str(e.values.get("session", ""))
         return t["err_session_full"].format(names.get(slug, slug))
     if e.code == "sessions_overlap":
         chosen = [s for s in sessions if s.slug in slugs]

@@ -12,8 +12,9 @@ from aiohttp import web
 
 from services.registration.handlers import event_or_404
 from services.registration.schemas import LocalizedName, Option, Question, QuestionRequest
-from shared.http import FieldError, ProblemError, decode_body, json_response
+from shared.http import ProblemError, decode_body, json_response
 from shared.keys import DB_POOL
+from shared.refusals import FieldError
 
 MAX_TEXT_ANSWER = 2000
 

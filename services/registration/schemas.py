@@ -12,7 +12,7 @@ import msgspec
 from email_validator import EmailNotValidError, validate_email
 
 from shared.events import EventKind, Lang
-from shared.http import PRINTABLE, SLUG_PATTERN
+from shared.slugs import PRINTABLE, SLUG_PATTERN
 
 Slug = Annotated[str, msgspec.Meta(pattern=SLUG_PATTERN, max_length=63)]
 Text200 = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=PRINTABLE)]

@@ -19,7 +19,8 @@ from services.registration import db, messages, session_seats
 from services.registration.messages import confirmed_event, event_info, holder
 from services.registration.schemas import Event, Registration
 from shared import events, outbox
-from shared.http import FieldError, ProblemError
+from shared.http import ProblemError
+from shared.refusals import FieldError
 
 CancelReason = Literal["attendee", "organizer", "offer_expired", "event_cancelled", "erased"]
 HOLDS_SEAT = ("confirmed", "offered")

@@ -17,7 +17,8 @@ import asyncpg
 
 from services.registration import db, messages
 from services.registration.schemas import Event, Registration, Session, SessionPlace
-from shared.http import FieldError, ProblemError
+from shared.http import ProblemError
+from shared.refusals import FieldError
 
 HOLDS_SEAT = ("confirmed", "offered")
 

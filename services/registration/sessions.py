@@ -21,8 +21,10 @@ from services.registration.schemas import (
     Session,
     UpdateSessionRequest,
 )
-from shared.http import FieldError, ProblemError, decode_body, is_slug, json_response
+from shared.http import ProblemError, decode_body, json_response
 from shared.keys import DB_POOL, SETTINGS
+from shared.refusals import FieldError
+from shared.slugs import is_slug
 
 
 async def create_session(request: web.Request) -> web.Response:

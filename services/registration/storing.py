@@ -11,7 +11,8 @@ import asyncpg
 from services.registration import db, messages
 from services.registration.schemas import CONSENT_VERSION, Event, Registration
 from shared import events, outbox
-from shared.http import FieldError, ProblemError
+from shared.http import ProblemError
+from shared.refusals import FieldError
 
 
 def new_registrations(

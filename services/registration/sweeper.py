@@ -10,8 +10,8 @@ import structlog
 from aiohttp import web
 
 from services.registration import privacy, seats, session_seats
-from shared.bus import periodic
 from shared.keys import DB_POOL, SETTINGS
+from shared.tasks import periodic
 
 log = structlog.get_logger()
 

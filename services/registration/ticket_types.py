@@ -17,8 +17,9 @@ from services.registration.schemas import (
     TicketType,
 )
 from shared.auth import hash_manage_token
-from shared.http import FieldError, ProblemError, decode_body, json_response
+from shared.http import ProblemError, decode_body, json_response
 from shared.keys import DB_POOL
+from shared.refusals import FieldError
 
 
 def ticket_type_body(t: TicketType) -> dict[str, Any]:

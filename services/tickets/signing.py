@@ -28,10 +28,10 @@ from services.tickets import db
 from services.tickets.keys import SIGNER
 from services.tickets.reissue import reissue_retired
 from shared import kv
-from shared.bus import stop_task, supervise
 from shared.codes import KEYS_BUCKET, PublicKey
 from shared.http import ProblemError
 from shared.keys import DB_POOL, JETSTREAM, SETTINGS
+from shared.tasks import stop_task, supervise
 
 log = structlog.get_logger()
 _LOCK = zlib.crc32(b"cnk-ticket-keys")

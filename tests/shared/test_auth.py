@@ -19,14 +19,14 @@ from shared.auth import (
     issue_token,
     public_key_of,
 )
-from shared.http import ProblemError
+from shared.refusals import Refused
 
 PRIVATE, PUBLIC = generate_keypair()
 AUTH = StaffAuth(PUBLIC)
 
 
-def _refused(token: str) -> ProblemError:
-    with pytest.raises(ProblemError) as e:
+def _refused(token: str) -> Refused:
+    with pytest.raises(Refused) as e:
         AUTH.verify(token)
     assert e.value.status == 401
     return e.value
@@ -194,13 +194,13 @@ def test_a_remembered_token_still_expires_and_changed_copies_are_refused() -> No
     assert auth.verify(token) is auth.verify(token)  # remembered, not verified again
     for i in (len(token) - 5, len(token) // 2):
         changed = token[:i] + ("A" if token[i] != "A" else "B") + token[i + 1 :]
-        with pytest.raises(ProblemError):
+        with pytest.raises(Refused):
             auth.verify(changed)
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline:
         try:
             auth.verify(token)
-        except ProblemError as e:
+        except Refused as e:
             assert e.code == "token_expired"
             break
         time.sleep(0.05)
