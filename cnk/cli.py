@@ -6,10 +6,14 @@ import argparse
 import os
 import re
 import sys
+import urllib.error
+import urllib.request
 from pathlib import Path
 from typing import Any
 
-from cnk import keyfile
+import msgspec
+
+from cnk import devstack, envfile, keyfile, proxy
 from shared.auth import ALL_EVENTS, generate_keypair, issue_token
 
 _DURATION = re.compile(r"^(\d+)([smhd]?)$")
@@ -66,8 +70,6 @@ def cmd_keygen(args: argparse.Namespace) -> int:
 
 def cmd_secrets(args: argparse.Namespace) -> int:
     """A deployment's secrets: its env file, and the staff private key in a file of its own."""
-    from cnk import envfile
-
     env_file, key_file = Path(args.env_file), Path(args.key_file)
     for path in (env_file, key_file):
         if path.exists() and not args.force:
@@ -117,11 +119,6 @@ def call_as_organizer(
     """POST ``body`` (GET for None) to ``url + path`` with a 10-minute organizer token for
     ``event`` (``*``: every event), minted with the staff signing key; the decoded answer,
     or CommandFailed."""
-    import urllib.error
-    import urllib.request
-
-    import msgspec
-
     try:
         private = keyfile.private_key()
     except keyfile.NoSigningKey as e:
@@ -174,8 +171,6 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_certificates_send(args: argparse.Namespace) -> int:
-    import msgspec
-
     path = f"/api/v1/events/{args.event}/certificates/send"
     body = msgspec.json.encode({"session": args.session})
     try:
@@ -227,15 +222,11 @@ def cmd_keys(args: argparse.Namespace) -> int:
 
 
 def cmd_routes(args: argparse.Namespace) -> int:
-    from cnk import proxy
-
     print(proxy.route_table_text())
     return 0
 
 
 def cmd_proxy(args: argparse.Namespace) -> int:
-    from cnk import proxy
-
     if args.write:
         for path in proxy.write_files():
             print(f"wrote {path}")
@@ -250,8 +241,6 @@ def cmd_proxy(args: argparse.Namespace) -> int:
 
 
 def cmd_dev(args: argparse.Namespace) -> int:
-    from cnk import devstack
-
     return devstack.main()
 
 

@@ -20,8 +20,10 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import asyncpg
 import msgspec
 import uvloop
+from aiosmtpd.controller import Controller
 
 from cnk import embedded, keyfile, proxy
 from shared.auth import issue_token
@@ -67,8 +69,6 @@ def embedded_postgres() -> Iterator[str]:
 
 
 async def _prepare(uri: str, name: str) -> None:
-    import asyncpg
-
     conn = await asyncpg.connect(uri)
     try:
         if not await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
@@ -115,8 +115,6 @@ class MailFolder:
 
 @contextlib.contextmanager
 def embedded_smtp() -> Iterator[str]:
-    from aiosmtpd.controller import Controller
-
     port = embedded.free_port(int(os.environ.get("CNK_SMTP_PORT", "2525")))
     # uvloop under aiosmtpd's own loop: about a tenth less CPU per email than asyncio's,
     # on the same cores as the services during the mail benchmark.

@@ -16,6 +16,11 @@ import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
+# pgserver asks platformdirs for a runtime dir, as it is imported, that servers and CI
+# machines lack: a warning nobody can act on.
+warnings.filterwarnings("ignore", module="platformdirs")
+import pgserver  # noqa: E402
+
 
 def port_free(port: int) -> bool:
     with socket.socket() as s:
@@ -141,10 +146,6 @@ def postgres_server(data: Path) -> Iterator[str]:
 
     Yields the URL of its ``postgres`` database.
     """
-    import pgserver
-
-    # pgserver asks platformdirs for a runtime dir that servers and CI machines lack.
-    warnings.filterwarnings("ignore", module="platformdirs")
     # pgserver's own stop-at-exit counts its users in a file that a killed run leaves
     # stale; stop the postmaster ourselves instead (SIGINT is PostgreSQL's fast shutdown).
     server = pgserver.get_server(str(data.resolve()), cleanup_mode=None)  # type: ignore[attr-defined]

@@ -14,7 +14,7 @@ from typing import Any
 import uvloop
 from aiohttp import web
 
-from shared import csrf, db
+from shared import csrf, db, logs
 from shared.auth import StaffAuth
 from shared.bus import nats_connection
 from shared.config import ConfigError, Settings
@@ -74,8 +74,6 @@ def _serve(
 
 
 def main(service: str, create_app: Callable[[Settings], web.Application]) -> None:
-    from shared import logs
-
     try:
         settings = Settings.from_env(service)
     except ConfigError as e:
