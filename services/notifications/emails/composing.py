@@ -13,6 +13,7 @@ import msgspec
 
 from services.notifications.emails.mailer import Email
 from services.notifications.emails.parts import (
+    change_labels,
     context,
     deadline,
     event_calendar_entry,
@@ -30,7 +31,6 @@ from services.notifications.emails.payloads import (
     SessionOffer,
 )
 from services.notifications.sealing import Links
-from services.notifications.texts import TEXTS
 from shared import certificates, events
 from shared.certificate_pdf import day_text, render_certificate_pdf
 from shared.ticket_pdf import render_ticket_pdf
@@ -154,7 +154,6 @@ def cancelled_email(data: events.RegistrationCancelled, links: Links) -> Email:
 def event_changed_email(change: EventChange, links: Links) -> Email:
     lang = change.holder.lang
     manage_url = links.manage(change.registration_id, change.manage_token_sealed, lang)
-    labels = [label for c in change.changed if (label := TEXTS[lang].get(f"change.{c}"))]
     confirmed = change.status == "confirmed"
     return Email(
         template="event_changed",
@@ -164,7 +163,7 @@ def event_changed_email(change: EventChange, links: Links) -> Email:
             change.event,
             change.holder,
             manage_url,
-            changed=list(dict.fromkeys(labels)),
+            changed=change_labels(change.changed, lang),
             status=change.status,
         ),
         # Only a seat holder has (or should have) the event in their calendar.

@@ -54,6 +54,13 @@ def session_lines(choices: Iterable[events.SessionChoice], lang: str) -> list[Se
     return lines
 
 
+def change_labels(changed: Iterable[str], lang: str) -> list[str]:
+    """What changed, in words, each once (both ends of the time are "time")."""
+    texts = TEXTS[lang]
+    labels = [texts[f"change.{c}"] for c in changed if f"change.{c}" in texts]
+    return list(dict.fromkeys(labels))
+
+
 def event_calendar_entry(
     registration_id: uuid.UUID, event: events.EventInfo, lang: str, description: str = ""
 ) -> bytes:
