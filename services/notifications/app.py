@@ -5,11 +5,10 @@ from __future__ import annotations
 from aiohttp import web
 
 from services.notifications.consumers import CHECKIN_HANDLERS, HANDLERS, REGISTRATION_HANDLERS
-from services.notifications.keys import EMAILS_TOTAL
-from services.notifications.reminders import reminder_scheduler
+from services.notifications.emails.sender import EMAILS_TOTAL, sender_context
+from services.notifications.reminders.scheduling import reminder_scheduler
 from services.notifications.routes import ROUTES
 from services.notifications.sealing import ensure_sealing_key
-from services.notifications.sender import sender_context
 from shared.bus import consumer_context
 from shared.config import Settings
 from shared.keys import METRICS

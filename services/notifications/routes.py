@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.notifications import handlers
+from services.notifications.deliveries import handlers
 from shared.routes import OPERATIONAL, Route, Who
 
 # One route per line, a table to read down: not formatted, not wrapped.

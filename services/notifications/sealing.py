@@ -7,16 +7,16 @@ The private keys never leave this service's schema; the public halves go to the
 from __future__ import annotations
 
 import uuid
-import zlib
 from collections.abc import AsyncIterator
 from urllib.parse import urlencode
 
+import asyncpg
 from aiohttp import web
 from nacl.public import PrivateKey
 
-from services.notifications import db
-from services.notifications.keys import LINKS
+from services.notifications import sealing_db
 from shared import sealing
+from shared.db import first_or_create
 from shared.keys import DB_POOL, JETSTREAM, SETTINGS
 
 
@@ -64,15 +64,21 @@ class Links:
         return f"{self.checkin_url}{path}{'&' if '?' in path else '?'}{urlencode({'token': token})}"
 
 
+LINKS = web.AppKey("links", Links)
+
+
+async def _keys_if_any(conn: asyncpg.Connection) -> list[sealing_db.SealingKeyRow] | None:
+    return await sealing_db.select_sealing_keys(conn) or None
+
+
+async def _first_key(conn: asyncpg.Connection) -> list[sealing_db.SealingKeyRow]:
+    private = PrivateKey.generate()
+    return [await sealing_db.insert_sealing_key(conn, bytes(private), bytes(private.public_key))]
+
+
 async def ensure_sealing_key(app: web.Application) -> AsyncIterator[None]:
-    pool = app[DB_POOL]
-    async with pool.acquire() as conn, conn.transaction():
-        # Two instances starting at once must agree on one key, not create two.
-        await conn.execute("SELECT pg_advisory_xact_lock($1)", zlib.crc32(b"cnk-mail-keys"))
-        keys = await db.select_sealing_keys(conn)
-        if not keys:
-            private = PrivateKey.generate()
-            keys = [await db.insert_sealing_key(conn, bytes(private), bytes(private.public_key))]
+    """The keys (the first one made now if there is none), then their public halves out."""
+    keys = await first_or_create(app[DB_POOL], b"cnk-mail-keys", _keys_if_any, _first_key)
     settings = app[SETTINGS]
     app[LINKS] = Links(
         settings.registration_url,

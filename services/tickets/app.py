@@ -6,7 +6,7 @@ from aiohttp import web
 
 from services.tickets.consumers import HANDLERS
 from services.tickets.routes import ROUTES
-from services.tickets.signing import ensure_signing_key
+from services.tickets.signing.keys import ensure_signing_key
 from shared.bus import consumer_context
 from shared.config import Settings
 from shared.routes import add_routes

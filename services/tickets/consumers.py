@@ -1,18 +1,14 @@
-"""Event handlers of the tickets service."""
+"""Event handlers of the tickets service: each calls its use case (issuing.py)."""
 
 from __future__ import annotations
-
-import uuid
-from datetime import UTC, datetime
 
 import asyncpg
 from aiohttp import web
 
-from services.tickets import db
-from services.tickets.keys import SIGNER
-from shared import events, outbox
+from services.tickets import issuing
+from services.tickets.signing.signer import SIGNER
+from shared import events
 from shared.bus import Handler
-from shared.codes import sign_code
 
 
 async def issue_ticket(
@@ -21,42 +17,7 @@ async def issue_ticket(
     env: events.Envelope,
     data: events.RegistrationConfirmed,
 ) -> None:
-    signer = app[SIGNER].signer
-    ticket_id = uuid.uuid4()
-    ticket = db.Ticket(
-        id=ticket_id,
-        registration_id=data.registration_id,
-        event=data.event,
-        code=sign_code(signer.key, signer.key_id, ticket_id, data.event.id),
-        key_id=signer.key_id,
-        status="valid",
-        holder_name=data.holder.name,
-        holder_email=data.holder.email,
-        lang=data.holder.lang,
-        manage_token_hash=data.manage_token_hash,
-        version=1,
-        issued_at=datetime.now(UTC),
-    )
-    if not await db.insert_ticket(conn, ticket):
-        return
-    await outbox.enqueue(
-        conn,
-        events.TicketIssued(
-            ticket_id=ticket.id,
-            registration_id=ticket.registration_id,
-            code=ticket.code,
-            key_id=ticket.key_id,
-            event=ticket.event,
-            holder=data.holder,
-            manage_token_hash=ticket.manage_token_hash,
-            issued_at=ticket.issued_at,
-            ticket_type=data.ticket_type,
-            manage_token_sealed=data.manage_token_sealed,
-            sessions=data.sessions,
-        ),
-        ticket.id,
-        ticket.version,
-    )
+    await issuing.issue_ticket(conn, app[SIGNER].signer, data)
 
 
 async def revoke_ticket(
@@ -65,21 +26,7 @@ async def revoke_ticket(
     env: events.Envelope,
     data: events.RegistrationCancelled,
 ) -> None:
-    ticket = await db.update_ticket_revoked(conn, data.registration_id)
-    if ticket is None:
-        return
-    await outbox.enqueue(
-        conn,
-        events.TicketRevoked(
-            ticket_id=ticket.id,
-            registration_id=ticket.registration_id,
-            event_id=ticket.event.id,
-            reason=f"registration_cancelled:{data.reason}",
-            revoked_at=data.cancelled_at,
-        ),
-        ticket.id,
-        ticket.version,
-    )
+    await issuing.revoke_ticket(conn, data)
 
 
 async def erase_holder(
@@ -88,7 +35,7 @@ async def erase_holder(
     env: events.Envelope,
     data: events.RegistrationErased,
 ) -> None:
-    await db.update_ticket_erased(conn, data.registration_id)
+    await issuing.erase_holder(conn, data)
 
 
 HANDLERS: dict[type[events.EventData], Handler] = {

@@ -1,41 +1,44 @@
-"""HTTP handlers of the tickets service."""
+"""HTTP handlers of the tickets: the ticket as JSON, its QR code, its PDF and its page."""
 
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
+from urllib.parse import urlencode
 
+import jinja2
 from aiohttp import web
 
-from services.tickets import db, signing
-from services.tickets.signing import public_key
-from shared.auth import exchange_link, looks_like_jwt, manage_token_matches, presented_token
-from shared.http import ProblemError, json_response
+from services.tickets import db, reading
+from services.tickets.texts import PAGE, TICKET_NOT_FOUND
+from shared.auth import exchange_link, manage_token_matches, presented_token
+from shared.http import json_response
 from shared.keys import DB_POOL, STAFF_AUTH
 from shared.qr import qr_png, qr_svg
+from shared.refusals import REGISTRATION_NOT_FOUND, Refusal
 from shared.ticket_pdf import render_ticket_pdf
+from shared.timefmt import format_when
+
+_templates = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(Path(__file__).with_name("templates")),
+    autoescape=True,
+    undefined=jinja2.StrictUndefined,
+)
 
 
-def _uuid(request: web.Request, name: str, what: str) -> uuid.UUID:
+def _uuid(request: web.Request, name: str, unknown: Refusal) -> uuid.UUID:
     try:
         return uuid.UUID(request.match_info[name])
     except ValueError:
-        raise ProblemError(404, f"{what}_not_found", f"There is no such {what}.") from None
+        raise unknown() from None
 
 
-def _authorize(request: web.Request, ticket: db.Ticket | None) -> None:
+def _admit(request: web.Request, ticket: db.Ticket | None) -> None:
     """The attendee's manage token (header, the registration's cookie, or a link's ?token=,
     exchanged for the cookie), or an organizer of the ticket's event."""
     token = presented_token(request, ticket.registration_id if ticket else None)
-    if not token:
-        raise ProblemError(401, "unauthorized", "This needs the manage token or a staff token.")
-    if looks_like_jwt(token):
-        claims = request.app[STAFF_AUTH].verify(token)
-        if claims.role != "organizer" or (ticket and not claims.covers(ticket.event.slug)):
-            raise ProblemError(403, "forbidden", "This token cannot read this ticket.")
-        return
-    if ticket is None or not manage_token_matches(token, ticket.manage_token_hash):
-        raise ProblemError(403, "forbidden", "The manage token does not match this ticket.")
-    exchange_link(request, ticket.registration_id)
+    if reading.admit(request.app[STAFF_AUTH], token, ticket) and ticket is not None:
+        exchange_link(request, ticket.registration_id)
 
 
 def ticket_body(ticket: db.Ticket) -> dict[str, object]:
@@ -54,25 +57,17 @@ def ticket_body(ticket: db.Ticket) -> dict[str, object]:
 
 
 async def get_registration_ticket(request: web.Request) -> web.Response:
-    registration_id = _uuid(request, "registration_id", "registration")
-    ticket = await db.select_ticket_by_registration(request.app[DB_POOL], registration_id)
-    _authorize(request, ticket)
-    if ticket is None:
-        raise ProblemError(
-            404,
-            "ticket_not_issued",
-            "No ticket has been issued for this registration yet; it follows within seconds.",
-        )
-    return json_response(ticket_body(ticket))
+    registration_id = _uuid(request, "registration_id", REGISTRATION_NOT_FOUND)
+    ticket = await reading.ticket_of_registration(request.app[DB_POOL], registration_id)
+    _admit(request, ticket)
+    return json_response(ticket_body(reading.issued(ticket)))
 
 
 async def _ticket_for_image(request: web.Request) -> db.Ticket:
-    ticket_id = _uuid(request, "ticket_id", "ticket")
-    ticket = await db.select_ticket(request.app[DB_POOL], ticket_id)
-    _authorize(request, ticket)
-    if ticket is None:
-        raise ProblemError(404, "ticket_not_found", "There is no such ticket.")
-    return ticket
+    ticket_id = _uuid(request, "ticket_id", TICKET_NOT_FOUND)
+    ticket = await reading.ticket(request.app[DB_POOL], ticket_id)
+    _admit(request, ticket)
+    return reading.found(ticket)
 
 
 async def get_ticket_qr_png(request: web.Request) -> web.Response:
@@ -121,19 +116,28 @@ async def get_ticket_pdf(request: web.Request) -> web.Response:
     )
 
 
-async def list_keys(request: web.Request) -> web.Response:
-    keys = await db.select_keys(request.app[DB_POOL])
-    return json_response({"keys": [public_key(k) for k in keys]})
-
-
-async def rotate_key(request: web.Request) -> web.Response:
-    key = await signing.rotate(request.app)
-    return json_response(key, status=201)
-
-
-async def retire_key(request: web.Request) -> web.Response:
+async def ticket_page(request: web.Request) -> web.Response:
+    """The printable ticket page: the QR code with the holder's name, event, time and place."""
+    lang = request.query.get("lang", "pl")
+    lang = lang if lang in PAGE else "pl"
     try:
-        key_id = int(request.match_info["key_id"])
+        registration_id = uuid.UUID(request.match_info["registration_id"])
     except ValueError:
-        raise ProblemError(404, "key_not_found", "Key ids are whole numbers.") from None
-    return json_response(await signing.retire(request.app, key_id))
+        registration_id = None
+    ticket = await reading.ticket_of_registration(request.app[DB_POOL], registration_id)
+    token = presented_token(request, registration_id)
+    if ticket is None or not manage_token_matches(token, ticket.manage_token_hash):
+        return web.Response(status=404, text=PAGE[lang]["missing"])
+    exchange_link(request, ticket.registration_id)
+    html = _templates.get_template("ticket.html").render(
+        lang=lang,
+        t=PAGE[lang],
+        ticket=ticket,
+        event=ticket.event,
+        when=format_when(ticket.event.starts_at, ticket.event.ends_at, lang),
+        qr_svg=qr_svg(ticket.code).decode(),
+        pdf_query=urlencode({"lang": lang}),
+    )
+    return web.Response(
+        text=html, content_type="text/html", headers={"Cache-Control": "private, no-store"}
+    )

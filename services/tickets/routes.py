@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from services.tickets import handlers, page
+from services.tickets import handlers
+from services.tickets.signing import handlers as keys
 from shared import static
 from shared.routes import OPERATIONAL, Route, Serves, Who
 
@@ -14,15 +15,15 @@ TICKET = "/api/v1/tickets/{ticket_id}"
 # One route per line, a table to read down: not formatted, not wrapped.
 # fmt: off
 ROUTES = (
-    Route("GET", "/registrations/{registration_id}/ticket.html", page.ticket_page, Who.MANAGE, Serves.PAGE),
+    Route("GET", "/registrations/{registration_id}/ticket.html", handlers.ticket_page, Who.MANAGE, Serves.PAGE),
     Route("GET", "/assets/ticket.css", static.serve(STYLE), Who.PUBLIC, Serves.ASSET),
     Route("GET", "/api/v1/registrations/{registration_id}/ticket", handlers.get_registration_ticket, Who.ATTENDEE),
     Route("GET", f"{TICKET}/qr.png", handlers.get_ticket_qr_png, Who.ATTENDEE, Serves.FILE),
     Route("GET", f"{TICKET}/qr.svg", handlers.get_ticket_qr_svg, Who.ATTENDEE, Serves.FILE),
     Route("GET", f"{TICKET}/ticket.pdf", handlers.get_ticket_pdf, Who.ATTENDEE, Serves.FILE),
-    Route("GET", "/api/v1/keys", handlers.list_keys, Who.PUBLIC),
-    Route("POST", "/api/v1/keys", handlers.rotate_key, Who.ALL_EVENTS),
-    Route("POST", "/api/v1/keys/{key_id}/retire", handlers.retire_key, Who.ALL_EVENTS),
+    Route("GET", "/api/v1/keys", keys.list_keys, Who.PUBLIC),
+    Route("POST", "/api/v1/keys", keys.rotate_key, Who.ALL_EVENTS),
+    Route("POST", "/api/v1/keys/{key_id}/retire", keys.retire_key, Who.ALL_EVENTS),
     *OPERATIONAL,
 )
 # fmt: on

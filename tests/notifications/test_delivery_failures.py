@@ -17,7 +17,7 @@ from typing import Any
 
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, Session
 
-from services.notifications.sender import BATCH, RETRY_STEPS, SMTP_SESSIONS
+from services.notifications.emails.sender import BATCH, RETRY_STEPS, SMTP_SESSIONS
 from tests.factories import auth, event_body, eventually, registration_body
 from tests.infra import SmtpController, free_port
 from tests.notifications.pipeline import deliveries

@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from services.notifications.reminders import queue_reminders
+from services.notifications.reminders.scheduling import queue_reminders
 from shared.config import ConfigError, Settings
 from shared.keys import DB_POOL
 from shared.timefmt import format_when, local_time

@@ -24,8 +24,10 @@ from aiosmtplib.protocol import normalize_message_line_endings
 from nacl.public import PrivateKey
 from nacl.signing import SigningKey
 
-from services.notifications import db, emails, mailer, sender
-from services.notifications.payloads import (
+from services.notifications.deliveries import db
+from services.notifications.emails import composing as emails
+from services.notifications.emails import mailer, sender
+from services.notifications.emails.payloads import (
     AttemptRefused,
     CertificateReady,
     EventChange,

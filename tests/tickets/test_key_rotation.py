@@ -24,7 +24,7 @@ from services.checkin.app import create_app as checkin_app
 from services.notifications.app import create_app as notifications_app
 from services.registration.app import create_app as registration_app
 from services.tickets.app import create_app as tickets_app
-from services.tickets.keys import SIGNER
+from services.tickets.signing.signer import SIGNER
 from shared.codes import parse_code, sign_code
 from tests import infra
 from tests.conftest import Infra

@@ -1,5 +1,5 @@
 """SQL of the reminders: the events read model and the reminder deliveries, one function
-per statement."""
+per statement, rows typed."""
 
 from __future__ import annotations
 

@@ -13,10 +13,10 @@ import prometheus_client
 import structlog
 from aiohttp import web
 
-from services.notifications import db, mailer
-from services.notifications.emails import TEMPLATES
-from services.notifications.keys import EMAILS_TOTAL, LINKS
-from services.notifications.sealing import Links
+from services.notifications.deliveries import db
+from services.notifications.emails import mailer
+from services.notifications.emails.composing import TEMPLATES
+from services.notifications.sealing import LINKS, Links
 from shared import events, outbox
 from shared.keys import DB_POOL, SETTINGS
 from shared.tasks import Pacer, stop_task, supervise
@@ -30,6 +30,8 @@ RETRY_STEPS = (1, 3, 6, 30, 90, 180, 360)
 # The server answered no to one message (4xx: later; 5xx: never); the session goes on.
 REFUSALS = (aiosmtplib.SMTPResponseException, aiosmtplib.SMTPRecipientsRefused)
 SMTP_SESSIONS = 4  # a batch is spread over this many SMTP sessions at once
+# Email delivery attempts, by template and outcome (created with the app's metrics).
+EMAILS_TOTAL = web.AppKey("emails_total", prometheus_client.Counter)
 
 
 def compose(delivery: db.Delivery, mail_from: str, links: Links) -> mailer.Outgoing:

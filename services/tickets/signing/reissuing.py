@@ -21,7 +21,8 @@ import structlog
 from aiohttp import web
 
 from services.tickets import db
-from services.tickets.keys import SIGNER
+from services.tickets.signing import db as keys_db
+from services.tickets.signing.signer import SIGNER
 from shared import events, outbox
 from shared.codes import sign_code
 from shared.keys import DB_POOL
@@ -36,7 +37,7 @@ async def reissue_retired(app: web.Application) -> int:
     while True:
         signer = app[SIGNER].signer
         async with app[DB_POOL].acquire() as conn, conn.transaction():
-            retired = [k.id for k in await db.select_keys(conn) if k.retired_at is not None]
+            retired = [k.id for k in await keys_db.select_keys(conn) if k.retired_at is not None]
             # Not while this instance still signs with a retired key: the bucket's change
             # that switches it starts another pass.
             if not retired or signer.key_id in retired:

@@ -13,8 +13,9 @@ import msgspec
 import structlog
 from aiohttp import web
 
-from services.notifications import db, reminder_db
-from services.notifications.payloads import Reminder
+from services.notifications.deliveries import db as deliveries_db
+from services.notifications.emails.payloads import Reminder
+from services.notifications.reminders import db
 from shared.events import Holder, SessionChoice, SessionInfo
 from shared.keys import DB_POOL, SETTINGS
 from shared.tasks import periodic
@@ -42,12 +43,12 @@ def _current(choice: SessionChoice, sessions: dict[str, SessionInfo]) -> Session
 async def queue_reminders(pool: asyncpg.Pool, within: timedelta) -> int:
     """Queue the reminders due now, one transaction per event; returns how many."""
     queued = 0
-    for due in await reminder_db.select_due_events(pool, within):
+    for due in await db.select_due_events(pool, within):
         async with pool.acquire() as conn, conn.transaction():
-            event = await reminder_db.select_event_for_reminders(conn, due.id, due.starts_at)
+            event = await db.select_event_for_reminders(conn, due.id, due.starts_at)
             if event is None:
                 continue  # moved, cancelled or being changed since the query above
-            recipients = await reminder_db.select_reminder_recipients(
+            recipients = await db.select_reminder_recipients(
                 conn,
                 event_id=due.id,
                 key_suffix=due.starts_at.isoformat(),
@@ -67,7 +68,7 @@ async def queue_reminders(pool: asyncpg.Pool, within: timedelta) -> int:
                     manage_token_sealed=r.manage_token_sealed,
                 )
                 rows.append(
-                    reminder_db.ReminderRow(
+                    db.ReminderRow(
                         id=delivery_id,
                         dedupe_key=reminder_key(r.registration_id, due.starts_at),
                         registration_id=r.registration_id,
@@ -76,9 +77,9 @@ async def queue_reminders(pool: asyncpg.Pool, within: timedelta) -> int:
                         payload=msgspec.json.encode(payload),
                     )
                 )
-            count = await reminder_db.insert_reminders(conn, rows)
+            count = await db.insert_reminders(conn, rows)
             if count:
-                await db.notify_sender(conn)
+                await deliveries_db.notify_sender(conn)
         queued += count
     return queued
 

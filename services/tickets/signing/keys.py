@@ -4,7 +4,7 @@ Rotation (DESIGN: keys have ids and rotate; old public keys verify until retired
 organizer token covering every event adds a key (``POST /api/v1/keys``, ``cnk keys
 rotate``), which signs every ticket issued from then on, and retires an old one
 (``POST /api/v1/keys/{id}/retire``, ``cnk keys retire``), whose codes checkin refuses from
-then on; its valid tickets get new codes (reissue.py). Each change is published to the KV
+then on; its valid tickets get new codes (reissuing.py). Each change is published to the KV
 bucket; every tickets instance follows the bucket and signs with the newest key not
 retired, and checkin verifies with the keys not retired.
 """
@@ -12,7 +12,6 @@ retired, and checkin verifies with the keys not retired.
 from __future__ import annotations
 
 import asyncio
-import base64
 import contextlib
 import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -24,48 +23,19 @@ import structlog
 from aiohttp import web
 from nacl.signing import SigningKey
 
-from services.tickets import db
-from services.tickets.keys import SIGNER
-from services.tickets.reissue import reissue_retired
+from services.tickets import db as tickets_db
+from services.tickets.signing import db
+from services.tickets.signing.reissuing import reissue_retired
+from services.tickets.signing.signer import SIGNER, CurrentSigner, public_key
+from services.tickets.texts import BUS_UNAVAILABLE, KEY_NOT_FOUND, KEY_RETIRED, LAST_KEY
 from shared import kv
 from shared.codes import KEYS_BUCKET, PublicKey
-from shared.http import ProblemError
+from shared.db import first_or_create
 from shared.keys import DB_POOL, JETSTREAM, SETTINGS
 from shared.tasks import stop_task, supervise
 
 log = structlog.get_logger()
-_LOCK = zlib.crc32(b"cnk-ticket-keys")
-
-
-class Signer(msgspec.Struct, frozen=True):
-    key_id: int
-    key: SigningKey
-
-
-class CurrentSigner:
-    """The key that signs new tickets in this instance; replaced when the keys change."""
-
-    def __init__(self, row: db.SigningKeyRow) -> None:
-        self.signer = self._of(row)
-
-    def use(self, row: db.SigningKeyRow) -> None:
-        if row.id != self.signer.key_id:
-            self.signer = self._of(row)
-            log.info("ticket_signing_key_changed", key_id=row.id)
-
-    @staticmethod
-    def _of(row: db.SigningKeyRow) -> Signer:
-        return Signer(key_id=row.id, key=SigningKey(row.private_key))
-
-
-def public_key(row: db.SigningKeyRow) -> PublicKey:
-    return PublicKey(
-        id=row.id,
-        algorithm="Ed25519",
-        public_key=base64.urlsafe_b64encode(row.public_key).rstrip(b"=").decode(),
-        created_at=row.created_at,
-        retired_at=row.retired_at,
-    )
+_LOCK = b"cnk-ticket-keys"
 
 
 @contextlib.asynccontextmanager
@@ -73,17 +43,21 @@ async def _keys_locked(app: web.Application) -> AsyncIterator[asyncpg.Connection
     """A transaction holding the keys' lock: two instances starting at once agree on one
     first key, and changes to the keys happen one at a time."""
     async with app[DB_POOL].acquire() as conn, conn.transaction():
-        await conn.execute("SELECT pg_advisory_xact_lock($1)", _LOCK)
+        await conn.execute("SELECT pg_advisory_xact_lock($1)", zlib.crc32(_LOCK))
         yield conn
 
 
+async def _create_key(conn: asyncpg.Connection) -> db.SigningKeyRow:
+    seed = SigningKey.generate()
+    return await db.insert_signing_key(conn, bytes(seed), bytes(seed.verify_key))
+
+
 async def ensure_signing_key(app: web.Application) -> AsyncIterator[None]:
-    async with _keys_locked(app) as conn:
-        current = await db.select_current_key(conn)
-        if current is None:
-            seed = SigningKey.generate()
-            current = await db.insert_signing_key(conn, bytes(seed), bytes(seed.verify_key))
-        keys = await db.select_keys(conn)
+    """The key that signs (the first one made now if there is none), published with every
+    other key before any ticket is issued; then the bucket is followed."""
+    pool = app[DB_POOL]
+    current = await first_or_create(pool, _LOCK, db.select_current_key, _create_key)
+    keys = await db.select_keys(pool)
     app[SIGNER] = CurrentSigner(current)
     await publish_public_keys(
         app[JETSTREAM], [public_key(k) for k in keys], app[SETTINGS].stream_replicas
@@ -134,15 +108,14 @@ async def publish_public_keys(js: object, keys: list[PublicKey], replicas: int) 
 async def rotate(app: web.Application) -> PublicKey:
     """A new key, signing every ticket issued from now on; the older ones keep verifying."""
     async with _keys_locked(app) as conn:
-        seed = SigningKey.generate()
-        row = await db.insert_signing_key(conn, bytes(seed), bytes(seed.verify_key))
+        row = await _create_key(conn)
     # Nothing signs with it before checkin can know it: announced first, then used.
     await _published(app, row, undo=lambda conn: db.delete_key(conn, row.id))
     return public_key(row)
 
 
 class RetiredKey(PublicKey, frozen=True):
-    reissuing: int  # valid tickets it signed, which get new codes (reissue.py)
+    reissuing: int  # valid tickets it signed, which get new codes (reissuing.py)
 
 
 async def retire(app: web.Application, key_id: int) -> RetiredKey:
@@ -152,18 +125,13 @@ async def retire(app: web.Application, key_id: int) -> RetiredKey:
         keys = {k.id: k for k in await db.select_keys(conn)}
         key = keys.get(key_id)
         if key is None:
-            raise ProblemError(404, "key_not_found", f"There is no ticket signing key {key_id}.")
+            raise KEY_NOT_FOUND(key_id=key_id)
         if key.retired_at is not None:
-            raise ProblemError(409, "key_retired", f"Key {key_id} is retired already.")
+            raise KEY_RETIRED(key_id=key_id)
         if not any(k.retired_at is None for k in keys.values() if k.id != key_id):
-            raise ProblemError(
-                409,
-                "last_key",
-                f"Key {key_id} is the only key that signs tickets: rotate first"
-                " (POST /api/v1/keys, cnk keys rotate), then retire it.",
-            )
+            raise LAST_KEY(key_id=key_id)
         row = await db.update_key_retired(conn, key_id)
-        reissuing = await db.count_valid_tickets_of_key(conn, key_id)
+        reissuing = await tickets_db.count_valid_tickets_of_key(conn, key_id)
     await _published(app, row, undo=lambda conn: db.update_key_unretired(conn, key_id))
     return RetiredKey(**msgspec.structs.asdict(public_key(row)), reissuing=reissuing)
 
@@ -176,7 +144,7 @@ async def _published(
     """Publish ``changed`` and switch this instance to the newest key not retired at once
     (the others switch when the bucket tells them). Should NATS not take it, the change is
     undone in the database (no instance has used it: they switch on the bucket's word) and
-    a 503 says that nothing changed."""
+    bus_unavailable says that nothing changed."""
     try:
         await publish_public_keys(
             app[JETSTREAM], [public_key(changed)], app[SETTINGS].stream_replicas
@@ -185,12 +153,7 @@ async def _published(
         log.error("ticket_key_not_published", key_id=changed.id, error=repr(e))
         async with _keys_locked(app) as conn:
             await undo(conn)
-        raise ProblemError(
-            503,
-            "bus_unavailable",
-            "NATS did not take the change, so checkin could not learn it; nothing was"
-            " changed. Try again.",
-        ) from None
+        raise BUS_UNAVAILABLE() from None
     current = await db.select_current_key(app[DB_POOL])
     if current is not None:
         app[SIGNER].use(current)

@@ -6,15 +6,24 @@
 from __future__ import annotations
 
 import dataclasses
-import uuid
-from collections.abc import Callable, Iterable
-from datetime import datetime
+from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
 import msgspec
 
-from services.notifications.mailer import Email
-from services.notifications.payloads import (
+from services.notifications.emails.mailer import Email
+from services.notifications.emails.parts import (
+    change_labels,
+    context,
+    deadline,
+    event_calendar_entry,
+    has_subject,
+    session_lines,
+    subject,
+    text,
+    where,
+)
+from services.notifications.emails.payloads import (
     AttemptRefused,
     CertificateReady,
     EventChange,
@@ -23,151 +32,9 @@ from services.notifications.payloads import (
 )
 from services.notifications.sealing import Links
 from shared import certificates, events
-from shared.calendar import calendar_entry
 from shared.certificate_pdf import day_text, render_certificate_pdf
 from shared.ticket_pdf import render_ticket_pdf
 from shared.timefmt import format_when, local_time
-
-SUBJECTS = {
-    "ticket": {"pl": "Twój bilet: {name}", "en": "Your ticket: {name}"},
-    "ticket_reissued": {
-        "pl": "Nowy bilet: {name} (poprzedni kod już nie działa)",
-        "en": "Your new ticket: {name} (the earlier code no longer works)",
-    },
-    "waitlisted": {
-        "pl": "Jesteś na liście oczekujących: {name}",
-        "en": "You are on the waitlist: {name}",
-    },
-    "offer": {
-        "pl": "Zwolniło się miejsce dla Ciebie: {name}",
-        "en": "A seat is free for you: {name}",
-    },
-    "session_offer": {
-        "pl": "Zwolniło się miejsce w sesji {session}: {name}",
-        "en": "A seat is free for you in {session}: {name}",
-    },
-    "cancelled": {"pl": "Rejestracja anulowana: {name}", "en": "Registration cancelled: {name}"},
-    "cancelled.organizer": {
-        "pl": "Organizator anulował Twoją rejestrację: {name}",
-        "en": "The organizer cancelled your registration: {name}",
-    },
-    "cancelled.offer_expired": {
-        "pl": "Minął czas na przyjęcie miejsca: {name}",
-        "en": "Your seat offer has expired: {name}",
-    },
-    "cancelled.event_cancelled": {
-        "pl": "Wydarzenie odwołane: {name}",
-        "en": "Event cancelled: {name}",
-    },
-    "event_changed": {
-        "pl": "Zmiana w wydarzeniu: {name}",
-        "en": "Event details changed: {name}",
-    },
-    "reminder": {"pl": "Przypomnienie: {name}, {day}", "en": "Reminder: {name}, {day}"},
-    "attempt_refused": {
-        "pl": "Ktoś próbował ponownie zarejestrować Twój adres: {name}",
-        "en": "Someone tried to register your address again: {name}",
-    },
-    "certificate_ready": {
-        "pl": "Zaświadczenie o uczestnictwie: {name}",
-        "en": "Your certificate of attendance: {name}",
-    },
-}
-SESSION_STATUS = {
-    "confirmed": {"pl": "miejsce potwierdzone", "en": "seat confirmed"},
-    "offered": {
-        "pl": "miejsce czeka na Ciebie do {until}",
-        "en": "seat held for you until {until}",
-    },
-    "waitlisted": {"pl": "na liście oczekujących", "en": "on the waitlist"},
-    "pending": {
-        "pl": "czeka, aż dostaniesz miejsce na wydarzeniu",
-        "en": "waiting for your seat at the event",
-    },
-}
-CHANGE_LABELS = {
-    "name": {"pl": "nazwa", "en": "name"},
-    "starts_at": {"pl": "termin", "en": "time"},
-    "ends_at": {"pl": "termin", "en": "time"},
-    "venue": {"pl": "miejsce", "en": "place"},
-    "room": {"pl": "sala", "en": "room"},
-}
-POLISH_TIME = {"pl": "czasu polskiego", "en": "Polish time"}
-TICKET_PDF = {"pl": "bilet", "en": "ticket"}
-CERTIFICATE_PDF = {"pl": "zaswiadczenie", "en": "certificate"}
-
-
-class SessionLine(msgspec.Struct, frozen=True):
-    name: str
-    when: str | None
-    room: str | None
-    status: str
-
-
-def where(event: events.EventInfo, lang: str) -> str:
-    if not event.room:
-        return event.venue
-    return f"{event.venue}, {'sala' if lang == 'pl' else 'room'} {event.room}"
-
-
-def deadline(moment: datetime, lang: str) -> str:
-    """A deadline as people at the CNK read it, e.g. ``24.03.2027 14:30 (Polish time)``."""
-    return f"{local_time(moment)} ({POLISH_TIME[lang]})"
-
-
-def session_lines(choices: Iterable[events.SessionChoice], lang: str) -> list[SessionLine]:
-    lines = []
-    for c in choices:
-        if c.status not in SESSION_STATUS:
-            continue  # cancelled: dropped, not worth a line
-        when = format_when(c.starts_at, c.ends_at, lang) if c.starts_at and c.ends_at else None
-        until = deadline(c.offer_expires_at, lang) if c.offer_expires_at else ""
-        lines.append(
-            SessionLine(
-                name=c.name.get(lang) if c.name else c.slug,
-                when=when,
-                room=c.room,
-                status=SESSION_STATUS[c.status][lang].format(until=until),
-            )
-        )
-    return lines
-
-
-def event_calendar_entry(
-    registration_id: uuid.UUID, event: events.EventInfo, lang: str, description: str = ""
-) -> bytes:
-    # One UID per registration (as on the manage page's calendar file), so a changed event
-    # updates the attendee's calendar entry instead of adding a second one.
-    return calendar_entry(
-        uid=f"{registration_id}@cnk-events",
-        summary=event.name.get(lang),
-        starts_at=event.starts_at,
-        ends_at=event.ends_at,
-        location=where(event, lang),
-        description=description,
-    )
-
-
-def _context(
-    event: events.EventInfo,
-    holder: events.Holder,
-    manage_url: str | None,
-    **extra: Any,
-) -> dict[str, Any]:
-    lang = holder.lang
-    return {
-        "holder": holder,
-        "event": event,
-        "name": event.name.get(lang),
-        "when": format_when(event.starts_at, event.ends_at, lang),
-        "where": where(event, lang),
-        "manage_url": manage_url,
-        **extra,
-    }
-
-
-def _subject(key: str, event: events.EventInfo, lang: str, **extra: str) -> str:
-    return SUBJECTS[key][lang].format(name=event.name.get(lang), **extra)
 
 
 def ticket_email(ticket: events.TicketIssued, links: Links, template: str = "ticket") -> Email:
@@ -176,8 +43,8 @@ def ticket_email(ticket: events.TicketIssued, links: Links, template: str = "tic
     return Email(
         template=template,
         to=ticket.holder,
-        subject=_subject(template, ticket.event, lang),
-        context=_context(
+        subject=subject(template, ticket.event, lang),
+        context=context(
             ticket.event,
             ticket.holder,
             manage_url,
@@ -201,7 +68,7 @@ def ticket_email(ticket: events.TicketIssued, links: Links, template: str = "tic
             lang=lang,
             created_at=ticket.issued_at,
         ),
-        pdf_filename=f"{TICKET_PDF[lang]}-{ticket.event.slug}.pdf",
+        pdf_filename=f"{text('file.ticket', lang)}-{ticket.event.slug}.pdf",
     )
 
 
@@ -217,8 +84,8 @@ def waitlisted_email(data: events.RegistrationWaitlisted, links: Links) -> Email
     return Email(
         template="waitlisted",
         to=data.holder,
-        subject=_subject("waitlisted", data.event, lang),
-        context=_context(
+        subject=subject("waitlisted", data.event, lang),
+        context=context(
             data.event,
             data.holder,
             manage_url,
@@ -234,8 +101,8 @@ def offer_email(data: events.RegistrationOffered, links: Links) -> Email:
     return Email(
         template="offer",
         to=data.holder,
-        subject=_subject("offer", data.event, lang),
-        context=_context(
+        subject=subject("offer", data.event, lang),
+        context=context(
             data.event,
             data.holder,
             manage_url,
@@ -253,8 +120,8 @@ def session_offer_email(offer: SessionOffer, links: Links) -> Email:
     return Email(
         template="session_offer",
         to=offer.holder,
-        subject=_subject("session_offer", offer.event, lang, session=session.name),
-        context=_context(
+        subject=subject("session_offer", offer.event, lang, session=session.name),
+        context=context(
             offer.event,
             offer.holder,
             manage_url,
@@ -267,12 +134,12 @@ def session_offer_email(offer: SessionOffer, links: Links) -> Email:
 def cancelled_email(data: events.RegistrationCancelled, links: Links) -> Email:
     lang = data.holder.lang
     manage_url = links.manage(data.registration_id, data.manage_token_sealed, lang)
-    subject = f"cancelled.{data.reason}"
+    variant = f"cancelled.{data.reason}"
     return Email(
         template="cancelled",
         to=data.holder,
-        subject=_subject(subject if subject in SUBJECTS else "cancelled", data.event, lang),
-        context=_context(
+        subject=subject(variant if has_subject(variant) else "cancelled", data.event, lang),
+        context=context(
             data.event,
             data.holder,
             manage_url,
@@ -287,17 +154,16 @@ def cancelled_email(data: events.RegistrationCancelled, links: Links) -> Email:
 def event_changed_email(change: EventChange, links: Links) -> Email:
     lang = change.holder.lang
     manage_url = links.manage(change.registration_id, change.manage_token_sealed, lang)
-    labels = [CHANGE_LABELS[c][lang] for c in change.changed if c in CHANGE_LABELS]
     confirmed = change.status == "confirmed"
     return Email(
         template="event_changed",
         to=change.holder,
-        subject=_subject("event_changed", change.event, lang),
-        context=_context(
+        subject=subject("event_changed", change.event, lang),
+        context=context(
             change.event,
             change.holder,
             manage_url,
-            changed=list(dict.fromkeys(labels)),
+            changed=change_labels(change.changed, lang),
             status=change.status,
         ),
         # Only a seat holder has (or should have) the event in their calendar.
@@ -315,8 +181,8 @@ def reminder_email(reminder: Reminder, links: Links) -> Email:
     return Email(
         template="reminder",
         to=reminder.holder,
-        subject=_subject("reminder", reminder.event, lang, day=day),
-        context=_context(
+        subject=subject("reminder", reminder.event, lang, day=day),
+        context=context(
             reminder.event,
             reminder.holder,
             links.manage(reminder.registration_id, sealed, lang),
@@ -333,8 +199,8 @@ def attempt_refused_email(refused: AttemptRefused, links: Links) -> Email:
     return Email(
         template="attempt_refused",
         to=refused.holder,
-        subject=_subject("attempt_refused", refused.event, lang),
-        context=_context(
+        subject=subject("attempt_refused", refused.event, lang),
+        context=context(
             refused.event,
             refused.holder,
             None,
@@ -360,7 +226,7 @@ def certificate_ready_email(ready: CertificateReady, links: Links) -> Email:
     return Email(
         template="certificate_ready",
         to=ready.holder,
-        subject=SUBJECTS["certificate_ready"][lang].format(name=session or name),
+        subject=text("subject.certificate_ready", lang).format(name=session or name),
         context={
             "holder": ready.holder,
             "event": issued.event,
@@ -374,7 +240,7 @@ def certificate_ready_email(ready: CertificateReady, links: Links) -> Email:
             "verify_url": issued.verify_url,
         },
         pdf=render_certificate_pdf(claims, issued.token, issued.verify_url),
-        pdf_filename=f"{CERTIFICATE_PDF[lang]}-{slug}.pdf",
+        pdf_filename=f"{text('file.certificate', lang)}-{slug}.pdf",
     )
 
 
