@@ -1,6 +1,6 @@
 """SQL of the organizers' live dashboard, one function per statement.
 
-Who is inside a list is lists_db.select_inside_count (one definition); the checked-in
+Who is inside a list is lists/db.py select_inside_count (one definition); the checked-in
 count is db.select_attendance's.
 """
 

@@ -249,8 +249,8 @@ async def _statistics(request: web.Request, event_id: uuid.UUID) -> Statistics |
 
 
 async def get_statistics_csv(request: web.Request) -> web.Response:
-    """The statistics CSV of reports.py, for a browser signed in with the cookie (the API's
-    statistics.csv wants the Authorization header, which a link cannot send)."""
+    """The statistics CSV of evidence/reports.py, for a browser signed in with the cookie
+    (the API's statistics.csv wants the Authorization header, which a link cannot send)."""
     slug = request.match_info["slug"]
     token = request.cookies.get(COOKIE)
     if not token:

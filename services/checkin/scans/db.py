@@ -1,4 +1,5 @@
-"""SQL of the checkin service, one function per statement."""
+"""SQL of scans: the scan history, the batched context read and write, one function per
+statement."""
 
 from __future__ import annotations
 
