@@ -130,7 +130,11 @@ async def decode_body(request: web.Request, type_: type[T], limit: int = MAX_BOD
     ctype = request.content_type
     if ctype not in ("application/json", "application/merge-patch+json"):
         raise UNSUPPORTED_MEDIA_TYPE(expected="application/json")
-    raw = await read_body(request, limit)
+    return decode_json(await read_body(request, limit), type_)
+
+
+def decode_json(raw: bytes, type_: type[T]) -> T:
+    """Decode JSON bytes into ``type_``, or raise a 400 problem naming what is wrong."""
     try:
         return msgspec.json.decode(raw, type=type_)
     except msgspec.ValidationError as e:

@@ -25,7 +25,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from services.checkin import door
+from services.checkin.offline import door
 from shared.routes import Route, Serves, Who
 from tests import infra
 from tests.factories import auth, event_body, eventually, registration_body
@@ -35,8 +35,8 @@ ROOT = Path(__file__).resolve().parents[1]
 BUILD_INPUTS = ("pyproject.toml", "shared", "services", "cnk")
 PACKAGES = ("shared", "services", "cnk")
 SERVICES = infra.SERVICES
-DOOR = ROOT / "services" / "checkin" / "door"
-DASHBOARD_ASSETS = ROOT / "services" / "checkin" / "dashboard_static"
+DOOR = ROOT / "services" / "checkin" / "offline" / "static"
+DASHBOARD_ASSETS = ROOT / "services" / "checkin" / "dashboard" / "static"
 # Where the packages are imported from, in a Python started like the services.
 WHERE_FROM = (
     "import importlib, json; "
@@ -162,7 +162,8 @@ def source_bytes(service: str, address: str) -> bytes | None:
     if address.startswith("/dashboard/assets/"):
         return (DASHBOARD_ASSETS / name).read_bytes()
     if address.startswith("/assets/"):
-        return (ROOT / "services" / service / "static" / name).read_bytes()
+        folder = "evidence/static" if service == "checkin" else "static"
+        return (ROOT / "services" / service / folder / name).read_bytes()
     return None
 
 

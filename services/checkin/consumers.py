@@ -7,17 +7,19 @@ from datetime import timedelta
 import asyncpg
 from aiohttp import web
 
-from services.checkin import attendees_db, certificates_db, db, lists_db
+from services.checkin.attendees import db as attendees_db
+from services.checkin.evidence import certificates_db
+from services.checkin.lists import db as lists_db
+from services.checkin.lists.db import MAIN_LIST
 from shared import events
 from shared.bus import Handler
 
-MAIN_LIST = "main"
 # A session's list opens this long before the session starts, for the queue at the door.
 SESSION_DOORS_OPEN = timedelta(minutes=30)
 
 
 async def _record_event_info(conn: asyncpg.Connection, event: events.EventInfo) -> None:
-    await db.upsert_event(conn, event, MAIN_LIST, "Main entrance")
+    await attendees_db.upsert_event(conn, event, MAIN_LIST, "Main entrance")
 
 
 async def _record_sessions(
@@ -124,8 +126,8 @@ async def record_cancellation(
     env: events.Envelope,
     data: events.RegistrationCancelled,
 ) -> None:
-    await db.upsert_registration(conn, data.registration_id, data.event.id, "cancelled")
-    await db.update_tickets_revoked_for(conn, data.registration_id)
+    await attendees_db.upsert_registration(conn, data.registration_id, data.event.id, "cancelled")
+    await attendees_db.update_tickets_revoked_for(conn, data.registration_id)
 
 
 async def erase_holder(
@@ -134,8 +136,8 @@ async def erase_holder(
     env: events.Envelope,
     data: events.RegistrationErased,
 ) -> None:
-    await db.update_scan_responses_erased(conn, data.registration_id)
-    await db.update_tickets_erased(conn, data.registration_id)
+    await attendees_db.update_scan_responses_erased(conn, data.registration_id)
+    await attendees_db.update_tickets_erased(conn, data.registration_id)
     await attendees_db.update_attendee_erased(conn, data.registration_id)
     await certificates_db.update_certificates_withdrawn(conn, data.registration_id)
 
@@ -153,7 +155,7 @@ async def record_ticket(
     app: web.Application, conn: asyncpg.Connection, env: events.Envelope, data: events.TicketIssued
 ) -> None:
     await _record_event_info(conn, data.event)
-    await db.upsert_ticket(
+    await attendees_db.upsert_ticket(
         conn, data.ticket_id, data.event.id, data.registration_id, data.holder.name
     )
 
@@ -161,7 +163,7 @@ async def record_ticket(
 async def record_revocation(
     app: web.Application, conn: asyncpg.Connection, env: events.Envelope, data: events.TicketRevoked
 ) -> None:
-    await db.upsert_ticket_revoked(conn, data.ticket_id, data.event_id)
+    await attendees_db.upsert_ticket_revoked(conn, data.ticket_id, data.event_id)
 
 
 REGISTRATION_HANDLERS: dict[type[events.EventData], Handler] = {

@@ -5,22 +5,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from services.checkin import (
-    certificates,
-    dashboard,
-    door,
-    handlers,
-    lists,
-    offline,
-    reports,
-    sync,
-    tokens,
-    verify,
-)
+from services.checkin.dashboard import handlers as dashboard
+from services.checkin.evidence import handlers as evidence
+from services.checkin.lists import handlers as lists
+from services.checkin.offline import door
+from services.checkin.offline import handlers as offline
+from services.checkin.scans import handlers as scans
+from services.checkin.staff import handlers as staff
 from shared import static
 from shared.routes import OPERATIONAL, Route, Serves, Who
 
-STYLE = static.file(Path(__file__).with_name("static") / "verify.css")
+STYLE = static.file(Path(__file__).parent / "evidence" / "static" / "verify.css")
 PUBLIC, SCANNER, ORGANIZER = Who.PUBLIC, Who.SCANNER, Who.ORGANIZER
 PAGE, ASSET, FILE = Serves.PAGE, Serves.ASSET, Serves.FILE
 EVENT = "/api/v1/events/{slug}"
@@ -29,30 +24,30 @@ EVENT = "/api/v1/events/{slug}"
 # fmt: off
 ROUTES = (
     # The door
-    Route("POST", "/api/v1/scans", handlers.redeem_scan, SCANNER),
-    Route("POST", "/api/v1/scans/batch", sync.upload_scans, SCANNER),
+    Route("POST", "/api/v1/scans", scans.redeem_scan, SCANNER),
+    Route("POST", "/api/v1/scans/batch", offline.upload_scans, SCANNER),
     Route("GET", f"{EVENT}/offline-pack", offline.get_offline_pack, SCANNER),
     Route("GET", f"{EVENT}/lists", lists.get_lists, SCANNER),
     Route("GET", "/door", static.serve(door.ASSETS[door.PAGE]), PUBLIC, PAGE),
-    Route("GET", "/door/", door.redirect_to_page, PUBLIC, PAGE),
-    Route("GET", door.PAIRING, door.get_pairing_qr, SCANNER, FILE),
+    Route("GET", "/door/", offline.redirect_to_page, PUBLIC, PAGE),
+    Route("GET", door.PAIRING, offline.get_pairing_qr, SCANNER, FILE),
     Route("GET", "/door/{asset}", static.serve_from(door.ASSETS), PUBLIC, ASSET),
     # Lists, devices, tokens
     Route("POST", f"{EVENT}/lists", lists.create_list, ORGANIZER),
     Route("PATCH", f"{EVENT}/lists/{{list}}", lists.update_list, ORGANIZER),
     Route("DELETE", f"{EVENT}/lists/{{list}}", lists.delete_list, ORGANIZER),
     Route("GET", f"{EVENT}/inside", lists.get_inside, ORGANIZER),
-    Route("GET", f"{EVENT}/conflicts", sync.get_conflicts, ORGANIZER),
-    Route("GET", f"{EVENT}/devices", tokens.get_devices, ORGANIZER),
-    Route("DELETE", "/api/v1/door-tokens/{token_id}", tokens.revoke_token, ORGANIZER),
-    Route("GET", "/api/v1/door-tokens/revoked", tokens.get_revoked_tokens, ORGANIZER),
+    Route("GET", f"{EVENT}/conflicts", offline.get_conflicts, ORGANIZER),
+    Route("GET", f"{EVENT}/devices", staff.get_devices, ORGANIZER),
+    Route("DELETE", "/api/v1/door-tokens/{token_id}", staff.revoke_token, ORGANIZER),
+    Route("GET", "/api/v1/door-tokens/revoked", staff.get_revoked_tokens, ORGANIZER),
     # Attendance and evidence
-    Route("GET", f"{EVENT}/attendance", handlers.get_attendance, ORGANIZER),
-    Route("GET", f"{EVENT}/attendance.csv", reports.get_attendance_csv, ORGANIZER, FILE),
-    Route("GET", f"{EVENT}/attendance.pdf", reports.get_attendance_pdf, ORGANIZER, FILE),
-    Route("GET", f"{EVENT}/statistics", reports.get_statistics, ORGANIZER),
-    Route("GET", f"{EVENT}/statistics.csv", reports.get_statistics_csv, ORGANIZER, FILE),
-    Route("GET", f"{EVENT}/inside.pdf", reports.get_inside_pdf, ORGANIZER, FILE),
+    Route("GET", f"{EVENT}/attendance", scans.get_attendance, ORGANIZER),
+    Route("GET", f"{EVENT}/attendance.csv", evidence.get_attendance_csv, ORGANIZER, FILE),
+    Route("GET", f"{EVENT}/attendance.pdf", evidence.get_attendance_pdf, ORGANIZER, FILE),
+    Route("GET", f"{EVENT}/statistics", evidence.get_statistics, ORGANIZER),
+    Route("GET", f"{EVENT}/statistics.csv", evidence.get_statistics_csv, ORGANIZER, FILE),
+    Route("GET", f"{EVENT}/inside.pdf", evidence.get_inside_pdf, ORGANIZER, FILE),
     # The live dashboard
     Route("GET", "/dashboard/{slug}", dashboard.dashboard_page, Who.DASHBOARD, PAGE),
     Route("POST", "/dashboard/sign-in", dashboard.sign_in, PUBLIC, PAGE),
@@ -61,14 +56,14 @@ ROUTES = (
     Route("GET", "/dashboard/assets/{asset}", static.serve_from(dashboard.ASSET_FILES), PUBLIC, ASSET),
     Route("GET", f"{EVENT}/attendance/stream", dashboard.stream_attendance, Who.DASHBOARD, Serves.STREAM),
     # Certificates
-    Route("GET", "/api/v1/registrations/{registration_id}/certificate.pdf", certificates.get_certificate_pdf, Who.ATTENDEE, FILE),
-    Route("POST", f"{EVENT}/certificates/send", certificates.send_certificates, ORGANIZER),
-    Route("GET", "/api/v1/certificates/keys", certificates.get_certificate_keys, PUBLIC),
-    Route("GET", "/verify", verify.verify_form, PUBLIC, PAGE),
-    Route("POST", "/verify", verify.verify_upload, PUBLIC, PAGE),
-    Route("GET", "/verify/{certificate_id}", verify.verify_page, PUBLIC, PAGE),
+    Route("GET", "/api/v1/registrations/{registration_id}/certificate.pdf", evidence.get_certificate_pdf, Who.ATTENDEE, FILE),
+    Route("POST", f"{EVENT}/certificates/send", evidence.send_certificates, ORGANIZER),
+    Route("GET", "/api/v1/certificates/keys", evidence.get_certificate_keys, PUBLIC),
+    Route("GET", "/verify", evidence.verify_form, PUBLIC, PAGE),
+    Route("POST", "/verify", evidence.verify_upload, PUBLIC, PAGE),
+    Route("GET", "/verify/{certificate_id}", evidence.verify_page, PUBLIC, PAGE),
     Route("GET", "/assets/verify.css", static.serve(STYLE), PUBLIC, ASSET),
-    Route("POST", "/api/v1/certificates/verify", verify.verify_api, PUBLIC),
+    Route("POST", "/api/v1/certificates/verify", evidence.verify_api, PUBLIC),
     *OPERATIONAL,
 )
 # fmt: on

@@ -12,8 +12,8 @@ from typing import Any
 
 import aiohttp
 
-from services.checkin.dashboard_live import DASHBOARD_HUB
-from services.checkin.dashboard_view import Bucket, GateArrivals, arrivals_svg, list_state
+from services.checkin.dashboard.live import DASHBOARD_HUB
+from services.checkin.dashboard.view import Bucket, GateArrivals, arrivals_svg, list_state
 from shared.auth import issue_token
 from tests.factories import auth, event_body, eventually, registration_body
 from tests.factories import form as with_csrf

@@ -12,7 +12,7 @@ from typing import Any
 import msgspec
 import pytest
 
-from services.checkin.rules import FirstEntry, ScanFacts, Verdict, decide, entry_key, on_list
+from services.checkin.scans.rules import FirstEntry, ScanFacts, Verdict, decide, entry_key, on_list
 from shared import events
 from tests.factories import auth, event_body, eventually, registration_body
 

@@ -15,8 +15,8 @@ import pytest
 from nacl.exceptions import BadSignatureError
 from nacl.signing import VerifyKey
 
-from services.checkin.rules import MESSAGES
-from services.checkin.sync import MAX_SCANS
+from services.checkin.offline.syncing import MAX_SCANS
+from services.checkin.scans.texts import MESSAGES
 from shared.auth import issue_token
 from tests.factories import auth, event_body, eventually, registration_body
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from services.checkin.reports import polish_key
+from services.checkin.evidence.reports import polish_key
 from shared import field_messages
 from shared.spreadsheet import safe_cell
 from tests.checkin.test_lists import Door, _door, _session

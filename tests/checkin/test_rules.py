@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from services.checkin.rules import MESSAGES, FirstEntry, Result, ScanFacts, Verdict, decide
+from services.checkin.scans.rules import FirstEntry, Result, ScanFacts, Verdict, decide
+from services.checkin.scans.texts import MESSAGES
 
 FIRST = FirstEntry(at=datetime(2026, 11, 20, 9, 0, tzinfo=UTC), gate="hall-a", device_id="d-1")
 

@@ -6,9 +6,8 @@ from typing import Any
 
 import asyncpg
 
-from services.checkin import db
-from services.checkin.batcher import WORKERS
-from services.checkin.keys import SCAN_BATCHER
+from services.checkin.attendees import db
+from services.checkin.scans.batcher import SCAN_BATCHER, WORKERS
 from tests.factories import auth, event_body, eventually, registration_body
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import aiohttp
 
-from services.checkin.pdf_queue import PDF_QUEUE
+from services.checkin.evidence.pdf_queue import PDF_QUEUE
 from tests.checkin.test_certificates import _pdf, _scan, _setup
 from tests.factories import eventually
 from tests.hostile_pdfs import decompression_bomb, plain_pdf, slow_pdf

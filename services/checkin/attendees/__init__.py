@@ -1,0 +1,1 @@
+"""What checkin knows of events, registrations and tickets (written by consumers.py)."""

@@ -1,0 +1,1 @@
+"""The organizers' live dashboard: its page, sign-in, stream, templates and files."""

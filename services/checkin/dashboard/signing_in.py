@@ -1,0 +1,41 @@
+"""Signing in to the dashboard: an organizer token covering the event, kept in a cookie.
+
+Organizers sign in by pasting an organizer token; the session cookie carries that token
+(HttpOnly, SameSite=Strict, Secure over https) and it is verified on every request, so a
+revoked or expired token ends the session at once. Only the dashboard page and the stream
+read the cookie: every other API route still wants the Authorization header.
+"""
+
+from __future__ import annotations
+
+import time
+
+from aiohttp import web
+
+from shared.auth import StaffClaims
+from shared.keys import STAFF_AUTH
+from shared.refusals import EVENT_NOT_COVERED, FORBIDDEN
+
+COOKIE = "cnk_dashboard"
+# What a refused sign-in tells, by the problem's code.
+SIGN_IN_ERRORS = {
+    "invalid_token": "err_invalid_token",
+    "token_expired": "err_token_expired",
+    "token_revoked": "err_token_revoked",
+    "forbidden": "err_door",
+    "event_not_covered": "err_event_not_covered",
+}
+
+
+def organizer_claims(app: web.Application, token: str, slug: str) -> StaffClaims:
+    """The claims of an organizer token covering the event, not revoked, not expired."""
+    claims = app[STAFF_AUTH].verify(token)
+    if claims.role != "organizer":
+        raise FORBIDDEN()  # a door token
+    if not claims.covers(slug):
+        raise EVENT_NOT_COVERED(slug=slug)
+    return claims
+
+
+def still_valid(app: web.Application, claims: StaffClaims) -> bool:
+    return claims.exp > time.time() and claims.jti not in app[STAFF_AUTH].revoked

@@ -1,0 +1,1 @@
+"""Attendance evidence: reports, certificates of attendance and checking them."""

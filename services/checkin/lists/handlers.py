@@ -1,0 +1,41 @@
+"""HTTP handlers of check-in lists: defining, changing, removing, listing them, who is inside."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from services.checkin.lists import managing
+from services.checkin.lists.db import MAIN_LIST
+from services.checkin.lists.managing import ListChangeRequest, ListRequest, list_body
+from shared.http import decode_body, json_response
+from shared.keys import DB_POOL
+
+
+async def create_list(request: web.Request) -> web.Response:
+    slug = request.match_info["slug"]
+    body = await decode_body(request, ListRequest)
+    row = await managing.create_list(request.app[DB_POOL], slug, body)
+    return json_response(list_body(row), status=201)
+
+
+async def update_list(request: web.Request) -> web.Response:
+    slug, list_slug = request.match_info["slug"], request.match_info["list"]
+    body = await decode_body(request, ListChangeRequest)
+    row = await managing.update_list(request.app[DB_POOL], slug, list_slug, body)
+    return json_response(list_body(row))
+
+
+async def delete_list(request: web.Request) -> web.Response:
+    slug, list_slug = request.match_info["slug"], request.match_info["list"]
+    await managing.delete_list(request.app[DB_POOL], slug, list_slug)
+    return web.Response(status=204)
+
+
+async def get_lists(request: web.Request) -> web.Response:
+    slug = request.match_info["slug"]
+    return json_response(await managing.lists_of(request.app[DB_POOL], slug))
+
+
+async def get_inside(request: web.Request) -> web.Response:
+    slug, list_slug = request.match_info["slug"], request.query.get("list", MAIN_LIST)
+    return json_response(await managing.inside(request.app[DB_POOL], slug, list_slug))

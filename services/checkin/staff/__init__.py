@@ -1,0 +1,1 @@
+"""Door tokens and keys: revoking tokens, their devices, the ticket verifying keys."""

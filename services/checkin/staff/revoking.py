@@ -1,0 +1,49 @@
+"""Revoking door tokens (every service refuses a revoked one, shared/revocations.py), and
+the devices that used them."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Annotated
+
+import msgspec
+from aiohttp import web
+
+from services.checkin.staff import db
+from shared import revocations
+from shared.auth import ALL_EVENTS, StaffClaims
+from shared.keys import DB_POOL, JETSTREAM, SETTINGS, STAFF_AUTH
+from shared.refusals import EVENT_NOT_COVERED
+from shared.slugs import PRINTABLE
+
+
+async def publish_revocations(app: web.Application) -> AsyncIterator[None]:
+    """At start, every revocation in the database is (again) in the bucket: one whose write
+    to the bucket failed after the database had it gets there now."""
+    js, replicas = app[JETSTREAM], app[SETTINGS].stream_replicas
+    for row in await db.select_revoked_tokens(app[DB_POOL]):
+        revocation = revocations.Revocation(row.revoked_at, row.revoked_by)
+        await revocations.publish(js, row.token_id, revocation, replicas)
+    yield
+
+
+class RevokeRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    reason: Annotated[str, msgspec.Meta(max_length=500, pattern=PRINTABLE)] | None = None
+
+
+async def revoke_token(
+    app: web.Application, claims: StaffClaims, jti: str, body: RevokeRequest
+) -> None:
+    """An organizer of all events revokes any token; an organizer of some events, a token
+    that a device used at one of their events (a lost door phone)."""
+    if ALL_EVENTS not in claims.events:
+        used_at = await db.select_token_event_slugs(app[DB_POOL], jti)
+        if not any(claims.covers(slug) for slug in used_at):
+            # Only an organizer of all events can revoke a token no device of theirs used.
+            raise EVENT_NOT_COVERED(slug=used_at[0] if used_at else "")
+    await db.insert_revoked_token(app[DB_POOL], jti, claims.sub, body.reason)
+    revocation = revocations.Revocation(datetime.now(UTC), claims.sub)
+    # This process at once; every instance of every service as the bucket tells it.
+    app[STAFF_AUTH].revoked.add(jti)
+    await revocations.publish(app[JETSTREAM], jti, revocation, app[SETTINGS].stream_replicas)
