@@ -1,4 +1,4 @@
-"""Every verdict vector (tests/checkin/vectors.py) decided by services/checkin/rules.py.
+"""Every verdict vector (tests/checkin/vectors.py) decided by services/checkin/scans/rules.py.
 
 The adapter builds the ScanFacts the server gathers under the ticket's lock
 (handlers._list_facts):
@@ -21,7 +21,8 @@ from typing import Any
 
 import pytest
 
-from services.checkin import rules
+from services.checkin.scans import rules
+from services.checkin.scans.texts import MESSAGES
 from tests.checkin import vectors
 
 
@@ -74,7 +75,7 @@ def facts(case: dict[str, Any]) -> rules.ScanFacts:
 
 def test_there_are_vectors_for_every_result() -> None:
     results = {case["expected"]["result"] for case in vectors.CASES}
-    assert results == set(rules.MESSAGES)
+    assert results == set(MESSAGES)
     assert len(vectors.CASES) >= 30
 
 

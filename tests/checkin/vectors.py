@@ -1,5 +1,5 @@
 """The scan verdict vectors (verdict_vectors.json), the one set of cases that both
-services/checkin/rules.py (tests/checkin/test_verdict_vectors.py) and the door page's
+services/checkin/scans/rules.py (tests/checkin/test_verdict_vectors.py) and the door page's
 services/checkin/door/decide.js (tests/e2e/test_door_verdicts.py) must decide alike.
 
 A case, once the file's ``defaults`` are filled in (``ticket`` and ``list`` key by key):
@@ -34,7 +34,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from services.checkin.rules import Result
+from services.checkin.scans.rules import Result
 
 FILE = Path(__file__).with_name("verdict_vectors.json")
 KNOWN_TO = {"device", "pack", "both", "server"}
