@@ -40,7 +40,9 @@ import uvloop
 from common import machine_speed, organizer_token
 from scanner import Scanner
 
-UPLOAD = 2 * 1024 * 1024 - 16 * 1024  # under the upload limit (services/checkin/uploads.py)
+UPLOAD = (
+    2 * 1024 * 1024 - 16 * 1024
+)  # under the upload limit (services/checkin/evidence/uploads.py)
 SAMPLE_SECONDS = 0.05
 
 

@@ -31,7 +31,7 @@ def check_email(email: str) -> str:
 
 
 def check_smtp_url(url: str) -> str:
-    # The rule notifications applies at start-up (services/notifications/mailer.py).
+    # The rule notifications applies at start-up (services/notifications/emails/mailer.py).
     parts = urlsplit(url)
     if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
         raise BadValue(f"--smtp-url wants smtp://[user:password@]host:port, got {url!r}")

@@ -98,7 +98,7 @@ class Settings:
     # How long a request's body may take to arrive (shared/http.py, body_deadline).
     body_timeout_seconds: float = 30.0
     verify_rate_limit: int = 20  # certificate files checked per client address per minute
-    # How long the worker may take to read one uploaded PDF (services/checkin/pdf_queue.py).
+    # How long the worker may take to read one uploaded PDF (services/checkin/evidence/pdf_queue.py).
     verify_timeout_seconds: float = 10.0
 
     @classmethod

@@ -1,6 +1,6 @@
 """The scan verdict vectors (verdict_vectors.json), the one set of cases that both
 services/checkin/scans/rules.py (tests/checkin/test_verdict_vectors.py) and the door page's
-services/checkin/door/decide.js (tests/e2e/test_door_verdicts.py) must decide alike.
+services/checkin/offline/static/decide.js (tests/e2e/test_door_verdicts.py) must decide alike.
 
 A case, once the file's ``defaults`` are filled in (``ticket`` and ``list`` key by key):
 

@@ -1,7 +1,7 @@
 """The process that reads uploaded PDFs for certificate verification, apart from checkin: a
 hostile file (a stream that inflates to gigabytes, objects nested without end) costs this
 process at most its CPU time and memory limits, at a lower CPU priority than the door scans,
-and then this process is replaced (services/checkin/pdf_queue.py runs it).
+and then this process is replaced (services/checkin/evidence/pdf_queue.py runs it).
 
 Jobs come on stdin and answers go to stdout, each a 4-byte big-endian length and that many
 bytes: a job is a PDF file; an answer is JSON, ``{"token": ..., "text": ...}`` or

@@ -1,4 +1,4 @@
-// The verdict of a scan made offline: services/checkin/rules.py's decide() over what the
+// The verdict of a scan made offline: services/checkin/scans/rules.py's decide() over what the
 // device knows (the offline pack and its own scans). The server decides again on upload.
 
 const WARSAW_DAY = new Intl.DateTimeFormat("en-CA", {

@@ -1,5 +1,5 @@
 // Texts of the door page, Polish first; the verdict reasons are the server's own
-// (services/checkin/rules.py MESSAGES), held here for decisions made offline.
+// (services/checkin/scans/texts.py MESSAGES), held here for decisions made offline.
 
 export const MESSAGES = {
   accepted: { pl: "Wejście przyznane.", en: "Entry granted." },
