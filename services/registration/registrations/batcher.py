@@ -5,9 +5,10 @@ second. Stored one by one, each registration is its own commit, and each one tha
 on the waitlist counts the line to learn its position: a count that grows with the line.
 The batcher takes every registration waiting (without sessions: those need their own
 locks) and stores each event's share in one transaction: the line is counted once, the
-statements (one per registration, as without the batcher) go to the database together in
-one round trip, and the commit is shared. Nothing waits for a batch to fill: the next
-batch is whatever arrived while the previous one ran, so a lone registration goes at once.
+seat statements (one per registration, as without the batcher) go to the database together
+in one round trip, the events their outcomes call for in one more, and the commit is
+shared. shared.tasks.Batcher gathers the batches: nothing waits for one to fill, so a lone
+registration goes at once.
 
 The batch is all or nothing in the database. When any registration in it breaks a
 constraint (an email already registered, a ticket type sold out), the transaction rolls
@@ -62,19 +63,26 @@ def registration_batcher(pool: asyncpg.Pool) -> RegistrationBatcher:
         by_event: dict[uuid.UUID, list[int]] = {}
         for i, pending in enumerate(batch):
             by_event.setdefault(pending.event.id, []).append(i)
-        results: list[Outcome | Exception] = [RuntimeError("not stored")] * len(batch)
-        async with pool.acquire() as conn:
-            for indexes in by_event.values():
-                group = [batch[i] for i in indexes]
-                try:
-                    outcomes = await _together(conn, group)
-                except asyncpg.PostgresError as e:
-                    # Someone in the batch broke a constraint (or a deadlock): each alone.
-                    log.info("registration_batch_split", size=len(group), error=type(e).__name__)
-                    outcomes = [await _alone(conn, pending) for pending in group]
-                for i, outcome in zip(indexes, outcomes, strict=True):
-                    results[i] = outcome
-        return results
+        results: list[Outcome | Exception | None] = [None] * len(batch)
+        try:
+            async with pool.acquire() as conn:
+                for indexes in by_event.values():
+                    group = [batch[i] for i in indexes]
+                    try:
+                        outcomes = await _together(conn, group)
+                    except asyncpg.PostgresError as e:
+                        # Someone in the batch broke a constraint (or a deadlock): each alone.
+                        log.info(
+                            "registration_batch_split", size=len(group), error=type(e).__name__
+                        )
+                        outcomes = [await _alone(conn, pending) for pending in group]
+                    for i, outcome in zip(indexes, outcomes, strict=True):
+                        results[i] = outcome
+        except Exception as e:
+            # The events stored before keep their answers; the others get the error.
+            log.exception("registration_batch_failed", size=len(batch))
+            return [e if result is None else result for result in results]
+        return [RuntimeError("not stored") if result is None else result for result in results]
 
     return Batcher("registration-batcher", process, MAX_BATCH)
 
