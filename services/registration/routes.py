@@ -55,7 +55,7 @@ ROUTES = (
     Route("POST", f"{EVENT}/registrations/import", roster.import_registrations, ORGANIZER),
     Route("GET", f"{EVENT}/registrations.csv", roster.export_registrations_csv, ORGANIZER, FILE),
     Route("GET", REGISTRATION, registrations.get_registration, ATTENDEE),
-    Route("DELETE", REGISTRATION, registrations.cancel_registration, ATTENDEE),
+    Route("DELETE", REGISTRATION, registrations.delete_registration, ATTENDEE),
     Route("POST", f"{REGISTRATION}/accept-offer", registrations.accept_offer, ATTENDEE),
     Route("PUT", f"{REGISTRATION}/sessions", sessions.change_sessions, ATTENDEE),
     Route("GET", f"{REGISTRATION}/data", privacy.download_data, ATTENDEE, FILE),

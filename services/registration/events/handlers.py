@@ -85,10 +85,8 @@ async def update_event(request: web.Request) -> web.Response:
     body = await decode_body(request, UpdateEventRequest)
     pool = request.app[DB_POOL]
     event = await setup.find_event(pool, request.match_info["slug"], include_drafts=True)
-    async with pool.acquire() as conn, conn.transaction():
-        updated = await setup.update_event(
-            conn, event.id, body.given(), request.app[SETTINGS].offer_hours
-        )
+    offer_hours = request.app[SETTINGS].offer_hours
+    updated = await setup.change_event(pool, event.id, body.given(), offer_hours)
     return json_response(event_body(updated))
 
 
@@ -105,8 +103,7 @@ async def _move_event(
 ) -> web.Response:
     pool = request.app[DB_POOL]
     event = await setup.find_event(pool, request.match_info["slug"], include_drafts=True)
-    async with pool.acquire() as conn, conn.transaction():
-        moved = await setup.set_status(conn, event.id, status)
+    moved = await setup.move_event(pool, event.id, status)
     return json_response(event_body(moved))
 
 

@@ -128,6 +128,22 @@ async def set_status(
     return await db.select_event_for_update(conn, event_id)
 
 
+async def move_event(
+    pool: asyncpg.Pool, event_id: uuid.UUID, status: Literal["published", "cancelled"]
+) -> Event:
+    """set_status in a transaction of its own."""
+    async with pool.acquire() as conn, conn.transaction():
+        return await set_status(conn, event_id, status)
+
+
+async def change_event(
+    pool: asyncpg.Pool, event_id: uuid.UUID, given: dict[str, Any], offer_hours: float
+) -> Event:
+    """update_event in a transaction of its own."""
+    async with pool.acquire() as conn, conn.transaction():
+        return await update_event(conn, event_id, given, offer_hours)
+
+
 async def lock_changeable_event(conn: asyncpg.Connection, event_id: uuid.UUID) -> Event:
     """The event, locked for a change by its organizer; a cancelled one cannot change."""
     event = await db.select_event_for_update(conn, event_id)

@@ -19,7 +19,7 @@ from services.registration.events import db as events_db
 from services.registration.pages.render import not_found, render, session_problem
 from services.registration.records import Registration
 from services.registration.registrations import db
-from services.registration.registrations.seats import accept_offer, cancel
+from services.registration.registrations.cancelling import accept_offered, cancel_registration
 from services.registration.schemas import CONSENT_VERSION
 from services.registration.sessions import db as sessions_db
 from services.registration.sessions.choosing import choose_sessions
@@ -126,9 +126,8 @@ async def cancel_from_page(request: web.Request) -> web.Response:
         return await _manage_view(
             request, registration, cancel_error=TEXTS[lang]["cancel_unconfirmed"]
         )
-    pool = request.app[DB_POOL]
-    async with pool.acquire() as conn, conn.transaction():
-        await cancel(conn, registration, "attendee", request.app[SETTINGS].offer_hours)
+    offer_hours = request.app[SETTINGS].offer_hours
+    await cancel_registration(request.app[DB_POOL], registration, "attendee", offer_hours)
     raise _back(registration, lang)
 
 
@@ -137,10 +136,8 @@ async def accept_from_page(request: web.Request) -> web.Response:
     if registration is None:
         return not_found(request)
     lang = page_lang(request)
-    pool = request.app[DB_POOL]
     try:
-        async with pool.acquire() as conn, conn.transaction():
-            await accept_offer(conn, registration)
+        await accept_offered(request.app[DB_POOL], registration)
     except Refused as e:
         error = TEXTS[lang].get(f"err_{e.code}", e.detail)
         return await _manage_view(request, registration, cancel_error=error)

@@ -73,6 +73,14 @@ async def erase(
     return erased
 
 
+async def erase_now(
+    pool: asyncpg.Pool, registration: Registration, reason: str, offer_hours: float
+) -> Registration:
+    """Erase in a transaction of its own."""
+    async with pool.acquire() as conn, conn.transaction():
+        return await erase(conn, registration, reason, offer_hours)
+
+
 async def apply_retention(pool: asyncpg.Pool, offer_hours: float, batch: int = 200) -> int:
     done = 0
     for registration in await db.select_registrations_past_retention(pool, batch):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from services.registration.privacy.erasing import erase, personal_data
+from services.registration.privacy.erasing import erase_now, personal_data
 from services.registration.registrations.access import ACTOR, registration_for
 from shared.http import json_response
 from shared.keys import DB_POOL, SETTINGS
@@ -22,8 +22,6 @@ async def download_data(request: web.Request) -> web.Response:
 
 async def erase_registration(request: web.Request) -> web.Response:
     registration = await registration_for(request)
-    actor = request[ACTOR]
-    pool = request.app[DB_POOL]
-    async with pool.acquire() as conn, conn.transaction():
-        erased = await erase(conn, registration, actor, request.app[SETTINGS].offer_hours)
+    offer_hours = request.app[SETTINGS].offer_hours
+    erased = await erase_now(request.app[DB_POOL], registration, request[ACTOR], offer_hours)
     return json_response({"id": erased.id, "status": erased.status, "erased_at": erased.erased_at})

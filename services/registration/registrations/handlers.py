@@ -11,9 +11,8 @@ from aiohttp import web
 from services.registration.events.cache import EVENT_CACHE
 from services.registration.registrations.access import ACTOR, registration_for
 from services.registration.registrations.bodies import registration_body, registration_response
+from services.registration.registrations.cancelling import accept_offered, cancel_registration
 from services.registration.registrations.registering import Registered, Registrar, register
-from services.registration.registrations.seats import accept_offer as accept
-from services.registration.registrations.seats import cancel
 from services.registration.schemas import RegisterRequest
 from services.registration.sessions.bodies import places_body
 from shared.http import decode_body, json_response
@@ -63,12 +62,12 @@ async def get_registration(request: web.Request) -> web.Response:
     return await registration_response(request.app[DB_POOL], registration)
 
 
-async def cancel_registration(request: web.Request) -> web.Response:
+async def delete_registration(request: web.Request) -> web.Response:
     registration = await registration_for(request)
     actor = request[ACTOR]
     pool = request.app[DB_POOL]
-    async with pool.acquire() as conn, conn.transaction():
-        cancelled = await cancel(conn, registration, actor, request.app[SETTINGS].offer_hours)
+    offer_hours = request.app[SETTINGS].offer_hours
+    cancelled = await cancel_registration(pool, registration, actor, offer_hours)
     return await registration_response(pool, cancelled)
 
 
@@ -78,6 +77,5 @@ async def accept_offer(request: web.Request) -> web.Response:
         # Only the attendee accepts an offer, with the manage token.
         raise FORBIDDEN()
     pool = request.app[DB_POOL]
-    async with pool.acquire() as conn, conn.transaction():
-        confirmed = await accept(conn, registration)
+    confirmed = await accept_offered(pool, registration)
     return await registration_response(pool, confirmed)
