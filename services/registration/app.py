@@ -8,9 +8,9 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
-from services.registration import handlers
-from services.registration.event_cache import event_cache_context
-from services.registration.keys import REGISTRATIONS_TOTAL
+from services.registration.events.cache import event_cache_context
+from services.registration.registrations.batcher import batcher_context
+from services.registration.registrations.registering import REGISTRATIONS_TOTAL
 from services.registration.routes import ROUTES
 from services.registration.sweeper import offer_sweeper
 from shared.config import Settings
@@ -27,7 +27,7 @@ def create_app(settings: Settings) -> web.Application:
     )
     app.cleanup_ctx.append(sealer_context)
     app.cleanup_ctx.append(offer_sweeper)
-    app.cleanup_ctx.append(handlers.batcher_context)
+    app.cleanup_ctx.append(batcher_context)
     app.cleanup_ctx.append(event_cache_context)
     aiohttp_jinja2.setup(
         app,

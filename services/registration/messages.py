@@ -6,8 +6,10 @@ from datetime import UTC, datetime
 
 import asyncpg
 
-from services.registration import db
-from services.registration.schemas import Event, Registration, Session, SessionPlace
+from services.registration.records import Event, Registration, Session, SessionPlace
+from services.registration.registrations import db as registrations_db
+from services.registration.sessions import db as sessions_db
+from services.registration.ticket_types import db as ticket_types_db
 from shared import events, outbox
 
 
@@ -97,8 +99,8 @@ def waitlisted_event(
 
 
 async def enqueue_event_updated(conn: asyncpg.Connection, event: Event, changed: list[str]) -> None:
-    sessions = await db.select_sessions(conn, event.id)
-    types = await db.select_ticket_types(conn, event.id)
+    sessions = await sessions_db.select_sessions(conn, event.id)
+    types = await ticket_types_db.select_ticket_types(conn, event.id)
     await outbox.enqueue(
         conn,
         events.EventUpdated(
@@ -118,8 +120,8 @@ async def enqueue_sessions_changed(
     conn: asyncpg.Connection, event: Event, registration: Registration, offered: list[str]
 ) -> Registration:
     """Bump the registration's version and tell everyone its current sessions."""
-    bumped = await db.update_registration_version(conn, registration.id)
-    places = await db.select_places(conn, [registration.id])
+    bumped = await registrations_db.update_registration_version(conn, registration.id)
+    places = await sessions_db.select_places(conn, [registration.id])
     await outbox.enqueue(
         conn,
         events.RegistrationSessionsChanged(

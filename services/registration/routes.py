@@ -5,18 +5,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from services.registration import (
-    exports,
-    handlers,
-    importing,
-    manage_pages,
-    pages,
-    privacy,
-    questions,
-    sessions,
-    ticket_types,
-)
-from services.registration.event_cache import changes_events
+from services.registration.events import handlers as events
+from services.registration.events.cache import changes_events
+from services.registration.pages import handlers as pages
+from services.registration.pages import manage_handlers as manage_pages
+from services.registration.privacy import handlers as privacy
+from services.registration.questions import handlers as questions
+from services.registration.registrations import handlers as registrations
+from services.registration.roster import handlers as roster
+from services.registration.sessions import handlers as sessions
+from services.registration.ticket_types import handlers as ticket_types
 from shared import static
 from shared.routes import OPERATIONAL, Route, Serves, Who
 
@@ -38,13 +36,13 @@ ROUTES = (
     Route("POST", "/registrations/{registration_id}/accept", manage_pages.accept_from_page, Who.MANAGE, PAGE),
     Route("POST", "/registrations/{registration_id}/sessions", manage_pages.change_sessions_from_page, Who.MANAGE, PAGE),
     Route("GET", "/registrations/{registration_id}/event.ics", manage_pages.calendar_file, Who.MANAGE, FILE),
-    Route("POST", "/api/v1/events", handlers.create_event, ORGANIZER),
-    Route("GET", "/api/v1/events", handlers.list_events, PUBLIC),
-    Route("GET", EVENT, handlers.get_event, PUBLIC),
-    Route("PATCH", EVENT, changes_events(handlers.update_event), ORGANIZER),
-    Route("POST", f"{EVENT}/publish", changes_events(handlers.publish_event), ORGANIZER),
-    Route("POST", f"{EVENT}/cancel", changes_events(handlers.cancel_event), ORGANIZER),
-    Route("GET", f"{EVENT}/stats", handlers.get_event_stats, ORGANIZER),
+    Route("POST", "/api/v1/events", events.create_event, ORGANIZER),
+    Route("GET", "/api/v1/events", events.list_events, PUBLIC),
+    Route("GET", EVENT, events.get_event, PUBLIC),
+    Route("PATCH", EVENT, changes_events(events.update_event), ORGANIZER),
+    Route("POST", f"{EVENT}/publish", changes_events(events.publish_event), ORGANIZER),
+    Route("POST", f"{EVENT}/cancel", changes_events(events.cancel_event), ORGANIZER),
+    Route("GET", f"{EVENT}/stats", events.get_event_stats, ORGANIZER),
     Route("POST", f"{EVENT}/sessions", changes_events(sessions.create_session), ORGANIZER),
     Route("GET", f"{EVENT}/sessions", sessions.list_sessions, PUBLIC),
     Route("PATCH", f"{EVENT}/sessions/{{session}}", changes_events(sessions.update_session), ORGANIZER),
@@ -52,13 +50,13 @@ ROUTES = (
     Route("GET", f"{EVENT}/ticket-types", ticket_types.list_ticket_types, PUBLIC),
     Route("POST", f"{EVENT}/questions", changes_events(questions.create_question), ORGANIZER),
     Route("GET", f"{EVENT}/questions", questions.list_questions, PUBLIC),
-    Route("POST", f"{EVENT}/registrations", handlers.create_registration, PUBLIC),
-    Route("GET", f"{EVENT}/registrations", exports.list_registrations, ORGANIZER),
-    Route("POST", f"{EVENT}/registrations/import", importing.import_registrations, ORGANIZER),
-    Route("GET", f"{EVENT}/registrations.csv", exports.export_registrations_csv, ORGANIZER, FILE),
-    Route("GET", REGISTRATION, handlers.get_registration, ATTENDEE),
-    Route("DELETE", REGISTRATION, handlers.cancel_registration, ATTENDEE),
-    Route("POST", f"{REGISTRATION}/accept-offer", handlers.accept_offer, ATTENDEE),
+    Route("POST", f"{EVENT}/registrations", registrations.create_registration, PUBLIC),
+    Route("GET", f"{EVENT}/registrations", roster.list_registrations, ORGANIZER),
+    Route("POST", f"{EVENT}/registrations/import", roster.import_registrations, ORGANIZER),
+    Route("GET", f"{EVENT}/registrations.csv", roster.export_registrations_csv, ORGANIZER, FILE),
+    Route("GET", REGISTRATION, registrations.get_registration, ATTENDEE),
+    Route("DELETE", REGISTRATION, registrations.delete_registration, ATTENDEE),
+    Route("POST", f"{REGISTRATION}/accept-offer", registrations.accept_offer, ATTENDEE),
     Route("PUT", f"{REGISTRATION}/sessions", sessions.change_sessions, ATTENDEE),
     Route("GET", f"{REGISTRATION}/data", privacy.download_data, ATTENDEE, FILE),
     Route("POST", f"{REGISTRATION}/erase", privacy.erase_registration, ATTENDEE),

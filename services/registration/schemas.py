@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -72,36 +71,6 @@ class UpdateSessionRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=Tr
     room: Text200 | None | msgspec.UnsetType = msgspec.UNSET
 
 
-class Session(msgspec.Struct, frozen=True):
-    id: uuid.UUID
-    event_id: uuid.UUID
-    slug: str
-    name: LocalizedName
-    starts_at: datetime
-    ends_at: datetime
-    capacity: int
-    taken: int
-    room: str | None = None
-
-    @property
-    def seats_left(self) -> int:
-        return max(self.capacity - self.taken, 0)
-
-    def overlaps(self, other: Session) -> bool:
-        return self.starts_at < other.ends_at and other.starts_at < self.ends_at
-
-
-class SessionPlace(msgspec.Struct, frozen=True):
-    """A registration's place in one session (a registration_sessions row and its session)."""
-
-    registration_id: uuid.UUID
-    session: Session
-    status: str
-    queued_at: datetime
-    offer_expires_at: datetime | None = None
-    position: int | None = None  # in the session's line, when waitlisted
-
-
 class CreateEventRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     slug: Slug
     name: LocalizedName
@@ -143,20 +112,6 @@ class CreateTicketTypeRequest(msgspec.Struct, frozen=True, forbid_unknown_fields
     access_code: (
         Annotated[str, msgspec.Meta(min_length=4, max_length=64, pattern=PRINTABLE)] | None
     ) = None
-
-
-class TicketType(msgspec.Struct, frozen=True):
-    id: uuid.UUID
-    event_id: uuid.UUID
-    slug: str
-    name: LocalizedName
-    quota: int | None
-    taken: int
-    access_code_hash: str | None
-
-    @property
-    def restricted(self) -> bool:
-        return self.access_code_hash is not None
 
 
 class UpdateEventRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -243,14 +198,6 @@ class QuestionRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
             raise ValueError("`options` values must differ")
 
 
-class Question(msgspec.Struct, frozen=True):
-    key: str
-    kind: Kind
-    label: LocalizedName
-    required: bool
-    options: list[Option]
-
-
 class RegisterRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     name: Text200
     email: Annotated[str, msgspec.Meta(min_length=3, max_length=254, pattern=PRINTABLE)]
@@ -288,57 +235,3 @@ class RegisterRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
             normalize_email(self.email)
         except EmailNotValidError as e:
             raise ValueError(f"`email` is not a valid address: {e}") from None
-
-
-class Event(msgspec.Struct, frozen=True):
-    id: uuid.UUID
-    slug: str
-    name: LocalizedName
-    kind: EventKind
-    starts_at: datetime
-    ends_at: datetime
-    venue: str
-    capacity: int
-    taken: int
-    status: str
-    version: int
-    waitlist: bool
-    retention_days: int | None = None
-    description: LocalizedDescription = LocalizedDescription()
-    room: str | None = None
-    registration_opens_at: datetime | None = None
-    registration_closes_at: datetime | None = None
-    group_limit: int = 30
-
-    @property
-    def seats_left(self) -> int:
-        return max(self.capacity - self.taken, 0)
-
-
-class Registration(msgspec.Struct, frozen=True):
-    id: uuid.UUID
-    event_id: uuid.UUID
-    name: str
-    email: str
-    lang: Lang
-    status: str
-    manage_token_hash: str
-    version: int
-    created_at: datetime
-    offer_expires_at: datetime | None = None
-    cancelled_at: datetime | None = None
-    cancel_reason: str | None = None
-    erased_at: datetime | None = None
-    organization: str | None = None
-    country: str | None = None
-    role: str | None = None
-    ticket_type_id: uuid.UUID | None = None
-    group_id: uuid.UUID | None = None
-    manage_token_sealed: str | None = None
-
-
-class EventStats(msgspec.Struct, frozen=True):
-    confirmed: int
-    waitlisted: int
-    offered: int
-    cancelled: int

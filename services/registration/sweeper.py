@@ -9,7 +9,9 @@ from collections.abc import AsyncIterator
 import structlog
 from aiohttp import web
 
-from services.registration import privacy, seats, session_seats
+from services.registration.privacy import erasing
+from services.registration.registrations import seats
+from services.registration.sessions import seats as session_seats
 from shared.keys import DB_POOL, SETTINGS
 from shared.tasks import periodic
 
@@ -27,7 +29,7 @@ async def offer_sweeper(app: web.Application) -> AsyncIterator[None]:
         late = await seats.cancel_late_registrations(app[DB_POOL])
         if late:
             log.info("registrations_cancelled_late", count=late, reason="event_cancelled")
-        anonymised = await privacy.apply_retention(app[DB_POOL], settings.offer_hours)
+        anonymised = await erasing.apply_retention(app[DB_POOL], settings.offer_hours)
         if anonymised:
             log.info("registrations_anonymised", count=anonymised, reason="retention")
 

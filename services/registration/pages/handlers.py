@@ -1,9 +1,5 @@
 """Public pages: the catalogue and the event page with its form (the manage page is in
-manage_pages.py).
-
-Server-rendered, Polish or English (``?lang=``, then the ``lang`` cookie, then
-Accept-Language), no JavaScript needed.
-"""
+manage_handlers.py)."""
 
 from __future__ import annotations
 
@@ -11,75 +7,39 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
-import aiohttp_jinja2
 import msgspec
 from aiohttp import web
 
-from services.registration import db, questions
-from services.registration.event_cache import EVENT_CACHE
-from services.registration.handlers import register
-from services.registration.schemas import (
-    Event,
-    RegisterRequest,
-    Session,
-)
+from services.registration.events import db as events_db
+from services.registration.events.cache import EVENT_CACHE
+from services.registration.pages.render import not_found, render, session_problem
+from services.registration.questions import db as questions_db
+from services.registration.records import Event
+from services.registration.registrations.registering import Registrar, register
+from services.registration.schemas import RegisterRequest
+from services.registration.sessions import db as sessions_db
 from services.registration.texts import TEXTS
+from services.registration.ticket_types import db as ticket_types_db
 from shared.auth import set_manage_cookie
-from shared.csrf import csrf_token
-from shared.http import ProblemError, read_form
+from shared.http import read_form
 from shared.keys import DB_POOL
 from shared.language import page_lang
+from shared.proxies import TRUSTED_PROXIES
+from shared.refusals import Refused
 from shared.slugs import is_slug
-from shared.timefmt import format_when, local_time
 
 FORM_FIELDS = ("name", "email", "lang", "consent", "sessions")
-LANG_COOKIE_SECONDS = 365 * 24 * 3600
-
-
-def render(request: web.Request, template: str, status: int = 200, **context: Any) -> web.Response:
-    lang = page_lang(request)
-
-    def switch_url(code: str) -> str:
-        query = dict(request.query)
-        query["lang"] = code
-        return f"{request.path}?{urlencode(query)}"
-
-    def when(item: Event | Session) -> str:
-        return format_when(item.starts_at, item.ends_at, lang)
-
-    response = aiohttp_jinja2.render_template(
-        template,
-        request,
-        {
-            "lang": lang,
-            "t": TEXTS[lang],
-            "switch_url": switch_url,
-            "when": when,
-            "local": local_time,
-            "csrf": lambda: csrf_token(request),
-            **context,
-        },
-        status=status,
-    )
-    if request.query.get("lang") in TEXTS:
-        response.set_cookie("lang", lang, max_age=LANG_COOKIE_SECONDS, samesite="Lax")
-    return response
-
-
-def not_found(request: web.Request) -> web.Response:
-    t = TEXTS[page_lang(request)]
-    return render(request, "error.html", 404, title=t["not_found"], message=t["not_found_text"])
 
 
 async def catalogue(request: web.Request) -> web.Response:
     now = datetime.now(UTC)
-    found = await db.select_events(request.app[DB_POOL], include_drafts=False)
+    found = await events_db.select_events(request.app[DB_POOL], include_drafts=False)
     return render(request, "catalogue.html", events=[e for e in found if e.ends_at > now])
 
 
 async def _public_event(request: web.Request) -> Event | None:
     slug = request.match_info["slug"]
-    event = await db.select_event(request.app[DB_POOL], slug) if is_slug(slug) else None
+    event = await events_db.select_event(request.app[DB_POOL], slug) if is_slug(slug) else None
     return None if event is None or event.status == "draft" else event
 
 
@@ -99,9 +59,9 @@ async def _event_form(
     form_error: str | None,
     status: int = 200,
 ) -> web.Response:
-    types = await db.select_ticket_types(request.app[DB_POOL], event.id)
-    asked = await questions.select_questions(request.app[DB_POOL], event.id)
-    sessions = await db.select_sessions(request.app[DB_POOL], event.id)
+    types = await ticket_types_db.select_ticket_types(request.app[DB_POOL], event.id)
+    asked = await questions_db.select_questions(request.app[DB_POOL], event.id)
+    sessions = await sessions_db.select_sessions(request.app[DB_POOL], event.id)
     return render(
         request,
         "event.html",
@@ -166,8 +126,10 @@ async def submit_registration(request: web.Request) -> web.Response:
         return await _event_form(request, event, form, errors, unseen, 400)
     try:
         registering = msgspec.convert(form, RegisterRequest)
-        [done] = await register(request, event, types, asked, sessions, registering)
-    except ProblemError as e:
+        client = request.app[TRUSTED_PROXIES].client_address(request)
+        registrar = Registrar.of(request.app)
+        [done] = await register(registrar, client, event, types, asked, sessions, registering)
+    except Refused as e:
         message = t.get(f"err_{e.code}", e.detail)
         at: str | None = "email" if e.code == "already_registered" else None
         field_errors: dict[str, str] = {}
@@ -196,21 +158,3 @@ async def submit_registration(request: web.Request) -> web.Response:
 def _valid_form() -> dict[str, Any]:
     """A valid form, so each field can be checked on its own and all errors shown at once."""
     return {"name": "Anna", "email": "anna@example.org", "lang": "pl", "consent": True}
-
-
-def session_problem(lang: str, e: ProblemError, sessions: list[Session], slugs: list[str]) -> str:
-    """A refused choice of sessions in the page's words, naming the sessions concerned."""
-    t = TEXTS[lang]
-    names = {s.slug: getattr(s.name, lang) for s in sessions}
-    if e.code == "session_full":
-        slug = str(e.values.get("session", ""))
-        return t["err_session_full"].format(names.get(slug, slug))
-    if e.code == "sessions_overlap":
-        chosen = [s for s in sessions if s.slug in slugs]
-        pairs = [(a, b) for i, a in enumerate(chosen) for b in chosen[i + 1 :] if a.overlaps(b)]
-        return (
-            t["err_sessions_overlap"].format(*(names[s.slug] for s in pairs[0]))
-            if pairs
-            else e.detail
-        )
-    return t.get(f"err_{e.code}", e.detail)

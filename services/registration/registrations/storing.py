@@ -1,4 +1,5 @@
-"""Storing new registrations: seats or the waitlist, their events, and the refusals."""
+"""Storing new registrations: seats or the waitlist, the events their outcome calls for,
+and the refusals."""
 
 from __future__ import annotations
 
@@ -8,39 +9,46 @@ from typing import Any
 
 import asyncpg
 
-from services.registration import db, messages
-from services.registration.schemas import CONSENT_VERSION, Event, Registration
+from services.registration import messages
+from services.registration.events import db as events_db
+from services.registration.records import Event, Registration
+from services.registration.refusals import (
+    ALREADY_REGISTERED,
+    EVENT_FULL,
+    GROUP_NOT_REGISTERED,
+    REGISTRATION_CLOSED,
+    TICKET_TYPE_SOLD_OUT,
+)
+from services.registration.registrations import db
+from services.registration.registrations.seats_db import (
+    NewRegistrations,
+    Outcome,
+    insert_registrations_with_seats,
+    lock_line,
+)
+from services.registration.schemas import CONSENT_VERSION
 from shared import events, outbox
-from shared.http import ProblemError
-from shared.refusals import FieldError
+from shared.outbox import Prepared
+from shared.refusals import FieldError, Refused
 
 
 def new_registrations(
-    event: Event,
-    registrations: list[Registration],
-    ticket_type: str | None,
-    answers: dict[str, Any] | None,
-    with_events: bool = True,
-) -> db.NewRegistrations:
-    """What to store, with the events of ``registrations`` if they are confirmed and if
-    they are waitlisted (the statement writes the real position over the 0); without
-    events when the caller writes them itself."""
-    return db.NewRegistrations(
-        registrations=registrations,
-        waitlist=event.waitlist,
-        if_confirmed=[
-            outbox.prepare(messages.confirmed_event(event, r, ticket_type), r.id, 1)
-            for r in registrations
+    event: Event, registrations: list[Registration], answers: dict[str, Any] | None
+) -> NewRegistrations:
+    return NewRegistrations(registrations=registrations, waitlist=event.waitlist, answers=answers)
+
+
+def outcome_events(
+    event: Event, registrations: list[Registration], ticket_type: str | None, outcome: Outcome
+) -> list[Prepared]:
+    """The outbox rows of ``registrations`` stored with ``outcome``."""
+    if outcome.status == "confirmed":
+        data: list[events.EventData] = [
+            messages.confirmed_event(event, r, ticket_type) for r in registrations
         ]
-        if with_events
-        else [],
-        if_waitlisted=[
-            outbox.prepare(messages.waitlisted_event(event, r, 0), r.id, 1) for r in registrations
-        ]
-        if with_events
-        else [],
-        answers=answers,
-    )
+    else:
+        data = [messages.waitlisted_event(event, r, outcome.positions[r.id]) for r in registrations]
+    return [outbox.prepare(d, r.id, 1) for d, r in zip(data, registrations, strict=True)]
 
 
 class GroupRefused(Exception):
@@ -59,7 +67,7 @@ async def refusal(
     event: Event,
     registrations: list[Registration],
     error: asyncpg.PostgresError,
-) -> ProblemError | GroupRefused | None:
+) -> Refused | GroupRefused | None:
     """What to answer when storing ``registrations`` broke a constraint, or None when the
     error is not the attendees' doing. ``conn`` must be usable (not an aborted transaction)."""
     if isinstance(error, asyncpg.UniqueViolationError):
@@ -72,9 +80,7 @@ async def refusal(
     if isinstance(error, asyncpg.CheckViolationError):
         if error.constraint_name != "ticket_types_within_quota":
             return None
-        return ProblemError(
-            409, "ticket_type_sold_out", "There are not enough tickets of this type left."
-        )
+        return TICKET_TYPE_SOLD_OUT()
     return None
 
 
@@ -84,22 +90,19 @@ def _email_keys(registrations: list[Registration]) -> list[str]:
 
 def _already_registered(
     registrations: list[Registration], registered: dict[str, uuid.UUID]
-) -> ProblemError | GroupRefused:
+) -> Refused | GroupRefused:
     """A person is told their address is registered already; a group is refused without
     naming anyone."""
     if len(registrations) > 1:
         return GroupRefused(list(registered.values()))
-    return ProblemError(
-        409,
-        "already_registered",
-        "This email address is already registered for this event.",
-        errors=[FieldError(field="email", message=address) for address in sorted(registered)],
+    return ALREADY_REGISTERED(
+        errors=[FieldError(field="email", message=address) for address in sorted(registered)]
     )
 
 
 async def no_seats(
     conn: asyncpg.Connection | asyncpg.Pool, event: Event, registrations: list[Registration]
-) -> ProblemError | GroupRefused:
+) -> Refused | GroupRefused:
     """The answer when no seats were left: a full event is checked before the email, so
     someone registering again once the event is full is told they already are."""
     registered = await db.select_registration_ids_by_email(
@@ -107,18 +110,14 @@ async def no_seats(
     )
     if registered:
         return _already_registered(registrations, registered)
-    if await db.select_event_status(conn, event.id) != "published":  # cancelled meanwhile
-        return ProblemError(409, "registration_closed", "This event does not take registrations.")
-    return ProblemError(
-        409,
-        "event_full",
-        "There are no seats left for this event."
-        if len(registrations) == 1
-        else f"There are not {len(registrations)} seats left for this group.",
-    )
+    if await events_db.select_event_status(conn, event.id) != "published":  # cancelled meanwhile
+        return REGISTRATION_CLOSED()
+    if len(registrations) == 1:
+        return EVENT_FULL(none="no", whom="this event")
+    return EVENT_FULL(none=f"not {len(registrations)}", whom="this group")
 
 
-async def refuse_group(pool: asyncpg.Pool, event: Event, refused: GroupRefused) -> ProblemError:
+async def refuse_group(pool: asyncpg.Pool, event: Event, refused: GroupRefused) -> Refused:
     """Tell the owner of each address the group tried to register again, in a transaction of
     its own (the group's has rolled back), and what to answer the group: nothing that says
     which addresses, or how many, are registered."""
@@ -132,12 +131,7 @@ async def refuse_group(pool: asyncpg.Pool, event: Event, refused: GroupRefused) 
                 # Its own aggregate: the registration's sequence counts its own changes (an
                 # event sharing it would be taken for stale, or make the next one look so).
                 await outbox.enqueue(conn, attempt, uuid.uuid4(), 1)
-    return ProblemError(
-        409,
-        "group_not_registered",
-        "Some of the group's email addresses could not be registered for this event, and we"
-        " let each of their owners know by email. Nobody in the group was registered.",
-    )
+    return GROUP_NOT_REGISTERED()
 
 
 async def store(
@@ -147,21 +141,24 @@ async def store(
     ticket_type: str | None,
     answers: dict[str, Any] | None,
     with_events: bool = True,
-) -> db.Outcome:
+) -> Outcome:
     """Store ``registrations`` with seats or on the waitlist, all alike, with their events
-    (unless the caller writes them itself); raises the refusal as a ProblemError, or
-    GroupRefused."""
-    new = new_registrations(event, registrations, ticket_type, answers, with_events)
+    (unless the caller writes them itself); raises the refusal, or GroupRefused."""
+    new = new_registrations(event, registrations, answers)
     try:
         # A savepoint within the caller's transaction: a refusal leaves it usable.
         async with conn.transaction():
-            await db.lock_line(conn, event.id)
-            stored = await db.insert_registrations_with_seats(conn, new, CONSENT_VERSION)
+            await lock_line(conn, event.id)
+            stored = await insert_registrations_with_seats(conn, new, CONSENT_VERSION)
+            if stored is not None and with_events:
+                await outbox.enqueue_many(
+                    conn, outcome_events(event, registrations, ticket_type, stored)
+                )
     except (asyncpg.UniqueViolationError, asyncpg.CheckViolationError) as e:
-        problem = await refusal(conn, event, registrations, e)
-        if problem is None:
+        refused = await refusal(conn, event, registrations, e)
+        if refused is None:
             raise
-        raise problem from None
+        raise refused from None
     if stored is None:
         raise await no_seats(conn, event, registrations)
     return stored

@@ -24,8 +24,8 @@ import asyncpg
 import structlog
 from aiohttp import web
 
-from services.registration import db
-from services.registration.schemas import Event, Question, Session, TicketType
+from services.registration.events import db
+from services.registration.records import Event, Question, Session, TicketType
 from shared.db import listening
 from shared.keys import DB_POOL, SETTINGS
 from shared.tasks import stop_task, supervise

@@ -1,7 +1,7 @@
 """Session seats: places taken at registration, lines for full sessions, offers of freed
 seats, changes of mind.
 
-Like seats.py, every function runs in the caller's transaction, and the event row is
+Like registrations/seats.py, every function runs in the caller's transaction, and the event row is
 locked before any session or registration row, so changes to one event serialise.
 A registration's places in sessions follow its own status: while it waits for an event
 seat they are ``pending`` and hold nothing; once it has its seat they are placed
@@ -15,10 +15,20 @@ from datetime import UTC, datetime, timedelta
 
 import asyncpg
 
-from services.registration import db, messages
-from services.registration.schemas import Event, Registration, Session, SessionPlace
-from shared.http import ProblemError
-from shared.refusals import FieldError
+from services.registration import messages
+from services.registration.events import db as events_db
+from services.registration.records import Event, Registration, Session, SessionPlace
+from services.registration.refusals import (
+    EVENT_NOT_OPEN,
+    REGISTRATION_CANCELLED,
+    SESSION_FULL,
+    SESSION_STARTED,
+    SESSIONS_OVERLAP,
+    UNKNOWN_SESSION,
+)
+from services.registration.registrations import db as registrations_db
+from services.registration.sessions import db
+from shared.refusals import FieldError, Refused
 
 HOLDS_SEAT = ("confirmed", "offered")
 
@@ -28,20 +38,17 @@ def resolve(sessions: list[Session], slugs: list[str]) -> list[Session]:
     by_slug = {s.slug: s for s in sessions}
     unknown = [slug for slug in slugs if slug not in by_slug]
     if unknown:
-        raise ProblemError(
-            400,
-            "unknown_session",
-            f"This event has no session {unknown[0]!r}.",
+        raise UNKNOWN_SESSION(
+            slug=unknown[0],
             errors=[FieldError(field="sessions", message=f"no such session: {u}") for u in unknown],
         )
     chosen = [by_slug[slug] for slug in slugs]
     for i, one in enumerate(chosen):
         for other in chosen[i + 1 :]:
             if one.overlaps(other):
-                raise ProblemError(
-                    400,
-                    "sessions_overlap",
-                    f"Sessions {one.slug!r} and {other.slug!r} overlap in time; choose one.",
+                raise SESSIONS_OVERLAP(
+                    one=one.slug,
+                    other=other.slug,
                     errors=[
                         FieldError(field="sessions", message=f"{one.slug} overlaps {other.slug}")
                     ],
@@ -49,13 +56,10 @@ def resolve(sessions: list[Session], slugs: list[str]) -> list[Session]:
     return chosen
 
 
-def _full(session: Session) -> ProblemError:
-    return ProblemError(
-        409,
-        "session_full",
-        f"There are no seats left in session {session.slug!r}.",
+def _full(session: Session) -> Refused:
+    return SESSION_FULL(
+        session=session.slug,
         errors=[FieldError(field="sessions", message=f"full: {session.slug}")],
-        extra={"session": session.slug},
     )
 
 
@@ -106,7 +110,7 @@ async def promote(
         await db.update_place(conn, registration_id, session_id, "offered", expires_at)
     await db.update_session_seats(conn, session_id, len(waiting))
     for registration_id in waiting:
-        registration = await db.select_registration_for_update(conn, registration_id)
+        registration = await registrations_db.select_registration_for_update(conn, registration_id)
         await messages.enqueue_sessions_changed(conn, event, registration, [session.slug])
 
 
@@ -132,14 +136,12 @@ async def change(
 ) -> Registration:
     """Replace a registration's sessions with ``chosen``; a full session refuses the whole
     change unless ``waitlist`` (then it queues), so nobody loses a seat by asking."""
-    event = await db.select_event_for_update(conn, registration.event_id)
-    current = await db.select_registration_for_update(conn, registration.id)
+    event = await events_db.select_event_for_update(conn, registration.event_id)
+    current = await registrations_db.select_registration_for_update(conn, registration.id)
     if current.status == "cancelled":
-        raise ProblemError(409, "registration_cancelled", "This registration is cancelled.")
+        raise REGISTRATION_CANCELLED()
     if event.status != "published":
-        raise ProblemError(
-            409, "event_not_open", f"The sessions of a {event.status} event cannot change."
-        )
+        raise EVENT_NOT_OPEN(status=event.status)
     now = datetime.now(UTC)
     held = {p.session.id: p for p in await db.select_places(conn, [current.id])}
     wanted = {s.id: s for s in chosen}
@@ -148,10 +150,8 @@ async def change(
     started = [p.session for p in dropped if p.session.starts_at <= now]
     started += [s for s in added if s.starts_at <= now]
     if started:
-        raise ProblemError(
-            409,
-            "session_started",
-            f"Session {started[0].slug!r} has already started; it cannot be changed now.",
+        raise SESSION_STARTED(
+            slug=started[0].slug,
             errors=[FieldError(field="sessions", message=f"started: {s.slug}") for s in started],
         )
     for place in dropped:
@@ -196,8 +196,10 @@ async def expire_offers(pool: asyncpg.Pool, offer_hours: float, batch: int = 100
     expired = 0
     for stale in await db.select_expired_session_offers(pool, batch):
         async with pool.acquire() as conn, conn.transaction():
-            event = await db.select_event_for_update(conn, stale.session.event_id)
-            registration = await db.select_registration_for_update(conn, stale.registration_id)
+            event = await events_db.select_event_for_update(conn, stale.session.event_id)
+            registration = await registrations_db.select_registration_for_update(
+                conn, stale.registration_id
+            )
             place = next(
                 (
                     p

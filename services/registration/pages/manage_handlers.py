@@ -15,15 +15,21 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
-from services.registration import db, seats, session_seats
-from services.registration.pages import not_found, render, session_problem
-from services.registration.schemas import CONSENT_VERSION, Registration
+from services.registration.events import db as events_db
+from services.registration.pages.render import not_found, render, session_problem
+from services.registration.records import Registration
+from services.registration.registrations import db
+from services.registration.registrations.cancelling import accept_offered, cancel_registration
+from services.registration.schemas import CONSENT_VERSION
+from services.registration.sessions import db as sessions_db
+from services.registration.sessions.choosing import choose_sessions
 from services.registration.texts import TEXTS
 from shared.auth import exchange_link, manage_token_matches, presented_token
 from shared.calendar import calendar_entry
-from shared.http import Form, ProblemError, read_form
+from shared.http import Form, read_form
 from shared.keys import DB_POOL, SETTINGS
 from shared.language import page_lang
+from shared.refusals import Refused
 
 
 async def _registration(request: web.Request, *, form: bool = False) -> Registration | None:
@@ -59,11 +65,11 @@ async def _manage_view(
     """The manage page, also as a form's answer with its error (a request whose body was
     read cannot be cloned with the page's query)."""
     pool = request.app[DB_POOL]
-    event = await db.select_event_by_id(pool, registration.event_id)
+    event = await events_db.select_event_by_id(pool, registration.event_id)
     position = None
     if registration.status == "waitlisted":
         position = await db.select_waitlist_position(pool, registration)
-    places = await db.select_places(pool, [registration.id])
+    places = await sessions_db.select_places(pool, [registration.id])
     positions = {p.session.slug: p.position for p in places if p.status == "waitlisted"}
     now = datetime.now(UTC)
     tickets_url = request.app[SETTINGS].tickets_url
@@ -92,7 +98,7 @@ async def _manage_view(
             for p in places
             if p.status == "offered" and p.offer_expires_at and p.offer_expires_at > now
         ],
-        sessions=await db.select_sessions(pool, event.id),
+        sessions=await sessions_db.select_sessions(pool, event.id),
         sessions_form=sessions_form
         or {"sessions": [p.session.slug for p in places], "waitlist": False},
         sessions_error=sessions_error,
@@ -120,9 +126,8 @@ async def cancel_from_page(request: web.Request) -> web.Response:
         return await _manage_view(
             request, registration, cancel_error=TEXTS[lang]["cancel_unconfirmed"]
         )
-    pool = request.app[DB_POOL]
-    async with pool.acquire() as conn, conn.transaction():
-        await seats.cancel(conn, registration, "attendee", request.app[SETTINGS].offer_hours)
+    offer_hours = request.app[SETTINGS].offer_hours
+    await cancel_registration(request.app[DB_POOL], registration, "attendee", offer_hours)
     raise _back(registration, lang)
 
 
@@ -131,11 +136,9 @@ async def accept_from_page(request: web.Request) -> web.Response:
     if registration is None:
         return not_found(request)
     lang = page_lang(request)
-    pool = request.app[DB_POOL]
     try:
-        async with pool.acquire() as conn, conn.transaction():
-            await seats.accept_offer(conn, registration)
-    except ProblemError as e:
+        await accept_offered(request.app[DB_POOL], registration)
+    except Refused as e:
         error = TEXTS[lang].get(f"err_{e.code}", e.detail)
         return await _manage_view(request, registration, cancel_error=error)
     raise _back(registration, lang)
@@ -150,14 +153,11 @@ async def change_sessions_from_page(request: web.Request) -> web.Response:
     waitlist = data.get("waitlist") == "on"
     lang = page_lang(request)
     pool = request.app[DB_POOL]
-    known = await db.select_sessions(pool, registration.event_id)
+    offer_hours = request.app[SETTINGS].offer_hours
     try:
-        chosen = session_seats.resolve(known, slugs)
-        async with pool.acquire() as conn, conn.transaction():
-            await session_seats.change(
-                conn, registration, chosen, waitlist, request.app[SETTINGS].offer_hours
-            )
-    except ProblemError as e:
+        await choose_sessions(pool, registration, slugs, waitlist, offer_hours)
+    except Refused as e:
+        known = await sessions_db.select_sessions(pool, registration.event_id)
         error = session_problem(lang, e, known, slugs)
         if e.code == "session_full":
             error = f"{error} {TEXTS[lang]['err_session_full_hint']}"
@@ -172,7 +172,7 @@ async def calendar_file(request: web.Request) -> web.Response:
     registration = await _registration(request)
     if registration is None:
         return not_found(request)
-    event = await db.select_event_by_id(request.app[DB_POOL], registration.event_id)
+    event = await events_db.select_event_by_id(request.app[DB_POOL], registration.event_id)
     body = calendar_entry(
         uid=f"{registration.id}@cnk-events",
         summary=getattr(event.name, registration.lang),

@@ -7,16 +7,22 @@ import csv
 import io
 from typing import Any
 
+import asyncpg
 import msgspec
-from aiohttp import web
 from email_validator import EmailNotValidError, validate_email
 
-from services.registration import db
-from services.registration.handlers import event_or_404, insert_registrations, new_registration
+from services.registration.records import Event
+from services.registration.refusals import (
+    BAD_CSV,
+    BAD_CSV_HEADER,
+    BAD_ENCODING,
+    IMPORT_REJECTED,
+    TOO_MANY_ROWS,
+)
+from services.registration.registrations import db
+from services.registration.registrations.registering import insert_registrations, new_registration
 from services.registration.schemas import RegisterRequest
-from shared.http import ProblemError, json_response, read_body
-from shared.keys import DB_POOL
-from shared.sealing import SEALER
+from shared.sealing import Sealer
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 5000
@@ -33,13 +39,7 @@ def parse_rows(text: str) -> tuple[list[RegisterRequest], list[dict[str, Any]]]:
         # The parser gives up on a line: a carriage return alone inside a field that is not
         # quoted, or a field over its limit (csv.field_size_limit(), 128 KiB).
         line = reader.reader.line_num  # the physical line; DictReader's own lags behind
-        raise ProblemError(
-            400,
-            "bad_csv",
-            f"Line {line} is not valid CSV: a field holds a line break without being in"
-            f" double quotes, or is longer than {FIELD_LIMIT_KIB} KiB; nothing was imported.",
-            extra={"line": line},
-        ) from None
+        raise BAD_CSV(line=line, kib=FIELD_LIMIT_KIB) from None
 
 
 def _check_rows(
@@ -49,19 +49,17 @@ def _check_rows(
     missing = [c for c in REQUIRED if c not in columns]
     unknown = [c for c in columns if c not in REQUIRED + OPTIONAL]
     if missing or unknown:
-        raise ProblemError(
-            400,
-            "bad_csv_header",
-            f"The first line must name the columns: {', '.join(REQUIRED + OPTIONAL)}"
-            f" (name and email required); missing {missing or 'none'},"
-            f" unknown {unknown or 'none'}.",
+        raise BAD_CSV_HEADER(
+            columns=", ".join(REQUIRED + OPTIONAL),
+            missing=missing or "none",
+            unknown=unknown or "none",
         )
     rows: list[RegisterRequest] = []
     errors: list[dict[str, Any]] = []
     seen: dict[str, int] = {}
     for line, raw in enumerate(reader, start=2):
         if line - 1 > MAX_ROWS:
-            raise ProblemError(413, "too_many_rows", f"At most {MAX_ROWS} rows per import.")
+            raise TOO_MANY_ROWS(limit=MAX_ROWS)
         values = {k.strip().lower(): (v or "").strip() for k, v in raw.items() if k}
         data: dict[str, Any] = {
             "name": values.get("name", ""),
@@ -91,18 +89,19 @@ def _check_rows(
     return rows, errors
 
 
-async def import_registrations(request: web.Request) -> web.Response:
-    if request.content_type not in ("text/csv", "text/plain"):
-        raise ProblemError(415, "unsupported_media_type", "Send the file as text/csv.")
-    raw = await read_body(request, MAX_BYTES)
+def decode(raw: bytes) -> str:
     try:
-        text = raw.decode("utf-8")
+        return raw.decode("utf-8")
     except UnicodeDecodeError:
-        raise ProblemError(400, "bad_encoding", "The file must be UTF-8.") from None
-    event = await event_or_404(request, include_drafts=True)
+        raise BAD_ENCODING() from None
+
+
+async def import_rows(
+    pool: asyncpg.Pool, sealer: Sealer, event: Event, text: str
+) -> dict[str, int]:
+    """Register every row of the CSV ``text`` in one transaction, or none (refused with every
+    bad row); how many were imported, confirmed and waitlisted."""
     rows, errors = parse_rows(text)
-    pool = request.app[DB_POOL]
-    sealer = request.app[SEALER]
     registrations = [new_registration(event, row, sealer) for row in rows]
     taken = await db.select_registration_ids_by_email(
         pool, event.id, [r.email.casefold() for r, _ in registrations]
@@ -111,18 +110,13 @@ async def import_registrations(request: web.Request) -> web.Response:
         if registration.email.casefold() in taken:
             errors.append({"line": line, "error": "already registered for this event"})
     if errors:
-        raise ProblemError(
-            422,
-            "import_rejected",
-            f"{len(errors)} rows are wrong; nothing was imported.",
-            extra={"rows": sorted(errors, key=lambda e: e["line"])},
-        )
+        raise IMPORT_REJECTED(count=len(errors), rows=sorted(errors, key=lambda e: e["line"]))
     counts = {"confirmed": 0, "waitlisted": 0}
     async with pool.acquire() as conn, conn.transaction():
         for registration, _token in registrations:
-            status, _ = await insert_registrations(conn, event, [registration])
-            counts[status] += 1
-    return json_response({"imported": len(registrations), **counts}, status=201)
+            outcome = await insert_registrations(conn, event, [registration])
+            counts[outcome.status] += 1
+    return {"imported": len(registrations), **counts}
 
 
 def _lines(rows: list[RegisterRequest], errors: list[dict[str, Any]]) -> list[int]:

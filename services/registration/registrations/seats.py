@@ -8,19 +8,22 @@ without deadlocks.
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal
+from typing import Literal
 
 import asyncpg
 import msgspec
 
-from services.registration import db, messages, session_seats
+from services.registration import messages
+from services.registration.events import db as events_db
 from services.registration.messages import confirmed_event, event_info, holder
-from services.registration.schemas import Event, Registration
+from services.registration.records import Event, Registration
+from services.registration.refusals import NO_OPEN_OFFER, OFFER_EXPIRED
+from services.registration.registrations import db
+from services.registration.sessions import db as sessions_db
+from services.registration.sessions import seats as session_seats
+from services.registration.ticket_types import db as ticket_types_db
 from shared import events, outbox
-from shared.http import ProblemError
-from shared.refusals import FieldError
 
 CancelReason = Literal["attendee", "organizer", "offer_expired", "event_cancelled", "erased"]
 HOLDS_SEAT = ("confirmed", "offered")
@@ -34,7 +37,7 @@ async def promote(conn: asyncpg.Connection, event: Event, offer_hours: float) ->
     # Every change to an event's seats holds its row lock, so these counts stay true here.
     room = {
         t.id: (t.quota - t.taken if t.quota is not None else free)
-        for t in await db.select_ticket_types(conn, event.id)
+        for t in await ticket_types_db.select_ticket_types(conn, event.id)
     }
     waiting: list[Registration] = []
     for candidate in await db.select_first_waitlisted_for_update(conn, event.id, None):
@@ -45,7 +48,7 @@ async def promote(conn: asyncpg.Connection, event: Event, offer_hours: float) ->
             if room.get(type_id, 0) <= 0:
                 continue  # their ticket type is sold out; the next in line may fit
             room[type_id] -= 1
-            await db.update_ticket_type_seats(conn, type_id, 1)
+            await ticket_types_db.update_ticket_type_seats(conn, type_id, 1)
         waiting.append(candidate)
     expires_at = datetime.now(UTC) + timedelta(hours=offer_hours)
     for registration in waiting:
@@ -60,14 +63,14 @@ async def promote(conn: asyncpg.Connection, event: Event, offer_hours: float) ->
                 holder=holder(offered),
                 manage_token_hash=offered.manage_token_hash,
                 expires_at=expires_at,
-                sessions=messages.choices(await db.select_places(conn, [offered.id])),
+                sessions=messages.choices(await sessions_db.select_places(conn, [offered.id])),
                 manage_token_sealed=offered.manage_token_sealed,
             ),
             offered.id,
             offered.version,
         )
     if waiting:
-        await db.update_event_seats(conn, event.id, len(waiting))
+        await events_db.update_event_seats(conn, event.id, len(waiting))
     return len(waiting)
 
 
@@ -77,7 +80,7 @@ async def cancel(
     reason: CancelReason,
     offer_hours: float,
 ) -> Registration:
-    event = await db.select_event_for_update(conn, registration.event_id)
+    event = await events_db.select_event_for_update(conn, registration.event_id)
     current = await db.select_registration_for_update(conn, registration.id)
     if current.status == "cancelled":
         return current
@@ -103,9 +106,9 @@ async def cancel(
     )
     await session_seats.release(conn, event, cancelled.id, offer_hours)
     if current.status in HOLDS_SEAT:
-        await db.update_event_seats(conn, event.id, -1)
+        await events_db.update_event_seats(conn, event.id, -1)
         if current.ticket_type_id is not None:
-            await db.update_ticket_type_seats(conn, current.ticket_type_id, -1)
+            await ticket_types_db.update_ticket_type_seats(conn, current.ticket_type_id, -1)
         if event.status == "published":
             await promote(conn, msgspec.structs.replace(event, taken=event.taken - 1), offer_hours)
     return cancelled
@@ -114,20 +117,20 @@ async def cancel(
 async def accept_offer(conn: asyncpg.Connection, registration: Registration) -> Registration:
     """Accept what the registration is offered: its event seat (its sessions are then
     placed) and any seats in sessions it was waiting for."""
-    event = await db.select_event_for_update(conn, registration.event_id)
+    event = await events_db.select_event_for_update(conn, registration.event_id)
     current = await db.select_registration_for_update(conn, registration.id)
     sessions = await session_seats.accept_offers(conn, event, current)
     if current.status == "offered":
         assert current.offer_expires_at is not None
         if current.offer_expires_at <= datetime.now(UTC):
-            raise ProblemError(409, "offer_expired", "This offer has expired; the seat went on.")
+            raise OFFER_EXPIRED()
         confirmed = await db.update_registration_status(conn, current.id, "confirmed")
         await session_seats.place_pending(conn, confirmed.id)
         type_slug = None
         if confirmed.ticket_type_id is not None:
-            types = await db.select_ticket_types(conn, event.id)
+            types = await ticket_types_db.select_ticket_types(conn, event.id)
             type_slug = next(t.slug for t in types if t.id == confirmed.ticket_type_id)
-        places = await db.select_places(conn, [confirmed.id])
+        places = await sessions_db.select_places(conn, [confirmed.id])
         await outbox.enqueue(
             conn,
             confirmed_event(event, confirmed, type_slug, places),
@@ -139,109 +142,7 @@ async def accept_offer(conn: asyncpg.Connection, registration: Registration) -> 
         return await messages.enqueue_sessions_changed(conn, event, current, [])
     if current.status == "confirmed":
         return current
-    raise ProblemError(
-        409, "no_open_offer", f"This registration has no open offer (it is {current.status})."
-    )
-
-
-async def set_status(
-    conn: asyncpg.Connection, event_id: uuid.UUID, status: Literal["published", "cancelled"]
-) -> Event:
-    """Publish a draft, or cancel an event: every registration is cancelled with it, which
-    revokes every ticket and tells every attendee."""
-    event = await db.select_event_for_update(conn, event_id)
-    allowed = {"published": ("draft",), "cancelled": ("draft", "published")}[status]
-    if event.status == status:
-        return event
-    if event.status not in allowed:
-        raise ProblemError(
-            409, "invalid_transition", f"A {event.status} event cannot become {status}."
-        )
-    updated = await db.update_event_status(conn, event_id, status)
-    await messages.enqueue_event_updated(conn, updated, ["status"])
-    if status == "cancelled":
-        for registration in await db.select_active_registrations_for_update(conn, event_id):
-            await cancel(conn, registration, "event_cancelled", offer_hours=0)
-    return await db.select_event_for_update(conn, event_id)
-
-
-# Request fields stored in one column of the same name; name and description take two.
-async def lock_changeable_event(conn: asyncpg.Connection, event_id: uuid.UUID) -> Event:
-    """The event, locked for a change by its organizer; a cancelled one cannot change."""
-    event = await db.select_event_for_update(conn, event_id)
-    if event.status == "cancelled":
-        raise ProblemError(409, "event_cancelled", "A cancelled event cannot be changed.")
-    return event
-
-
-EVENT_COLUMNS = {
-    "kind": "kind",
-    "starts_at": "starts_at",
-    "ends_at": "ends_at",
-    "venue": "venue",
-    "room": "room",
-    "capacity": "capacity",
-    "waitlist": "waitlist",
-    "retention_days": "retention_days",
-    "registration_opens_at": "registration_opens_at",
-    "registration_closes_at": "registration_closes_at",
-    "group_limit": "group_limit",
-}
-
-
-async def update_event(
-    conn: asyncpg.Connection, event_id: uuid.UUID, given: dict[str, Any], offer_hours: float
-) -> Event:
-    """Apply an organizer's partial update; a larger capacity offers the new seats at once.
-
-    Only what really changes is written and announced (``event.updated`` names it in
-    ``changed``), so repeating an update changes nothing.
-    """
-    event = await lock_changeable_event(conn, event_id)
-    changed = {k: v for k, v in given.items() if getattr(event, k) != v}
-    if not changed:
-        return event
-    after = msgspec.structs.replace(event, **changed)
-    if after.ends_at <= after.starts_at:
-        raise ProblemError(
-            400,
-            "validation_failed",
-            "The event must end after it starts.",
-            errors=[FieldError(field="ends_at", message="must be after starts_at")],
-        )
-    opens, closes = after.registration_opens_at, after.registration_closes_at
-    if opens is not None and closes is not None and closes <= opens:
-        raise ProblemError(
-            400,
-            "validation_failed",
-            "Registration must close after it opens.",
-            errors=[
-                FieldError(
-                    field="registration_closes_at", message="must be after registration_opens_at"
-                )
-            ],
-        )
-    if after.capacity < event.taken:
-        raise ProblemError(
-            409,
-            "capacity_below_taken",
-            f"{event.taken} seats are taken or offered; the capacity cannot go below that.",
-            errors=[FieldError(field="capacity", message=f"at least {event.taken}")],
-        )
-    columns: dict[str, Any] = {}
-    for field, value in changed.items():
-        if field == "name":
-            columns |= {"name_pl": value.pl, "name_en": value.en}
-        elif field == "description":
-            columns |= {"description_pl": value.pl, "description_en": value.en}
-        else:
-            columns[EVENT_COLUMNS[field]] = value
-    updated = await db.update_event_fields(conn, event_id, columns)
-    await messages.enqueue_event_updated(conn, updated, sorted(changed))
-    if updated.status != "published":
-        return updated
-    offered = await promote(conn, updated, offer_hours)
-    return msgspec.structs.replace(updated, taken=updated.taken + offered)
+    raise NO_OPEN_OFFER(status=current.status)
 
 
 async def expire_offers(pool: asyncpg.Pool, offer_hours: float, batch: int = 100) -> int:

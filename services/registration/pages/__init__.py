@@ -1,0 +1,1 @@
+"""The public pages: the catalogue, the event page with its form, the manage page."""

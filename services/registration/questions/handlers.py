@@ -1,0 +1,31 @@
+"""HTTP of an event's questions: organizers add them, anyone lists them."""
+
+from __future__ import annotations
+
+import asyncpg
+import msgspec
+from aiohttp import web
+
+from services.registration.events.setup import find_event
+from services.registration.questions import db
+from services.registration.refusals import QUESTION_EXISTS
+from services.registration.schemas import QuestionRequest
+from shared.http import decode_body, json_response
+from shared.keys import DB_POOL
+
+
+async def create_question(request: web.Request) -> web.Response:
+    body = await decode_body(request, QuestionRequest)
+    pool = request.app[DB_POOL]
+    event = await find_event(pool, request.match_info["slug"], include_drafts=True)
+    try:
+        await db.insert_question(pool, event.id, body)
+    except asyncpg.UniqueViolationError:
+        raise QUESTION_EXISTS(key=body.key) from None
+    return json_response(msgspec.to_builtins(body), status=201)
+
+
+async def list_questions(request: web.Request) -> web.Response:
+    pool = request.app[DB_POOL]
+    event = await find_event(pool, request.match_info["slug"])
+    return json_response({"questions": await db.select_questions(pool, event.id)})

@@ -1,0 +1,1 @@
+"""Registrations: registering (alone, as a group, batched), seats, the waitlist, offers."""

@@ -1,0 +1,1 @@
+"""Organizer tools: list, search and export an event's registrations; import attendees."""

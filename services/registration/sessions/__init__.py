@@ -1,0 +1,1 @@
+"""Sessions (workshops) of an event, and the registrations' places in them."""

@@ -1,0 +1,1 @@
+"""Ticket types of an event: organizers define them, registrations pick one."""
