@@ -45,6 +45,9 @@ class Infra:
             # The reminder scheduler runs only where a test asks for it: the events of
             # other tests must not mail reminders into their mailboxes.
             reminder_hours=0,
+            # The PDF worker's rest between uploaded files is a throttle no test measures.
+            verify_rest_factor=0,
+            verify_min_rest_seconds=0.01,
         )
         values.update(overrides)
         return Settings(**values)
