@@ -18,7 +18,8 @@ import pytest
 from cnk import cli
 from shared import events
 from shared.events import CertificateIssued, RegistrationConfirmed
-from tests.factories import auth, event_body, eventually, registration_body
+from tests.factories import auth, event_body, eventually
+from tests.journey import register, ticket
 from tests.pdfs import pdf_qr, pdf_text
 
 NAME = {"pl": "Dzień Otwarty InnHUB", "en": "InnHUB Open Day"}
@@ -31,19 +32,8 @@ SUBJECT = {
 async def _registered(
     registration: Any, tickets: Any, checkin: Any, slug: str, **person: Any
 ) -> dict[str, Any]:
-    r = await registration.post(
-        f"/api/v1/events/{slug}/registrations", json=registration_body(**person)
-    )
-    assert r.status == 201, await r.text()
-    reg = dict(await r.json())
-
-    async def ticket() -> dict[str, Any] | None:
-        r = await tickets.get(
-            f"/api/v1/registrations/{reg['id']}/ticket", headers=auth(reg["manage_token"])
-        )
-        return dict(await r.json()) if r.status == 200 else None
-
-    reg["code"] = (await eventually(ticket))["code"]
+    reg = await register(registration, slug, **person)
+    reg["code"] = (await ticket(tickets, reg))["code"]
 
     async def known() -> bool:
         r = await checkin.get(
