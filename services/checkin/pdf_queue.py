@@ -26,12 +26,13 @@ FRAME = struct.Struct(">I")
 WAITING = 4
 MAX_ANSWER = 1024 * 1024  # bytes; the worker cuts the token and text well below
 # After each file the worker rests this many times as long as the file took (at most the
-# deadline; VERIFY_REST_FACTOR), so that a flood of costly files has it busy a quarter of the time at most, less
+# deadline), so that a flood of costly files has it busy a quarter of the time at most, less
 # when the machine is busy. At the lowest priority, a worker busy all the time still took a
-# quarter of a door rush's throughput on two cores.
+# quarter of a door rush's throughput on two cores. The default of VERIFY_REST_FACTOR.
 REST = 3
-# And for no less than this (VERIFY_MIN_REST_SECONDS): a flood of files that are quick to refuse is read into checkin
-# two a second at most (each costs its event loop a few milliseconds of copying).
+# And for no less than this: a flood of files that are quick to refuse is read into checkin
+# two a second at most (each costs its event loop a few milliseconds of copying). The
+# default of VERIFY_MIN_REST_SECONDS.
 MIN_REST_SECONDS = 0.5
 
 

@@ -490,7 +490,7 @@ async def test_concurrent_entries_never_exceed_an_enforced_limit(
 ) -> None:
     door = await _door(service_client, servers)
     await door.add_list(slug="lab", limit=2, enforce_limit=True)
-    holders = [await door.ticket() for _ in range(5)]
+    holders = await door.tickets_for(*({} for _ in range(5)))
     results = await asyncio.gather(*(door.scan(t, "lab") for t in holders))
     assert sorted(r["result"] for r in results) == ["accepted"] * 2 + ["venue_full"] * 3
     assert (await door.inside("lab"))["count"] == 2
@@ -927,7 +927,7 @@ async def test_a_rush_on_two_instances_admits_every_ticket_exactly_once(
     batched together or not, each ticket has exactly one accepted entry on each list."""
     door = await _door(service_client, servers)
     await door.add_list(slug="hall-b", policy="reentry")
-    tickets = [await door.ticket() for _ in range(12)]
+    tickets = await door.tickets_for(*({} for _ in range(12)))
     other = await service_client("checkin")
     token = auth(servers.token("door", [door.slug]))
 
