@@ -247,8 +247,9 @@ TARGETS = {
 
 
 @pytest.fixture(params=sorted(TARGETS))
-async def target(request: pytest.FixtureRequest, service_client: Any, servers: Any) -> Target:
-    return await TARGETS[request.param](service_client, servers)
+async def target(request: pytest.FixtureRequest, module_client: Any, servers: Any) -> Target:
+    # Each target has an event of its own: the apps are the module's.
+    return await TARGETS[request.param](module_client, servers)
 
 
 # --- malformed bodies, common to every JSON endpoint
@@ -701,10 +702,10 @@ async def _send(client: Any, endpoint: Endpoint, headers: dict[str, str]) -> Any
 @pytest.mark.parametrize("case", sorted(TOKEN_CASES))
 @pytest.mark.parametrize("name", sorted(STAFF_ENDPOINTS))
 async def test_endpoint_refuses_a_missing_or_bad_staff_token(
-    service_client: Any, servers: Any, name: str, case: str
+    module_client: Any, servers: Any, name: str, case: str
 ) -> None:
     endpoint = STAFF_ENDPOINTS[name]
-    client = await service_client(endpoint.service)
+    client = await module_client(endpoint.service)
     status, code = TOKEN_CASES[case]
     body = endpoint.json()
     r = await client.request(
@@ -722,10 +723,10 @@ ORGANIZER_ONLY = sorted(n for n, e in STAFF_ENDPOINTS.items() if not e.door_allo
 
 @pytest.mark.parametrize("name", ORGANIZER_ONLY)
 async def test_door_token_is_403_where_an_organizer_is_needed(
-    service_client: Any, servers: Any, name: str
+    module_client: Any, servers: Any, name: str
 ) -> None:
     endpoint = STAFF_ENDPOINTS[name]
-    client = await service_client(endpoint.service)
+    client = await module_client(endpoint.service)
     await assert_problem(
         await _send(client, endpoint, auth(servers.token("door"))), 403, "forbidden"
     )
@@ -733,10 +734,10 @@ async def test_door_token_is_403_where_an_organizer_is_needed(
 
 @pytest.mark.parametrize("name", sorted(STAFF_ENDPOINTS))
 async def test_opaque_garbage_bearer_token_is_refused(
-    service_client: Any, servers: Any, name: str
+    module_client: Any, servers: Any, name: str
 ) -> None:
     endpoint = STAFF_ENDPOINTS[name]
-    client = await service_client(endpoint.service)
+    client = await module_client(endpoint.service)
     r = await _send(client, endpoint, {"Authorization": "Bearer garbage"})
     if endpoint.manage_token:
         # Not a JWT, so taken for a manage token, which matches nothing.
@@ -773,10 +774,10 @@ async def test_organizer_token_for_another_event_is_403_event_not_covered(
 @pytest.mark.parametrize("case", ["malformed-jwt", "expired", "foreign-key"])
 @pytest.mark.parametrize("name", sorted(OPTIONAL_TOKEN_ENDPOINTS))
 async def test_public_endpoint_refuses_a_bad_staff_token_rather_than_ignoring_it(
-    service_client: Any, servers: Any, name: str, case: str
+    module_client: Any, servers: Any, name: str, case: str
 ) -> None:
     endpoint = OPTIONAL_TOKEN_ENDPOINTS[name]
-    client = await service_client(endpoint.service)
+    client = await module_client(endpoint.service)
     status, code = TOKEN_CASES[case]
     await assert_problem(await _send(client, endpoint, _headers(servers, case)), status, code)
 
@@ -805,9 +806,9 @@ BAD_IDS = ["not-a-uuid", "123", "00000000-0000-0000-0000-00000000000g", "%20", "
 
 @pytest.mark.parametrize("bad_id", BAD_IDS)
 async def test_get_registration_with_a_non_uuid_id_is_404(
-    service_client: Any, servers: Any, bad_id: str
+    module_client: Any, servers: Any, bad_id: str
 ) -> None:
-    client = await service_client("registration")
+    client = await module_client("registration")
     for headers in ({}, auth(servers.token())):
         r = await client.get(f"/api/v1/registrations/{bad_id}", headers=headers)
         await assert_problem(r, 404, "registration_not_found")
@@ -824,9 +825,9 @@ async def test_get_registration_with_a_non_uuid_id_is_404(
     ids=["ticket", "qr-png", "qr-svg"],
 )
 async def test_ticket_endpoints_with_a_non_uuid_id_are_404(
-    service_client: Any, servers: Any, path: str, code: str, bad_id: str
+    module_client: Any, servers: Any, path: str, code: str, bad_id: str
 ) -> None:
-    client = await service_client("tickets")
+    client = await module_client("tickets")
     for headers in ({}, auth(servers.token())):
         r = await client.get(path.format(id=bad_id), headers=headers)
         await assert_problem(r, 404, code)
@@ -936,15 +937,20 @@ async def test_unknown_path_is_404_problem(service_client: Any, service: str) ->
         await assert_problem(await client.get(path), 404, "not_found")
 
 
+# The same in every pytest process: the tests' ids name it (pytest-xdist's workers must
+# collect the same tests).
+SOME_ID = uuid.UUID("5e1d0c0d-0000-4000-8000-000000000001")
+
+
 @pytest.mark.parametrize(
     ("service", "method", "path"),
     [
         ("registration", "DELETE", "/api/v1/events"),
         ("registration", "PUT", "/api/v1/events/some-event"),
         ("registration", "PUT", "/api/v1/events/some-event/registrations"),
-        ("registration", "PUT", f"/api/v1/registrations/{uuid.uuid4()}"),
-        ("tickets", "POST", f"/api/v1/registrations/{uuid.uuid4()}/ticket"),
-        ("tickets", "DELETE", f"/api/v1/tickets/{uuid.uuid4()}/qr.png"),
+        ("registration", "PUT", f"/api/v1/registrations/{SOME_ID}"),
+        ("tickets", "POST", f"/api/v1/registrations/{SOME_ID}/ticket"),
+        ("tickets", "DELETE", f"/api/v1/tickets/{SOME_ID}/qr.png"),
         ("tickets", "DELETE", "/api/v1/keys"),
         ("tickets", "GET", "/api/v1/keys/1/retire"),
         ("checkin", "GET", "/api/v1/scans"),
