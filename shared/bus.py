@@ -80,7 +80,7 @@ async def nats_connection(app: web.Application) -> AsyncIterator[None]:
         reconnected_cb=on_reconnect,
         drain_timeout=5,
     )
-    js = nc.jetstream()
+    js = nc.jetstream(timeout=settings.nats_timeout_seconds)
     await ensure_streams(js, settings.stream_replicas)
     app[NATS] = nc
     app[JETSTREAM] = js

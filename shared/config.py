@@ -98,8 +98,14 @@ class Settings:
     # How long a request's body may take to arrive (shared/http.py, body_deadline).
     body_timeout_seconds: float = 30.0
     verify_rate_limit: int = 20  # certificate files checked per client address per minute
-    # How long the worker may take to read one uploaded PDF (services/checkin/evidence/pdf_queue.py).
+    # How long the worker may take over one uploaded PDF (checkin/evidence/pdf_queue.py).
     verify_timeout_seconds: float = 10.0
+    # The worker's rest after each file: this many times as long as the file took, for no
+    # less than verify_min_rest_seconds (services/checkin/pdf_queue.py).
+    verify_rest_factor: float = 3.0
+    verify_min_rest_seconds: float = 0.5
+    # How long a JetStream request (a publish, a bucket's put) waits for the server's answer.
+    nats_timeout_seconds: float = 5.0
 
     @classmethod
     def from_env(cls, service: str, environ: Mapping[str, str] | None = None) -> Settings:
@@ -152,6 +158,9 @@ class Settings:
             body_timeout_seconds=_float(env, "BODY_TIMEOUT_SECONDS", 30.0),
             verify_rate_limit=_int(env, "VERIFY_RATE_LIMIT", 20),
             verify_timeout_seconds=_float(env, "VERIFY_TIMEOUT_SECONDS", 10.0),
+            verify_rest_factor=_float(env, "VERIFY_REST_FACTOR", 3.0, zero_ok=True),
+            verify_min_rest_seconds=_float(env, "VERIFY_MIN_REST_SECONDS", 0.5, zero_ok=True),
+            nats_timeout_seconds=_float(env, "NATS_TIMEOUT_SECONDS", 5.0),
             batch_interval_seconds=_int(env, "BATCH_INTERVAL_MS", 200) / 1000,
         )
 

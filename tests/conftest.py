@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiohttp.test_utils import TestClient
+from aiohttp.test_utils import TestClient, TestServer
 
 from shared.auth import generate_keypair, issue_token
 from shared.config import Settings
@@ -45,6 +45,9 @@ class Infra:
             # The reminder scheduler runs only where a test asks for it: the events of
             # other tests must not mail reminders into their mailboxes.
             reminder_hours=0,
+            # The PDF worker's rest between uploaded files is a throttle no test measures.
+            verify_rest_factor=0,
+            verify_min_rest_seconds=0.01,
         )
         values.update(overrides)
         return Settings(**values)
@@ -79,7 +82,11 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Infra]:
             infra.postgres_server(tmp_path_factory.mktemp("pg"))
         )
         database_url = stack.enter_context(infra.fresh_database(db_server))
-        nats_url = infra.env_or_none("NATS_URL") or stack.enter_context(
+        # One NATS server for every pytest-xdist worker would not do: the apps of each
+        # worker's tests would take each other's events (a durable consumer is named after
+        # its service). A PostgreSQL server is fine, each worker has a database of its own.
+        shared_nats = os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1") == "1"
+        nats_url = (shared_nats and infra.env_or_none("NATS_URL")) or stack.enter_context(
             infra.nats_server(tmp_path_factory.mktemp("nats"))
         )
         smtp_url, mailbox = stack.enter_context(infra.smtp_server())
@@ -101,6 +108,30 @@ async def service_client(
         return await aiohttp_client(module.create_app(servers.settings(service, **overrides)))
 
     yield make
+
+
+@pytest.fixture(scope="module")
+async def module_client(
+    servers: Infra,
+) -> AsyncIterator[Callable[[str], Awaitable[TestClient]]]:  # type: ignore[type-arg]
+    """``await module_client("tickets")``: that service's app with the suite's settings, one
+    for the whole test module. For tests whose requests leave nothing in the app that the
+    next test could see (refusals of bad input, say); a test that needs settings of its own,
+    cookies or a fresh app's state takes ``service_client``'s."""
+    clients: dict[str, TestClient] = {}  # type: ignore[type-arg]
+
+    async def get(service: str) -> TestClient:  # type: ignore[type-arg]
+        if service not in clients:
+            module = importlib.import_module(f"services.{service}.app")
+            app = module.create_app(servers.settings(service))
+            client = TestClient(TestServer(app))
+            await client.start_server()
+            clients[service] = client
+        return clients[service]
+
+    yield get
+    for client in reversed(list(clients.values())):
+        await client.close()
 
 
 @pytest.fixture

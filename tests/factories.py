@@ -80,32 +80,3 @@ async def eventually(
             return last
         await asyncio.sleep(interval)
     raise AssertionError(f"condition not met within {timeout} s (last: {last!r})")
-
-
-async def issue_codes(
-    clients: tuple[Any, Any, Any], organizer: dict[str, str], slug: str, names: list[str]
-) -> list[str]:
-    """Register ``names``; their ticket codes once checkin knows every ticket."""
-    registration, tickets, checkin = clients
-    codes = []
-    for name in names:
-        r = await registration.post(
-            f"/api/v1/events/{slug}/registrations", json=registration_body(name=name)
-        )
-        assert r.status == 201, await r.text()
-        reg = await r.json()
-
-        async def code(reg: dict[str, Any] = reg) -> str | None:
-            r = await tickets.get(
-                f"/api/v1/registrations/{reg['id']}/ticket", headers=auth(reg["manage_token"])
-            )
-            return (await r.json())["code"] if r.status == 200 else None
-
-        codes.append(await eventually(code))
-
-    async def known() -> bool:
-        r = await checkin.get(f"/api/v1/events/{slug}/attendance", headers=organizer)
-        return r.status == 200 and bool((await r.json())["tickets"] == len(names))
-
-    await eventually(known)
-    return codes

@@ -247,8 +247,9 @@ TARGETS = {
 
 
 @pytest.fixture(params=sorted(TARGETS))
-async def target(request: pytest.FixtureRequest, service_client: Any, servers: Any) -> Target:
-    return await TARGETS[request.param](service_client, servers)
+async def target(request: pytest.FixtureRequest, module_client: Any, servers: Any) -> Target:
+    # Each target has an event of its own: the apps are the module's.
+    return await TARGETS[request.param](module_client, servers)
 
 
 # --- malformed bodies, common to every JSON endpoint
@@ -461,9 +462,9 @@ BAD_EVENTS: list[tuple[str, dict[str, Any], str]] = [
     ("overrides", "field"), [c[1:] for c in BAD_EVENTS], ids=[c[0] for c in BAD_EVENTS]
 )
 async def test_create_event_with_a_bad_field_is_400_naming_it_and_creates_nothing(
-    service_client: Any, servers: Any, overrides: dict[str, Any], field: str
+    module_client: Any, servers: Any, overrides: dict[str, Any], field: str
 ) -> None:
-    target = await _events_target(service_client, servers)
+    target = await _events_target(module_client, servers)
     body = event_body(**overrides)
     r = await target.post(json=body)
     await assert_problem(r, 400, "validation_failed", field)
@@ -516,9 +517,9 @@ BAD_REGISTRATIONS: list[tuple[str, dict[str, Any], str]] = [
     ids=[c[0] for c in BAD_REGISTRATIONS],
 )
 async def test_register_with_a_bad_field_is_400_naming_it_and_takes_no_seat(
-    service_client: Any, servers: Any, overrides: dict[str, Any], field: str
+    module_client: Any, servers: Any, overrides: dict[str, Any], field: str
 ) -> None:
-    target = await _registrations_target(service_client, servers)
+    target = await _registrations_target(module_client, servers)
     body = registration_body(**overrides)
     r = await target.post(json=body)
     await assert_problem(r, 400, "validation_failed", field)
@@ -605,9 +606,9 @@ BAD_SCANS: list[tuple[str, dict[str, Any], str]] = [
     ("overrides", "field"), [c[1:] for c in BAD_SCANS], ids=[c[0] for c in BAD_SCANS]
 )
 async def test_scan_with_a_bad_field_is_400_naming_it_and_records_nothing(
-    service_client: Any, servers: Any, overrides: dict[str, Any], field: str
+    module_client: Any, servers: Any, overrides: dict[str, Any], field: str
 ) -> None:
-    target = await _scans_target(service_client, servers)
+    target = await _scans_target(module_client, servers)
     body = {**target.valid, "scan_id": str(uuid.uuid4()), **overrides}
     r = await target.post(json=body)
     await assert_problem(r, 400, "validation_failed", field)
@@ -701,10 +702,10 @@ async def _send(client: Any, endpoint: Endpoint, headers: dict[str, str]) -> Any
 @pytest.mark.parametrize("case", sorted(TOKEN_CASES))
 @pytest.mark.parametrize("name", sorted(STAFF_ENDPOINTS))
 async def test_endpoint_refuses_a_missing_or_bad_staff_token(
-    service_client: Any, servers: Any, name: str, case: str
+    module_client: Any, servers: Any, name: str, case: str
 ) -> None:
     endpoint = STAFF_ENDPOINTS[name]
-    client = await service_client(endpoint.service)
+    client = await module_client(endpoint.service)
     status, code = TOKEN_CASES[case]
     body = endpoint.json()
     r = await client.request(
@@ -722,10 +723,10 @@ ORGANIZER_ONLY = sorted(n for n, e in STAFF_ENDPOINTS.items() if not e.door_allo
 
 @pytest.mark.parametrize("name", ORGANIZER_ONLY)
 async def test_door_token_is_403_where_an_organizer_is_needed(
-    service_client: Any, servers: Any, name: str
+    module_client: Any, servers: Any, name: str
 ) -> None:
     endpoint = STAFF_ENDPOINTS[name]
-    client = await service_client(endpoint.service)
+    client = await module_client(endpoint.service)
     await assert_problem(
         await _send(client, endpoint, auth(servers.token("door"))), 403, "forbidden"
     )
@@ -733,10 +734,10 @@ async def test_door_token_is_403_where_an_organizer_is_needed(
 
 @pytest.mark.parametrize("name", sorted(STAFF_ENDPOINTS))
 async def test_opaque_garbage_bearer_token_is_refused(
-    service_client: Any, servers: Any, name: str
+    module_client: Any, servers: Any, name: str
 ) -> None:
     endpoint = STAFF_ENDPOINTS[name]
-    client = await service_client(endpoint.service)
+    client = await module_client(endpoint.service)
     r = await _send(client, endpoint, {"Authorization": "Bearer garbage"})
     if endpoint.manage_token:
         # Not a JWT, so taken for a manage token, which matches nothing.
@@ -773,10 +774,10 @@ async def test_organizer_token_for_another_event_is_403_event_not_covered(
 @pytest.mark.parametrize("case", ["malformed-jwt", "expired", "foreign-key"])
 @pytest.mark.parametrize("name", sorted(OPTIONAL_TOKEN_ENDPOINTS))
 async def test_public_endpoint_refuses_a_bad_staff_token_rather_than_ignoring_it(
-    service_client: Any, servers: Any, name: str, case: str
+    module_client: Any, servers: Any, name: str, case: str
 ) -> None:
     endpoint = OPTIONAL_TOKEN_ENDPOINTS[name]
-    client = await service_client(endpoint.service)
+    client = await module_client(endpoint.service)
     status, code = TOKEN_CASES[case]
     await assert_problem(await _send(client, endpoint, _headers(servers, case)), status, code)
 
@@ -805,9 +806,9 @@ BAD_IDS = ["not-a-uuid", "123", "00000000-0000-0000-0000-00000000000g", "%20", "
 
 @pytest.mark.parametrize("bad_id", BAD_IDS)
 async def test_get_registration_with_a_non_uuid_id_is_404(
-    service_client: Any, servers: Any, bad_id: str
+    module_client: Any, servers: Any, bad_id: str
 ) -> None:
-    client = await service_client("registration")
+    client = await module_client("registration")
     for headers in ({}, auth(servers.token())):
         r = await client.get(f"/api/v1/registrations/{bad_id}", headers=headers)
         await assert_problem(r, 404, "registration_not_found")
@@ -824,9 +825,9 @@ async def test_get_registration_with_a_non_uuid_id_is_404(
     ids=["ticket", "qr-png", "qr-svg"],
 )
 async def test_ticket_endpoints_with_a_non_uuid_id_are_404(
-    service_client: Any, servers: Any, path: str, code: str, bad_id: str
+    module_client: Any, servers: Any, path: str, code: str, bad_id: str
 ) -> None:
-    client = await service_client("tickets")
+    client = await module_client("tickets")
     for headers in ({}, auth(servers.token())):
         r = await client.get(path.format(id=bad_id), headers=headers)
         await assert_problem(r, 404, code)
@@ -864,9 +865,9 @@ BAD_SLUGS = ["no-such-event", "UPPER", "ąę-wydarzenie", "a" * 300, "%20", "%00
 
 @pytest.mark.parametrize("slug", BAD_SLUGS)
 async def test_get_unknown_or_malformed_event_slug_is_404(
-    service_client: Any, servers: Any, slug: str
+    module_client: Any, servers: Any, slug: str
 ) -> None:
-    client = await service_client("registration")
+    client = await module_client("registration")
     for headers in ({}, auth(servers.token())):
         r = await client.get(f"/api/v1/events/{slug}", headers=headers)
         await assert_problem(r, 404, "event_not_found")
@@ -874,18 +875,18 @@ async def test_get_unknown_or_malformed_event_slug_is_404(
 
 @pytest.mark.parametrize("slug", BAD_SLUGS)
 async def test_register_for_unknown_or_malformed_event_slug_is_404(
-    service_client: Any, slug: str
+    module_client: Any, slug: str
 ) -> None:
-    client = await service_client("registration")
+    client = await module_client("registration")
     r = await client.post(f"/api/v1/events/{slug}/registrations", json=registration_body())
     await assert_problem(r, 404, "event_not_found")
 
 
 @pytest.mark.parametrize("slug", BAD_SLUGS)
 async def test_attendance_of_unknown_or_malformed_event_slug_is_404(
-    service_client: Any, servers: Any, slug: str
+    module_client: Any, servers: Any, slug: str
 ) -> None:
-    client = await service_client("checkin")
+    client = await module_client("checkin")
     r = await client.get(f"/api/v1/events/{slug}/attendance", headers=auth(servers.token()))
     await assert_problem(r, 404, "event_not_found")
 
@@ -905,9 +906,9 @@ async def test_attendance_of_unknown_or_malformed_event_slug_is_404(
     ids=["none", "empty", "not-a-uuid", "number", "uuid-plus-char", "long", "misspelt", "nul"],
 )
 async def test_deliveries_without_a_valid_registration_id_is_400_naming_it(
-    service_client: Any, servers: Any, query: str
+    module_client: Any, servers: Any, query: str
 ) -> None:
-    client = await service_client("notifications")
+    client = await module_client("notifications")
     r = await client.get(f"/api/v1/deliveries{query}", headers=auth(servers.token()))
     await assert_problem(r, 400, "validation_failed", "registration_id")
 
@@ -930,10 +931,15 @@ SERVICES = ["registration", "tickets", "checkin", "notifications"]
 
 
 @pytest.mark.parametrize("service", SERVICES)
-async def test_unknown_path_is_404_problem(service_client: Any, service: str) -> None:
-    client = await service_client(service)
+async def test_unknown_path_is_404_problem(module_client: Any, service: str) -> None:
+    client = await module_client(service)
     for path in ("/nope", "/api/v1/nope", "/api/v2/events"):
         await assert_problem(await client.get(path), 404, "not_found")
+
+
+# The same in every pytest process: the tests' ids name it (pytest-xdist's workers must
+# collect the same tests).
+SOME_ID = uuid.UUID("5e1d0c0d-0000-4000-8000-000000000001")
 
 
 @pytest.mark.parametrize(
@@ -942,9 +948,9 @@ async def test_unknown_path_is_404_problem(service_client: Any, service: str) ->
         ("registration", "DELETE", "/api/v1/events"),
         ("registration", "PUT", "/api/v1/events/some-event"),
         ("registration", "PUT", "/api/v1/events/some-event/registrations"),
-        ("registration", "PUT", f"/api/v1/registrations/{uuid.uuid4()}"),
-        ("tickets", "POST", f"/api/v1/registrations/{uuid.uuid4()}/ticket"),
-        ("tickets", "DELETE", f"/api/v1/tickets/{uuid.uuid4()}/qr.png"),
+        ("registration", "PUT", f"/api/v1/registrations/{SOME_ID}"),
+        ("tickets", "POST", f"/api/v1/registrations/{SOME_ID}/ticket"),
+        ("tickets", "DELETE", f"/api/v1/tickets/{SOME_ID}/qr.png"),
         ("tickets", "DELETE", "/api/v1/keys"),
         ("tickets", "GET", "/api/v1/keys/1/retire"),
         ("checkin", "GET", "/api/v1/scans"),
@@ -956,9 +962,9 @@ async def test_unknown_path_is_404_problem(service_client: Any, service: str) ->
     ],
 )
 async def test_wrong_method_is_405_problem_with_allow(
-    service_client: Any, service: str, method: str, path: str
+    module_client: Any, service: str, method: str, path: str
 ) -> None:
-    client = await service_client(service)
+    client = await module_client(service)
     r = await client.request(method, path, json={})
     await assert_problem(r, 405, "method_not_allowed")
     assert r.headers.get("Allow"), r.headers
@@ -983,9 +989,9 @@ async def test_wrong_method_is_405_problem_with_allow(
     ],
 )
 async def test_create_session_with_a_bad_field_is_400_and_creates_nothing(
-    service_client: Any, servers: Any, overrides: dict[str, Any], field: str | None
+    module_client: Any, servers: Any, overrides: dict[str, Any], field: str | None
 ) -> None:
-    target = await _sessions_target(service_client, servers)
+    target = await _sessions_target(module_client, servers)
     body = {**target.valid, **overrides}
     r = await target.post(json=body)
     await assert_problem(r, 400, "validation_failed", field)
@@ -1032,14 +1038,14 @@ async def test_event_with_the_same_session_twice_is_400(service_client: Any, ser
     ],
 )
 async def test_update_event_with_a_bad_field_changes_nothing(
-    service_client: Any,
+    module_client: Any,
     servers: Any,
     body: dict[str, Any],
     status: int,
     code: str,
     field: str,
 ) -> None:
-    target = await _event_update_target(service_client, servers)
+    target = await _event_update_target(module_client, servers)
     await assert_problem(await target.post(json=body), status, code, field)
     await target.check_untouched(body)
 
@@ -1054,9 +1060,9 @@ async def test_update_event_with_a_bad_field_changes_nothing(
     ],
 )
 async def test_update_session_with_a_bad_field_changes_nothing(
-    service_client: Any, servers: Any, body: dict[str, Any], code: str
+    module_client: Any, servers: Any, body: dict[str, Any], code: str
 ) -> None:
-    target = await _session_update_target(service_client, servers)
+    target = await _session_update_target(module_client, servers)
     await assert_problem(await target.post(json=body), 400, code)
     await target.check_untouched(body)
 
@@ -1072,9 +1078,9 @@ async def test_update_session_with_a_bad_field_changes_nothing(
     ],
 )
 async def test_change_sessions_with_bad_input_changes_nothing(
-    service_client: Any, servers: Any, body: dict[str, Any], status: int, code: str
+    module_client: Any, servers: Any, body: dict[str, Any], status: int, code: str
 ) -> None:
-    target = await _session_change_target(service_client, servers)
+    target = await _session_change_target(module_client, servers)
     await assert_problem(
         await target.post(json=body),
         status,

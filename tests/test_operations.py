@@ -18,6 +18,7 @@ from shared.config import ConfigError, Settings
 from shared.problems import POLISH
 from tests import infra
 from tests.factories import auth, event_body, eventually, registration_body
+from tests.journey import register, ticket
 
 SERVICES = ["registration", "tickets", "checkin", "notifications"]
 
@@ -125,19 +126,8 @@ async def test_business_counters_and_consumer_lag_on_metrics(
     body = event_body()
     r = await registration.post("/api/v1/events", json=body, headers=auth(servers.token()))
     assert r.status == 201, await r.text()
-    r = await registration.post(
-        f"/api/v1/events/{body['slug']}/registrations", json=registration_body()
-    )
-    assert r.status == 201, await r.text()
-    created = await r.json()
-
-    async def ticket() -> dict[str, Any] | None:
-        r = await tickets.get(
-            f"/api/v1/registrations/{created['id']}/ticket", headers=auth(created["manage_token"])
-        )
-        return dict(await r.json()) if r.status == 200 else None
-
-    code = (await eventually(ticket))["code"]
+    created = await register(registration, body["slug"])
+    code = (await ticket(tickets, created))["code"]
     r = await checkin.post(
         "/api/v1/scans",
         json={"code": code, "gate": "hall", "scan_id": str(uuid.uuid4())},

@@ -29,6 +29,7 @@ from services.checkin.offline import door
 from shared.routes import Route, Serves, Who
 from tests import infra
 from tests.factories import auth, event_body, eventually, registration_body
+from tests.journey import At, known_at_the_door
 
 ROOT = Path(__file__).resolve().parents[1]
 # What deploy/Dockerfile copies into the image before its `pip install .`.
@@ -192,15 +193,9 @@ async def test_installed_services_serve_every_page_and_static_file(
         assert r.status == 201, await r.text()
         registration = await r.json()
 
-    async def checkin_knows_ticket() -> bool:
-        async with http.get(
-            f"{stack['checkin']}/api/v1/events/{event['slug']}/attendance", headers=organizer
-        ) as r:
-            return r.status == 200 and (await r.json())["tickets"] == 1
-
     # The ticket's page needs the ticket, the dashboard the event: checkin counts the ticket
     # once tickets has issued it, and knows its event by then.
-    await eventually(checkin_knows_ticket)
+    await known_at_the_door(At(http, stack["checkin"]), event["slug"], organizer, 1)
 
     fetched = []
     for service in SERVICES:

@@ -15,7 +15,8 @@ import pypdf
 from nacl.signing import SigningKey
 
 from shared import certificates
-from tests.factories import auth, event_body, eventually, registration_body
+from tests.factories import auth, event_body, eventually
+from tests.journey import ticketed
 from tests.pdfs import pdf_qr, pdf_text
 
 NAME = {"pl": "Dzień Otwarty InnHUB", "en": "InnHUB Open Day"}
@@ -52,21 +53,12 @@ async def _setup(service_client: Any, servers: Any, *people: dict[str, Any]) -> 
     )
     r = await registration.post("/api/v1/events", json=event, headers=auth(servers.token()))
     assert r.status == 201, await r.text()
-    registered = []
-    for person in people:
-        r = await registration.post(
-            f"/api/v1/events/{event['slug']}/registrations", json=registration_body(**person)
-        )
-        assert r.status == 201, await r.text()
-        reg = dict(await r.json())
-
-        async def ticket(reg: dict[str, Any] = reg) -> dict[str, Any] | None:
-            r = await tickets.get(
-                f"/api/v1/registrations/{reg['id']}/ticket", headers=auth(reg["manage_token"])
-            )
-            return dict(await r.json()) if r.status == 200 else None
-
-        reg["code"] = (await eventually(ticket))["code"]
+    organizer = auth(servers.token())
+    # A code scanned before checkin has its ticket is accepted (it is signed), but counts for
+    # nobody's certificate until ticket.issued names its registration.
+    done = await ticketed((registration, tickets, checkin), event["slug"], organizer, *people)
+    registered = [{**t.reg, "code": t.code} for t in done]
+    for reg in registered:
 
         async def known(reg: dict[str, Any] = reg) -> bool:
             # Until checkin has the registration, its manage token matches nothing (403).
@@ -77,17 +69,6 @@ async def _setup(service_client: Any, servers: Any, *people: dict[str, Any]) -> 
             return r.status == 404 and bool((await r.json())["code"] == "not_attended")
 
         await eventually(known)
-        registered.append(reg)
-
-    async def tickets_known() -> bool:
-        # A code scanned before checkin has its ticket is accepted (it is signed), but
-        # counts for nobody's certificate until ticket.issued names its registration.
-        r = await checkin.get(
-            f"/api/v1/events/{event['slug']}/attendance", headers=auth(servers.token())
-        )
-        return r.status == 200 and (await r.json())["tickets"] == len(registered)
-
-    await eventually(tickets_known)
     return Setup(registration, checkin, event, registered)
 
 

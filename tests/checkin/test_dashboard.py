@@ -7,7 +7,6 @@ import json
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from functools import partial
 from typing import Any
 
 import aiohttp
@@ -15,8 +14,9 @@ import aiohttp
 from services.checkin.dashboard.live import DASHBOARD_HUB
 from services.checkin.dashboard.view import Bucket, GateArrivals, arrivals_svg, list_state
 from shared.auth import issue_token
-from tests.factories import auth, event_body, eventually, registration_body
+from tests.factories import auth, event_body, eventually
 from tests.factories import form as with_csrf
+from tests.journey import known_at_the_door, register, ticket
 
 PROBLEM = "application/problem+json"
 
@@ -63,33 +63,14 @@ class Setup:
         self.slug = event["slug"]
         r = await self.registration.post("/api/v1/events", json=event, headers=self.organizer)
         assert r.status == 201, await r.text()
-        people = []
-        for name in names:
-            r = await self.registration.post(
-                f"/api/v1/events/{self.slug}/registrations", json=registration_body(name=name)
-            )
-            assert r.status == 201, await r.text()
-            people.append(dict(await r.json()))
+        people = [await register(self.registration, self.slug, name=name) for name in names]
         for person in people:
             person["code"] = None
             if person["status"] == "confirmed":
-                person["code"] = await eventually(partial(self._code, person))
+                person["code"] = (await ticket(self.tickets, person))["code"]
         seated = sum(p["status"] == "confirmed" for p in people)
-
-        async def known() -> bool:
-            r = await self.checkin.get(
-                f"/api/v1/events/{self.slug}/attendance", headers=self.organizer
-            )
-            return r.status == 200 and bool((await r.json())["tickets"] == seated)
-
-        await eventually(known)
+        await known_at_the_door(self.checkin, self.slug, self.organizer, seated)
         return people
-
-    async def _code(self, person: dict[str, Any]) -> str | None:
-        r = await self.tickets.get(
-            f"/api/v1/registrations/{person['id']}/ticket", headers=auth(person["manage_token"])
-        )
-        return (await r.json())["code"] if r.status == 200 else None
 
     async def scan(self, code: str, gate: str) -> dict[str, Any]:
         r = await self.checkin.post(

@@ -14,7 +14,8 @@ import pytest
 
 from services.checkin.scans.rules import FirstEntry, ScanFacts, Verdict, decide, entry_key, on_list
 from shared import events
-from tests.factories import auth, event_body, eventually, registration_body
+from tests.factories import auth, event_body, eventually
+from tests.journey import ticketed
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 
@@ -35,34 +36,22 @@ class Door:
         return auth(self.servers.token())
 
     async def ticket(self, **reg: Any) -> dict[str, Any]:
-        r = await self.registration.post(
-            f"/api/v1/events/{self.slug}/registrations", json=registration_body(**reg)
+        [ticket] = await self.tickets_for(reg)
+        return ticket
+
+    async def tickets_for(self, *people: dict[str, Any]) -> list[dict[str, Any]]:
+        """Each person's ticket (with the registration's manage token), once checkin counts
+        every ticket and registration of the event."""
+        self.issued += len(people)
+        done = await ticketed(
+            (self.registration, self.tickets, self.checkin),
+            self.slug,
+            self.organizer,
+            *people,
+            known=self.issued,
+            registered=self.issued,
         )
-        assert r.status == 201, await r.text()
-        reg_body = await r.json()
-
-        async def issued() -> dict[str, Any] | None:
-            r = await self.tickets.get(
-                f"/api/v1/registrations/{reg_body['id']}/ticket",
-                headers=auth(reg_body["manage_token"]),
-            )
-            return dict(await r.json()) if r.status == 200 else None
-
-        ticket = await eventually(issued)
-        self.issued += 1
-
-        async def known() -> bool:
-            r = await self.checkin.get(
-                f"/api/v1/events/{self.slug}/attendance", headers=self.organizer
-            )
-            body = await r.json()
-            return r.status == 200 and (body["tickets"], body["registered"]) == (
-                self.issued,
-                self.issued,
-            )
-
-        await eventually(known)
-        return {**ticket, "manage_token": reg_body["manage_token"]}
+        return [{**t.ticket, "manage_token": t.reg["manage_token"]} for t in done]
 
     async def add_list(self, **fields: Any) -> dict[str, Any]:
         r = await self.checkin.post(
@@ -501,7 +490,7 @@ async def test_concurrent_entries_never_exceed_an_enforced_limit(
 ) -> None:
     door = await _door(service_client, servers)
     await door.add_list(slug="lab", limit=2, enforce_limit=True)
-    holders = [await door.ticket() for _ in range(5)]
+    holders = await door.tickets_for(*({} for _ in range(5)))
     results = await asyncio.gather(*(door.scan(t, "lab") for t in holders))
     assert sorted(r["result"] for r in results) == ["accepted"] * 2 + ["venue_full"] * 3
     assert (await door.inside("lab"))["count"] == 2
@@ -938,7 +927,7 @@ async def test_a_rush_on_two_instances_admits_every_ticket_exactly_once(
     batched together or not, each ticket has exactly one accepted entry on each list."""
     door = await _door(service_client, servers)
     await door.add_list(slug="hall-b", policy="reentry")
-    tickets = [await door.ticket() for _ in range(12)]
+    tickets = await door.tickets_for(*({} for _ in range(12)))
     other = await service_client("checkin")
     token = auth(servers.token("door", [door.slug]))
 

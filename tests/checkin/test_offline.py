@@ -18,7 +18,8 @@ from nacl.signing import VerifyKey
 from services.checkin.offline.syncing import MAX_SCANS
 from services.checkin.scans.texts import MESSAGES
 from shared.auth import issue_token
-from tests.factories import auth, event_body, eventually, registration_body
+from tests.factories import auth, event_body, eventually
+from tests.journey import known_at_the_door, ticketed
 
 PROBLEM = "application/problem+json"
 BATCH = "/api/v1/scans/batch"
@@ -106,31 +107,16 @@ class Venue:
         return dict(await r.json())
 
     async def _counted(self) -> None:
-        async def known() -> bool:
-            body = await self.attendance()
-            return (body["tickets"], body["registered"]) == (self.issued, self.issued)
-
-        await eventually(known)
+        await known_at_the_door(self.checkin, self.slug, self.organizer, self.issued, self.issued)
 
     async def ticket(self, **reg: Any) -> dict[str, Any]:
         """A registration's ticket, once checkin knows it."""
-        r = await self.registration.post(
-            f"/api/v1/events/{self.slug}/registrations", json=registration_body(**reg)
-        )
-        assert r.status == 201, await r.text()
-        created = await r.json()
-
-        async def issued() -> dict[str, Any] | None:
-            r = await self.tickets.get(
-                f"/api/v1/registrations/{created['id']}/ticket",
-                headers=auth(created["manage_token"]),
-            )
-            return dict(await r.json()) if r.status == 200 else None
-
-        ticket = await eventually(issued)
         self.issued += 1
-        await self._counted()
-        return ticket
+        clients = (self.registration, self.tickets, self.checkin)
+        [done] = await ticketed(
+            clients, self.slug, self.organizer, reg, known=self.issued, registered=self.issued
+        )
+        return done.ticket
 
     async def cancel(self, ticket: dict[str, Any]) -> None:
         """Cancel the ticket's registration and wait until checkin has it revoked."""

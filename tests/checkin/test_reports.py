@@ -364,8 +364,9 @@ async def test_a_long_attendance_list_repeats_its_heading_on_every_page(
     service_client: Any, servers: Any
 ) -> None:
     door = await _door(service_client, servers)
-    for i in range(40):
-        await door.ticket(name=f"Uczestnik Źdźbło {i:02d}", organization="Org " * 12)
+    await door.tickets_for(
+        *({"name": f"Uczestnik Źdźbło {i:02d}", "organization": "Org " * 12} for i in range(40))
+    )
     r = await _get(door, "attendance.pdf")
     pages = pdf_pages(await r.read())
     assert len(pages) >= 3

@@ -8,7 +8,8 @@ import asyncpg
 
 from services.checkin.attendees import db
 from services.checkin.scans.batcher import SCAN_BATCHER, WORKERS
-from tests.factories import auth, event_body, eventually, registration_body
+from tests.factories import auth, event_body, eventually
+from tests.journey import ticketed
 
 
 async def _ticketed(
@@ -25,27 +26,9 @@ async def _ticketed_on(
     body = event_body()
     r = await registration.post("/api/v1/events", json=body, headers=auth(servers.token()))
     assert r.status == 201, await r.text()
-    r = await registration.post(
-        f"/api/v1/events/{body['slug']}/registrations", json=registration_body(**reg)
-    )
-    assert r.status == 201, await r.text()
-    reg_body = await r.json()
-
-    async def ticket() -> dict[str, Any] | None:
-        r = await tickets.get(
-            f"/api/v1/registrations/{reg_body['id']}/ticket", headers=auth(reg_body["manage_token"])
-        )
-        return await r.json() if r.status == 200 else None
-
-    issued = await eventually(ticket)
-
-    async def known() -> bool:
-        r = await checkin.get(
-            f"/api/v1/events/{body['slug']}/attendance", headers=auth(servers.token())
-        )
-        return r.status == 200 and (await r.json())["tickets"] == 1
-
-    await eventually(known)
+    organizer = auth(servers.token())
+    [done] = await ticketed((registration, tickets, checkin), body["slug"], organizer, reg)
+    issued = done.ticket
     return checkin, body, issued
 
 

@@ -19,7 +19,8 @@ import asyncpg
 import pgserver
 
 from tests.deploy.tools import BACKUP_SCRIPT
-from tests.factories import auth, event_body, issue_codes
+from tests.factories import auth, event_body
+from tests.journey import issue_codes
 
 # The pgserver wheel ships PostgreSQL's client programs beside its server.
 PG_BIN = Path(pgserver.__file__).parent / "pginstall" / "bin"

@@ -11,8 +11,10 @@ from playwright.async_api import Browser, async_playwright
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 async def browser() -> AsyncIterator[Browser]:
+    """One browser for every page test (a launch takes a second or two); each test opens
+    a context of its own, which shares nothing with the others."""
     if CHROMIUM is None:
         pytest.skip("Debian's chromium is not installed (make test installs it as root)")
     async with async_playwright() as p:

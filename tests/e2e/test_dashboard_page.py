@@ -8,7 +8,8 @@ from typing import Any
 
 from playwright.async_api import Browser, expect
 
-from tests.factories import auth, event_body, issue_codes
+from tests.factories import auth, event_body
+from tests.journey import issue_codes
 
 
 async def test_dashboard_updates_live_after_a_scan(

@@ -13,7 +13,8 @@ from typing import Any
 import asyncpg
 from playwright.async_api import Browser, Error, Page, Route, expect
 
-from tests.factories import auth, event_body, issue_codes
+from tests.factories import auth, event_body
+from tests.journey import issue_codes
 
 GREEN, AMBER, RED = "rgb(11, 107, 43)", "rgb(255, 196, 0)", "rgb(179, 0, 27)"
 # Every verdict the page shows, as it looked on screen: the overlay hides itself after a

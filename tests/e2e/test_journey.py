@@ -16,6 +16,7 @@ import pytest
 from shared import events
 from tests import infra
 from tests.factories import auth, event_body, eventually, registration_body
+from tests.journey import At, ticket
 from tests.notifications.test_ticket_email import decode_qr
 
 
@@ -76,13 +77,7 @@ async def test_register_mail_scan_attendance(
     # 4. tickets issues a signed ticket; its QR images encode exactly the code.
     manage = auth(reg["manage_token"])
 
-    async def ticket() -> dict[str, Any] | None:
-        async with http.get(
-            f"{tickets_url}/api/v1/registrations/{reg['id']}/ticket", headers=manage
-        ) as r:
-            return await r.json() if r.status == 200 else None
-
-    issued = await eventually(ticket)
+    issued = await ticket(At(http, tickets_url), reg, manage)
     assert issued["status"] == "valid" and issued["holder_name"] == name
     async with http.get(f"{tickets_url}{issued['qr_png']}", headers=manage) as r:
         assert r.content_type == "image/png"

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tests.factories import auth, event_body, eventually, registration_body
+from tests.journey import known_at_the_door, ticket
 
 
 async def test_erasure_reaches_every_service_and_counts_stay(
@@ -35,11 +36,7 @@ async def test_erasure_reaches_every_service_and_counts_stay(
         data["registration"]["consent"]["version"] and data["registration"]["consent"]["given_at"]
     )
 
-    async def ticket() -> dict[str, Any] | None:
-        r = await tickets.get(f"/api/v1/registrations/{reg['id']}/ticket", headers=manage)
-        return await r.json() if r.status == 200 else None
-
-    issued = await eventually(ticket)
+    issued = await ticket(tickets, reg)
 
     async def delivered() -> bool:
         r = await notifications.get(
@@ -50,11 +47,7 @@ async def test_erasure_reaches_every_service_and_counts_stay(
 
     await eventually(delivered)
 
-    async def checkin_knows() -> bool:
-        r = await checkin.get(f"/api/v1/events/{event['slug']}/attendance", headers=organizer)
-        return (await r.json())["tickets"] == 1
-
-    await eventually(checkin_knows)
+    await known_at_the_door(checkin, event["slug"], organizer, 1)
     scan = {"code": issued["code"], "gate": "hall", "scan_id": str(uuid.uuid4())}
     r = await checkin.post("/api/v1/scans", json=scan, headers=auth(servers.token("door")))
     assert (await r.json())["ticket"]["holder_name"] == "Anna Nowak-Erased"

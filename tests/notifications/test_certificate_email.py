@@ -11,6 +11,7 @@ from email.message import EmailMessage
 from typing import Any
 from urllib.parse import urlsplit
 
+import asyncpg
 import msgspec
 import nats
 import pytest
@@ -18,7 +19,8 @@ import pytest
 from cnk import cli
 from shared import events
 from shared.events import CertificateIssued, RegistrationConfirmed
-from tests.factories import auth, event_body, eventually, registration_body
+from tests.factories import auth, event_body, eventually
+from tests.journey import register, ticket
 from tests.pdfs import pdf_qr, pdf_text
 
 NAME = {"pl": "Dzień Otwarty InnHUB", "en": "InnHUB Open Day"}
@@ -31,19 +33,8 @@ SUBJECT = {
 async def _registered(
     registration: Any, tickets: Any, checkin: Any, slug: str, **person: Any
 ) -> dict[str, Any]:
-    r = await registration.post(
-        f"/api/v1/events/{slug}/registrations", json=registration_body(**person)
-    )
-    assert r.status == 201, await r.text()
-    reg = dict(await r.json())
-
-    async def ticket() -> dict[str, Any] | None:
-        r = await tickets.get(
-            f"/api/v1/registrations/{reg['id']}/ticket", headers=auth(reg["manage_token"])
-        )
-        return dict(await r.json()) if r.status == 200 else None
-
-    reg["code"] = (await eventually(ticket))["code"]
+    reg = await register(registration, slug, **person)
+    reg["code"] = (await ticket(tickets, reg))["code"]
 
     async def known() -> bool:
         r = await checkin.get(
@@ -204,6 +195,21 @@ async def _stored(js: Any, stream: str, subject: str, registration_id: str) -> A
     return await eventually(found)
 
 
+async def _waiting(servers: Any, registration_id: uuid.UUID) -> bool:
+    """Notifications keeps a certificate for ``registration_id`` until its attendee is known."""
+    conn = await asyncpg.connect(servers.database_url)
+    try:
+        return bool(
+            await conn.fetchval(
+                "SELECT count(*) FROM notifications.certificates_waiting"
+                " WHERE registration_id = $1",
+                registration_id,
+            )
+        )
+    finally:
+        await conn.close()
+
+
 async def test_a_certificate_that_arrives_before_its_attendee_waits_for_them(
     service_client: Any, servers: Any
 ) -> None:
@@ -240,7 +246,8 @@ async def test_a_certificate_that_arrives_before_its_attendee_waits_for_them(
             certificate, certificate_id=uuid.uuid4(), registration_id=newcomer
         )
         await js.publish(early.TYPE, events.encode(events.envelope(early, early.certificate_id, 1)))
-        await asyncio.sleep(1)
+        # Notifications has taken the certificate (it waits for its attendee) and sent nothing.
+        await eventually(lambda: _waiting(servers, newcomer))
         assert servers.mailbox.to(address) == []
         late = msgspec.structs.replace(
             confirmed,

@@ -16,7 +16,8 @@ from playwright.async_api import Browser, async_playwright, expect
 
 from tests.e2e.conftest import CHROMIUM
 from tests.e2e.test_door_page import RECORD_VERDICTS, _scan
-from tests.factories import auth, event_body, eventually, registration_body
+from tests.factories import auth, event_body
+from tests.journey import At, ticketed
 from tests.origin.conftest import Origin
 
 CERTUTIL = shutil.which("certutil")
@@ -55,30 +56,9 @@ async def test_the_door_page_works_offline_at_the_https_origin(
     async with origin.client() as http:
         r = await http.post(f"{origin.url}/api/v1/events", json=event, headers=organizer)
         assert r.status == 201, await r.text()
-        people = []
-        for name in ("Anna Nowak", "Jan Kowalski"):
-            r = await http.post(
-                f"{origin.url}/api/v1/events/{slug}/registrations",
-                json=registration_body(name=name),
-            )
-            people.append(await r.json())
-        codes = []
-        for reg in people:
-
-            async def code(reg: dict[str, Any] = reg) -> str | None:
-                r = await http.get(
-                    f"{origin.url}/api/v1/registrations/{reg['id']}/ticket",
-                    headers=auth(reg["manage_token"]),
-                )
-                return (await r.json())["code"] if r.status == 200 else None
-
-            codes.append(await eventually(code))
-
-        async def known() -> bool:
-            r = await http.get(f"{origin.url}/api/v1/events/{slug}/attendance", headers=organizer)
-            return (await r.json())["tickets"] == 2
-
-        await eventually(known)
+        at = At(http, origin.url)
+        people = ({"name": "Anna Nowak"}, {"name": "Jan Kowalski"})
+        codes = [t.code for t in await ticketed((at, at, at), slug, organizer, *people)]
 
     context = await trusting_browser.new_context(
         locale="pl-PL", viewport={"width": 390, "height": 844}

@@ -115,7 +115,16 @@ async def test_a_registration_racing_the_cancel_gets_no_seat_and_is_cancelled_af
         await cancel.start()
         await conn.execute("UPDATE events SET status = 'cancelled' WHERE slug = $1", body["slug"])
         late = asyncio.create_task(client.post(url, json=registration_body()))
-        await asyncio.sleep(0.5)
+
+        async def blocked_by_the_cancel() -> bool:
+            # The late registration's statement has reached the event row and waits for it.
+            waiting = await conn.fetchval(
+                "SELECT count(*) FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))",
+                conn.get_server_pid(),
+            )
+            return bool(waiting)
+
+        await eventually(blocked_by_the_cancel)
         assert not late.done()  # waiting for the event row the cancel holds
         await cancel.commit()
     finally:

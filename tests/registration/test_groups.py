@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from tests.factories import auth, event_body, eventually, registration_body
+from tests.journey import ticket
 
 
 def _group(n: int, **contact: Any) -> dict[str, Any]:
@@ -56,14 +57,7 @@ async def test_a_group_is_seated_together_with_tickets_and_emails_for_each(
     ] * 4
 
     for member in body["group"]:
-
-        async def ticket(member: dict[str, Any] = member) -> bool:
-            r = await tickets.get(
-                f"/api/v1/registrations/{member['id']}/ticket", headers=auth(member["manage_token"])
-            )
-            return r.status == 200
-
-        await eventually(ticket)
+        await ticket(tickets, member)
 
     async def mailed() -> bool:
         return all(servers.mailbox.to(m["email"]) for m in body["group"])

@@ -6,8 +6,9 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from tests.factories import auth, event_body, eventually, registration_body
+from tests.factories import auth, event_body, registration_body
 from tests.factories import form as with_csrf
+from tests.journey import ticket
 
 
 async def _setup(client: Any, servers: Any, capacity: int = 10) -> str:
@@ -94,11 +95,7 @@ async def test_waitlist_offers_skip_sold_out_types_and_tickets_carry_the_type(
     r = await client.get(f"/api/v1/registrations/{late_press['id']}", headers=organizer)
     assert (await r.json())["status"] == "offered"
 
-    async def ticket() -> dict[str, Any] | None:
-        r = await tickets.get(f"/api/v1/registrations/{press[1]['id']}/ticket", headers=organizer)
-        return await r.json() if r.status == 200 else None
-
-    assert (await eventually(ticket))["status"] == "valid"
+    assert (await ticket(tickets, press[1], organizer))["status"] == "valid"
 
 
 async def test_the_event_form_offers_types_and_checks_the_access_code(

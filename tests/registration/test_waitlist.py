@@ -88,8 +88,8 @@ async def test_full_event_waitlists_in_order_and_cancellation_offers_the_seat(
 
 
 async def test_expired_offer_passes_to_the_next(service_client: Any, servers: Any) -> None:
-    # Offers live 0.002 h = 7.2 s here and the sweeper looks every 0.2 s.
-    client = await service_client("registration", offer_hours=0.002, offer_sweep_seconds=0.2)
+    # Offers live 0.0005 h = 1.8 s here and the sweeper looks every 0.2 s.
+    client = await service_client("registration", offer_hours=0.0005, offer_sweep_seconds=0.2)
     event = await _event(client, servers, capacity=1)
     first = await _register(client, event["slug"])
     second = await _register(client, event["slug"])

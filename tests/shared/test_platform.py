@@ -215,7 +215,7 @@ async def test_a_trickle_of_events_is_taken_a_few_at_a_time(servers: Any, schema
     before fetching again: events that trickle in meanwhile are applied together, in one
     transaction."""
     name, pool, _ = schema
-    nc, js, handled, info, task = await _running_consumer(servers, pool, name, batch_interval=3.0)
+    nc, js, handled, info, task = await _running_consumer(servers, pool, name, batch_interval=1.5)
 
     async def publish(sequence: int) -> None:
         env = events.envelope(

@@ -28,7 +28,8 @@ from services.tickets.signing.signer import SIGNER
 from shared.codes import parse_code, sign_code
 from tests import infra
 from tests.conftest import Infra
-from tests.factories import auth, event_body, eventually, issue_codes, registration_body
+from tests.factories import auth, event_body, eventually, registration_body
+from tests.journey import issue_codes, known_at_the_door
 
 
 @dataclasses.dataclass
@@ -92,11 +93,7 @@ async def test_a_rotated_key_signs_new_tickets_and_a_retired_one_stops_verifying
 
     first = await eventually(lambda: anna_code(1))
 
-    async def checkin_knows(tickets_count: int) -> bool:
-        r = await checkin.get(f"/api/v1/events/{slug}/attendance", headers=admin)
-        return r.status == 200 and bool((await r.json())["tickets"] == tickets_count)
-
-    await eventually(lambda: checkin_knows(1))
+    await known_at_the_door(checkin, slug, admin, 1)
 
     # Only an organizer token for every event changes keys; the others learn why not.
     for token in (s.token("organizer", [slug]), s.token("door", [slug])):
@@ -212,7 +209,9 @@ async def test_a_key_change_nats_does_not_take_changes_nothing(
 ) -> None:
     """Checkin learns keys through NATS: a key it could not learn must not sign, and a
     retirement it could not hear must not stop signing."""
-    tickets = await aiohttp_client(tickets_app(own.servers.settings("tickets")))
+    # A publish NATS does not answer fails after a second here, not the default 5 s.
+    settings = own.servers.settings("tickets", nats_timeout_seconds=1)
+    tickets = await aiohttp_client(tickets_app(settings))
     admin = auth(own.servers.token("organizer"))
     r = await tickets.post("/api/v1/keys", headers=admin)
     assert r.status == 201

@@ -10,7 +10,9 @@ from typing import Any
 import pytest
 
 from shared.ticket_pdf import render_ticket_pdf
-from tests.factories import auth, event_body, eventually, registration_body, unique
+from tests import journey
+from tests.factories import auth, event_body, eventually, unique
+from tests.journey import register
 from tests.pdfs import pdf_pages, pdf_qr, pdf_text
 
 BAD_IDS = ["not-a-uuid", "123", "00000000-0000-0000-0000-00000000000g", "%20", "x" * 300]
@@ -48,20 +50,8 @@ async def _ticket(service_client: Any, servers: Any, lang: str = "pl") -> dict[s
     )
     r = await registration.post("/api/v1/events", json=event, headers=auth(servers.token()))
     assert r.status == 201, await r.text()
-    r = await registration.post(
-        f"/api/v1/events/{event['slug']}/registrations",
-        json=registration_body(name=HOLDER, lang=lang),
-    )
-    assert r.status == 201, await r.text()
-    reg = await r.json()
-
-    async def issued() -> dict[str, Any] | None:
-        r = await tickets.get(
-            f"/api/v1/registrations/{reg['id']}/ticket", headers=auth(reg["manage_token"])
-        )
-        return await r.json() if r.status == 200 else None
-
-    ticket = await eventually(issued)
+    reg = await register(registration, event["slug"], name=HOLDER, lang=lang)
+    ticket = await journey.ticket(tickets, reg)
     return {**ticket, "slug": event["slug"], "manage_token": reg["manage_token"], "reg": reg}
 
 

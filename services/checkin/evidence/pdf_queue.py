@@ -28,10 +28,11 @@ MAX_ANSWER = 1024 * 1024  # bytes; the worker cuts the token and text well below
 # After each file the worker rests this many times as long as the file took (at most the
 # deadline), so that a flood of costly files has it busy a quarter of the time at most, less
 # when the machine is busy. At the lowest priority, a worker busy all the time still took a
-# quarter of a door rush's throughput on two cores.
+# quarter of a door rush's throughput on two cores. The default of VERIFY_REST_FACTOR.
 REST = 3
 # And for no less than this: a flood of files that are quick to refuse is read into checkin
-# two a second at most (each costs its event loop a few milliseconds of copying).
+# two a second at most (each costs its event loop a few milliseconds of copying). The
+# default of VERIFY_MIN_REST_SECONDS.
 MIN_REST_SECONDS = 0.5
 
 
@@ -55,8 +56,16 @@ class Answer(msgspec.Struct, frozen=True):
 
 
 class PdfQueue:
-    def __init__(self, timeout_seconds: float, waiting: int = WAITING) -> None:
+    def __init__(
+        self,
+        timeout_seconds: float,
+        waiting: int = WAITING,
+        rest_factor: float = REST,
+        min_rest_seconds: float = MIN_REST_SECONDS,
+    ) -> None:
         self.timeout_seconds = timeout_seconds
+        self.rest_factor = rest_factor
+        self.min_rest_seconds = min_rest_seconds
         self.places = 1 + waiting
         self.taken = 0
         self._turn = asyncio.Lock()  # first come, first served
@@ -105,7 +114,9 @@ class PdfQueue:
                 raise TooComplex from None  # the file ended the worker (CPU or memory limit)
             finally:
                 took = loop.time() - started
-                rest = min(max(REST * took, MIN_REST_SECONDS), self.timeout_seconds)
+                rest = min(
+                    max(self.rest_factor * took, self.min_rest_seconds), self.timeout_seconds
+                )
                 self._rested_at = loop.time() + rest
                 # Without a whole answer, its next one could be this file's: the next file
                 # gets a new worker.
@@ -164,7 +175,12 @@ PDF_QUEUE = web.AppKey("pdf_queue", PdfQueue)
 
 
 async def pdf_queue_context(app: web.Application) -> AsyncIterator[None]:
-    queue = PdfQueue(app[SETTINGS].verify_timeout_seconds)
+    settings = app[SETTINGS]
+    queue = PdfQueue(
+        settings.verify_timeout_seconds,
+        rest_factor=settings.verify_rest_factor,
+        min_rest_seconds=settings.verify_min_rest_seconds,
+    )
     app[PDF_QUEUE] = queue
     yield
     await queue.close()
