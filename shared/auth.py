@@ -241,3 +241,6 @@ def manage_token_matches(token: str | None, expected_hash: str) -> bool:
     if not token:
         return False
     return hmac.compare_digest(hash_manage_token(token), expected_hash)
+
+
+STAFF_AUTH = web.AppKey("staff_auth", StaffAuth)

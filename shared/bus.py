@@ -14,15 +14,20 @@ import nats.errors
 import nats.js.errors
 import structlog
 from aiohttp import web
+from nats.aio.client import Client as NatsClient
 from nats.aio.msg import Msg
-from nats.js import api
+from nats.js import JetStreamContext, api
 
 from shared import events
+from shared.config import SETTINGS
+from shared.db import DB_POOL
 from shared.events import Envelope, EventData
-from shared.keys import DB_POOL, JETSTREAM, METRICS, NATS, SETTINGS
+from shared.metrics import METRICS
 from shared.tasks import Pacer, stop_task, supervise
 
 log = structlog.get_logger()
+NATS = web.AppKey("nats", NatsClient)
+JETSTREAM = web.AppKey("jetstream", JetStreamContext)
 
 STREAMS: dict[str, list[str]] = {
     "REGISTRATION": ["event.>", "registration.>"],

@@ -7,6 +7,8 @@ import ipaddress
 import os
 from collections.abc import Mapping
 
+from aiohttp import web
+
 SERVICES = ("registration", "tickets", "checkin", "notifications")
 DEFAULT_PORTS = {"registration": 8081, "tickets": 8082, "checkin": 8083, "notifications": 8084}
 # Composing emails (QR, PDF ticket, MIME) is CPU-bound Python: one process cannot use the
@@ -167,3 +169,6 @@ class Settings:
     @property
     def schema(self) -> str:
         return self.service
+
+
+SETTINGS = web.AppKey("settings", Settings)

@@ -14,11 +14,12 @@ import asyncpg
 import structlog
 from aiohttp import web
 
-from shared.config import Settings
-from shared.keys import DB_POOL, SETTINGS
+from shared.config import SETTINGS, Settings
 
 log = structlog.get_logger()
 SHARED_MIGRATIONS = Path(__file__).with_name("migrations")
+
+DB_POOL = web.AppKey("db_pool", asyncpg.Pool)
 
 
 def _migration_files(folder: Path) -> list[Path]:

@@ -21,7 +21,7 @@ import structlog
 from aiohttp import web
 
 from shared import ratelimit
-from shared.keys import DB_POOL
+from shared.db import DB_POOL
 from shared.tasks import periodic
 
 log = structlog.get_logger()

@@ -14,11 +14,9 @@ from aiohttp.http_exceptions import HttpProcessingError
 from multidict import MultiDictProxy
 
 from shared import csrf
-from shared.keys import SETTINGS
-from shared.problems import POLISH
+from shared.config import SETTINGS
 from shared.refusals import (
     BODY_TOO_LARGE,
-    CATALOGUE,
     FORM_EXPIRED,
     INVALID_FORM,
     INVALID_JSON,
@@ -26,8 +24,6 @@ from shared.refusals import (
     UNSUPPORTED_MEDIA_TYPE,
     VALIDATION_FAILED,
     FieldError,
-    Refusal,
-    Refused,
 )
 
 T = TypeVar("T")
@@ -37,27 +33,6 @@ MAX_BODY_BYTES = 64 * 1024
 # (UnicodeDecodeError is a ValueError), a charset Python does not know (LookupError), a
 # multipart body without or with broken boundaries (ValueError) or part headers.
 UNREADABLE_FORM = (ValueError, LookupError, HttpProcessingError)
-
-
-class ProblemError(Refused):
-    """Transitional: a refusal written out where it is raised. Goes once every service
-    raises refusals from its catalogue."""
-
-    def __init__(
-        self,
-        status: int,
-        code: str,
-        detail: str,
-        *,
-        errors: list[FieldError] | None = None,
-        extra: dict[str, Any] | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> None:
-        listed = CATALOGUE.get(code)
-        escaped = detail.replace("{", "{{").replace("}", "}}")
-        polish = listed.pl if listed else POLISH.get(code, escaped)
-        refusal = Refusal.unlisted(code, status, escaped, polish, tuple(extra or ()))
-        super().__init__(refusal, dict(extra or {}), errors or [], headers or {})
 
 
 def validation_errors(e: msgspec.ValidationError) -> list[FieldError]:

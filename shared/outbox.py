@@ -14,8 +14,10 @@ import structlog
 from aiohttp import web
 
 from shared import events
+from shared.bus import JETSTREAM
+from shared.config import SETTINGS
+from shared.db import DB_POOL
 from shared.events import EventData
-from shared.keys import DB_POOL, JETSTREAM, SETTINGS
 from shared.tasks import Pacer, stop_task, supervise
 
 log = structlog.get_logger()

@@ -48,21 +48,11 @@ class Refusal:
     members: tuple[str, ...] = ()
     # Raised where a browser can meet it on any page: answered with a short page titled so.
     page_title: dict[str, str] | None = field(default=None, compare=False)
-    listed: bool = field(default=True, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        if not self.listed:
-            return
         if self.code in CATALOGUE:
             raise ValueError(f"refusal {self.code!r} is declared twice")
         CATALOGUE[self.code] = self
-
-    @classmethod
-    def unlisted(
-        cls, code: str, status: int, en: str, pl: str, members: tuple[str, ...] = ()
-    ) -> Refusal:
-        """A refusal outside the catalogue (transitional: see shared.http.ProblemError)."""
-        return cls(code, status, en, pl, members, listed=False)
 
     def __call__(
         self,
@@ -130,7 +120,7 @@ BODY_TOO_LARGE = Refusal(
 EVENT_NOT_COVERED = Refusal(
     "event_not_covered",
     403,
-    "The token does not cover event {slug!r}.",
+    "The token does not cover this event.",
     "Token nie obejmuje tego wydarzenia.",
 )
 EVENT_NOT_FOUND = Refusal(
@@ -236,6 +226,7 @@ TOKEN_REVOKED = Refusal(
 UNAUTHORIZED = Refusal(
     "unauthorized",
     401,
-    "This needs a staff token: Authorization: Bearer <token>.",
+    "This needs a token (Authorization: Bearer <token>): a staff token, or a registration's"
+    " manage token where its owner may ask.",
     "Wymagane uwierzytelnienie.",
 )

@@ -17,7 +17,9 @@ import msgspec
 from aiohttp import web
 
 from shared import kv
-from shared.keys import JETSTREAM, SETTINGS, STAFF_AUTH
+from shared.auth import STAFF_AUTH
+from shared.bus import JETSTREAM
+from shared.config import SETTINGS
 from shared.tasks import stop_task, supervise
 
 BUCKET = "staff-revocations"

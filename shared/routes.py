@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from shared.auth import Role, StaffClaims
-from shared.health import healthz, metrics, readyz
-from shared.keys import STAFF_AUTH
+from shared.auth import STAFF_AUTH, Role, StaffClaims
+from shared.health import healthz, readyz
+from shared.metrics import metrics
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 

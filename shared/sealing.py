@@ -25,7 +25,8 @@ from aiohttp import web
 from nacl.public import PrivateKey, PublicKey, SealedBox
 
 from shared import kv
-from shared.keys import JETSTREAM, SETTINGS
+from shared.bus import JETSTREAM
+from shared.config import SETTINGS
 from shared.tasks import stop_task, supervise
 
 log = structlog.get_logger()

@@ -15,13 +15,12 @@ import uvloop
 from aiohttp import web
 
 from shared import csrf, db, logs
-from shared.auth import StaffAuth
+from shared.auth import STAFF_AUTH, StaffAuth
 from shared.bus import nats_connection
-from shared.config import ConfigError, Settings
+from shared.config import SETTINGS, ConfigError, Settings
 from shared.headers import add_security_headers
-from shared.health import HttpMetrics, metrics_middleware
 from shared.housekeeping import housekeeping_context
-from shared.keys import METRICS, SETTINGS, STAFF_AUTH
+from shared.metrics import METRICS, HttpMetrics, metrics_middleware
 from shared.outbox import relay_context
 from shared.problems import problem_middleware
 from shared.proxies import TRUSTED_PROXIES, TrustedProxies

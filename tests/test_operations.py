@@ -15,7 +15,7 @@ import pytest
 
 from shared.auth import StaffAuth
 from shared.config import ConfigError, Settings
-from shared.problems import POLISH
+from shared.refusals import SERVICE_UNAVAILABLE
 from tests import infra
 from tests.factories import auth, event_body, eventually, registration_body
 from tests.journey import register, ticket
@@ -153,7 +153,7 @@ async def _assert_unavailable(r: Any, lang: str = "en") -> None:
     assert r.status == 503, text
     assert 1 <= int(r.headers["Retry-After"]) <= 30, r.headers
     assert r.headers["Content-Language"] == lang, r.headers
-    polish = POLISH["service_unavailable"]
+    polish = SERVICE_UNAVAILABLE.pl
     if r.content_type == "text/html":
         assert f'<html lang="{lang}">' in text and (polish in text) == (lang == "pl"), text
         return

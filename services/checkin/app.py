@@ -18,7 +18,7 @@ from services.checkin.staff.keyring import keyring_context
 from services.checkin.staff.revoking import publish_revocations
 from shared.bus import consumer_context
 from shared.config import Settings
-from shared.keys import METRICS
+from shared.metrics import METRICS
 from shared.routes import add_routes
 from shared.service import base_app
 

@@ -11,7 +11,7 @@ from services.notifications.routes import ROUTES
 from services.notifications.sealing import ensure_sealing_key
 from shared.bus import consumer_context
 from shared.config import Settings
-from shared.keys import METRICS
+from shared.metrics import METRICS
 from shared.routes import add_routes
 from shared.service import base_app
 

@@ -16,8 +16,9 @@ from nacl.public import PrivateKey
 
 from services.notifications import sealing_db
 from shared import sealing
-from shared.db import first_or_create
-from shared.keys import DB_POOL, JETSTREAM, SETTINGS
+from shared.bus import JETSTREAM
+from shared.config import SETTINGS
+from shared.db import DB_POOL, first_or_create
 
 
 class Links:

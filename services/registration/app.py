@@ -14,7 +14,7 @@ from services.registration.registrations.registering import REGISTRATIONS_TOTAL
 from services.registration.routes import ROUTES
 from services.registration.sweeper import offer_sweeper
 from shared.config import Settings
-from shared.keys import METRICS
+from shared.metrics import METRICS
 from shared.routes import add_routes
 from shared.sealing import sealer_context
 from shared.service import base_app

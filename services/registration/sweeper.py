@@ -12,7 +12,8 @@ from aiohttp import web
 from services.registration.privacy import erasing
 from services.registration.registrations import seats
 from services.registration.sessions import seats as session_seats
-from shared.keys import DB_POOL, SETTINGS
+from shared.config import SETTINGS
+from shared.db import DB_POOL
 from shared.tasks import periodic
 
 log = structlog.get_logger()

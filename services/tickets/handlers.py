@@ -11,9 +11,9 @@ from aiohttp import web
 
 from services.tickets import db, reading
 from services.tickets.texts import PAGE, TICKET_NOT_FOUND
-from shared.auth import exchange_link, manage_token_matches, presented_token
+from shared.auth import STAFF_AUTH, exchange_link, manage_token_matches, presented_token
+from shared.db import DB_POOL
 from shared.http import json_response
-from shared.keys import DB_POOL, STAFF_AUTH
 from shared.qr import qr_png, qr_svg
 from shared.refusals import REGISTRATION_NOT_FOUND, Refusal
 from shared.ticket_pdf import render_ticket_pdf

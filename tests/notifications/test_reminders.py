@@ -16,7 +16,7 @@ import pytest
 
 from services.notifications.reminders.scheduling import queue_reminders
 from shared.config import ConfigError, Settings
-from shared.keys import DB_POOL
+from shared.db import DB_POOL
 from shared.timefmt import format_when, local_time
 from tests.factories import auth, event_body, eventually, registration_body
 from tests.infra import free_port

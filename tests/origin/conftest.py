@@ -25,7 +25,7 @@ from aiohttp.test_utils import TestServer
 
 from cnk import embedded, proxy
 from shared.config import SERVICES
-from shared.keys import METRICS
+from shared.metrics import METRICS
 from tests import infra
 
 # Tight enough to reach in a test: seats per client address per minute, attempts per email

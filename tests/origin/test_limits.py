@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.keys import METRICS
+from shared.metrics import METRICS
 from tests.factories import auth, event_body, quiet_minute, registration_body
 from tests.origin.conftest import EMAIL_LIMIT, RATE_LIMIT, Origin
 

@@ -9,7 +9,7 @@ from email.message import EmailMessage
 from typing import Any
 
 from cnk.proxy import route_tables
-from shared.keys import DB_POOL
+from shared.db import DB_POOL
 from shared.routes import Route, Serves, Who
 from tests.factories import auth, event_body, eventually, registration_body
 from tests.notifications.test_ticket_email import decode_qr

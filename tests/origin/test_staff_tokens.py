@@ -6,8 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from shared.auth import issue_token
-from shared.keys import STAFF_AUTH
+from shared.auth import STAFF_AUTH, issue_token
 from tests.factories import auth, eventually
 from tests.origin.conftest import Origin
 

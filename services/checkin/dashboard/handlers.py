@@ -33,8 +33,8 @@ from services.checkin.evidence.reports_db import Statistics
 from shared import static
 from shared.auth import StaffClaims, bearer_token
 from shared.csrf import csrf_token
+from shared.db import DB_POOL
 from shared.http import read_form
-from shared.keys import DB_POOL
 from shared.language import page_lang, preferred_lang
 from shared.proxies import TRUSTED_PROXIES
 from shared.refusals import UNAUTHORIZED, Refused

@@ -20,8 +20,8 @@ import structlog
 from aiohttp import web
 
 from services.checkin.dashboard.view import Counts
-from shared.db import listening
-from shared.keys import DB_POOL, SETTINGS
+from shared.config import SETTINGS
+from shared.db import DB_POOL, listening
 from shared.tasks import stop_task, supervise
 
 log = structlog.get_logger()

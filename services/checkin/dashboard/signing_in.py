@@ -12,8 +12,7 @@ import time
 
 from aiohttp import web
 
-from shared.auth import StaffClaims
-from shared.keys import STAFF_AUTH
+from shared.auth import STAFF_AUTH, StaffClaims
 from shared.refusals import EVENT_NOT_COVERED, FORBIDDEN
 
 COOKIE = "cnk_dashboard"

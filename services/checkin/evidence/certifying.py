@@ -24,8 +24,9 @@ from services.checkin.evidence.texts import (
 from shared import certificates, events, outbox
 from shared.certificate_pdf import render_certificate_pdf, verify_url
 from shared.certificates import EVENT_SCOPE, ClaimedEvent, ClaimedSession, Claims
-from shared.db import first_or_create
-from shared.keys import DB_POOL, METRICS, SETTINGS
+from shared.config import SETTINGS
+from shared.db import DB_POOL, first_or_create
+from shared.metrics import METRICS
 from shared.refusals import (
     REGISTRATION_NOT_FOUND,
     SESSION_NOT_FOUND,

@@ -15,9 +15,15 @@ from services.checkin.evidence.files import NO_CACHE, csv_response, pdf_response
 from services.checkin.evidence.pdf_queue import PDF_QUEUE
 from services.checkin.evidence.texts import INVALID_UPLOAD
 from services.checkin.evidence.verifying import Verdict, VerifyRequest
-from shared.auth import exchange_link, looks_like_jwt, manage_token_matches, presented_token
+from shared.auth import (
+    STAFF_AUTH,
+    exchange_link,
+    looks_like_jwt,
+    manage_token_matches,
+    presented_token,
+)
+from shared.db import DB_POOL
 from shared.http import decode_body, json_response, read_body
-from shared.keys import DB_POOL, STAFF_AUTH
 from shared.refusals import (
     EVENT_NOT_COVERED,
     FORBIDDEN,

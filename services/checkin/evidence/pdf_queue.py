@@ -14,7 +14,7 @@ import msgspec
 import structlog
 from aiohttp import web
 
-from shared.keys import SETTINGS
+from shared.config import SETTINGS
 
 log = structlog.get_logger()
 # Each job and each answer: its length, then its bytes (pdf_worker.py). The worker module is

@@ -12,8 +12,9 @@ from aiohttp import BodyPartReader, web
 from services.checkin.evidence.pdf_queue import PDF_QUEUE
 from services.checkin.evidence.texts import INVALID_UPLOAD, VERIFY_BUSY, VERIFY_RATE_LIMITED
 from shared import ratelimit
+from shared.config import SETTINGS
+from shared.db import DB_POOL
 from shared.http import UNREADABLE_FORM, body_deadline
-from shared.keys import DB_POOL, SETTINGS
 from shared.proxies import TRUSTED_PROXIES
 from shared.refusals import BODY_TOO_LARGE, Refused
 

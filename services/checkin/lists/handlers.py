@@ -7,8 +7,8 @@ from aiohttp import web
 from services.checkin.lists import managing
 from services.checkin.lists.db import MAIN_LIST
 from services.checkin.lists.managing import ListChangeRequest, ListRequest, list_body
+from shared.db import DB_POOL
 from shared.http import decode_body, json_response
-from shared.keys import DB_POOL
 
 
 async def create_list(request: web.Request) -> web.Response:

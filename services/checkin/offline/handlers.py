@@ -16,8 +16,9 @@ from services.checkin.offline.pack import build_pack
 from services.checkin.offline.syncing import BatchRequest
 from services.checkin.staff.keyring import VERIFY_KEYS
 from shared.auth import bearer_token
+from shared.config import SETTINGS
+from shared.db import DB_POOL
 from shared.http import decode_json, json_response, read_body
-from shared.keys import DB_POOL, SETTINGS
 from shared.qr import text_qr_png
 from shared.refusals import FORBIDDEN, UNSUPPORTED_MEDIA_TYPE, VALIDATION_FAILED, FieldError
 from shared.routes import staff_claims

@@ -26,7 +26,7 @@ from services.checkin.staff import db as staff_db
 from services.checkin.staff.keyring import VERIFY_KEYS
 from shared.auth import StaffClaims
 from shared.codes import InvalidCode, verify_code
-from shared.keys import DB_POOL
+from shared.db import DB_POOL
 from shared.refusals import VALIDATION_FAILED, FieldError
 from shared.slugs import SLUG_PATTERN
 

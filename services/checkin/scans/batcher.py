@@ -23,8 +23,8 @@ from prometheus_client import Counter
 from services.checkin.scans import db
 from services.checkin.scans.requests import Outcome, PendingScan
 from services.checkin.scans.verdicts import plan_plain
+from shared.config import SETTINGS
 from shared.db import batch_pool
-from shared.keys import SETTINGS
 from shared.tasks import Batcher
 
 log = structlog.get_logger()

@@ -9,8 +9,8 @@ from aiohttp import web
 from services.checkin.attendees.events import find_event
 from services.checkin.scans import scanning
 from services.checkin.scans.requests import ScanRequest
+from shared.db import DB_POOL
 from shared.http import decode_body, json_response
-from shared.keys import DB_POOL
 from shared.routes import staff_claims
 
 

@@ -35,7 +35,7 @@ from services.checkin.staff.keyring import VERIFY_KEYS
 from shared import outbox
 from shared.auth import ALL_EVENTS, StaffClaims
 from shared.codes import InvalidCode, TicketCode, verify_code
-from shared.keys import DB_POOL
+from shared.db import DB_POOL
 
 
 def check_gate(claims: StaffClaims, gate: str) -> None:

@@ -10,8 +10,8 @@ from services.checkin.attendees.events import find_event
 from services.checkin.staff import db, revoking
 from services.checkin.staff.revoking import RevokeRequest
 from shared.auth import ALL_EVENTS
+from shared.db import DB_POOL
 from shared.http import decode_body, json_response
-from shared.keys import DB_POOL
 from shared.refusals import VALIDATION_FAILED, FieldError
 from shared.routes import staff_claims
 

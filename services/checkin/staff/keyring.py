@@ -13,8 +13,9 @@ from aiohttp import web
 from nacl.signing import VerifyKey
 
 from shared import kv
+from shared.bus import JETSTREAM
 from shared.codes import KEYS_BUCKET, PublicKey
-from shared.keys import JETSTREAM, SETTINGS
+from shared.config import SETTINGS
 from shared.tasks import stop_task, supervise
 
 log = structlog.get_logger()

@@ -12,8 +12,10 @@ from aiohttp import web
 
 from services.checkin.staff import db
 from shared import revocations
-from shared.auth import ALL_EVENTS, StaffClaims
-from shared.keys import DB_POOL, JETSTREAM, SETTINGS, STAFF_AUTH
+from shared.auth import ALL_EVENTS, STAFF_AUTH, StaffClaims
+from shared.bus import JETSTREAM
+from shared.config import SETTINGS
+from shared.db import DB_POOL
 from shared.refusals import EVENT_NOT_COVERED
 from shared.slugs import PRINTABLE
 

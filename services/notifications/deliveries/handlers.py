@@ -9,8 +9,8 @@ from aiohttp import web
 
 from services.notifications.deliveries import db, log
 from services.notifications.texts import DELIVERY_NOT_FOUND
+from shared.db import DB_POOL
 from shared.http import json_response
-from shared.keys import DB_POOL
 from shared.refusals import VALIDATION_FAILED, FieldError
 from shared.routes import staff_claims
 

@@ -18,7 +18,8 @@ from services.notifications.emails import mailer
 from services.notifications.emails.composing import TEMPLATES
 from services.notifications.sealing import LINKS, Links
 from shared import events, outbox
-from shared.keys import DB_POOL, SETTINGS
+from shared.config import SETTINGS
+from shared.db import DB_POOL
 from shared.tasks import Pacer, stop_task, supervise
 
 log = structlog.get_logger()

@@ -16,8 +16,9 @@ from aiohttp import web
 from services.notifications.deliveries import db as deliveries_db
 from services.notifications.emails.payloads import Reminder
 from services.notifications.reminders import db
+from shared.config import SETTINGS
+from shared.db import DB_POOL
 from shared.events import Holder, SessionChoice, SessionInfo
-from shared.keys import DB_POOL, SETTINGS
 from shared.tasks import periodic
 
 log = structlog.get_logger()

@@ -26,8 +26,8 @@ from aiohttp import web
 
 from services.registration.events import db
 from services.registration.records import Event, Question, Session, TicketType
-from shared.db import listening
-from shared.keys import DB_POOL, SETTINGS
+from shared.config import SETTINGS
+from shared.db import DB_POOL, listening
 from shared.tasks import stop_task, supervise
 
 log = structlog.get_logger()

@@ -12,9 +12,10 @@ from services.registration.records import Event
 from services.registration.schemas import CreateEventRequest, UpdateEventRequest
 from services.registration.sessions import db as sessions_db
 from services.registration.sessions.bodies import session_body
-from shared.auth import StaffClaims, bearer_token, looks_like_jwt
+from shared.auth import STAFF_AUTH, StaffClaims, bearer_token, looks_like_jwt
+from shared.config import SETTINGS
+from shared.db import DB_POOL
 from shared.http import decode_body, json_response
-from shared.keys import DB_POOL, SETTINGS, STAFF_AUTH
 from shared.refusals import EVENT_NOT_COVERED
 from shared.routes import staff_claims
 

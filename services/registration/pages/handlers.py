@@ -21,8 +21,8 @@ from services.registration.sessions import db as sessions_db
 from services.registration.texts import TEXTS
 from services.registration.ticket_types import db as ticket_types_db
 from shared.auth import set_manage_cookie
+from shared.db import DB_POOL
 from shared.http import read_form
-from shared.keys import DB_POOL
 from shared.language import page_lang
 from shared.proxies import TRUSTED_PROXIES
 from shared.refusals import Refused

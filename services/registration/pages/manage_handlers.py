@@ -26,8 +26,9 @@ from services.registration.sessions.choosing import choose_sessions
 from services.registration.texts import TEXTS
 from shared.auth import exchange_link, manage_token_matches, presented_token
 from shared.calendar import calendar_entry
+from shared.config import SETTINGS
+from shared.db import DB_POOL
 from shared.http import Form, read_form
-from shared.keys import DB_POOL, SETTINGS
 from shared.language import page_lang
 from shared.refusals import Refused
 

@@ -6,8 +6,9 @@ from aiohttp import web
 
 from services.registration.privacy.erasing import erase_now, personal_data
 from services.registration.registrations.access import ACTOR, registration_for
+from shared.config import SETTINGS
+from shared.db import DB_POOL
 from shared.http import json_response
-from shared.keys import DB_POOL, SETTINGS
 
 
 async def download_data(request: web.Request) -> web.Response:

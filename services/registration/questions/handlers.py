@@ -10,8 +10,8 @@ from services.registration.events.setup import find_event
 from services.registration.questions import db
 from services.registration.refusals import QUESTION_EXISTS
 from services.registration.schemas import QuestionRequest
+from shared.db import DB_POOL
 from shared.http import decode_body, json_response
-from shared.keys import DB_POOL
 
 
 async def create_question(request: web.Request) -> web.Response:

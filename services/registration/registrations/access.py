@@ -11,8 +11,14 @@ from aiohttp import web
 from services.registration.events import db as events_db
 from services.registration.records import Registration
 from services.registration.registrations import db
-from shared.auth import exchange_link, looks_like_jwt, manage_token_matches, presented_token
-from shared.keys import DB_POOL, STAFF_AUTH
+from shared.auth import (
+    STAFF_AUTH,
+    exchange_link,
+    looks_like_jwt,
+    manage_token_matches,
+    presented_token,
+)
+from shared.db import DB_POOL
 from shared.refusals import (
     EVENT_NOT_COVERED,
     FORBIDDEN,

@@ -32,8 +32,8 @@ from services.registration.registrations import storing
 from services.registration.registrations.seats_db import Outcome, insert_batch_with_seats
 from services.registration.schemas import CONSENT_VERSION
 from shared import outbox
+from shared.config import SETTINGS
 from shared.db import batch_pool
-from shared.keys import SETTINGS
 from shared.tasks import Batcher
 
 log = structlog.get_logger()

@@ -15,8 +15,9 @@ from services.registration.registrations.cancelling import accept_offered, cance
 from services.registration.registrations.registering import Registered, Registrar, register
 from services.registration.schemas import RegisterRequest
 from services.registration.sessions.bodies import places_body
+from shared.config import SETTINGS
+from shared.db import DB_POOL
 from shared.http import decode_body, json_response
-from shared.keys import DB_POOL, SETTINGS
 from shared.proxies import TRUSTED_PROXIES
 from shared.refusals import EVENT_NOT_FOUND, FORBIDDEN
 from shared.slugs import is_slug

@@ -34,8 +34,8 @@ from services.registration.sessions import seats as session_seats
 from services.registration.ticket_types.choosing import resolve as resolve_ticket_type
 from shared import events, outbox
 from shared.auth import new_manage_token
-from shared.config import Settings
-from shared.keys import DB_POOL, SETTINGS
+from shared.config import SETTINGS, Settings
+from shared.db import DB_POOL
 from shared.refusals import FieldError
 from shared.sealing import SEALER, Sealer
 

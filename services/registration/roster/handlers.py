@@ -10,8 +10,8 @@ from services.registration.events.setup import find_event
 from services.registration.registrations.bodies import registration_body
 from services.registration.roster.importing import MAX_BYTES, decode, import_rows
 from services.registration.roster.listing import ListQuery, export_rows, matching
+from shared.db import DB_POOL
 from shared.http import json_response, read_body
-from shared.keys import DB_POOL
 from shared.refusals import UNSUPPORTED_MEDIA_TYPE, VALIDATION_FAILED, FieldError
 from shared.sealing import SEALER
 from shared.spreadsheet import csv_bytes

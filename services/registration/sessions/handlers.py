@@ -16,8 +16,9 @@ from services.registration.sessions import db
 from services.registration.sessions.bodies import session_body
 from services.registration.sessions.choosing import choose_sessions
 from services.registration.sessions.setup import add_session, change_session
+from shared.config import SETTINGS
+from shared.db import DB_POOL
 from shared.http import decode_body, json_response
-from shared.keys import DB_POOL, SETTINGS
 
 
 async def create_session(request: web.Request) -> web.Response:

@@ -11,8 +11,8 @@ from services.registration.records import TicketType
 from services.registration.schemas import CreateTicketTypeRequest
 from services.registration.ticket_types import db
 from services.registration.ticket_types.setup import add_ticket_type
+from shared.db import DB_POOL
 from shared.http import decode_body, json_response
-from shared.keys import DB_POOL
 
 
 def ticket_type_body(t: TicketType) -> dict[str, Any]:

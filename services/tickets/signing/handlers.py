@@ -7,8 +7,8 @@ from aiohttp import web
 from services.tickets.signing import db, keys
 from services.tickets.signing.signer import public_key
 from services.tickets.texts import KEY_NOT_FOUND
+from shared.db import DB_POOL
 from shared.http import json_response
-from shared.keys import DB_POOL
 
 
 async def list_keys(request: web.Request) -> web.Response:

@@ -29,9 +29,10 @@ from services.tickets.signing.reissuing import reissue_retired
 from services.tickets.signing.signer import SIGNER, CurrentSigner, public_key
 from services.tickets.texts import BUS_UNAVAILABLE, KEY_NOT_FOUND, KEY_RETIRED, LAST_KEY
 from shared import kv
+from shared.bus import JETSTREAM
 from shared.codes import KEYS_BUCKET, PublicKey
-from shared.db import first_or_create
-from shared.keys import DB_POOL, JETSTREAM, SETTINGS
+from shared.config import SETTINGS
+from shared.db import DB_POOL, first_or_create
 from shared.tasks import stop_task, supervise
 
 log = structlog.get_logger()

@@ -25,7 +25,7 @@ from services.tickets.signing import db as keys_db
 from services.tickets.signing.signer import SIGNER
 from shared import events, outbox
 from shared.codes import sign_code
-from shared.keys import DB_POOL
+from shared.db import DB_POOL
 
 log = structlog.get_logger()
 BATCH = 200  # tickets a transaction: short locks, while a pass goes through thousands
