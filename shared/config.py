@@ -103,7 +103,7 @@ class Settings:
     # How long the worker may take over one uploaded PDF (checkin/evidence/pdf_queue.py).
     verify_timeout_seconds: float = 10.0
     # The worker's rest after each file: this many times as long as the file took, for no
-    # less than verify_min_rest_seconds (services/checkin/pdf_queue.py).
+    # less than verify_min_rest_seconds (checkin/evidence/pdf_queue.py).
     verify_rest_factor: float = 3.0
     verify_min_rest_seconds: float = 0.5
     # How long a JetStream request (a publish, a bucket's put) waits for the server's answer.

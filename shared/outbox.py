@@ -55,6 +55,8 @@ async def enqueue(
 
 async def enqueue_many(conn: asyncpg.Connection, rows: list[Prepared]) -> None:
     """Write prepared rows to the outbox in one statement, inside the caller's transaction."""
+    if not rows:
+        return
     await conn.execute(
         "INSERT INTO outbox (id, subject, payload)"
         " SELECT * FROM unnest($1::uuid[], $2::text[], $3::bytea[])",

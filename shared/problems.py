@@ -48,14 +48,16 @@ _HTTP_REFUSALS = {
 
 
 def problem_response(
-    refused: Refused, lang: str, headers: dict[str, str] | None = None
+    refused: Refused, lang: str, headers: dict[str, str] | None = None, status: int | None = None
 ) -> web.Response:
-    """``refused`` as RFC 9457 problem+json in ``lang``."""
+    """``refused`` as RFC 9457 problem+json in ``lang`` (with ``status``, for an HTTP error
+    aiohttp raised, when it is not the refusal's own)."""
     refusal = refused.refusal
+    status = status or refusal.status
     body: dict[str, Any] = {
         "type": f"{PROBLEM_BASE}{refusal.code}",
         "title": refusal.code.replace("_", " "),
-        "status": refusal.status,
+        "status": status,
         "code": refusal.code,
         "detail": refusal.text(lang, refused.values),
     }
@@ -64,10 +66,10 @@ def problem_response(
         body["errors"] = [{"field": e.field, "message": e.message} for e in errors]
     body.update(refused.members)
     headers = {**refused.headers, **(headers or {}), "Content-Language": lang}
-    if refusal.status == 401:
+    if status == 401:
         headers.setdefault("WWW-Authenticate", "Bearer")
     return web.Response(
-        status=refusal.status,
+        status=status,
         body=msgspec.json.encode(body),
         content_type=PROBLEM_TYPE,
         headers=headers,
@@ -99,9 +101,7 @@ async def problem_middleware(
         refusal = _HTTP_REFUSALS.get(e.status, HTTP_ERROR)
         allow = {"Allow": e.headers["Allow"]} if "Allow" in e.headers else {}
         refused = refusal(expected="application/json")
-        response = problem_response(refused, preferred_lang(request), allow)
-        response.set_status(e.status)
-        return response
+        return problem_response(refused, preferred_lang(request), allow, e.status)
     except Exception as e:
         if is_outage(e):
             log.warning(

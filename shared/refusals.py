@@ -15,8 +15,9 @@ person's language (a short page for the few a browser can meet on any page)::
 An exception that says the database cannot be reached (is_outage) is answered 503
 service_unavailable with Retry-After; any other unexpected one 500 internal_error.
 
-Codes used by one service are declared in that service's ``texts.py``; codes of the
-plumbing, or used by several services, here.
+Codes used by one service are declared in that service (registration's ``refusals.py``,
+tickets' and notifications' ``texts.py``, each checkin feature's ``texts.py``); codes of
+the plumbing, or used by several services, here.
 """
 
 from __future__ import annotations
@@ -120,14 +121,17 @@ BODY_TOO_LARGE = Refusal(
 EVENT_NOT_COVERED = Refusal(
     "event_not_covered",
     403,
-    "The token does not cover this event.",
+    "The token does not cover the event this concerns.",
     "Token nie obejmuje tego wydarzenia.",
 )
 EVENT_NOT_FOUND = Refusal(
     "event_not_found", 404, "There is no event {slug!r}.", "Nie ma takiego wydarzenia."
 )
 FORBIDDEN = Refusal(
-    "forbidden", 403, "This token cannot do this.", "Brak uprawnień do tej operacji."
+    "forbidden",
+    403,
+    "This token's role or holder cannot do this.",
+    "Brak uprawnień do tej operacji.",
 )
 FORM_EXPIRED = Refusal(
     "form_expired",
@@ -199,7 +203,10 @@ UNSUPPORTED_MEDIA_TYPE = Refusal(
     "Nieobsługiwany format danych.",
 )
 VALIDATION_FAILED = Refusal(
-    "validation_failed", 400, "The request has invalid fields.", "Niektóre pola są niepoprawne."
+    "validation_failed",
+    400,
+    "The request has invalid fields; nothing was stored.",
+    "Niektóre pola są niepoprawne.",
 )
 # Staff tokens (shared/auth.py).
 ALL_EVENTS_NEEDED = Refusal(
@@ -226,7 +233,7 @@ TOKEN_REVOKED = Refusal(
 UNAUTHORIZED = Refusal(
     "unauthorized",
     401,
-    "This needs a token (Authorization: Bearer <token>): a staff token, or a registration's"
-    " manage token where its owner may ask.",
+    "Sign in first: send a staff token (Authorization: Bearer <token>) or sign in on the"
+    " page; a registration's own pages and data take its manage token.",
     "Wymagane uwierzytelnienie.",
 )

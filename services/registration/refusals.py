@@ -55,7 +55,7 @@ TICKET_TYPE_EXISTS = Refusal(
 REGISTRATION_CLOSED = Refusal(
     "registration_closed",
     409,
-    "This event does not take registrations.",
+    "Registration for this event is closed.",
     "Rejestracja na to wydarzenie jest zamknięta.",
 )
 REGISTRATION_NOT_OPEN = Refusal(

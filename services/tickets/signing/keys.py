@@ -41,8 +41,8 @@ _LOCK = b"cnk-ticket-keys"
 
 @contextlib.asynccontextmanager
 async def _keys_locked(app: web.Application) -> AsyncIterator[asyncpg.Connection]:
-    """A transaction holding the keys' lock: two instances starting at once agree on one
-    first key, and changes to the keys happen one at a time."""
+    """A transaction holding the keys' lock (the one first_or_create takes for the first
+    key): rotations and retirements happen one at a time."""
     async with app[DB_POOL].acquire() as conn, conn.transaction():
         await conn.execute("SELECT pg_advisory_xact_lock($1)", zlib.crc32(_LOCK))
         yield conn
