@@ -66,6 +66,12 @@ def generate_keypair() -> tuple[str, str]:
     return _b64(seed), _b64(private.public_key().public_bytes_raw())
 
 
+def key_id(public_b64: str) -> str:
+    """The id a token names its signing key by (its ``kid`` header): the start of the
+    public key's SHA-256, so a public key alone tells which tokens it verifies."""
+    return _b64(hashlib.sha256(_unb64(public_b64)).digest())[:16]
+
+
 def public_key_of(private_b64: str) -> str:
     private = Ed25519PrivateKey.from_private_bytes(_unb64(private_b64))
     return _b64(private.public_key().public_bytes_raw())
@@ -91,7 +97,8 @@ def issue_token(
         exp=now + ttl_seconds,
     )
     key = Ed25519PrivateKey.from_private_bytes(_unb64(private_b64))
-    token = jwt.encode(msgspec.to_builtins(claims), key, algorithm="EdDSA")
+    kid = key_id(public_key_of(private_b64))
+    token = jwt.encode(msgspec.to_builtins(claims), key, algorithm="EdDSA", headers={"kid": kid})
     return token, claims
 
 
@@ -108,10 +115,18 @@ class StaffAuth:
     CACHE_SIZE = 4096
 
     def __init__(self, public_b64: str, max_lifetime_seconds: int = 30 * 86400) -> None:
-        try:
-            self.key = Ed25519PublicKey.from_public_bytes(_unb64(public_b64))
-        except ValueError as e:
-            raise ValueError(f"STAFF_TOKEN_PUBLIC_KEY is not an Ed25519 public key: {e}") from e
+        # Several keys, comma-separated, while the signing key is rotated: tokens of the
+        # old key and of the new one are both valid until the old one is taken out.
+        self.keys: dict[str, Ed25519PublicKey] = {}
+        for public in (k.strip() for k in public_b64.split(",") if k.strip()):
+            try:
+                self.keys[key_id(public)] = Ed25519PublicKey.from_public_bytes(_unb64(public))
+            except ValueError as e:
+                raise ValueError(
+                    f"STAFF_TOKEN_PUBLIC_KEY is not a list of Ed25519 public keys: {e}"
+                ) from e
+        if not self.keys:
+            raise ValueError("STAFF_TOKEN_PUBLIC_KEY names no key")
         self.max_lifetime = max_lifetime_seconds
         self.revoked: set[str] = set()
         self.revocations_known = False  # the bucket's entries were all read once
@@ -132,14 +147,13 @@ class StaffAuth:
 
     def _verify_signed(self, token: str) -> StaffClaims:
         try:
-            payload = jwt.decode(
-                token,
-                self.key,
-                algorithms=["EdDSA"],
-                issuer=ISSUER,
-                options={"require": ["exp", "iat", "jti", "iss"]},
-            )
+            kid = jwt.get_unverified_header(token).get("kid")
+            # A token from before key ids names none: any of the keys may have signed it.
+            keys = list(self.keys.values()) if kid is None else [self.keys[kid]]
+            payload = self._decode(token, keys)
             claims = msgspec.convert(payload, StaffClaims)
+        except (KeyError, TypeError):  # a key this server does not hold, or a bad header
+            raise INVALID_TOKEN() from None
         except jwt.ExpiredSignatureError:
             raise TOKEN_EXPIRED() from None
         except (jwt.InvalidTokenError, msgspec.ValidationError):
@@ -147,6 +161,24 @@ class StaffAuth:
         if claims.exp - claims.iat > self.max_lifetime:
             raise TOKEN_LIFETIME_TOO_LONG(days=self.max_lifetime // 86400)
         return claims
+
+    @staticmethod
+    def _decode(token: str, keys: list[Ed25519PublicKey]) -> dict[str, object]:
+        """The token's claims, checked with the first of ``keys`` whose signature it has."""
+        for tried, key in enumerate(keys, start=1):
+            try:
+                payload: dict[str, object] = jwt.decode(
+                    token,
+                    key,
+                    algorithms=["EdDSA"],
+                    issuer=ISSUER,
+                    options={"require": ["exp", "iat", "jti", "iss"]},
+                )
+                return payload
+            except jwt.InvalidSignatureError:
+                if tried == len(keys):
+                    raise
+        raise jwt.InvalidSignatureError("no key")
 
     def require(
         self,

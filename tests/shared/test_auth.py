@@ -17,6 +17,7 @@ from shared.auth import (
     _unb64,
     generate_keypair,
     issue_token,
+    key_id,
     public_key_of,
 )
 from shared.refusals import Refused
@@ -215,3 +216,30 @@ def test_remembered_tokens_are_bounded() -> None:
     for token in tokens:
         auth.verify(token)
     assert list(auth._verified) == tokens[2:]
+
+
+def test_tokens_name_their_key_and_both_keys_verify_during_a_rotation() -> None:
+    new_private, new_public = generate_keypair()
+    rotating = StaffAuth(f"{PUBLIC}, {new_public}")
+    old, _ = issue_token(PRIVATE, role="door", events=["a"])
+    new, claims = issue_token(new_private, role="organizer", events=["*"])
+    assert jwt.get_unverified_header(new)["kid"] == key_id(new_public) != key_id(PUBLIC)
+    assert rotating.verify(new) == claims
+    assert rotating.verify(old).role == "door"
+    # Once the old key is taken out, its tokens are refused.
+    with pytest.raises(Refused) as e:
+        StaffAuth(new_public).verify(old)
+    assert e.value.code == "invalid_token"
+
+
+def test_a_token_naming_a_key_this_server_does_not_hold_is_invalid() -> None:
+    _, other_public = generate_keypair()
+    key = Ed25519PrivateKey.from_private_bytes(_unb64(PRIVATE))
+    token = jwt.encode(_payload(), key, algorithm="EdDSA", headers={"kid": key_id(other_public)})
+    assert _refused(token).code == "invalid_token"
+
+
+def test_a_token_from_before_key_ids_verifies_with_any_key_held() -> None:
+    _, new_public = generate_keypair()
+    token = _signed(_payload())  # no kid header
+    assert StaffAuth(f"{new_public},{PUBLIC}").verify(token).sub == "staff"
