@@ -180,10 +180,19 @@ async def update_failed(
 async def update_retry(
     conn: asyncpg.Connection | asyncpg.Pool, delivery_id: uuid.UUID, error: str, delay: float
 ) -> None:
-    # Only a pending one: one withdrawn while it was being sent keeps its reason.
+    # Only a pending one: one withdrawn while it was being sent keeps its reason. A reminder
+    # whose registration or event was cancelled while it was being sent (the cancellation
+    # deletes pending reminders, but not one the sender holds) goes instead of waiting.
     await conn.execute(
-        "UPDATE deliveries SET last_error = $2, claimed_until = NULL,"
-        " next_attempt_at = now() + make_interval(secs => $3) WHERE id = $1 AND status = 'pending'",
+        "WITH gone AS ("
+        "  DELETE FROM deliveries d WHERE d.id = $1 AND d.status = 'pending'"
+        "   AND d.template = 'reminder' AND NOT EXISTS (SELECT 1 FROM attendees a"
+        "    JOIN events e ON e.id = a.event_id WHERE a.registration_id = d.registration_id"
+        "    AND a.status = 'confirmed' AND e.status = 'published')"
+        "  RETURNING 1)"
+        " UPDATE deliveries SET last_error = $2, claimed_until = NULL,"
+        " next_attempt_at = now() + make_interval(secs => $3)"
+        " WHERE id = $1 AND status = 'pending' AND NOT EXISTS (SELECT 1 FROM gone)",
         delivery_id,
         error,
         delay,
