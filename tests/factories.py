@@ -56,11 +56,11 @@ def form(client: Any, fields: dict[str, Any] | list[tuple[str, Any]]) -> Any:
     return {**fields, "csrf": CSRF}
 
 
-async def quiet_minute() -> None:
-    """Wait, if need be, for a fresh stretch of the current minute: a per-minute limit's
-    window must not end in the middle of a test."""
+async def quiet_minute(needed: float = 8) -> None:
+    """Wait, if need be, for a fresh stretch of the current minute (``needed`` seconds of
+    it): a per-minute limit's window must not end in the middle of a test."""
     left = 60 - time.time() % 60
-    if left < 8:
+    if left < needed:
         await asyncio.sleep(left + 0.5)
 
 
