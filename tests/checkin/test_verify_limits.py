@@ -155,7 +155,7 @@ async def test_uploads_per_address_are_limited(service_client: Any) -> None:
     )
     client, neighbour = (f"2001:db8::{uuid.uuid4().hex[:4]}:{n}" for n in (1, 2))
     headers = {**PDF, "X-Forwarded-For": client, "Accept-Language": "pl"}
-    await quiet_minute(needed=20)  # the worker rests after each file
+    await quiet_minute(needed=12)  # the worker rests after each file
     for _ in range(2):
         r = await checkin.post(API, data=plain_pdf(), headers=headers)
         assert r.status == 200, await r.text()
