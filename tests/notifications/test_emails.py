@@ -247,6 +247,12 @@ async def test_cancelled_event_tells_everyone_it_is_cancelled(
     waiting = await _register(registration, event["slug"], lang=lang)
     ticket_subject = {"pl": f"Twój bilet: {NAME['pl']}", "en": f"Your ticket: {NAME['en']}"}[lang]
     await _mail(servers, seated, ticket_subject)
+    # Sent before the cancellation (one still queued then is withdrawn: no longer true).
+    waitlisted_subject = {
+        "pl": f"Jesteś na liście oczekujących: {NAME['pl']}",
+        "en": f"You are on the waitlist: {NAME['en']}",
+    }[lang]
+    await _mail(servers, waiting, waitlisted_subject)
 
     r = await registration.post(
         f"/api/v1/events/{event['slug']}/cancel", headers=auth(servers.token())
