@@ -33,8 +33,17 @@ from shared.refusals import (
 ISSUER = "cnk-events"
 # How long a browser keeps a registration's manage cookie after its link was opened.
 MANAGE_COOKIE_SECONDS = 30 * 86400
-Role = Literal["organizer", "door"]
+Role = Literal["admin", "organizer", "door", "viewer"]
+ROLES: tuple[Role, ...] = ("admin", "organizer", "door", "viewer")
 ALL_EVENTS = "*"
+# What each role may also do: an admin everything, an organizer the door's scans and the
+# viewer's reports of their events.
+IMPLIES: dict[Role, frozenset[Role]] = {
+    "admin": frozenset(ROLES),
+    "organizer": frozenset({"organizer", "door", "viewer"}),
+    "door": frozenset({"door"}),
+    "viewer": frozenset({"viewer"}),
+}
 
 
 class StaffClaims(msgspec.Struct, frozen=True):
@@ -46,9 +55,38 @@ class StaffClaims(msgspec.Struct, frozen=True):
     iat: int
     iss: str = ISSUER
     gate: str | None = None
+    # A back-office session (shared/office.py) rather than a device's or a script's token:
+    # the person's roles event by event ("*": all events), their name, language and when
+    # they signed in (the session ends a fixed time after, however active).
+    kind: Literal["token", "session"] = "token"
+    grants: dict[str, Role] = {}
+    name: str = ""
+    lang: str = "en"
+    auth_time: int = 0
 
     def covers(self, event_slug: str) -> bool:
         return ALL_EVENTS in self.events or event_slug in self.events
+
+    def role_for(self, event_slug: str | None) -> Role | None:
+        """The strongest role the claims give at the event (``None``: for all events)."""
+        if not self.grants:
+            if event_slug is None:
+                return self.role if ALL_EVENTS in self.events else None
+            return self.role if self.covers(event_slug) else None
+        found = [self.grants.get(ALL_EVENTS)]
+        if event_slug is not None:
+            found.append(self.grants.get(event_slug))
+        roles = [r for r in found if r is not None]
+        return min(roles, key=ROLES.index) if roles else None
+
+    def may(self, role: Role, event_slug: str | None = None) -> bool:
+        """Whether the claims give ``role`` (or one that implies it) at the event."""
+        held = self.role_for(event_slug)
+        return held is not None and role in IMPLIES[held]
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role_for(None) == "admin"
 
 
 def _b64(raw: bytes) -> str:
@@ -70,6 +108,10 @@ def key_id(public_b64: str) -> str:
     """The id a token names its signing key by (its ``kid`` header): the start of the
     public key's SHA-256, so a public key alone tells which tokens it verifies."""
     return _b64(hashlib.sha256(_unb64(public_b64)).digest())[:16]
+
+
+def public_key(public_b64: str) -> Ed25519PublicKey:
+    return Ed25519PublicKey.from_public_bytes(_unb64(public_b64))
 
 
 def public_key_of(private_b64: str) -> str:
@@ -96,10 +138,14 @@ def issue_token(
         iat=now,
         exp=now + ttl_seconds,
     )
+    return sign(private_b64, claims), claims
+
+
+def sign(private_b64: str, claims: StaffClaims) -> str:
+    """``claims`` as a token signed with the key, naming it by its id."""
     key = Ed25519PrivateKey.from_private_bytes(_unb64(private_b64))
     kid = key_id(public_key_of(private_b64))
-    token = jwt.encode(msgspec.to_builtins(claims), key, algorithm="EdDSA", headers={"kid": kid})
-    return token, claims
+    return jwt.encode(msgspec.to_builtins(claims), key, algorithm="EdDSA", headers={"kid": kid})
 
 
 class StaffAuth:
@@ -120,7 +166,7 @@ class StaffAuth:
         self.keys: dict[str, Ed25519PublicKey] = {}
         for public in (k.strip() for k in public_b64.split(",") if k.strip()):
             try:
-                self.keys[key_id(public)] = Ed25519PublicKey.from_public_bytes(_unb64(public))
+                self.keys[key_id(public)] = public_key(public)
             except ValueError as e:
                 raise ValueError(
                     f"STAFF_TOKEN_PUBLIC_KEY is not a list of Ed25519 public keys: {e}"
@@ -191,13 +237,26 @@ class StaffAuth:
         token = bearer_token(request)
         if token is None:
             raise UNAUTHORIZED()
-        claims = self.verify(token)
-        if claims.role not in roles:
+        return self.check(self.verify(token), roles, event_slug, all_events=all_events)
+
+    @staticmethod
+    def check(
+        claims: StaffClaims,
+        roles: tuple[Role, ...],
+        event_slug: str | None = None,
+        *,
+        all_events: bool = False,
+    ) -> StaffClaims:
+        """``claims`` if they give one of ``roles`` (or a role implying it), at the event."""
+        if not any(role in IMPLIES[claims.role] for role in roles):
             raise FORBIDDEN()
         if all_events and ALL_EVENTS not in claims.events:
             raise ALL_EVENTS_NEEDED()
-        if event_slug is not None and not claims.covers(event_slug):
-            raise EVENT_NOT_COVERED(slug=event_slug)
+        if event_slug is not None:
+            if not claims.covers(event_slug):
+                raise EVENT_NOT_COVERED(slug=event_slug)
+            if not any(claims.may(role, event_slug) for role in roles):
+                raise FORBIDDEN()
         return claims
 
 

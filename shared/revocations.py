@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import uuid
 from collections.abc import AsyncIterator
-from datetime import datetime
+from datetime import UTC, datetime
 
 import msgspec
 from aiohttp import web
@@ -20,6 +21,8 @@ from shared import kv
 from shared.auth import STAFF_AUTH
 from shared.bus import JETSTREAM
 from shared.config import SETTINGS
+from shared.refusals import VALIDATION_FAILED, FieldError
+from shared.routes import Route, Who, staff_claims
 from shared.tasks import stop_task, supervise
 
 BUCKET = "staff-revocations"
@@ -33,6 +36,37 @@ class Revocation(msgspec.Struct, frozen=True):
 async def publish(js: object, jti: str, revocation: Revocation, replicas: int) -> None:
     bucket = await kv.open_bucket(js, BUCKET, replicas)
     await bucket.put(jti, msgspec.json.encode(revocation))
+
+
+async def revoke(app: web.Application, jti: str, revoked_by: str) -> None:
+    """Every service refuses the token (or session) from now on: this process at once, the
+    others as the bucket tells them."""
+    app[STAFF_AUTH].revoked.add(jti)
+    revocation = Revocation(datetime.now(UTC), revoked_by)
+    await publish(app[JETSTREAM], jti, revocation, app[SETTINGS].stream_replicas)
+
+
+def token_id(text: str) -> str:
+    try:
+        return str(uuid.UUID(text))
+    except ValueError:
+        raise VALIDATION_FAILED(
+            errors=[FieldError("token_id", "A token id is the token's jti, a UUID.")]
+        ) from None
+
+
+async def revoke_token(request: web.Request) -> web.Response:
+    """``DELETE /api/v1/tokens/{token_id}`` on a service's own port, for an admin or an
+    organizer of all events (on the origin, checkin answers it, with its finer rules)."""
+    jti = token_id(request.match_info["token_id"])
+    await revoke(request.app, jti, staff_claims(request).sub)
+    return web.Response(status=204)
+
+
+# Every service answers it on its own port; the origin routes the path to checkin.
+REVOKE_ON_PORT = Route(
+    "DELETE", "/api/v1/tokens/{token_id}", revoke_token, Who.ALL_EVENTS, on_origin=False
+)
 
 
 async def revocations_context(app: web.Application) -> AsyncIterator[None]:

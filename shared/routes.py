@@ -15,9 +15,11 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from shared.auth import STAFF_AUTH, Role, StaffClaims
+from shared.auth import STAFF_AUTH, Role, StaffAuth, StaffClaims
 from shared.health import healthz, readyz
 from shared.metrics import metrics
+from shared.office import pages, sessions
+from shared.refusals import Refused
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -36,15 +38,32 @@ class Who(enum.Enum):
     ALL_EVENTS = "organizer of all events"
     # The dashboard's pages, signed in with an organizer token kept in a cookie.
     DASHBOARD = "organizer (dashboard sign-in)"
+    # Reports (attendance, statistics, exports): a viewer, organizer or admin of the event.
+    VIEWER = "viewer or organizer"
+    ADMIN = "admin"
+    # Back-office pages, for a person signed in (shared/office/sessions.py): anyone signed
+    # in (the handler checks the event it finds), or a role at the path's {slug} event.
+    OFFICE = "signed-in staff"
+    OFFICE_VIEWER = "signed-in viewer, organizer or admin of the event"
+    OFFICE_ORGANIZER = "signed-in organizer or admin of the event"
+    OFFICE_ADMIN = "signed-in admin"
     # Health and metrics: for the orchestrator and Prometheus on the service's own port,
     # never routed through the public origin.
     OPERATOR = "operator (service port only)"
 
 
 STAFF_ROLES: dict[Who, tuple[Role, ...]] = {
-    Who.SCANNER: ("door", "organizer"),
+    Who.SCANNER: ("door",),
     Who.ORGANIZER: ("organizer",),
     Who.ALL_EVENTS: ("organizer",),
+    Who.VIEWER: ("viewer",),
+    Who.ADMIN: ("admin",),
+}
+OFFICE_ROLES: dict[Who, tuple[Role, ...]] = {
+    Who.OFFICE: (),
+    Who.OFFICE_VIEWER: ("viewer",),
+    Who.OFFICE_ORGANIZER: ("organizer",),
+    Who.OFFICE_ADMIN: ("admin",),
 }
 
 
@@ -63,11 +82,14 @@ class Route:
     handler: Handler
     who: Who
     serves: Serves = Serves.JSON
+    # False: answered on the service's own port only, another service owns the path on the
+    # origin (``DELETE /api/v1/tokens/{token_id}``, which every service answers).
+    on_origin: bool = True
 
     @property
     def public(self) -> bool:
         """Reached through the public origin (everything but the operator's routes)."""
-        return self.who is not Who.OPERATOR
+        return self.who is not Who.OPERATOR and self.on_origin
 
     def path_regex(self) -> str:
         """The path as an anchored regular expression: each ``{param}`` one path segment.
@@ -105,9 +127,39 @@ def _guarded(route: Route) -> Handler:
     return guarded
 
 
+def _office(route: Route) -> Handler:
+    """A back-office page: to the sign-in page without a session, a 403 page without the
+    role; the session's idle expiry moves on with each page."""
+    roles = OFFICE_ROLES[route.who]
+    handler = route.handler
+
+    async def office_page(request: web.Request) -> web.StreamResponse:
+        claims = sessions.signed_in(request)
+        if claims is None:
+            raise sessions.sign_in_redirect(request)
+        request[STAFF_CLAIMS] = claims
+        try:
+            if roles:
+                StaffAuth.check(claims, roles, request.match_info.get("slug"))
+            response = await handler(request)
+        except Refused as e:
+            if e.refusal.code not in ("forbidden", "event_not_covered"):
+                raise
+            response = pages.forbidden(request, claims)
+        sessions.refresh(request, response, claims)
+        return response
+
+    return office_page
+
+
 def add_routes(app: web.Application, routes: Iterable[Route]) -> None:
     for route in routes:
-        handler = _guarded(route) if route.who in STAFF_ROLES else route.handler
+        if route.who in STAFF_ROLES:
+            handler = _guarded(route)
+        elif route.who in OFFICE_ROLES:
+            handler = _office(route)
+        else:
+            handler = route.handler
         if route.method == "GET":
             app.router.add_get(route.path, handler)
         else:

@@ -25,9 +25,12 @@ from shared.outbox import relay_context
 from shared.problems import problem_middleware
 from shared.proxies import TRUSTED_PROXIES, TrustedProxies
 from shared.revocations import revocations_context
+from shared.staff_keys import signer_context, staff_keys_context
 
 
-def base_app(settings: Settings, migrations_package: str) -> web.Application:
+def base_app(
+    settings: Settings, migrations_package: str, *, signs_staff_tokens: bool = False
+) -> web.Application:
     app = web.Application(middlewares=[metrics_middleware, problem_middleware])
     app[SETTINGS] = settings
     app[METRICS] = HttpMetrics(settings.service)
@@ -40,6 +43,9 @@ def base_app(settings: Settings, migrations_package: str) -> web.Application:
     app.cleanup_ctx.append(db.pool_context(migrations_package))
     app.cleanup_ctx.append(nats_connection)
     app.cleanup_ctx.append(revocations_context)
+    app.cleanup_ctx.append(staff_keys_context)
+    if signs_staff_tokens:
+        app.cleanup_ctx.append(signer_context)
     app.cleanup_ctx.append(relay_context)
     app.cleanup_ctx.append(housekeeping_context)
     return app

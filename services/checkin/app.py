@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import aiohttp_jinja2
-import jinja2
 from aiohttp import web
 
 from services.checkin.consumers import REGISTRATION_HANDLERS, TICKET_HANDLERS
@@ -19,6 +17,7 @@ from services.checkin.staff.revoking import publish_revocations
 from shared.bus import consumer_context
 from shared.config import Settings
 from shared.metrics import METRICS
+from shared.office.pages import setup_templates
 from shared.routes import add_routes
 from shared.service import base_app
 
@@ -27,13 +26,8 @@ TEMPLATES = [HERE / "dashboard" / "templates", HERE / "evidence" / "templates"]
 
 
 def create_app(settings: Settings) -> web.Application:
-    app = base_app(settings, "services.checkin")
-    aiohttp_jinja2.setup(
-        app,
-        loader=jinja2.FileSystemLoader(TEMPLATES),
-        autoescape=jinja2.select_autoescape(["html"]),
-        undefined=jinja2.StrictUndefined,
-    )
+    app = base_app(settings, "services.checkin", signs_staff_tokens=True)
+    setup_templates(app, *TEMPLATES)
     app[SCANS_TOTAL] = app[METRICS].counter("scans", "Scans recorded, by verdict", ["result"])
     app.cleanup_ctx.append(keyring_context)
     app.cleanup_ctx.append(batcher_context)

@@ -40,6 +40,7 @@ ROUTES = (
     Route("GET", f"{EVENT}/conflicts", offline.get_conflicts, ORGANIZER),
     Route("GET", f"{EVENT}/devices", staff.get_devices, ORGANIZER),
     Route("DELETE", "/api/v1/door-tokens/{token_id}", staff.revoke_token, ORGANIZER),
+    Route("DELETE", "/api/v1/tokens/{token_id}", staff.revoke_token, ORGANIZER),
     Route("GET", "/api/v1/door-tokens/revoked", staff.get_revoked_tokens, ORGANIZER),
     # Attendance and evidence
     Route("GET", f"{EVENT}/attendance", scans.get_attendance, ORGANIZER),

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import aiohttp_jinja2
-import jinja2
 from aiohttp import web
 
 from services.registration.events.cache import event_cache_context
@@ -15,13 +13,14 @@ from services.registration.routes import ROUTES
 from services.registration.sweeper import offer_sweeper
 from shared.config import Settings
 from shared.metrics import METRICS
+from shared.office.pages import setup_templates
 from shared.routes import add_routes
 from shared.sealing import sealer_context
 from shared.service import base_app
 
 
 def create_app(settings: Settings) -> web.Application:
-    app = base_app(settings, "services.registration")
+    app = base_app(settings, "services.registration", signs_staff_tokens=True)
     app[REGISTRATIONS_TOTAL] = app[METRICS].counter(
         "registrations", "Registrations created, by resulting status", ["status"]
     )
@@ -29,11 +28,6 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.append(offer_sweeper)
     app.cleanup_ctx.append(batcher_context)
     app.cleanup_ctx.append(event_cache_context)
-    aiohttp_jinja2.setup(
-        app,
-        loader=jinja2.FileSystemLoader(Path(__file__).with_name("templates")),
-        autoescape=jinja2.select_autoescape(["html"]),
-        undefined=jinja2.StrictUndefined,
-    )
+    setup_templates(app, Path(__file__).with_name("templates"))
     add_routes(app, ROUTES)
     return app

@@ -16,9 +16,12 @@ from services.registration.roster import handlers as roster
 from services.registration.sessions import handlers as sessions
 from services.registration.ticket_types import handlers as ticket_types
 from shared import static
+from shared.office import pages as office_pages
+from shared.revocations import REVOKE_ON_PORT
 from shared.routes import OPERATIONAL, Route, Serves, Who
 
 STYLE = static.file(Path(__file__).with_name("static") / "site.css")
+OFFICE_STYLE = static.file(office_pages.STYLE)
 PUBLIC, ATTENDEE, ORGANIZER = Who.PUBLIC, Who.ATTENDEE, Who.ORGANIZER
 PAGE, FILE = Serves.PAGE, Serves.FILE
 EVENT = "/api/v1/events/{slug}"
@@ -29,6 +32,7 @@ REGISTRATION = "/api/v1/registrations/{registration_id}"
 ROUTES = (
     Route("GET", "/", pages.catalogue, PUBLIC, PAGE),
     Route("GET", "/assets/site.css", static.serve(STYLE), PUBLIC, Serves.ASSET),
+    Route("GET", "/office/assets/office.css", static.serve(OFFICE_STYLE), PUBLIC, Serves.ASSET),
     Route("GET", "/events/{slug}", pages.event_page, PUBLIC, PAGE),
     Route("POST", "/events/{slug}", pages.submit_registration, PUBLIC, PAGE),
     Route("GET", "/registrations/{registration_id}", manage_pages.manage_page, Who.MANAGE, PAGE),
@@ -60,6 +64,7 @@ ROUTES = (
     Route("PUT", f"{REGISTRATION}/sessions", sessions.change_sessions, ATTENDEE),
     Route("GET", f"{REGISTRATION}/data", privacy.download_data, ATTENDEE, FILE),
     Route("POST", f"{REGISTRATION}/erase", privacy.erase_registration, ATTENDEE),
+    REVOKE_ON_PORT,
     *OPERATIONAL,
 )
 # fmt: on

@@ -7,6 +7,7 @@ from pathlib import Path
 from services.tickets import handlers
 from services.tickets.signing import handlers as keys
 from shared import static
+from shared.revocations import REVOKE_ON_PORT
 from shared.routes import OPERATIONAL, Route, Serves, Who
 
 STYLE = static.file(Path(__file__).with_name("static") / "ticket.css")
@@ -24,6 +25,7 @@ ROUTES = (
     Route("GET", "/api/v1/keys", keys.list_keys, Who.PUBLIC),
     Route("POST", "/api/v1/keys", keys.rotate_key, Who.ALL_EVENTS),
     Route("POST", "/api/v1/keys/{key_id}/retire", keys.retire_key, Who.ALL_EVENTS),
+    REVOKE_ON_PORT,
     *OPERATIONAL,
 )
 # fmt: on

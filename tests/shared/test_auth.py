@@ -141,7 +141,7 @@ def test_hmac_token_keyed_with_the_public_key_is_401_invalid_token() -> None:
         {"iat": None},
         {"exp": None},
         {"iss": None},
-        {"role": "admin"},
+        {"role": "superuser"},
         {"events": "targi-2026"},
         {"sub": None},
     ],
