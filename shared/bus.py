@@ -34,6 +34,7 @@ STREAMS: dict[str, list[str]] = {
     "TICKETS": ["ticket.>"],
     "CHECKIN": ["checkin.>"],
     "NOTIFICATIONS": ["notification.>"],
+    "AUDIT": ["audit.>"],
     "DLQ": ["dlq.>"],
 }
 # Longer than the outbox claim (30 s) times a few relay retries, so a re-published

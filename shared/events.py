@@ -297,9 +297,26 @@ class NotificationSent(EventData, frozen=True):
     sent_at: datetime
 
 
+class StaffActionRecorded(EventData, frozen=True):
+    """A person of the staff changed something (shared/audit.py): who, when, what, the
+    state before and after. Every service publishes its own; registration keeps the log."""
+
+    TYPE = "audit.recorded"
+    service: str
+    actor_id: str
+    actor_name: str
+    action: str  # e.g. event.published, registration.cancelled, device.issued
+    at: datetime
+    event_slug: str | None = None
+    registration_id: uuid.UUID | None = None
+    before: dict[str, object] | None = None
+    after: dict[str, object] | None = None
+
+
 EVENT_TYPES: dict[str, type[EventData]] = {
     cls.TYPE: cls
     for cls in (
+        StaffActionRecorded,
         EventCreated,
         EventUpdated,
         RegistrationConfirmed,
