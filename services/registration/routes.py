@@ -7,6 +7,7 @@ from pathlib import Path
 
 from services.registration.events import handlers as events
 from services.registration.events.cache import changes_events
+from services.registration.mailings import handlers as mailings
 from services.registration.pages import handlers as pages
 from services.registration.pages import manage_handlers as manage_pages
 from services.registration.privacy import handlers as privacy
@@ -40,6 +41,8 @@ ROUTES = (
     Route("POST", "/registrations/{registration_id}/accept", manage_pages.accept_from_page, Who.MANAGE, PAGE),
     Route("POST", "/registrations/{registration_id}/sessions", manage_pages.change_sessions_from_page, Who.MANAGE, PAGE),
     Route("GET", "/registrations/{registration_id}/event.ics", manage_pages.calendar_file, Who.MANAGE, FILE),
+    Route("GET", "/office/events/{slug}/messages", mailings.messages_page, Who.OFFICE_ORGANIZER, PAGE),
+    Route("POST", "/office/events/{slug}/messages", mailings.write_message, Who.OFFICE_ORGANIZER, PAGE),
     Route("POST", "/api/v1/events", events.create_event, ORGANIZER),
     Route("GET", "/api/v1/events", events.list_events, PUBLIC),
     Route("GET", EVENT, events.get_event, PUBLIC),
