@@ -603,7 +603,7 @@ def message(lang: str) -> Case:
     )
     about = {
         "pl": f"Wiadomość od organizatora wydarzenia „{EVENT_NAME['pl']}” ({WHEN['pl']}):",
-        "en": f"A message from the organizer of \"{EVENT_NAME['en']}\" ({WHEN['en']}):",
+        "en": f'A message from the organizer of "{EVENT_NAME["en"]}" ({WHEN["en"]}):',
     }
     return Case(
         payload,
