@@ -208,9 +208,7 @@ async def test_installed_services_serve_every_page_and_static_file(
                 # The manage link: its first visit answers 303, setting the cookie.
                 query = {"token": registration["manage_token"]} if route.who is Who.MANAGE else {}
                 if route.who in OFFICE_ROLES:  # without a session: to the sign-in page
-                    async with http.get(
-                        f"{stack[service]}{address}", allow_redirects=False
-                    ) as r:
+                    async with http.get(f"{stack[service]}{address}", allow_redirects=False) as r:
                         assert r.status == 303, address
                         assert r.headers["Location"].startswith("/office/sign-in?next=")
                     continue
