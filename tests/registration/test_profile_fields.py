@@ -84,8 +84,6 @@ async def test_the_form_asks_as_the_event_says(service_client: Any, servers: Any
     )
     assert r.status == 303, await r.text()
     registration_id = r.headers["Location"].split("/")[2].split("?")[0]
-    r = await client.get(
-        f"/api/v1/registrations/{registration_id}", headers=auth(servers.token())
-    )
+    r = await client.get(f"/api/v1/registrations/{registration_id}", headers=auth(servers.token()))
     got = await r.json()
     assert (got["organization"], got["country"], got["role"]) == ("PB", "DE", None)

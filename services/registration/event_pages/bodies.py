@@ -100,7 +100,15 @@ def event_data(form: Form, slug: str | None = None) -> dict[str, Any]:
 
 
 def new_event(form: Form) -> tuple[CreateEventRequest | None, list[str]]:
-    return check(event_data(form), CreateEventRequest, VALID_EVENT)
+    body, wrong = check(event_data(form), CreateEventRequest, VALID_EVENT)
+    return body, _quiet(wrong, text(form, "slug"))
+
+
+def _quiet(wrong: list[str], given: str, derived: str = "slug") -> list[str]:
+    """Without the error of an identifier made from a wrong name: fixing the name fixes it."""
+    if given or not any(w.startswith(("name", "label")) for w in wrong):
+        return wrong
+    return [w for w in wrong if w != derived]
 
 
 def event_update(form: Form, slug: str) -> tuple[UpdateEventRequest | None, list[str]]:
@@ -129,12 +137,21 @@ def session_data(form: Form, prefix: str, slug: str | None = None) -> dict[str, 
     }
 
 
-def new_session(data: dict[str, Any]) -> tuple[CreateSessionRequest | None, list[str]]:
-    return check(data, CreateSessionRequest, VALID_SESSION)
+def new_session(form: Form, prefix: str) -> tuple[CreateSessionRequest | None, list[str]] | None:
+    """A session row (None when left empty)."""
+    data = session_data(form, prefix)
+    if data is None:
+        return None
+    body, wrong = check(data, CreateSessionRequest, VALID_SESSION)
+    return body, _quiet(wrong, text(form, prefix + "slug"))
 
 
-def session_update(data: dict[str, Any]) -> tuple[UpdateSessionRequest | None, list[str]]:
-    _, wrong = new_session(data)
+def session_update(
+    form: Form, prefix: str, slug: str
+) -> tuple[UpdateSessionRequest | None, list[str]]:
+    data = session_data(form, prefix, slug)
+    assert data is not None
+    _, wrong = check(data, CreateSessionRequest, VALID_SESSION)
     if wrong:
         return None, wrong
     return msgspec.convert({k: v for k, v in data.items() if k != "slug"}, UpdateSessionRequest), []
@@ -152,8 +169,15 @@ def ticket_type_data(form: Form, prefix: str) -> dict[str, Any] | None:
     }
 
 
-def new_ticket_type(data: dict[str, Any]) -> tuple[CreateTicketTypeRequest | None, list[str]]:
-    return check(data, CreateTicketTypeRequest, VALID_TYPE)
+def new_ticket_type(
+    form: Form, prefix: str
+) -> tuple[CreateTicketTypeRequest | None, list[str]] | None:
+    """A ticket type row (None when left empty)."""
+    data = ticket_type_data(form, prefix)
+    if data is None:
+        return None
+    body, wrong = check(data, CreateTicketTypeRequest, VALID_TYPE)
+    return body, _quiet(wrong, text(form, prefix + "slug"))
 
 
 def question_data(form: Form) -> dict[str, Any]:
@@ -172,5 +196,6 @@ def question_data(form: Form) -> dict[str, Any]:
     }
 
 
-def new_question(data: dict[str, Any]) -> tuple[QuestionRequest | None, list[str]]:
-    return check(data, QuestionRequest, VALID_QUESTION, joint=("options",))
+def new_question(form: Form) -> tuple[QuestionRequest | None, list[str]]:
+    body, wrong = check(question_data(form), QuestionRequest, VALID_QUESTION, joint=("options",))
+    return body, _quiet(wrong, text(form, "key"), "key")

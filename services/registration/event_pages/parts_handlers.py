@@ -10,7 +10,7 @@ from aiohttp import web
 
 from services.registration.event_pages import bodies
 from services.registration.event_pages.forms import messages, refused_errors, text
-from services.registration.event_pages.handlers import done, find, page
+from services.registration.event_pages.render import done, find, page
 from services.registration.event_pages.texts import TEXTS
 from services.registration.questions import db as questions_db
 from services.registration.questions.setup import add_questions
@@ -95,9 +95,9 @@ async def sessions_from_page(request: web.Request) -> web.Response:
         return await _change_session(request, event, form, again)
     found, errors = [], {}
     for i in range(rows):
-        data = bodies.session_data(form, f"s{i}_")
-        if data is not None:
-            body, wrong = bodies.new_session(data)
+        row = bodies.new_session(form, f"s{i}_")
+        if row is not None:
+            body, wrong = row
             errors |= messages(wrong, t, f"s{i}_")
             if body is not None and body.slug in {b.slug for _, b in found}:
                 errors[f"s{i}_slug"] = t["err_slug_twice"]
@@ -126,9 +126,7 @@ async def _change_session(
     t = TEXTS[lang]
     slug = text(form, "session")
     prefix = f"e_{slug}_"
-    data = bodies.session_data(form, prefix, slug)
-    assert data is not None
-    body, wrong = bodies.session_update(data)
+    body, wrong = bodies.session_update(form, prefix, slug)
     if body is None:
         return await sessions_page(request, status=400, errors=messages(wrong, t, prefix), **again)
     offer_hours = request.app[SETTINGS].offer_hours
@@ -168,9 +166,9 @@ async def ticket_types_from_page(request: web.Request) -> web.Response:
     again = {"event": event, "values": posted(form), "rows": rows}
     found, errors = [], {}
     for i in range(rows):
-        data = bodies.ticket_type_data(form, f"t{i}_")
-        if data is not None:
-            body, wrong = bodies.new_ticket_type(data)
+        row = bodies.new_ticket_type(form, f"t{i}_")
+        if row is not None:
+            body, wrong = row
             errors |= messages(wrong, t, f"t{i}_")
             if body is not None and body.slug in {b.slug for _, b in found}:
                 errors[f"t{i}_slug"] = t["err_slug_twice"]
@@ -215,7 +213,7 @@ async def questions_from_page(request: web.Request) -> web.Response:
     lang = lang_of(request, claims)
     t = TEXTS[lang]
     again = {"event": event, "values": posted(form)}
-    body, wrong = bodies.new_question(bodies.question_data(form))
+    body, wrong = bodies.new_question(form)
     if body is None:
         errors = messages(wrong, t, rename=bodies.QUESTION_RENAME)
         return await questions_page(request, status=400, errors=errors, **again)
