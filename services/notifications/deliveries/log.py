@@ -39,7 +39,8 @@ async def resend(pool: asyncpg.Pool, claims: StaffClaims, original_id: uuid.UUID
     """Send a delivery again (a lost email, a fixed mailbox): a new delivery, so the log
     keeps both and the recipient's server sees a new Message-ID."""
     original = await db.select_delivery(pool, original_id)
-    if original is None:
+    # A staff member's sign-in link is not for resending: they ask for a new one.
+    if original is None or original.registration_id is None:
         raise DELIVERY_NOT_FOUND()
     await _require_event_of(pool, claims, original.registration_id)
     async with pool.acquire() as conn, conn.transaction():

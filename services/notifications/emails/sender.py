@@ -104,7 +104,7 @@ class Sender:
                     outbox.prepare(
                         events.NotificationSent(
                             delivery_id=d.id,
-                            registration_id=d.registration_id,
+                            registration_id=d.registration_id,  # type: ignore[arg-type]
                             template=d.template,
                             message_id=d.message_id,
                             sent_at=sent_at[d.id],
@@ -112,9 +112,10 @@ class Sender:
                         d.id,
                         1,
                     )
-                    # A withdrawn reminder (deleted while its claim had expired) has no row.
+                    # A withdrawn reminder (deleted while its claim had expired) has no row;
+                    # a staff member's sign-in email concerns no registration.
                     for d in sent
-                    if d.id in sent_at
+                    if d.id in sent_at and d.registration_id is not None
                 ],
             )
         for delivery in sent:
