@@ -104,7 +104,7 @@ class Sender:
                     outbox.prepare(
                         events.NotificationSent(
                             delivery_id=d.id,
-                            registration_id=d.registration_id,  # type: ignore[arg-type]
+                            registration_id=d.registration_id,
                             template=d.template,
                             message_id=d.message_id,
                             sent_at=sent_at[d.id],

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import TypeAlias
 
 import asyncpg
 import msgspec
 
-Conn = asyncpg.Connection | asyncpg.Pool
+Conn: TypeAlias = asyncpg.Connection | asyncpg.Pool
 
 
 class Person(msgspec.Struct, frozen=True):
@@ -241,7 +242,7 @@ async def update_challenge_used(conn: Conn, link_id: uuid.UUID) -> bool:
         " WHERE id = $1 AND challenge_used_at IS NULL",
         link_id,
     )
-    return done.endswith(" 1")
+    return str(done).endswith(" 1")
 
 
 async def insert_session(
@@ -313,7 +314,7 @@ async def update_totp_step(conn: Conn, staff_id: uuid.UUID, step: int) -> bool:
         staff_id,
         step,
     )
-    return done.endswith(" 1")
+    return str(done).endswith(" 1")
 
 
 async def replace_recovery_codes(conn: Conn, staff_id: uuid.UUID, hashes: list[str]) -> None:
@@ -337,7 +338,7 @@ async def update_recovery_code_used(conn: Conn, staff_id: uuid.UUID, code_hash: 
         staff_id,
         code_hash,
     )
-    return done.endswith(" 1")
+    return str(done).endswith(" 1")
 
 
 async def count_recovery_codes_left(conn: Conn, staff_id: uuid.UUID) -> int:

@@ -48,6 +48,8 @@ def _sign_in_form(
 
 
 async def sign_in_page(request: web.Request) -> web.Response:
+    if sessions.signed_in(request) is not None:  # signed in already: where they were going
+        raise web.HTTPSeeOther(sessions.safe_next(request.query.get("next")))
     lang = pages.lang_of(request, None)
     notice = TEXTS[lang]["signed_out"] if request.query.get("signed_out") else ""
     return _sign_in_form(request, notice=notice, sent=bool(request.query.get("sent")))

@@ -13,6 +13,7 @@ from shared.auth import ROLES
 from shared.db import DB_POOL
 from shared.http import Form, read_form
 from shared.office import pages
+from shared.office.texts import TEXTS as FRAME
 from shared.routes import staff_claims
 
 STAFF = "/office/staff"
@@ -26,7 +27,7 @@ def _field(form: Form, name: str) -> str:
 async def _choices(request: web.Request) -> dict[str, Any]:
     """The role and event options of the forms."""
     lang = pages.lang_of(request, staff_claims(request))
-    words = pages.TEXTS[lang]
+    words = FRAME[lang]
     slugs = await reading.event_slugs(request.app[DB_POOL])
     return {
         "role_options": [(r, words[f"role_{r}"]) for r in ROLES],
