@@ -177,6 +177,8 @@ async def test_cnk_staff_add(service_client: AppClient, servers: Infra) -> None:
     assert done.returncode == 0, done.stderr
     done = await asyncio.to_thread(cnk, "nobody", "--role", "admin")
     assert done.returncode == 2 and "Enter an email address like" in done.stderr
+    done = await asyncio.to_thread(cnk, email, "--role", "admin", "--event", "fair-2027")
+    assert done.returncode == 2 and "An admin is an admin of all events" in done.stderr
     pool = registration.server.app[DB_POOL]
     roles = await staff_db.select_roles(pool, await _id(registration, email))
     assert sorted((r.role, r.event_slug or "*") for r in roles) == [

@@ -90,6 +90,8 @@ def check_role(role: str, event_slug: str | None) -> tuple[Role, str | None]:
         slug = None
     if slug is not None and not re.match(SLUG_PATTERN, slug):
         errors["event"] = "event_invalid"
+    elif slug is not None and role == "admin":  # staff and keys are not any one event's
+        errors["event"] = "admin_all_events"
     if errors:
         raise Invalid(errors)
     return role, slug  # type: ignore[return-value]

@@ -33,6 +33,10 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "language_invalid": ("Wybierz polski albo angielski.", "Choose Polish or English."),
     "role_invalid": ("Wybierz rolę.", "Choose a role."),
     "event_invalid": ("Wybierz wydarzenie z listy.", "Choose an event from the list."),
+    "admin_all_events": (
+        "Administrator ma rolę dla wszystkich wydarzeń: wybierz „wszystkie wydarzenia”.",
+        "An admin is an admin of all events: choose “all events”.",
+    ),
     "last_admin": (
         "To ostatni administrator wszystkich wydarzeń: najpierw nadaj tę rolę komuś innemu.",
         "This is the last administrator of all events: give someone else the role first.",
