@@ -13,6 +13,7 @@ import uuid
 from pathlib import Path
 
 from services.registration.audit import db as audit_db
+from services.registration.audit.diff import Changed, changes
 from services.registration.staff import db as staff_db
 from shared import audit
 from shared.db import DB_POOL
@@ -151,6 +152,18 @@ async def test_entries_for_a_registration(service_client: AppClient, servers: In
     [entry] = await eventually(stored)
     assert (entry.actor_name, entry.action) == ("Rita", "registration.cancelled")
     assert entry.before == {"status": "confirmed", "seats": 1}
+    assert entry.changes == [Changed("status", "confirmed", "cancelled")]
+
+
+def test_changes_read_key_by_key() -> None:
+    before = {"name": {"pl": "Stara", "en": "Old"}, "capacity": 10, "rooms": ["A"]}
+    after = {"name": {"pl": "Nowa", "en": "Old"}, "capacity": 10, "venue": "x" * 200}
+    assert changes(before, after) == [
+        Changed("name.pl", "Stara", "Nowa"),
+        Changed("rooms", '["A"]', None),
+        Changed("venue", None, "x" * 119 + "…"),
+    ]
+    assert changes(None, {"role": "door"}) == [Changed("role", None, "door")]
 
 
 async def test_cnk_staff_add(service_client: AppClient, servers: Infra) -> None:

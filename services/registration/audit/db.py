@@ -10,6 +10,8 @@ from typing import Any, TypeAlias
 import asyncpg
 import msgspec
 
+from services.registration.audit.diff import Changed, changes
+
 Conn: TypeAlias = asyncpg.Connection | asyncpg.Pool
 
 
@@ -24,6 +26,11 @@ class Entry(msgspec.Struct, frozen=True):
     registration_id: uuid.UUID | None
     before: dict[str, Any] | None
     after: dict[str, Any] | None
+
+    @property
+    def changes(self) -> list[Changed]:
+        """What changed, key by key (the template partial ``audit/_entries.html`` shows it)."""
+        return changes(self.before, self.after)
 
 
 _COLUMNS = (
