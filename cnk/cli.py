@@ -13,8 +13,8 @@ from typing import Any
 
 import msgspec
 
-from cnk import devstack, envfile, keyfile, proxy
-from shared.auth import ALL_EVENTS, generate_keypair, issue_token
+from cnk import devstack, envfile, keyfile, proxy, staff
+from shared.auth import ALL_EVENTS, ROLES, generate_keypair, issue_token
 
 _DURATION = re.compile(r"^(\d+)([smhd]?)$")
 
@@ -240,6 +240,10 @@ def cmd_proxy(args: argparse.Namespace) -> int:
     return 1 if stale else 0
 
 
+def cmd_staff(args: argparse.Namespace) -> int:
+    return staff.cmd_staff_add(args.email, args.role, args.event, args.name, args.language)
+
+
 def cmd_dev(args: argparse.Namespace) -> int:
     return devstack.main()
 
@@ -327,6 +331,18 @@ def parser() -> argparse.ArgumentParser:
     )
     prox.add_argument("--write", action="store_true", help="write deploy/Caddyfile and k8s/")
     prox.set_defaults(run=cmd_proxy)
+
+    people = sub.add_parser("staff", help="the back office's staff accounts")
+    people_sub = people.add_subparsers(dest="staff_command", required=True)
+    add = people_sub.add_parser(
+        "add", help="add a person with a role, or the role to a person already there"
+    )
+    add.add_argument("email")
+    add.add_argument("--role", choices=ROLES, required=True)
+    add.add_argument("--event", metavar="SLUG", help="the role for this event only")
+    add.add_argument("--name", help="the person's name (default: the address's first part)")
+    add.add_argument("--language", choices=["pl", "en"], default="pl", help="default pl")
+    add.set_defaults(run=cmd_staff)
 
     dev = sub.add_parser("dev", help="run the whole system locally (what `make run` does)")
     dev.set_defaults(run=cmd_dev)

@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import email
+import email.policy
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -25,12 +28,14 @@ import msgspec
 import uvloop
 from aiosmtpd.controller import Controller
 
-from cnk import embedded, keyfile, proxy
+from cnk import embedded, keyfile, proxy, staff
 from shared.auth import issue_token
 from shared.config import DEFAULT_PORTS, SERVICES
 
 DATA = keyfile.DATA_DIR
 DEMO_SLUG = "innhub-open-day"
+DEMO_ADMIN = "admin@cnk.local"
+SIGN_IN_LINK = re.compile(r"https?://\S+/office/sign-in/link\?\S+")
 HTTPS_PORT = int(os.environ.get("CNK_HTTPS_PORT") or 8443)
 HTTP_PORT = int(os.environ.get("CNK_HTTP_PORT") or 8080)
 ORIGIN = f"https://localhost:{HTTPS_PORT}"
@@ -110,6 +115,12 @@ class MailFolder:
         path = self.folder / f"{stamp}-{rcpt}-{uuid.uuid4().hex[:6]}.eml"
         path.write_bytes(envelope.original_content or envelope.content)
         log(f"mail to {', '.join(envelope.rcpt_tos)} saved as {path}")
+        # The .eml is quoted-printable: a back-office sign-in link is printed as it is.
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        body = message.get_body(preferencelist=("plain",)) if message.is_multipart() else None
+        link = SIGN_IN_LINK.search(body.get_content()) if body is not None else None
+        if link:
+            log(f"sign-in link for {', '.join(envelope.rcpt_tos)}: {link[0]}")
         return "250 Message accepted for delivery"
 
 
@@ -230,6 +241,7 @@ def create_demo_event(registration_url: str, organizer: str) -> None:
 def banner(
     ports: dict[str, int], infra: dict[str, str], root_ca: Path, organizer: str, door: str
 ) -> str:
+    mailbox = f"{DATA / 'mail'}/" if infra["own_smtp"] else f"the mailbox of {infra['smtp']}"
     mail_note = f"   (mail saved to {DATA / 'mail'}/)" if infra["own_smtp"] else ""
     debug = "  ".join(f"{s} :{p}" for s, p in ports.items())
     return f"""
@@ -237,6 +249,8 @@ cnk-events is ready at {ORIGIN}   (http://localhost:{HTTP_PORT} redirects there)
 Ctrl-C stops everything.
 
   events (public)   {ORIGIN}/
+  back office       {ORIGIN}/office/sign-in   enter {DEMO_ADMIN} (an admin); the one-time
+                    sign-in link arrives as an email in {mailbox}
   door scanner      {ORIGIN}/door   (sign in with the DOOR_TOKEN below)
   live dashboard    {ORIGIN}/dashboard/{DEMO_SLUG}   (with the ORGANIZER_TOKEN)
   certificates      {ORIGIN}/verify
@@ -328,6 +342,7 @@ def main() -> int:
                 private, role="door", events=["*"], subject="local door", ttl_seconds=30 * 86400
             )
             create_demo_event(f"http://127.0.0.1:{ports['registration']}", organizer)
+            asyncio.run(staff.add(database, DEMO_ADMIN, "admin", None, "Local admin", "en"))
             root_ca = start_proxy(stack, ports)
         except RuntimeError as e:
             log(f"cannot start: {e}")

@@ -30,7 +30,7 @@ NATS = web.AppKey("nats", NatsClient)
 JETSTREAM = web.AppKey("jetstream", JetStreamContext)
 
 STREAMS: dict[str, list[str]] = {
-    "REGISTRATION": ["event.>", "registration.>"],
+    "REGISTRATION": ["event.>", "registration.>", "staff.>"],
     "TICKETS": ["ticket.>"],
     "CHECKIN": ["checkin.>"],
     "NOTIFICATIONS": ["notification.>"],

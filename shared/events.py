@@ -326,10 +326,25 @@ class StaffActionRecorded(EventData, frozen=True):
     after: dict[str, object] | None = None
 
 
+class StaffSignInRequested(EventData, frozen=True):
+    """A person of the staff asked for a sign-in link: notifications emails it. The link's
+    secret travels sealed for notifications (shared/sealing.py), never in the clear; only
+    its hash is stored."""
+
+    TYPE = "staff.sign_in_requested"
+    link_id: uuid.UUID
+    email: str
+    name: str
+    lang: Lang
+    secret_sealed: str
+    expires_at: datetime
+
+
 EVENT_TYPES: dict[str, type[EventData]] = {
     cls.TYPE: cls
     for cls in (
         StaffActionRecorded,
+        StaffSignInRequested,
         EventCreated,
         EventUpdated,
         RegistrationConfirmed,

@@ -44,7 +44,8 @@ WHERE_FROM = (
     f"print(json.dumps([importlib.import_module(p).__file__ for p in {PACKAGES!r}]))"
 )
 # The page's own answer where a route is fetched with an unknown thing.
-STATUS = {"/verify/{certificate_id}": 404}
+# The sign-in link's page without a link's token: the link does not work.
+STATUS = {"/verify/{certificate_id}": 404, "/office/sign-in/link": 400}
 
 
 def run(args: list[Any], cwd: Path, env: dict[str, str] | None = None) -> str:
@@ -144,7 +145,12 @@ def addresses(route: Route, slug: str, registration_id: str) -> list[str]:
         return [f"/door/{p.name}" for p in sorted(DOOR.iterdir()) if p.name != "index.html"]
     if route.path == "/dashboard/assets/{asset}":
         return [f"/dashboard/assets/{p.name}" for p in sorted(DASHBOARD_ASSETS.iterdir())]
-    values = {"slug": slug, "registration_id": registration_id, "certificate_id": str(uuid.uuid4())}
+    values = {
+        "slug": slug,
+        "registration_id": registration_id,
+        "certificate_id": str(uuid.uuid4()),
+        "staff_id": str(uuid.uuid4()),  # an office page: the sign-in page answers
+    }
     unknown = set(re.findall(r"\{(\w+)\}", route.path)) - set(values)
     assert not unknown, f"{route.path}: no value for {unknown} in this test"
     return [re.sub(r"\{(\w+)\}", lambda m: values[m[1]], route.path)]
@@ -162,8 +168,8 @@ def source_bytes(service: str, address: str) -> bytes | None:
         return (DOOR / name).read_bytes()
     if address.startswith("/dashboard/assets/"):
         return (DASHBOARD_ASSETS / name).read_bytes()
-    if address == "/office/assets/office.css":
-        return (ROOT / "shared" / "office" / "static" / "office.css").read_bytes()
+    if address.startswith("/office/assets/"):
+        return (ROOT / "shared" / "office" / "static" / name).read_bytes()
     if address.startswith("/assets/"):
         folder = "evidence/static" if service == "checkin" else "static"
         return (ROOT / "services" / service / folder / name).read_bytes()

@@ -120,6 +120,15 @@ async def queue_certificate_email(
     await queueing.queue_certificate_email(conn, data)
 
 
+async def queue_sign_in_email(
+    app: web.Application,
+    conn: asyncpg.Connection,
+    env: events.Envelope,
+    data: events.StaffSignInRequested,
+) -> None:
+    await queueing.queue_sign_in_email(conn, data)
+
+
 HANDLERS: dict[type[events.EventData], Handler] = {
     events.TicketIssued: queue_ticket_email,
     events.TicketReissued: queue_reissued_ticket_email,
@@ -135,6 +144,7 @@ REGISTRATION_HANDLERS: dict[type[events.EventData], Handler] = {
     events.RegistrationErased: erase_recipient,
     events.RegistrationAttemptRefused: queue_attempt_refused_email,
     events.MessageRequested: queue_message_email,
+    events.StaffSignInRequested: queue_sign_in_email,
 }
 CHECKIN_HANDLERS: dict[type[events.EventData], Handler] = {
     events.CertificateIssued: queue_certificate_email,

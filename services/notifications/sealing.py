@@ -64,6 +64,13 @@ class Links:
             return None
         return f"{self.checkin_url}{path}{'&' if '?' in path else '?'}{urlencode({'token': token})}"
 
+    def sign_in(self, sealed: str, lang: str) -> str | None:
+        """A staff member's one-time sign-in link into the back office."""
+        token = sealing.unseal(sealed, self.private_keys)
+        if token is None:
+            return None
+        return f"{self.base_url}/office/sign-in/link?{urlencode({'token': token, 'lang': lang})}"
+
 
 LINKS = web.AppKey("links", Links)
 

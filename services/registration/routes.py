@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from services.registration.audit import handlers as audit
 from services.registration.event_pages import handlers as event_pages
 from services.registration.event_pages import parts_handlers as event_parts
 from services.registration.events import handlers as events
@@ -17,6 +18,9 @@ from services.registration.questions import handlers as questions
 from services.registration.registrations import handlers as registrations
 from services.registration.roster import handlers as roster
 from services.registration.sessions import handlers as sessions
+from services.registration.staff import account_handlers as account
+from services.registration.staff import handlers as sign_in
+from services.registration.staff import people_handlers as people
 from services.registration.ticket_types import handlers as ticket_types
 from shared import static
 from shared.office import pages as office_pages
@@ -31,6 +35,8 @@ EVENT = "/api/v1/events/{slug}"
 REGISTRATION = "/api/v1/registrations/{registration_id}"
 OFFICE_EVENT = "/office/events/{slug}"
 OFFICE, OFFICE_VIEWER, OFFICE_ORGANIZER = Who.OFFICE, Who.OFFICE_VIEWER, Who.OFFICE_ORGANIZER
+OFFICE_ADMIN = Who.OFFICE_ADMIN
+PERSON = "/office/staff/{staff_id}"
 
 # One route per line, a table to read down: not formatted, not wrapped.
 # fmt: off
@@ -47,6 +53,31 @@ ROUTES = (
     Route("GET", "/registrations/{registration_id}/event.ics", manage_pages.calendar_file, Who.MANAGE, FILE),
     Route("GET", "/office/events/{slug}/messages", mailings.messages_page, Who.OFFICE_ORGANIZER, PAGE),
     Route("POST", "/office/events/{slug}/messages", mailings.write_message, Who.OFFICE_ORGANIZER, PAGE),
+    Route("GET", "/office/sign-in", sign_in.sign_in_page, PUBLIC, PAGE),
+    Route("POST", "/office/sign-in", sign_in.request_sign_in, PUBLIC, PAGE),
+    Route("GET", "/office/sign-in/link", sign_in.link_page, PUBLIC, PAGE),
+    Route("POST", "/office/sign-in/link", sign_in.redeem_link, PUBLIC, PAGE),
+    Route("GET", "/office/sign-in/code", sign_in.code_page, PUBLIC, PAGE),
+    Route("POST", "/office/sign-in/code", sign_in.submit_code, PUBLIC, PAGE),
+    Route("POST", "/office/sign-out", sign_in.sign_out, OFFICE, PAGE),
+    Route("POST", "/office/language", sign_in.switch_language, OFFICE, PAGE),
+    Route("GET", "/office/account", account.account_page, OFFICE, PAGE),
+    Route("POST", "/office/account", account.save_account, OFFICE, PAGE),
+    Route("POST", "/office/account/two-factor", account.begin_two_factor, OFFICE, PAGE),
+    Route("GET", "/office/account/two-factor", account.two_factor_page, OFFICE, PAGE),
+    Route("POST", "/office/account/two-factor/confirm", account.confirm_two_factor, OFFICE, PAGE),
+    Route("POST", "/office/account/two-factor/off", account.turn_off_two_factor, OFFICE, PAGE),
+    Route("POST", "/office/account/recovery-codes", account.renew_recovery_codes, OFFICE, PAGE),
+    Route("POST", "/office/account/sign-out-everywhere", account.sign_out_everywhere, OFFICE, PAGE),
+    Route("GET", "/office/staff", people.staff_page, OFFICE_ADMIN, PAGE),
+    Route("GET", "/office/staff/new", people.new_person_page, OFFICE_ADMIN, PAGE),
+    Route("POST", "/office/staff/new", people.add_person, OFFICE_ADMIN, PAGE),
+    Route("GET", PERSON, people.person_page, OFFICE_ADMIN, PAGE),
+    Route("POST", PERSON, people.save_person, OFFICE_ADMIN, PAGE),
+    Route("POST", f"{PERSON}/roles", people.add_role, OFFICE_ADMIN, PAGE),
+    Route("POST", f"{PERSON}/roles/{{role_id}}/remove", people.remove_role, OFFICE_ADMIN, PAGE),
+    Route("POST", f"{PERSON}/remove", people.remove_person, OFFICE_ADMIN, PAGE),
+    Route("GET", "/office/events/{slug}/audit", audit.event_audit_page, Who.OFFICE_VIEWER, PAGE),
     Route("POST", "/api/v1/events", events.create_event, ORGANIZER),
     Route("GET", "/api/v1/events", events.list_events, PUBLIC),
     Route("GET", EVENT, events.get_event, PUBLIC),

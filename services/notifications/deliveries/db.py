@@ -14,7 +14,7 @@ import msgspec
 class Delivery(msgspec.Struct, frozen=True):
     id: uuid.UUID
     template: str
-    registration_id: uuid.UUID
+    registration_id: uuid.UUID | None  # None: a staff member's email (a sign-in link)
     recipient: str
     lang: str
     payload: msgspec.Raw
@@ -47,7 +47,7 @@ async def insert_delivery(
     delivery_id: uuid.UUID,
     dedupe_key: str,
     template: str,
-    registration_id: uuid.UUID,
+    registration_id: uuid.UUID | None,
     recipient: str,
     lang: str,
     payload: bytes,

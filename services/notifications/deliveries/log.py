@@ -70,7 +70,10 @@ async def resend(
     mailbox): a new delivery, so the log keeps both and the recipient's server sees a new
     Message-ID."""
     original = await db.select_delivery(pool, original_id)
-    if original is None or registration_id not in (None, original.registration_id):
+    # A staff member's sign-in link is not for resending: they ask for a new one.
+    if original is None or original.registration_id is None:
+        raise DELIVERY_NOT_FOUND()
+    if registration_id not in (None, original.registration_id):
         raise DELIVERY_NOT_FOUND()
     slug = await _event_of(pool, claims, original.registration_id, "organizer")
     async with pool.acquire() as conn, conn.transaction():

@@ -25,7 +25,7 @@ async def _queue(
     *,
     dedupe_key: str,
     template: str,
-    registration_id: uuid.UUID,
+    registration_id: uuid.UUID | None,
     holder: events.Holder,
     payload: msgspec.Struct,
 ) -> None:
@@ -330,3 +330,15 @@ async def _queue_certificate(conn: asyncpg.Connection, data: events.CertificateI
     elif outcome == "queued":
         await db.notify_sender(conn)
     return outcome != "unknown"
+
+
+async def queue_sign_in_email(conn: asyncpg.Connection, data: events.StaffSignInRequested) -> None:
+    """A staff member's sign-in link, once per link; it concerns no registration."""
+    await _queue(
+        conn,
+        dedupe_key=f"staff-sign-in:{data.link_id}",
+        template="staff_sign_in",
+        registration_id=None,
+        holder=events.Holder(name=data.name, email=data.email, lang=data.lang),
+        payload=data,
+    )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
 import msgspec
@@ -262,6 +263,27 @@ def message_email(message: events.MessageRequested, links: Links) -> Email:
     )
 
 
+def staff_sign_in_email(data: events.StaffSignInRequested, links: Links) -> Email:
+    """The one-time link into the back office. Not sent once it has expired: a late email
+    would only hold a dead link (the person asks for a new one)."""
+    if data.expires_at <= datetime.now(UTC):
+        raise ValueError("the sign-in link expired before it could be sent")
+    url = links.sign_in(data.secret_sealed, data.lang)
+    if url is None:
+        raise ValueError("the sign-in link's secret does not open with our keys")
+    return Email(
+        template="staff_sign_in",
+        to=events.Holder(name=data.name, email=data.email, lang=data.lang),
+        subject=text("subject.staff_sign_in", data.lang),
+        context={
+            "person": data.name,
+            "url": url,
+            "name": text("subject.staff_sign_in", data.lang),
+            "until": deadline(data.expires_at, data.lang),
+        },
+    )
+
+
 P = TypeVar("P", bound=msgspec.Struct)
 
 
@@ -286,4 +308,5 @@ TEMPLATES: dict[str, Template[Any]] = {
     "attempt_refused": Template(AttemptRefused, attempt_refused_email),
     "certificate_ready": Template(CertificateReady, certificate_ready_email),
     "message": Template(events.MessageRequested, message_email),
+    "staff_sign_in": Template(events.StaffSignInRequested, staff_sign_in_email),
 }

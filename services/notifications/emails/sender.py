@@ -113,9 +113,10 @@ class Sender:
                         d.id,
                         1,
                     )
-                    # A withdrawn reminder (deleted while its claim had expired) has no row.
+                    # A withdrawn reminder (deleted while its claim had expired) has no row;
+                    # a staff member's sign-in email concerns no registration.
                     for d in sent
-                    if d.id in sent_at
+                    if d.id in sent_at and d.registration_id is not None
                 ],
             )
         for delivery in sent:

@@ -1,0 +1,1 @@
+"""The staff accounts of the back office: people, roles, signing in, the second factor."""
