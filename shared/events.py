@@ -196,13 +196,9 @@ class RegistrationErased(EventData, frozen=True):
 
 
 class RegistrationAttemptRefused(EventData, frozen=True):
-    """A group was refused because this registration's address was in it: someone tried to
-    register the address again for the event. The refusal names no address (it would tell
-    anyone who is registered), so the registration's owner is told instead. Nothing of the
-    refused group is kept; the recipient comes from what consumers know of the registration.
-
-    Its own aggregate (a new id, sequence 1): the registration's sequence is not touched.
-    """
+    """A group was refused because this registration's address was in it: the refusal names
+    no address (it would tell who is registered), so the owner is told instead. Its own
+    aggregate (a new id, sequence 1): the registration's sequence is not touched."""
 
     TYPE = "registration.attempt_refused"
     registration_id: uuid.UUID  # the existing registration, not the refused one
@@ -280,12 +276,9 @@ class CheckinRecorded(EventData, frozen=True):
 
 
 class CertificateIssued(EventData, frozen=True):
-    """A certificate of attendance is ready for its holder (announced once per certificate).
-
-    ``token`` is the signed certificate (``shared/certificates.py``), from which the PDF is
-    rendered; ``download_path`` is checkin's address of that PDF, opened by the manage token.
-    The holder's email is not here: notifications knows it from the registration events.
-    """
+    """A certificate of attendance is ready (once per certificate). ``token``: the signed
+    certificate (shared/certificates.py); ``download_path``: checkin's address of its PDF,
+    opened by the manage token. Notifications knows the email from the registration."""
 
     TYPE = "checkin.certificate_issued"
     certificate_id: uuid.UUID
@@ -311,8 +304,7 @@ class NotificationSent(EventData, frozen=True):
 
 
 class StaffActionRecorded(EventData, frozen=True):
-    """A person of the staff changed something (shared/audit.py): who, when, what, the
-    state before and after. Every service publishes its own; registration keeps the log."""
+    """A staff change (shared/audit.py): who, when, what, before and after; kept by registration."""
 
     TYPE = "audit.recorded"
     service: str
@@ -327,9 +319,8 @@ class StaffActionRecorded(EventData, frozen=True):
 
 
 class StaffSignInRequested(EventData, frozen=True):
-    """A person of the staff asked for a sign-in link: notifications emails it. The link's
-    secret travels sealed for notifications (shared/sealing.py), never in the clear; only
-    its hash is stored."""
+    """A person of the staff asked for a sign-in link: notifications emails it, its secret
+    sealed for notifications (shared/sealing.py), never in the clear."""
 
     TYPE = "staff.sign_in_requested"
     link_id: uuid.UUID
