@@ -8,6 +8,7 @@ from pathlib import Path
 from services.checkin.dashboard import handlers as dashboard
 from services.checkin.evidence import handlers as evidence
 from services.checkin.lists import handlers as lists
+from services.checkin.lists import pages as list_pages
 from services.checkin.offline import door
 from services.checkin.offline import handlers as offline
 from services.checkin.scans import handlers as scans
@@ -19,6 +20,8 @@ STYLE = static.file(Path(__file__).parent / "evidence" / "static" / "verify.css"
 PUBLIC, SCANNER, ORGANIZER = Who.PUBLIC, Who.SCANNER, Who.ORGANIZER
 PAGE, ASSET, FILE = Serves.PAGE, Serves.ASSET, Serves.FILE
 EVENT = "/api/v1/events/{slug}"
+OFFICE = "/office/events/{slug}"
+O_VIEWER, O_ORGANIZER = Who.OFFICE_VIEWER, Who.OFFICE_ORGANIZER
 
 # One route per line, a table to read down: not formatted, not wrapped.
 # fmt: off
@@ -65,6 +68,12 @@ ROUTES = (
     Route("GET", "/verify/{certificate_id}", evidence.verify_page, PUBLIC, PAGE),
     Route("GET", "/assets/verify.css", static.serve(STYLE), PUBLIC, ASSET),
     Route("POST", "/api/v1/certificates/verify", evidence.verify_api, PUBLIC),
+    # The back office
+    Route("GET", f"{OFFICE}/lists", list_pages.lists_page, O_VIEWER, PAGE),
+    Route("POST", f"{OFFICE}/lists", list_pages.create_list, O_ORGANIZER, PAGE),
+    Route("GET", f"{OFFICE}/lists/{{list}}", list_pages.edit_list_page, O_ORGANIZER, PAGE),
+    Route("POST", f"{OFFICE}/lists/{{list}}", list_pages.update_list, O_ORGANIZER, PAGE),
+    Route("POST", f"{OFFICE}/lists/{{list}}/delete", list_pages.delete_list, O_ORGANIZER, PAGE),
     *OPERATIONAL,
 )
 # fmt: on

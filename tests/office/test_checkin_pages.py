@@ -1,0 +1,175 @@
+"""Checkin's back-office pages: check-in lists, door devices, manual check-in, certificates,
+exports and the live dashboard, reached with a back-office session."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from tests.factories import auth, event_body, eventually
+from tests.journey import Ticketed, ticketed
+from tests.office_session import csrf_of, sign_in
+
+
+@dataclass
+class Office:
+    registration: Any
+    tickets: Any
+    checkin: Any
+    servers: Any
+    slug: str
+
+    @property
+    def organizer(self) -> dict[str, str]:
+        return auth(self.servers.token())
+
+    @property
+    def base(self) -> str:
+        return f"/office/events/{self.slug}"
+
+    async def post(self, path: str, fields: dict[str, Any] | list[tuple[str, Any]]) -> Any:
+        """A form posted from the page at ``path``'s own page (its CSRF token)."""
+        csrf = await csrf_of(self.checkin, self.base + "/lists")
+        data = [*(fields.items() if isinstance(fields, dict) else fields), ("csrf", csrf)]
+        return await self.checkin.post(path, data=data, allow_redirects=False)
+
+    async def lists(self) -> dict[str, dict[str, Any]]:
+        r = await self.checkin.get(f"/api/v1/events/{self.slug}/lists", headers=self.organizer)
+        assert r.status == 200, await r.text()
+        return {entry["slug"]: entry for entry in (await r.json())["lists"]}
+
+    async def people(self, *names: str) -> list[Ticketed]:
+        return await ticketed(
+            (self.registration, self.tickets, self.checkin),
+            self.slug,
+            self.organizer,
+            *({"name": n} for n in names),
+        )
+
+
+async def _office(service_client: Any, servers: Any, **event: Any) -> Office:
+    registration = await service_client("registration")
+    tickets = await service_client("tickets")
+    checkin = await service_client("checkin")
+    body = event_body(**event)
+    r = await registration.post("/api/v1/events", json=body, headers=auth(servers.token()))
+    assert r.status == 201, await r.text()
+    office = Office(registration, tickets, checkin, servers, body["slug"])
+
+    async def known() -> bool:
+        r = await checkin.get(f"/api/v1/events/{office.slug}/lists", headers=office.organizer)
+        return r.status == 200
+
+    await eventually(known)
+    return office
+
+
+def _error_of(page: str, field: str) -> str:
+    match = re.search(rf'<p class="error" id="e-{field}">(.*?)</p>', page, re.S)
+    assert match, f"no error at {field}"
+    return re.sub(r"<[^>]+>", "", match[1])
+
+
+async def test_lists_are_added_edited_and_deleted_from_the_page(
+    service_client: Any, servers: Any
+) -> None:
+    o = await _office(service_client, servers)
+    sign_in(o.checkin, {o.slug: "organizer"})
+    r = await o.checkin.get(o.base + "/lists")
+    assert r.status == 200, await r.text()
+    page = await r.text()
+    assert "Check-in lists" in page and 'data-list="main"' in page and 'name="slug"' in page
+
+    # Bad input: the page again with each field's error, nothing saved.
+    r = await o.post(
+        o.base + "/lists",
+        {
+            "slug": "Bad Slug",
+            "name": "",
+            "policy": "single",
+            "limit": "many",
+            "valid_from": "2030-01-02T10:00",
+            "valid_until": "yesterday",
+        },  # fmt: skip
+    )
+    assert r.status == 400, await r.text()
+    page = await r.text()
+    assert "<title>Error:" in page and 'value="Bad Slug"' in page
+    assert _error_of(page, "limit").endswith("from 1 to 1,000,000.")
+    assert _error_of(page, "valid_until").startswith("Error: Enter a date and time later")
+    r = await o.post(o.base + "/lists", {"slug": "Bad Slug", "name": "", "policy": "single"})
+    page = await r.text()
+    assert r.status == 400 and "Enter an identifier" in _error_of(page, "slug")
+    assert "Enter a name" in _error_of(page, "name")
+    r = await o.post(
+        o.base + "/lists",
+        {
+            "slug": "late",
+            "name": "Late",
+            "policy": "daily",
+            "valid_from": "2030-01-02T10:00",
+            "valid_until": "2030-01-02T09:00",
+        },  # fmt: skip
+    )
+    assert r.status == 400 and "later than the start" in _error_of(await r.text(), "valid_until")
+    assert list(await o.lists()) == ["main"]
+
+    r = await o.post(
+        o.base + "/lists",
+        {
+            "slug": "vip",
+            "name": "VIP lounge",
+            "policy": "reentry",
+            "limit": "20",
+            "enforce_limit": "1",
+            "gates": "Lounge, Lounge B",
+            "valid_from": "2030-01-02T10:00",
+        },  # fmt: skip
+    )
+    assert r.status == 303, await r.text()
+    assert r.headers["Location"] == o.base + "/lists?done=saved"
+    vip = (await o.lists())["vip"]
+    assert vip["policy"] == "reentry" and vip["limit"] == 20 and vip["enforce_limit"] is True
+    assert vip["gates"] == ["Lounge", "Lounge B"]
+    assert vip["valid_from"].startswith("2030-01-02T09:00:00")  # 10:00 in Warsaw, winter
+    # The same slug again, and a gate another list has: the fields say so.
+    r = await o.post(o.base + "/lists", {"slug": "vip", "name": "Again", "policy": "single"})
+    assert r.status == 400 and "already has a list" in _error_of(await r.text(), "slug")
+    r = await o.post(o.base + "/lists", {"slug": "other", "name": "O", "gates": "Lounge"})
+    assert r.status == 400 and "another list" in _error_of(await r.text(), "gates")
+
+    # Edit: the form holds the list; a bad limit comes back, then a good change is saved.
+    r = await o.checkin.get(o.base + "/lists/vip")
+    assert r.status == 200 and 'value="VIP lounge"' in await r.text()
+    r = await o.post(o.base + "/lists/vip", {"name": "VIP", "policy": "single", "limit": "0"})
+    assert r.status == 400 and "from 1 to" in _error_of(await r.text(), "limit")
+    r = await o.post(
+        o.base + "/lists/vip",
+        {"slug": "vip", "name": "VIP", "policy": "single", "limit": "", "gates": "Lounge"},
+    )
+    assert r.status == 303, await r.text()
+    vip = (await o.lists())["vip"]
+    assert (vip["name"], vip["policy"], vip["limit"]) == ("VIP", "single", None)
+    assert vip["gates"] == ["Lounge"]
+    # The main list keeps its slug: its form has none; its name changes.
+    r = await o.checkin.get(o.base + "/lists/main")
+    assert 'name="slug"' not in await r.text()
+    r = await o.post(o.base + "/lists/main", {"name": "Hall", "policy": "single"})
+    assert r.status == 303, await r.text()
+
+    r = await o.post(o.base + "/lists/vip/delete", {})
+    assert r.status == 303 and r.headers["Location"].endswith("done=deleted")
+    r = await o.checkin.get(o.base + "/lists")
+    page = await r.text()
+    assert 'data-list="vip"' not in page and "Hall" in page
+
+    # A viewer sees the lists, not the forms; may not post.
+    sign_in(o.checkin, {o.slug: "viewer"})
+    r = await o.checkin.get(o.base + "/lists")
+    assert r.status == 200 and 'name="slug"' not in await r.text()
+    r = await o.checkin.get(o.base + "/lists/main")
+    assert r.status == 403
+    o.checkin.session.cookie_jar.clear()
+    r = await o.checkin.get(o.base + "/lists", allow_redirects=False)
+    assert r.status == 303 and r.headers["Location"].startswith("/office/sign-in?next=")
