@@ -13,6 +13,7 @@ from services.checkin.offline import door
 from services.checkin.offline import handlers as offline
 from services.checkin.scans import handlers as scans
 from services.checkin.staff import handlers as staff
+from services.checkin.staff import pages as device_pages
 from shared import static
 from shared.routes import OPERATIONAL, Route, Serves, Who
 
@@ -74,6 +75,9 @@ ROUTES = (
     Route("GET", f"{OFFICE}/lists/{{list}}", list_pages.edit_list_page, O_ORGANIZER, PAGE),
     Route("POST", f"{OFFICE}/lists/{{list}}", list_pages.update_list, O_ORGANIZER, PAGE),
     Route("POST", f"{OFFICE}/lists/{{list}}/delete", list_pages.delete_list, O_ORGANIZER, PAGE),
+    Route("GET", f"{OFFICE}/devices", device_pages.devices_page, O_VIEWER, PAGE),
+    Route("POST", f"{OFFICE}/devices", device_pages.issue_device, O_ORGANIZER, PAGE),
+    Route("POST", f"{OFFICE}/devices/{{token_id}}/revoke", device_pages.revoke_device, O_ORGANIZER, PAGE),
     *OPERATIONAL,
 )
 # fmt: on

@@ -3,9 +3,17 @@ exports and the live dashboard, reached with a back-office session."""
 
 from __future__ import annotations
 
+import base64
+import html
+import io
 import re
+import uuid
 from dataclasses import dataclass
 from typing import Any
+
+import jwt
+import zxingcpp
+from PIL import Image
 
 from tests.factories import auth, event_body, eventually
 from tests.journey import Ticketed, ticketed
@@ -68,7 +76,7 @@ async def _office(service_client: Any, servers: Any, **event: Any) -> Office:
 def _error_of(page: str, field: str) -> str:
     match = re.search(rf'<p class="error" id="e-{field}">(.*?)</p>', page, re.S)
     assert match, f"no error at {field}"
-    return re.sub(r"<[^>]+>", "", match[1])
+    return html.unescape(re.sub(r"<[^>]+>", "", match[1]))
 
 
 async def test_lists_are_added_edited_and_deleted_from_the_page(
@@ -173,3 +181,82 @@ async def test_lists_are_added_edited_and_deleted_from_the_page(
     o.checkin.session.cookie_jar.clear()
     r = await o.checkin.get(o.base + "/lists", allow_redirects=False)
     assert r.status == 303 and r.headers["Location"].startswith("/office/sign-in?next=")
+
+
+def _qr_text(page: str) -> str:
+    match = re.search(r'id="pairing-qr" src="data:image/png;base64,([^"]+)"', page)
+    assert match, "no pairing QR"
+    [found] = zxingcpp.read_barcodes(Image.open(io.BytesIO(base64.b64decode(match[1]))))
+    return str(found.text)
+
+
+async def test_a_device_token_pairs_by_qr_and_works_until_revoked_from_the_page(
+    service_client: Any, servers: Any
+) -> None:
+    o = await _office(service_client, servers)
+    [anna] = await o.people("Anna Nowak")
+    sign_in(o.checkin, {o.slug: "organizer"}, name="Olga Organizer")
+    r = await o.checkin.get(o.base + "/devices")
+    assert r.status == 200 and "No token has been issued yet." in await r.text()
+
+    for fields, field, text in (
+        ({"name": "", "gate": "Hall", "days": "7"}, "name", "Enter the device's name"),
+        ({"name": "Phone 1", "gate": "", "days": "7"}, "gate", "Enter the gate"),
+        ({"name": "Phone 1", "gate": "Hall", "days": "31"}, "days", "from 1 to 30."),
+        ({"name": "Phone 1", "gate": "Hall", "days": "soon"}, "days", "from 1 to 30."),
+    ):
+        r = await o.post(o.base + "/devices", fields)
+        assert r.status == 400, await r.text()
+        page = await r.text()
+        assert text in _error_of(page, field) and 'id="pairing-qr"' not in page
+    r = await o.checkin.get(o.base + "/devices")
+    assert "No token has been issued yet." in await r.text()
+
+    r = await o.post(o.base + "/devices", {"name": "Phone 1", "gate": "Hall", "days": "3"})
+    assert r.status == 200, await r.text()
+    page = await r.text()
+    url = _qr_text(page)
+    checkin_url = servers.settings("checkin").checkin_url
+    assert url.startswith(f"{checkin_url}/door#token=")
+    token = url.partition("#token=")[2]
+    assert f">{token}</textarea>" in page and "Token issued: Phone 1" in page
+    claims = jwt.decode(token, options={"verify_signature": False})
+    assert (claims["role"], claims["events"], claims["gate"]) == ("door", [o.slug], "Hall")
+    assert claims["sub"] == "Phone 1" and claims["exp"] - claims["iat"] == 3 * 86400
+    assert "kid" in jwt.get_unverified_header(token)
+
+    # Listed before its first scan; once it scans, its last scan shows.
+    r = await o.checkin.get(o.base + "/devices")
+    page = await r.text()
+    assert f'data-token="{claims["jti"]}"' in page and "Olga Organizer" in page
+    assert 'id="pairing-qr"' not in page and token not in page
+    door = auth(token)
+    scan = {"code": anna.code, "gate": "Hall", "scan_id": str(uuid.uuid4())}
+    r = await o.checkin.post("/api/v1/scans", json=scan, headers=door)
+    assert r.status == 200 and (await r.json())["result"] == "accepted", await r.text()
+    r = await o.checkin.get(f"/api/v1/events/{o.slug}/offline-pack", headers=door)
+    assert r.status == 200, await r.text()
+    row = re.search(
+        rf'data-token="{claims["jti"]}">(.*?)</tr>',
+        await (await o.checkin.get(o.base + "/devices")).text(),
+        re.S,
+    )
+    assert row and row[1].count("not yet") == 0 and "active" in row[1]
+
+    # Revoked from the page: refused at once.
+    r = await o.post(o.base + f"/devices/{claims['jti']}/revoke", {})
+    assert r.status == 303 and r.headers["Location"].endswith("done=revoked")
+    r = await o.checkin.post(
+        "/api/v1/scans", json={**scan, "scan_id": str(uuid.uuid4())}, headers=door
+    )
+    assert r.status == 401 and (await r.json())["code"] == "token_revoked"
+    r = await o.checkin.get(o.base + "/devices")
+    assert "revoked (" in await r.text()
+    # Another event's device page cannot revoke it; a viewer sees no forms.
+    r = await o.post(f"/office/events/{o.slug}/devices/{uuid.uuid4()}/revoke", {})
+    assert r.status == 404
+    sign_in(o.checkin, {o.slug: "viewer"})
+    r = await o.checkin.get(o.base + "/devices")
+    assert r.status == 200 and 'name="gate"' not in await r.text()
+    r = await o.post(o.base + "/devices", {"name": "X", "gate": "Hall", "days": "1"})
+    assert r.status == 403
