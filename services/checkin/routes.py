@@ -12,6 +12,7 @@ from services.checkin.lists import pages as list_pages
 from services.checkin.offline import door
 from services.checkin.offline import handlers as offline
 from services.checkin.scans import handlers as scans
+from services.checkin.scans import pages as scan_pages
 from services.checkin.staff import handlers as staff
 from services.checkin.staff import pages as device_pages
 from shared import static
@@ -78,6 +79,7 @@ ROUTES = (
     Route("GET", f"{OFFICE}/devices", device_pages.devices_page, O_VIEWER, PAGE),
     Route("POST", f"{OFFICE}/devices", device_pages.issue_device, O_ORGANIZER, PAGE),
     Route("POST", f"{OFFICE}/devices/{{token_id}}/revoke", device_pages.revoke_device, O_ORGANIZER, PAGE),
+    Route("POST", "/office/registrations/{registration_id}/check-in", scan_pages.check_in_registration, Who.OFFICE, PAGE),
     *OPERATIONAL,
 )
 # fmt: on

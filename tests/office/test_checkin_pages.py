@@ -11,13 +11,14 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+import asyncpg
 import jwt
 import zxingcpp
 from PIL import Image
 
-from tests.factories import auth, event_body, eventually
+from tests.factories import auth, event_body, eventually, form
 from tests.journey import Ticketed, ticketed
-from tests.office_session import csrf_of, sign_in
+from tests.office_session import sign_in
 
 
 @dataclass
@@ -37,10 +38,8 @@ class Office:
         return f"/office/events/{self.slug}"
 
     async def post(self, path: str, fields: dict[str, Any] | list[tuple[str, Any]]) -> Any:
-        """A form posted from the page at ``path``'s own page (its CSRF token)."""
-        csrf = await csrf_of(self.checkin, self.base + "/lists")
-        data = [*(fields.items() if isinstance(fields, dict) else fields), ("csrf", csrf)]
-        return await self.checkin.post(path, data=data, allow_redirects=False)
+        """A form posted as one of the pages posts it (with the CSRF field)."""
+        return await self.checkin.post(path, data=form(self.checkin, fields), allow_redirects=False)
 
     async def lists(self) -> dict[str, dict[str, Any]]:
         r = await self.checkin.get(f"/api/v1/events/{self.slug}/lists", headers=self.organizer)
@@ -260,3 +259,64 @@ async def test_a_device_token_pairs_by_qr_and_works_until_revoked_from_the_page(
     assert r.status == 200 and 'name="gate"' not in await r.text()
     r = await o.post(o.base + "/devices", {"name": "X", "gate": "Hall", "days": "1"})
     assert r.status == 403
+
+
+async def test_manual_check_in_needs_a_reason_and_follows_the_door_rules(
+    service_client: Any, servers: Any
+) -> None:
+    o = await _office(service_client, servers)
+    [anna] = await o.people("Anna Nowak")
+    registration_id = anna.reg["id"]
+    path = f"/office/registrations/{registration_id}/check-in"
+    sign_in(o.checkin, {o.slug: "organizer"}, name="Olga Organizer", lang="pl")
+    r = await o.post(path, {"reason": "  ", "list": "main"})
+    assert r.status == 400, await r.text()
+    page = await r.text()
+    assert "Podaj powód" in _error_of(page, "reason") and "Ręczne wpuszczenie" in page
+    r = await o.post(path, {"reason": "x", "list": "no-such-list"})
+    assert r.status == 400 and "Wybierz listę" in _error_of(await r.text(), "list")
+    r = await o.checkin.get(f"/api/v1/events/{o.slug}/attendance", headers=o.organizer)
+    assert (await r.json())["checked_in"] == 0
+
+    r = await o.post(path, {"reason": "Telefon się rozładował", "list": "main"})
+    assert r.status == 303, await r.text()
+    assert r.headers["Location"] == f"/office/registrations/{registration_id}?check_in=accepted"
+    r = await o.checkin.get(f"/api/v1/events/{o.slug}/attendance", headers=o.organizer)
+    assert (await r.json())["checked_in"] == 1
+    conn = await asyncpg.connect(servers.database_url)
+    try:
+        row = await conn.fetchrow(
+            "SELECT m.reason, m.recorded_by_name, s.result, s.gate FROM checkin.manual_scans m"
+            " JOIN checkin.scans s USING (scan_id) WHERE m.registration_id = $1",
+            uuid.UUID(registration_id),
+        )
+    finally:
+        await conn.close()
+    assert dict(row) == {
+        "reason": "Telefon się rozładował",
+        "recorded_by_name": "Olga Organizer",
+        "result": "accepted",
+        "gate": "office",
+    }
+    # Again: already checked in, said as the door says it.
+    r = await o.post(path, {"reason": "Jeszcze raz", "list": "main"})
+    assert r.status == 409, await r.text()
+    page = await r.text()
+    assert 'data-result="already_checked_in"' in page and "bramka office" in page
+    # The door sees the manual entry too.
+    r = await o.checkin.post(
+        "/api/v1/scans",
+        json={"code": anna.code, "gate": "Hall", "scan_id": str(uuid.uuid4())},
+        headers=auth(servers.token("door", [o.slug])),
+    )
+    assert (await r.json())["result"] == "already_checked_in"
+
+    # Only an organizer of the registration's event.
+    sign_in(o.checkin, {o.slug: "viewer"})
+    r = await o.post(path, {"reason": "x"})
+    assert r.status == 403
+    sign_in(o.checkin, {"another-event": "organizer"})
+    r = await o.post(path, {"reason": "x"})
+    assert r.status == 403
+    r = await o.post(f"/office/registrations/{uuid.uuid4()}/check-in", {"reason": "x"})
+    assert r.status == 404
