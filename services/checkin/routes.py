@@ -7,6 +7,7 @@ from pathlib import Path
 
 from services.checkin.dashboard import handlers as dashboard
 from services.checkin.evidence import handlers as evidence
+from services.checkin.evidence import pages as evidence_pages
 from services.checkin.lists import handlers as lists
 from services.checkin.lists import pages as list_pages
 from services.checkin.offline import door
@@ -80,6 +81,12 @@ ROUTES = (
     Route("POST", f"{OFFICE}/devices", device_pages.issue_device, O_ORGANIZER, PAGE),
     Route("POST", f"{OFFICE}/devices/{{token_id}}/revoke", device_pages.revoke_device, O_ORGANIZER, PAGE),
     Route("POST", "/office/registrations/{registration_id}/check-in", scan_pages.check_in_registration, Who.OFFICE, PAGE),
+    Route("GET", f"{OFFICE}/certificates", evidence_pages.certificates_page, O_VIEWER, PAGE),
+    Route("POST", f"{OFFICE}/certificates", evidence_pages.send_certificates, O_ORGANIZER, PAGE),
+    Route("GET", f"{OFFICE}/attendance.csv", evidence.get_attendance_csv, O_VIEWER, FILE),
+    Route("GET", f"{OFFICE}/attendance.pdf", evidence.get_attendance_pdf, O_VIEWER, FILE),
+    Route("GET", f"{OFFICE}/statistics.csv", evidence.get_statistics_csv, O_VIEWER, FILE),
+    Route("GET", f"{OFFICE}/inside.pdf", evidence.get_inside_pdf, O_VIEWER, FILE),
     *OPERATIONAL,
 )
 # fmt: on

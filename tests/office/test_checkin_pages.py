@@ -9,6 +9,7 @@ import io
 import re
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
@@ -320,3 +321,79 @@ async def test_manual_check_in_needs_a_reason_and_follows_the_door_rules(
     assert r.status == 403
     r = await o.post(f"/office/registrations/{uuid.uuid4()}/check-in", {"reason": "x"})
     assert r.status == 404
+
+
+async def test_certificates_are_sent_once_the_event_started_and_listed(
+    service_client: Any, servers: Any
+) -> None:
+    early = await _office(service_client, servers)
+    sign_in(early.checkin, {early.slug: "organizer"})
+    r = await early.checkin.get(early.base + "/certificates")
+    assert r.status == 200, await r.text()
+    page = await r.text()
+    assert 'disabled aria-describedby="not-started"' in page
+    assert "Certificates can be sent once it has started." in page
+    r = await early.post(early.base + "/certificates", {})
+    assert r.status == 409 and "once the event has started" in await r.text()
+
+    started = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)
+    o = await _office(
+        service_client,
+        servers,
+        starts_at=started.isoformat(),
+        ends_at=(started + timedelta(hours=8)).isoformat(),
+    )
+    anna, _absent = await o.people("Anna Nowak", "Nie Przyszedł")
+    r = await o.checkin.post(
+        "/api/v1/scans",
+        json={"code": anna.code, "gate": "Hall", "scan_id": str(uuid.uuid4())},
+        headers=auth(servers.token("door", [o.slug])),
+    )
+    assert (await r.json())["result"] == "accepted"
+    sign_in(o.checkin, {o.slug: "organizer"})
+    r = await o.checkin.get(o.base + "/certificates")
+    page = await r.text()
+    assert "Attended: 1. Certificates sent: 0." in page and "disabled" not in page
+    r = await o.post(o.base + "/certificates", {})
+    assert r.status == 303 and r.headers["Location"].endswith("/certificates?sent=1")
+    r = await o.checkin.get(r.headers["Location"])
+    page = await r.text()
+    assert "New certificates sent: 1." in page and "Attended: 1. Certificates sent: 1." in page
+    [row] = re.findall(r'<table id="certificates">.*?<tbody>(.*?)</tbody>', page, re.S)
+    assert "Anna Nowak" in row and "Nie Przyszedł" not in row and "not sent" not in row
+    r = await o.post(o.base + "/certificates", {})
+    assert r.headers["Location"].endswith("/certificates?sent=0")
+    # A viewer sees who got one, without the button.
+    sign_in(o.checkin, {o.slug: "viewer"})
+    r = await o.checkin.get(o.base + "/certificates")
+    assert (
+        r.status == 200
+        and "Anna Nowak" in (page := await r.text())
+        and '<button type="submit">Send' not in page
+    )
+
+
+async def test_exports_download_with_the_session(service_client: Any, servers: Any) -> None:
+    o = await _office(service_client, servers)
+    [anna] = await o.people("Anna Nowak")
+    sign_in(o.checkin, {o.slug: "viewer"})
+    r = await o.checkin.get(o.base + "/certificates")
+    links = re.findall(r'<ul id="exports">(.*?)</ul>', await r.text(), re.S)[0]
+    for name, ctype in (
+        ("attendance.csv", "text/csv"),
+        ("attendance.pdf", "application/pdf"),
+        ("statistics.csv", "text/csv"),
+        ("inside.pdf", "application/pdf"),
+    ):
+        assert f'href="{o.base}/{name}"' in links
+        r = await o.checkin.get(f"{o.base}/{name}")
+        assert r.status == 200, await r.text()
+        assert r.content_type == ctype, name
+    r = await o.checkin.get(f"{o.base}/attendance.csv")
+    assert "Anna Nowak" in await r.text()
+    sign_in(o.checkin, {"another-event": "organizer"})
+    r = await o.checkin.get(f"{o.base}/attendance.csv")
+    assert r.status == 403
+    o.checkin.session.cookie_jar.clear()
+    r = await o.checkin.get(f"{o.base}/inside.pdf", allow_redirects=False)
+    assert r.status == 303

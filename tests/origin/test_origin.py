@@ -11,7 +11,7 @@ from typing import Any
 from cnk.proxy import route_tables
 from shared.db import DB_POOL
 from shared.routes import Route, Serves, Who
-from tests.factories import auth, event_body, eventually, registration_body
+from tests.factories import auth, event_body, eventually, registration_body, started_event_body
 from tests.notifications.test_ticket_email import decode_qr
 from tests.origin.conftest import Origin
 from tests.pdfs import pdf_qr
@@ -35,7 +35,7 @@ async def _mail(servers: Any, address: str, subject_start: str) -> EmailMessage:
 
 async def test_the_whole_journey_over_https_at_one_origin(origin: Origin, servers: Any) -> None:
     organizer = auth(servers.token())
-    event = event_body()
+    event = started_event_body()
     slug = event["slug"]
     async with origin.client("127.0.0.21") as http:
         r = await http.post(f"{origin.url}/api/v1/events", json=event, headers=organizer)
