@@ -57,6 +57,7 @@ ROUTES = (
     Route("GET", f"{EVENT}/inside.pdf", evidence.get_inside_pdf, ORGANIZER, FILE),
     # The live dashboard
     Route("GET", "/dashboard/{slug}", dashboard.dashboard_page, Who.DASHBOARD, PAGE),
+    Route("GET", "/dashboard/{slug}/sign-in", dashboard.sign_in_page, PUBLIC, PAGE),
     Route("POST", "/dashboard/sign-in", dashboard.sign_in, PUBLIC, PAGE),
     Route("POST", "/dashboard/sign-out", dashboard.sign_out, PUBLIC, PAGE),
     Route("GET", "/dashboard/{slug}/statistics.csv", dashboard.get_statistics_csv, Who.DASHBOARD, FILE),

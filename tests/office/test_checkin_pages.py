@@ -397,3 +397,29 @@ async def test_exports_download_with_the_session(service_client: Any, servers: A
     o.checkin.session.cookie_jar.clear()
     r = await o.checkin.get(f"{o.base}/inside.pdf", allow_redirects=False)
     assert r.status == 303
+
+
+async def test_the_dashboard_takes_the_office_session(service_client: Any, servers: Any) -> None:
+    o = await _office(service_client, servers)
+    path = f"/dashboard/{o.slug}"
+    r = await o.checkin.get(path, allow_redirects=False)
+    assert r.status == 303
+    assert r.headers["Location"] == f"/office/sign-in?next=/dashboard/{o.slug}"
+    sign_in(o.checkin, {o.slug: "viewer"}, lang="pl")
+    r = await o.checkin.get(path)
+    assert r.status == 200, await r.text()
+    page = await r.text()
+    assert 'id="checked-in"' in page and f'href="/office/events/{o.slug}"' in page
+    assert "/dashboard/sign-out" not in page
+    # Its stream and its CSV take the session too.
+    r = await o.checkin.get(f"/api/v1/events/{o.slug}/attendance/stream")
+    assert r.status == 200 and r.content_type == "text/event-stream"
+    r.close()
+    r = await o.checkin.get(f"{path}/statistics.csv")
+    assert r.status == 200 and r.content_type == "text/csv"
+    # A session without a role at the event: a 403 page.
+    sign_in(o.checkin, {"another-event": "organizer"})
+    r = await o.checkin.get(path)
+    assert r.status == 403 and "No access" in await r.text()
+    r = await o.checkin.get(f"/api/v1/events/{o.slug}/attendance/stream")
+    assert r.status == 401
