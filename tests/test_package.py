@@ -45,6 +45,10 @@ WHERE_FROM = (
 )
 # The page's own answer where a route is fetched with an unknown thing.
 STATUS = {"/verify/{certificate_id}": 404}
+# Pages behind the back office's session: without one, to the sign-in page (which only
+# registration serves, so the redirect is not followed).
+OFFICE = (Who.OFFICE, Who.OFFICE_VIEWER, Who.OFFICE_ORGANIZER, Who.OFFICE_ADMIN)
+SIGN_IN_FIRST = {"/dashboard/{slug}"}
 
 
 def run(args: list[Any], cwd: Path, env: dict[str, str] | None = None) -> str:
@@ -144,7 +148,12 @@ def addresses(route: Route, slug: str, registration_id: str) -> list[str]:
         return [f"/door/{p.name}" for p in sorted(DOOR.iterdir()) if p.name != "index.html"]
     if route.path == "/dashboard/assets/{asset}":
         return [f"/dashboard/assets/{p.name}" for p in sorted(DASHBOARD_ASSETS.iterdir())]
-    values = {"slug": slug, "registration_id": registration_id, "certificate_id": str(uuid.uuid4())}
+    values = {
+        "slug": slug,
+        "registration_id": registration_id,
+        "certificate_id": str(uuid.uuid4()),
+        "list": "main",
+    }
     unknown = set(re.findall(r"\{(\w+)\}", route.path)) - set(values)
     assert not unknown, f"{route.path}: no value for {unknown} in this test"
     return [re.sub(r"\{(\w+)\}", lambda m: values[m[1]], route.path)]
@@ -162,6 +171,8 @@ def source_bytes(service: str, address: str) -> bytes | None:
         return (DOOR / name).read_bytes()
     if address.startswith("/dashboard/assets/"):
         return (DASHBOARD_ASSETS / name).read_bytes()
+    if address.startswith("/office/assets/"):
+        return (ROOT / "shared" / "office" / "static" / name).read_bytes()
     if address.startswith("/assets/"):
         folder = "evidence/static" if service == "checkin" else "static"
         return (ROOT / "services" / service / folder / name).read_bytes()
@@ -203,6 +214,12 @@ async def test_installed_services_serve_every_page_and_static_file(
             if route.method != "GET" or route.serves not in (Serves.ASSET, Serves.PAGE):
                 continue
             for address in addresses(route, event["slug"], registration["id"]):
+                if route.who in OFFICE or route.path in SIGN_IN_FIRST:
+                    async with http.get(f"{stack[service]}{address}", allow_redirects=False) as r:
+                        assert r.status == 303, address
+                        assert r.headers["Location"].startswith("/office/sign-in?next="), address
+                    fetched.append(address)
+                    continue
                 # The manage link: its first visit answers 303, setting the cookie.
                 query = {"token": registration["manage_token"]} if route.who is Who.MANAGE else {}
                 async with http.get(f"{stack[service]}{address}", params=query) as r:
