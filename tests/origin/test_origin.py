@@ -176,7 +176,7 @@ def _page_paths(reg_id: str, slug: str) -> list[tuple[Route, str]]:
                 found += [(route, f"/door/{name}") for name in DOOR_ASSETS]
                 continue
             path = route.path.replace("{registration_id}", reg_id).replace("{slug}", slug)
-            path = path.replace("{asset}", "dashboard.js")
+            path = path.replace("{asset}", "dashboard.js").replace("{list}", "main")
             path = path.replace("{certificate_id}", str(uuid.uuid4()))
             found.append((route, path))
     return found
