@@ -31,6 +31,13 @@ def event_body(**overrides: Any) -> dict[str, Any]:
     return body
 
 
+def started_event_body(**overrides: Any) -> dict[str, Any]:
+    """An event that began an hour ago (certificates are sent only once it has started)."""
+    starts = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)
+    times = {"starts_at": starts.isoformat(), "ends_at": (starts + timedelta(hours=8)).isoformat()}
+    return event_body(**{**times, **overrides})
+
+
 def registration_body(**overrides: Any) -> dict[str, Any]:
     body: dict[str, Any] = {
         "name": "Zażółć Gęślą Jaźń",

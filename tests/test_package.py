@@ -46,6 +46,8 @@ WHERE_FROM = (
 # The page's own answer where a route is fetched with an unknown thing.
 # The sign-in link's page without a link's token: the link does not work.
 STATUS = {"/verify/{certificate_id}": 404, "/office/sign-in/link": 400}
+# The dashboard takes a back-office session: without one (or a token) it sends to sign in.
+SIGN_IN_FIRST = {"/dashboard/{slug}"}
 
 
 def run(args: list[Any], cwd: Path, env: dict[str, str] | None = None) -> str:
@@ -150,6 +152,7 @@ def addresses(route: Route, slug: str, registration_id: str) -> list[str]:
         "registration_id": registration_id,
         "certificate_id": str(uuid.uuid4()),
         "staff_id": str(uuid.uuid4()),  # an office page: the sign-in page answers
+        "list": "main",
     }
     unknown = set(re.findall(r"\{(\w+)\}", route.path)) - set(values)
     assert not unknown, f"{route.path}: no value for {unknown} in this test"
@@ -213,7 +216,8 @@ async def test_installed_services_serve_every_page_and_static_file(
             for address in addresses(route, event["slug"], registration["id"]):
                 # The manage link: its first visit answers 303, setting the cookie.
                 query = {"token": registration["manage_token"]} if route.who is Who.MANAGE else {}
-                if route.who in OFFICE_ROLES:  # without a session: to the sign-in page
+                if route.who in OFFICE_ROLES or route.path in SIGN_IN_FIRST:
+                    # without a session: to the sign-in page
                     async with http.get(f"{stack[service]}{address}", allow_redirects=False) as r:
                         assert r.status == 303, address
                         assert r.headers["Location"].startswith("/office/sign-in?next=")

@@ -22,7 +22,9 @@ from shared.routes import add_routes
 from shared.service import base_app
 
 HERE = Path(__file__).parent
-TEMPLATES = [HERE / "dashboard" / "templates", HERE / "evidence" / "templates"]
+TEMPLATES = [
+    HERE / feature / "templates" for feature in ("dashboard", "evidence", "lists", "staff", "scans")
+]
 
 
 def create_app(settings: Settings) -> web.Application:

@@ -7,11 +7,15 @@ from pathlib import Path
 
 from services.checkin.dashboard import handlers as dashboard
 from services.checkin.evidence import handlers as evidence
+from services.checkin.evidence import pages as evidence_pages
 from services.checkin.lists import handlers as lists
+from services.checkin.lists import pages as list_pages
 from services.checkin.offline import door
 from services.checkin.offline import handlers as offline
 from services.checkin.scans import handlers as scans
+from services.checkin.scans import pages as scan_pages
 from services.checkin.staff import handlers as staff
+from services.checkin.staff import pages as device_pages
 from shared import static
 from shared.routes import OPERATIONAL, Route, Serves, Who
 
@@ -19,6 +23,8 @@ STYLE = static.file(Path(__file__).parent / "evidence" / "static" / "verify.css"
 PUBLIC, SCANNER, ORGANIZER = Who.PUBLIC, Who.SCANNER, Who.ORGANIZER
 PAGE, ASSET, FILE = Serves.PAGE, Serves.ASSET, Serves.FILE
 EVENT = "/api/v1/events/{slug}"
+OFFICE = "/office/events/{slug}"
+O_VIEWER, O_ORGANIZER = Who.OFFICE_VIEWER, Who.OFFICE_ORGANIZER
 
 # One route per line, a table to read down: not formatted, not wrapped.
 # fmt: off
@@ -51,6 +57,7 @@ ROUTES = (
     Route("GET", f"{EVENT}/inside.pdf", evidence.get_inside_pdf, ORGANIZER, FILE),
     # The live dashboard
     Route("GET", "/dashboard/{slug}", dashboard.dashboard_page, Who.DASHBOARD, PAGE),
+    Route("GET", "/dashboard/{slug}/sign-in", dashboard.sign_in_page, PUBLIC, PAGE),
     Route("POST", "/dashboard/sign-in", dashboard.sign_in, PUBLIC, PAGE),
     Route("POST", "/dashboard/sign-out", dashboard.sign_out, PUBLIC, PAGE),
     Route("GET", "/dashboard/{slug}/statistics.csv", dashboard.get_statistics_csv, Who.DASHBOARD, FILE),
@@ -65,6 +72,22 @@ ROUTES = (
     Route("GET", "/verify/{certificate_id}", evidence.verify_page, PUBLIC, PAGE),
     Route("GET", "/assets/verify.css", static.serve(STYLE), PUBLIC, ASSET),
     Route("POST", "/api/v1/certificates/verify", evidence.verify_api, PUBLIC),
+    # The back office
+    Route("GET", f"{OFFICE}/lists", list_pages.lists_page, O_VIEWER, PAGE),
+    Route("POST", f"{OFFICE}/lists", list_pages.create_list, O_ORGANIZER, PAGE),
+    Route("GET", f"{OFFICE}/lists/{{list}}", list_pages.edit_list_page, O_ORGANIZER, PAGE),
+    Route("POST", f"{OFFICE}/lists/{{list}}", list_pages.update_list, O_ORGANIZER, PAGE),
+    Route("POST", f"{OFFICE}/lists/{{list}}/delete", list_pages.delete_list, O_ORGANIZER, PAGE),
+    Route("GET", f"{OFFICE}/devices", device_pages.devices_page, O_VIEWER, PAGE),
+    Route("POST", f"{OFFICE}/devices", device_pages.issue_device, O_ORGANIZER, PAGE),
+    Route("POST", f"{OFFICE}/devices/{{token_id}}/revoke", device_pages.revoke_device, O_ORGANIZER, PAGE),
+    Route("POST", "/office/registrations/{registration_id}/check-in", scan_pages.check_in_registration, Who.OFFICE, PAGE),
+    Route("GET", f"{OFFICE}/certificates", evidence_pages.certificates_page, O_VIEWER, PAGE),
+    Route("POST", f"{OFFICE}/certificates", evidence_pages.send_certificates, O_ORGANIZER, PAGE),
+    Route("GET", f"{OFFICE}/attendance.csv", evidence.get_attendance_csv, O_VIEWER, FILE),
+    Route("GET", f"{OFFICE}/attendance.pdf", evidence.get_attendance_pdf, O_VIEWER, FILE),
+    Route("GET", f"{OFFICE}/statistics.csv", evidence.get_statistics_csv, O_VIEWER, FILE),
+    Route("GET", f"{OFFICE}/inside.pdf", evidence.get_inside_pdf, O_VIEWER, FILE),
     *OPERATIONAL,
 )
 # fmt: on

@@ -112,7 +112,8 @@ def refresh(request: web.Request, response: web.StreamResponse, claims: StaffCla
 
 
 def safe_next(target: str | None) -> str:
-    """Where to go after signing in: only a back-office path of this site."""
-    if target and target.startswith("/office/") and not target.startswith("//"):
+    """Where to go after signing in: only a back-office path of this site (the live
+    dashboard's too)."""
+    if target and target.startswith(("/office/", "/dashboard/")) and not target.startswith("//"):
         return target
     return "/office/"

@@ -94,7 +94,11 @@ async def test_sign_in_sets_a_strict_cookie_and_refuses_other_tokens(
     checkin, slug = setup.checkin, setup.slug
     pl = {"Accept-Language": "pl-PL,pl;q=0.9"}
 
-    r = await checkin.get(f"/dashboard/{slug}", headers=pl)
+    # Without a session or a token: the back office's sign-in, coming back here.
+    r = await checkin.get(f"/dashboard/{slug}", headers=pl, allow_redirects=False)
+    assert r.status == 303
+    assert r.headers["Location"] == f"/office/sign-in?next=/dashboard/{slug}"
+    r = await checkin.get(f"/dashboard/{slug}/sign-in", headers=pl)
     assert r.status == 200, await r.text()
     page = await r.text()
     assert 'name="token"' in page and "Zaloguj się" in page
@@ -174,7 +178,8 @@ async def test_sign_in_sets_a_strict_cookie_and_refuses_other_tokens(
         "/dashboard/sign-out", data=with_csrf(checkin, {"slug": slug}), allow_redirects=False
     )
     assert r.status == 303 and 'cnk_dashboard=""' in _cookie(r)
-    r = await checkin.get(f"/dashboard/{slug}")
+    assert r.headers["Location"].startswith(f"/dashboard/{slug}/sign-in?lang=")
+    r = await checkin.get(r.headers["Location"])
     assert 'name="token"' in await r.text()
 
     # A cookie whose token was revoked since: back to the form, the cookie dropped.

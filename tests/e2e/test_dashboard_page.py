@@ -48,7 +48,7 @@ async def test_dashboard_updates_live_after_a_scan(
         "console",
         lambda m: page_errors.append(m.text) if "Content Security Policy" in m.text else None,
     )
-    await page.goto(f"{base}/dashboard/{slug}")
+    await page.goto(f"{base}/dashboard/{slug}/sign-in")
     await expect(page.get_by_role("heading", name="Zaloguj się")).to_be_visible()
     await page.get_by_label("Token organizatora").fill(servers.token("door", [slug]))
     await page.get_by_role("button", name="Zaloguj się").click()

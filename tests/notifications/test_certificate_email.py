@@ -19,7 +19,7 @@ import pytest
 from cnk import cli
 from shared import events
 from shared.events import CertificateIssued, RegistrationConfirmed
-from tests.factories import auth, event_body, eventually
+from tests.factories import auth, eventually, started_event_body
 from tests.journey import register, ticket
 from tests.pdfs import pdf_qr, pdf_text
 
@@ -79,7 +79,7 @@ async def test_certificates_are_emailed_once_to_each_attendee_in_their_language(
     registration = await service_client("registration")
     tickets = await service_client("tickets")
     checkin = await service_client("checkin")
-    event = event_body(name=NAME)
+    event = started_event_body(name=NAME)
     slug = event["slug"]
     r = await registration.post("/api/v1/events", json=event, headers=auth(servers.token()))
     assert r.status == 201, await r.text()
@@ -175,7 +175,7 @@ async def test_certificates_are_emailed_once_to_each_attendee_in_their_language(
 async def test_send_needs_an_organizer_of_the_event(service_client: Any, servers: Any) -> None:
     checkin = await service_client("checkin")
     registration = await service_client("registration")
-    event = event_body()
+    event = started_event_body()
     r = await registration.post("/api/v1/events", json=event, headers=auth(servers.token()))
     assert r.status == 201, await r.text()
     path = f"/api/v1/events/{event['slug']}/certificates/send"
@@ -237,7 +237,7 @@ async def test_a_certificate_that_arrives_before_its_attendee_waits_for_them(
     registration = await service_client("registration")
     tickets = await service_client("tickets")
     checkin = await service_client("checkin")
-    event = event_body(name=NAME)
+    event = started_event_body(name=NAME)
     r = await registration.post("/api/v1/events", json=event, headers=auth(servers.token()))
     assert r.status == 201, await r.text()
     reg = await _registered(

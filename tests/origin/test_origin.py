@@ -11,7 +11,7 @@ from typing import Any
 from cnk.proxy import route_tables
 from shared.db import DB_POOL
 from shared.routes import OFFICE_ROLES, Route, Serves, Who
-from tests.factories import auth, event_body, eventually, registration_body
+from tests.factories import auth, event_body, eventually, registration_body, started_event_body
 from tests.notifications.test_ticket_email import decode_qr
 from tests.origin.conftest import Origin
 from tests.pdfs import pdf_qr
@@ -35,7 +35,7 @@ async def _mail(servers: Any, address: str, subject_start: str) -> EmailMessage:
 
 async def test_the_whole_journey_over_https_at_one_origin(origin: Origin, servers: Any) -> None:
     organizer = auth(servers.token())
-    event = event_body()
+    event = started_event_body()
     slug = event["slug"]
     async with origin.client("127.0.0.21") as http:
         r = await http.post(f"{origin.url}/api/v1/events", json=event, headers=organizer)
@@ -176,7 +176,7 @@ def _page_paths(reg_id: str, slug: str) -> list[tuple[Route, str]]:
                 found += [(route, f"/door/{name}") for name in DOOR_ASSETS]
                 continue
             path = route.path.replace("{registration_id}", reg_id).replace("{slug}", slug)
-            path = path.replace("{asset}", "dashboard.js")
+            path = path.replace("{asset}", "dashboard.js").replace("{list}", "main")
             path = path.replace("{certificate_id}", str(uuid.uuid4()))
             path = path.replace("{staff_id}", str(uuid.uuid4()))
             found.append((route, path))
@@ -214,11 +214,12 @@ async def test_every_page_and_static_file_has_the_security_headers(
         for route, path in _page_paths(reg["id"], event["slug"]):
             r = await http.get(f"{origin.url}{path}", allow_redirects=False)
             body = await r.read()
-            # A back-office page sends a visitor without a session to the sign-in page (the
-            # second factor's too, without its cookie); the sign-in link's page without a
-            # link's token says the link does not work.
+            # A back-office page (and the dashboard) sends a visitor without a session to the
+            # sign-in page (the second factor's too, without its cookie); the sign-in link's
+            # page without a link's token says the link does not work.
             expected = {200, 301, 404}
-            if route.who in OFFICE_ROLES or route.path == "/office/sign-in/code":
+            sign_in_first = route.who in OFFICE_ROLES or route.path == "/dashboard/{slug}"
+            if sign_in_first or route.path == "/office/sign-in/code":
                 expected.add(303)
             if route.path == "/office/sign-in/link":
                 expected.add(400)

@@ -204,3 +204,25 @@ async def update_scan_responses_erased(
         " AND jsonb_typeof(response -> 'ticket') = 'object'",
         registration_id,
     )
+
+
+class RegistrationTicket(msgspec.Struct, frozen=True):
+    """A registration's event, and its ticket (the valid one first) if it has one."""
+
+    event_id: uuid.UUID
+    event_slug: str
+    ticket_id: uuid.UUID | None
+
+
+async def select_registration_ticket(
+    conn: asyncpg.Connection | asyncpg.Pool, registration_id: uuid.UUID
+) -> RegistrationTicket | None:
+    row = await conn.fetchrow(
+        "SELECT r.event_id, e.slug AS event_slug, t.id AS ticket_id"
+        " FROM registrations r JOIN events e ON e.id = r.event_id"
+        " LEFT JOIN LATERAL (SELECT id FROM tickets WHERE registration_id = r.id AND known"
+        "  ORDER BY status = 'valid' DESC, updated_at DESC LIMIT 1) t ON true"
+        " WHERE r.id = $1",
+        registration_id,
+    )
+    return msgspec.convert(dict(row), RegistrationTicket) if row else None

@@ -22,6 +22,7 @@ from services.checkin.dashboard.live import DASHBOARD_HUB, Subscription
 from services.checkin.dashboard.signing_in import (
     COOKIE,
     SIGN_IN_ERRORS,
+    office_viewer,
     organizer_claims,
     still_valid,
 )
@@ -36,6 +37,7 @@ from shared.csrf import csrf_token
 from shared.db import DB_POOL
 from shared.http import read_form
 from shared.language import page_lang, preferred_lang
+from shared.office import pages, sessions
 from shared.proxies import TRUSTED_PROXIES
 from shared.refusals import UNAUTHORIZED, Refused
 from shared.slugs import is_slug
@@ -102,14 +104,29 @@ async def _event(request: web.Request, slug: str) -> EventRow | None:
     )
 
 
+async def sign_in_page(request: web.Request) -> web.Response:
+    """The token sign-in, for a screen no person signs in at (a hall's display)."""
+    event = await _event(request, request.match_info["slug"])
+    if event is None:
+        return _not_found(request)
+    return _sign_in(request, event)
+
+
 async def dashboard_page(request: web.Request) -> web.Response:
+    """For a back-office session of the event, or a token signed in with; without either,
+    to the back office's sign-in, coming back here."""
     slug = request.match_info["slug"]
     event = await _event(request, slug)
     if event is None:
         return _not_found(request)
+    if office_viewer(request, slug) is not None:
+        return await _dashboard(request, event, office=True)
     token = request.cookies.get(COOKIE)
     if not token:
-        return _sign_in(request, event)
+        session = sessions.signed_in(request)
+        if session is not None:
+            return pages.forbidden(request, session)
+        raise sessions.sign_in_redirect(request)
     try:
         organizer_claims(request.app, token, slug)
     except Refused as e:
@@ -122,6 +139,11 @@ async def dashboard_page(request: web.Request) -> web.Response:
         if e.status == 401:  # a token that will never work again: forget it
             response.del_cookie(COOKIE, path="/")
         return response
+    return await _dashboard(request, event, office=False)
+
+
+async def _dashboard(request: web.Request, event: EventRow, *, office: bool) -> web.Response:
+    slug = event.slug
     counts = await load_counts(request.app[DB_POOL], event.id, slug)
     lang = page_lang(request)
     return _render(
@@ -133,6 +155,7 @@ async def dashboard_page(request: web.Request) -> web.Response:
         stream_url=f"/api/v1/events/{slug}/attendance/stream?"
         + urlencode({"lang": lang, "parts": "html"}),
         statistics=await _statistics(request, event.id),
+        office=office,
     )
 
 
@@ -172,7 +195,7 @@ async def sign_in(request: web.Request) -> web.Response:
 async def sign_out(request: web.Request) -> web.Response:
     form = await read_form(request)
     slug = str(form.get("slug", ""))
-    target = f"/dashboard/{slug}" if is_slug(slug) else "/door"
+    target = f"/dashboard/{slug}/sign-in" if is_slug(slug) else "/door"
     response = _see_other(f"{target}?{urlencode({'lang': page_lang(request)})}")
     response.del_cookie(COOKIE, path="/")
     return response
@@ -182,11 +205,7 @@ async def stream_attendance(request: web.Request) -> web.StreamResponse:
     """Server-sent events: ``counts`` at once and after every change, a comment every
     HEARTBEAT_SECONDS, ``signed_out`` when the token stops being valid."""
     slug = request.match_info["slug"]
-    # EventSource cannot send headers: the dashboard's cookie stands in for the header.
-    token = bearer_token(request) or request.cookies.get(COOKIE)
-    if not token:
-        raise UNAUTHORIZED()
-    claims = organizer_claims(request.app, token, slug)
+    claims = _stream_claims(request, slug)
     event = await find_event(request.app[DB_POOL], slug)
     chosen = request.query.get("lang", "")
     lang = chosen if chosen in TEXTS else preferred_lang(request)
@@ -209,6 +228,20 @@ async def stream_attendance(request: web.Request) -> web.StreamResponse:
     finally:
         hub.unsubscribe(subscription)
     return response
+
+
+def _stream_claims(request: web.Request, slug: str) -> StaffClaims:
+    """The header's token; else (EventSource cannot send headers) the back-office session
+    of a viewer of the event, or the dashboard's token cookie."""
+    token = bearer_token(request)
+    if token is None:
+        session = office_viewer(request, slug)
+        if session is not None:
+            return session
+        token = request.cookies.get(COOKIE)
+    if not token:
+        raise UNAUTHORIZED()
+    return organizer_claims(request.app, token, slug)
 
 
 async def _pump(
@@ -252,10 +285,11 @@ async def get_statistics_csv(request: web.Request) -> web.Response:
     """The statistics CSV of evidence/reports.py, for a browser signed in with the cookie
     (the API's statistics.csv wants the Authorization header, which a link cannot send)."""
     slug = request.match_info["slug"]
-    token = request.cookies.get(COOKIE)
-    if not token:
-        raise UNAUTHORIZED()
-    organizer_claims(request.app, token, slug)
+    if office_viewer(request, slug) is None:
+        token = request.cookies.get(COOKIE)
+        if not token:
+            raise UNAUTHORIZED()
+        organizer_claims(request.app, token, slug)
     event = await find_event(request.app[DB_POOL], slug)
     statistics = await reports_db.select_statistics(request.app[DB_POOL], event.id)
     return csv_response(

@@ -1,4 +1,6 @@
-"""Signing in to the dashboard: an organizer token covering the event, kept in a cookie.
+"""Signing in to the dashboard: the back office's session of a viewer, organizer or admin
+of the event; or, for a screen without a person signed in, an organizer token covering the
+event, kept in a cookie.
 
 Organizers sign in by pasting an organizer token; the session cookie carries that token
 (HttpOnly, SameSite=Strict, Secure over https) and it is verified on every request, so a
@@ -13,6 +15,7 @@ import time
 from aiohttp import web
 
 from shared.auth import STAFF_AUTH, StaffClaims
+from shared.office import sessions
 from shared.refusals import EVENT_NOT_COVERED, FORBIDDEN
 
 COOKIE = "cnk_dashboard"
@@ -38,3 +41,10 @@ def organizer_claims(app: web.Application, token: str, slug: str) -> StaffClaims
 
 def still_valid(app: web.Application, claims: StaffClaims) -> bool:
     return claims.exp > time.time() and claims.jti not in app[STAFF_AUTH].revoked
+
+
+def office_viewer(request: web.Request, slug: str) -> StaffClaims | None:
+    """The request's back-office session, if it gives a viewer's role (or more) at the
+    event."""
+    claims = sessions.signed_in(request)
+    return claims if claims is not None and claims.may("viewer", slug) else None

@@ -274,3 +274,24 @@ async def update_certificates_withdrawn(
         " holder_name = NULL, claims = NULL, signature = NULL WHERE registration_id = $1",
         registration_id,
     )
+
+
+class SentCertificate(msgspec.Struct, frozen=True):
+    """A certificate as the back office lists it: whose, for what, when issued and sent."""
+
+    holder_name: str | None
+    scope: str
+    issued_at: datetime
+    announced_at: datetime | None
+    withdrawn_at: datetime | None
+
+
+async def select_event_certificates(
+    conn: asyncpg.Connection | asyncpg.Pool, event_id: uuid.UUID
+) -> list[SentCertificate]:
+    rows = await conn.fetch(
+        "SELECT holder_name, scope, issued_at, announced_at, withdrawn_at FROM certificates"
+        " WHERE event_id = $1 ORDER BY scope, holder_name, issued_at",
+        event_id,
+    )
+    return [msgspec.convert(dict(r), SentCertificate) for r in rows]

@@ -18,10 +18,12 @@ from services.checkin.evidence import certificates_db
 from services.checkin.evidence.certificates_db import Attendee, CertificateRow, Subject
 from services.checkin.evidence.texts import (
     CERTIFICATE_WITHDRAWN,
+    EVENT_NOT_STARTED,
     NOT_ATTENDED,
     REGISTRATION_ERASED,
 )
-from shared import certificates, events, outbox
+from shared import audit, certificates, events, outbox
+from shared.auth import StaffClaims
 from shared.certificate_pdf import render_certificate_pdf, verify_url
 from shared.certificates import EVENT_SCOPE, ClaimedEvent, ClaimedSession, Claims
 from shared.config import SETTINGS
@@ -221,14 +223,21 @@ async def certificate_pdf(
     return CertificateFile(pdf, f"{name}.pdf", row.id)
 
 
+def started(event: events.EventInfo) -> bool:
+    return event.starts_at <= datetime.now(UTC)
+
+
 async def send_certificates(
-    app: web.Application, event_id: uuid.UUID, body: SendRequest
+    app: web.Application, claims: StaffClaims, event_id: uuid.UUID, body: SendRequest
 ) -> dict[str, Any]:
-    """Issue the certificates of everyone who attended and announce each one once."""
+    """Issue the certificates of everyone who attended and announce each one once; not
+    before the event has started."""
     pool = app[DB_POOL]
     details = await certificates_db.select_event_details(pool, event_id)
     assert details is not None
     event, sessions = details
+    if not started(event):
+        raise EVENT_NOT_STARTED(starts_at=event.starts_at.isoformat())
     session = _session(sessions, body.session)
     scope = scope_of(body.session)
     attendees = await certificates_db.select_attendees(pool, event.id, scope)
@@ -244,14 +253,18 @@ async def send_certificates(
             ],
         )
         sent = await certificates_db.select_announced_count(conn, event.id, scope)
-    return {
-        "event": event.slug,
-        "session": body.session,
-        "attended": len(attendees),
-        "issued": len(issued),
-        "announced": len(announced),
-        "already_sent": sent - len(announced),
-    }
+        outcome = {
+            "event": event.slug,
+            "session": body.session,
+            "attended": len(attendees),
+            "issued": len(issued),
+            "announced": len(announced),
+            "already_sent": sent - len(announced),
+        }
+        await audit.record(
+            conn, "checkin", claims, "certificates.sent", event_slug=event.slug, after=outcome
+        )
+    return outcome
 
 
 async def signing_keys(pool: asyncpg.Pool) -> dict[str, Any]:

@@ -33,6 +33,7 @@ from shared.refusals import (
     UNSUPPORTED_MEDIA_TYPE,
     Refused,
 )
+from shared.routes import staff_claims
 from shared.slugs import is_slug
 
 
@@ -125,7 +126,8 @@ async def send_certificates(request: web.Request) -> web.Response:
     """Issue the certificates of everyone who attended and announce each one once."""
     event = await find_event(request.app[DB_POOL], request.match_info["slug"])
     body = await decode_body(request, SendRequest) if request.body_exists else SendRequest()
-    return json_response(await certifying.send_certificates(request.app, event.id, body))
+    claims = staff_claims(request)
+    return json_response(await certifying.send_certificates(request.app, claims, event.id, body))
 
 
 async def get_certificate_keys(request: web.Request) -> web.Response:

@@ -23,6 +23,13 @@ NOT_ATTENDED = Refusal(
     "This registration has no recorded check-in {where}",
     "Ta osoba nie ma zarejestrowanego wejścia na to wydarzenie lub tę sesję.",
 )
+EVENT_NOT_STARTED = Refusal(
+    "event_not_started",
+    409,
+    "Certificates are sent once the event has started (it starts at {starts_at}).",
+    "Zaświadczenia można wysłać dopiero po rozpoczęciu wydarzenia.",
+    members=("starts_at",),
+)
 REGISTRATION_ERASED = Refusal(
     "registration_erased",
     410,
@@ -114,5 +121,61 @@ TEXTS: dict[str, dict[str, str]] = {
         "busy": "We are checking many files just now. Try again in a few seconds.",
         "rate_limited": "Too many files were checked from this address in the last minute. Try"
         " again in a minute.",
+    },
+}
+
+# The back office's certificates page and exports (evidence/pages.py).
+OFFICE_TEXTS: dict[str, dict[str, str]] = {
+    "pl": {
+        "certificates_title": "Zaświadczenia",
+        "certificates_intro": "Zaświadczenie o uczestnictwie dostaje e-mailem każdy, kto"
+        " wszedł na wydarzenie (ma zarejestrowane wejście), i tylko raz.",
+        "not_started": "Wydarzenie zaczyna się {starts_at}. Zaświadczenia można wysłać"
+        " dopiero po jego rozpoczęciu.",
+        "attended": "Obecnych: {attended}. Wysłanych zaświadczeń: {sent}.",
+        "send": "Wyślij zaświadczenia",
+        "sent_notice": "Wysłano nowych zaświadczeń: {count}.",
+        "col_holder": "Uczestnik",
+        "col_scope": "Zakres",
+        "col_issued": "Wystawione",
+        "col_sent": "Wysłane",
+        "col_state": "Stan",
+        "scope_event": "całe wydarzenie",
+        "scope_session": "sesja {slug}",
+        "not_sent": "nie wysłano",
+        "withdrawn": "wycofane (dane usunięte)",
+        "valid": "ważne",
+        "no_certificates": "Nie wystawiono jeszcze żadnego zaświadczenia.",
+        "exports_title": "Pliki obecności",
+        "export_attendance_csv": "Lista obecności (CSV)",
+        "export_attendance_pdf": "Lista obecności do podpisu (PDF)",
+        "export_statistics_csv": "Statystyki (CSV)",
+        "export_inside_pdf": "Kto jest w środku (PDF)",
+    },
+    "en": {
+        "certificates_title": "Certificates",
+        "certificates_intro": "Everyone who attended (has a recorded entry) gets a certificate"
+        " of attendance by email, once.",
+        "not_started": "The event starts {starts_at}. Certificates can be sent once it has"
+        " started.",
+        "attended": "Attended: {attended}. Certificates sent: {sent}.",
+        "send": "Send the certificates",
+        "sent_notice": "New certificates sent: {count}.",
+        "col_holder": "Attendee",
+        "col_scope": "Scope",
+        "col_issued": "Issued",
+        "col_sent": "Sent",
+        "col_state": "State",
+        "scope_event": "whole event",
+        "scope_session": "session {slug}",
+        "not_sent": "not sent",
+        "withdrawn": "withdrawn (data erased)",
+        "valid": "valid",
+        "no_certificates": "No certificate has been issued yet.",
+        "exports_title": "Attendance files",
+        "export_attendance_csv": "Attendance list (CSV)",
+        "export_attendance_pdf": "Attendance list to sign (PDF)",
+        "export_statistics_csv": "Statistics (CSV)",
+        "export_inside_pdf": "Who is inside (PDF)",
     },
 }

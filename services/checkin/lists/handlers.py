@@ -9,25 +9,27 @@ from services.checkin.lists.db import MAIN_LIST
 from services.checkin.lists.managing import ListChangeRequest, ListRequest, list_body
 from shared.db import DB_POOL
 from shared.http import decode_body, json_response
+from shared.routes import staff_claims
 
 
 async def create_list(request: web.Request) -> web.Response:
     slug = request.match_info["slug"]
     body = await decode_body(request, ListRequest)
-    row = await managing.create_list(request.app[DB_POOL], slug, body)
+    row = await managing.create_list(request.app[DB_POOL], staff_claims(request), slug, body)
     return json_response(list_body(row), status=201)
 
 
 async def update_list(request: web.Request) -> web.Response:
     slug, list_slug = request.match_info["slug"], request.match_info["list"]
     body = await decode_body(request, ListChangeRequest)
-    row = await managing.update_list(request.app[DB_POOL], slug, list_slug, body)
+    claims = staff_claims(request)
+    row = await managing.update_list(request.app[DB_POOL], claims, slug, list_slug, body)
     return json_response(list_body(row))
 
 
 async def delete_list(request: web.Request) -> web.Response:
     slug, list_slug = request.match_info["slug"], request.match_info["list"]
-    await managing.delete_list(request.app[DB_POOL], slug, list_slug)
+    await managing.delete_list(request.app[DB_POOL], staff_claims(request), slug, list_slug)
     return web.Response(status=204)
 
 

@@ -21,6 +21,8 @@ from services.checkin.lists.texts import (
     LIST_NOT_REMOVABLE,
 )
 from services.checkin.scans.rules import Policy
+from shared import audit
+from shared.auth import StaffClaims
 from shared.refusals import VALIDATION_FAILED, FieldError, Refused
 from shared.slugs import PRINTABLE, SLUG_PATTERN, is_slug
 
@@ -123,7 +125,9 @@ async def _check_gates(
         )
 
 
-async def create_list(pool: asyncpg.Pool, slug: str, body: ListRequest) -> ListRow:
+async def create_list(
+    pool: asyncpg.Pool, claims: StaffClaims, slug: str, body: ListRequest
+) -> ListRow:
     new = NewList(
         slug=body.slug,
         name=body.name,
@@ -144,11 +148,13 @@ async def create_list(pool: asyncpg.Pool, slug: str, body: ListRequest) -> ListR
         # The main list takes its slug even before the first scan asks for it.
         await db.insert_list_if_missing(conn, event.id, MAIN_LIST, "Main entrance")
         try:
-            return await db.insert_list(conn, event.id, new)
+            row = await db.insert_list(conn, event.id, new)
         except asyncpg.UniqueViolationError as e:
             if e.constraint_name != "lists_event_id_slug_key":
                 raise
             raise LIST_EXISTS(slug=body.slug) from None
+        await audit.record(conn, "checkin", claims, "list.created", event_slug=slug, after=row)
+        return row
 
 
 async def _list_target(pool: asyncpg.Pool, slug: str, list_slug: str) -> uuid.UUID:
@@ -174,7 +180,7 @@ def _changes(current: ListRow, body: ListChangeRequest) -> dict[str, Any]:
 
 
 async def update_list(
-    pool: asyncpg.Pool, slug: str, list_slug: str, body: ListChangeRequest
+    pool: asyncpg.Pool, claims: StaffClaims, slug: str, list_slug: str, body: ListChangeRequest
 ) -> ListRow:
     """Change a list's settings; the main list and session lists keep slug and members."""
     event_id = await _list_target(pool, slug, list_slug)
@@ -201,16 +207,20 @@ async def update_list(
             ["window"] if {"valid_from", "valid_until"} & changes.keys() else []
         )
         try:
-            return await db.update_list(
+            row = await db.update_list(
                 conn, current.id, merged, pin if current.origin == "session" else []
             )
         except asyncpg.UniqueViolationError as e:
             if e.constraint_name != "lists_event_id_slug_key":
                 raise
             raise LIST_EXISTS(slug=merged.slug) from None
+        await audit.record(
+            conn, "checkin", claims, "list.updated", event_slug=slug, before=current, after=row
+        )
+        return row
 
 
-async def delete_list(pool: asyncpg.Pool, slug: str, list_slug: str) -> None:
+async def delete_list(pool: asyncpg.Pool, claims: StaffClaims, slug: str, list_slug: str) -> None:
     """Remove an organizer's list: archived, so that the scans made on it stay."""
     event_id = await _list_target(pool, slug, list_slug)
     async with pool.acquire() as conn, conn.transaction():
@@ -220,6 +230,7 @@ async def delete_list(pool: asyncpg.Pool, slug: str, list_slug: str) -> None:
         if current.origin != "organizer":
             raise LIST_NOT_REMOVABLE(origin=current.origin, slug=list_slug)
         await db.update_list_archived(conn, current.id)
+        await audit.record(conn, "checkin", claims, "list.deleted", event_slug=slug, before=current)
 
 
 async def lists_of(pool: asyncpg.Pool, slug: str) -> dict[str, Any]:

@@ -258,3 +258,22 @@ async def insert_scans_at(conn: asyncpg.Connection, planned: list[Planned]) -> s
         [p.event.payload if p.event else None for p in planned],
     )
     return {r["seq"] for r in rows}
+
+
+async def insert_manual_scan(
+    conn: asyncpg.Connection,
+    scan_id: uuid.UUID,
+    registration_id: uuid.UUID,
+    reason: str,
+    recorded_by: str,
+    recorded_by_name: str,
+) -> None:
+    await conn.execute(
+        "INSERT INTO manual_scans (scan_id, registration_id, reason, recorded_by,"
+        " recorded_by_name) VALUES ($1, $2, $3, $4, $5)",
+        scan_id,
+        registration_id,
+        reason,
+        recorded_by,
+        recorded_by_name,
+    )

@@ -8,7 +8,8 @@ locked. A scan_id already recorded gets its first verdict back, whatever else it
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import asyncpg
 import msgspec
@@ -32,7 +33,7 @@ from services.checkin.scans.verdicts import (
     scan_row,
 )
 from services.checkin.staff.keyring import VERIFY_KEYS
-from shared import outbox
+from shared import audit, outbox
 from shared.auth import ALL_EVENTS, StaffClaims
 from shared.codes import InvalidCode, TicketCode, verify_code
 from shared.db import DB_POOL
@@ -108,12 +109,34 @@ async def _original(app: web.Application, scan_id: uuid.UUID) -> bytes:
     return original
 
 
+@dataclass(frozen=True, slots=True)
+class ManualNote:
+    """Why a person checked a registration in by hand, in the back office."""
+
+    registration_id: uuid.UUID
+    event_slug: str
+    reason: str
+
+
+async def record_manual_scan(
+    app: web.Application,
+    body: ScanRequest,
+    claims: StaffClaims,
+    code: TicketCode,
+    note: ManualNote,
+) -> bytes:
+    """A check-in made by hand for a ticket the read model knows (no code was scanned): the
+    same verdict rules under the ticket's lock, with its reason kept and audited."""
+    return await _record_valid(app, body, claims, code, datetime.now(UTC), note)
+
+
 async def _record_valid(
     app: web.Application,
     body: ScanRequest,
     claims: StaffClaims,
     code: TicketCode,
     scanned_at: datetime,
+    note: ManualNote | None = None,
 ) -> bytes:
     """Decide under the ticket's row lock; ``body.list`` is resolved (see record_scan)."""
     assert body.list is not None
@@ -168,6 +191,8 @@ async def _record_valid(
         if inserted is None:
             # The same scan_id raced in with another code; the first one recorded stands.
             raise _Replay()
+        if note is not None:
+            await _note_manual(conn, claims, body, verdict, note)
         if is_checkin(verdict):
             await outbox.enqueue(
                 conn,
@@ -206,6 +231,32 @@ async def _list_facts(
         ticket.status, terms, entitlement, entries, body.direction, scanned_at, inside_count
     )
     return facts, entries.count
+
+
+async def _note_manual(
+    conn: asyncpg.Connection,
+    claims: StaffClaims,
+    body: ScanRequest,
+    verdict: rules.Verdict,
+    note: ManualNote,
+) -> None:
+    await db.insert_manual_scan(
+        conn, body.scan_id, note.registration_id, note.reason, claims.sub, claims.name or claims.sub
+    )
+    await audit.record(
+        conn,
+        "checkin",
+        claims,
+        "checkin.manual",
+        event_slug=note.event_slug,
+        registration_id=note.registration_id,
+        after={
+            "scan_id": body.scan_id,
+            "list": body.list,
+            "result": verdict.result,
+            "reason": note.reason,
+        },  # fmt: skip
+    )
 
 
 class _Replay(Exception):

@@ -55,10 +55,11 @@ async def select_revoked_tokens(
 async def select_token_event_slugs(
     conn: asyncpg.Connection | asyncpg.Pool, token_id: str
 ) -> list[str]:
-    """The events in which a device used this token."""
+    """The events in which a device used this token, or for which it was issued."""
     rows = await conn.fetch(
-        "SELECT DISTINCT e.slug FROM devices d JOIN events e ON e.id = d.event_id"
-        " WHERE d.token_id = $1 ORDER BY e.slug",
+        "SELECT e.slug FROM events e WHERE e.id IN ("
+        " SELECT event_id FROM devices WHERE token_id = $1"
+        " UNION SELECT event_id FROM issued_devices WHERE jti = $1) ORDER BY e.slug",
         token_id,
     )
     return [r[0] for r in rows]
@@ -105,3 +106,57 @@ async def select_devices(
         event_id,
     )
     return [msgspec.convert(dict(r), Device) for r in rows]
+
+
+class IssuedDevice(msgspec.Struct, frozen=True):
+    """A door device the back office issued a token to, and what it did since."""
+
+    token_id: str
+    name: str
+    gate: str
+    issued_by_name: str
+    issued_at: datetime
+    expires_at: datetime
+    last_sync_at: datetime | None
+    last_scan_at: datetime | None
+    revoked_at: datetime | None
+
+
+async def insert_issued_device(
+    conn: asyncpg.Connection,
+    jti: str,
+    event_id: uuid.UUID,
+    name: str,
+    gate: str,
+    issued_by: str,
+    issued_by_name: str,
+    expires_at: datetime,
+) -> None:
+    await conn.execute(
+        "INSERT INTO issued_devices (jti, event_id, name, gate, issued_by, issued_by_name,"
+        " expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        jti,
+        event_id,
+        name,
+        gate,
+        issued_by,
+        issued_by_name,
+        expires_at,
+    )
+
+
+async def select_issued_devices(
+    conn: asyncpg.Connection | asyncpg.Pool, event_id: uuid.UUID
+) -> list[IssuedDevice]:
+    rows = await conn.fetch(
+        "SELECT i.jti AS token_id, i.name, i.gate, i.issued_by_name, i.issued_at, i.expires_at,"
+        " (SELECT max(greatest(d.last_pack_at, d.last_upload_at)) FROM devices d"
+        "   WHERE d.event_id = i.event_id AND d.token_id = i.jti) AS last_sync_at,"
+        " (SELECT max(s.scanned_at) FROM scans s"
+        "   WHERE s.event_id = i.event_id AND s.token_id = i.jti) AS last_scan_at,"
+        " r.revoked_at"
+        " FROM issued_devices i LEFT JOIN revoked_tokens r ON r.jti = i.jti"
+        " WHERE i.event_id = $1 ORDER BY i.issued_at DESC, i.name",
+        event_id,
+    )
+    return [msgspec.convert(dict(r), IssuedDevice) for r in rows]

@@ -11,7 +11,8 @@ import msgspec
 from aiohttp import web
 
 from services.checkin.staff import db
-from shared import revocations
+from services.checkin.staff.texts import DEVICE_NOT_FOUND
+from shared import audit, revocations
 from shared.auth import ALL_EVENTS, STAFF_AUTH, StaffClaims
 from shared.bus import JETSTREAM
 from shared.config import SETTINGS
@@ -35,16 +36,32 @@ class RevokeRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 
 async def revoke_token(
-    app: web.Application, claims: StaffClaims, jti: str, body: RevokeRequest
+    app: web.Application,
+    claims: StaffClaims,
+    jti: str,
+    body: RevokeRequest,
+    event_slug: str | None = None,
 ) -> None:
     """An organizer of all events revokes any token; an organizer of some events, a token
-    that a device used at one of their events (a lost door phone)."""
-    if ALL_EVENTS not in claims.events:
-        used_at = await db.select_token_event_slugs(app[DB_POOL], jti)
-        if not any(claims.covers(slug) for slug in used_at):
-            # Only an organizer of all events can revoke a token no device of theirs used.
-            raise EVENT_NOT_COVERED(slug=used_at[0] if used_at else "")
-    await db.insert_revoked_token(app[DB_POOL], jti, claims.sub, body.reason)
+    that a device used at one of their events (a lost door phone), or that was issued for
+    one. ``event_slug``: the back office's device list of that event, which names only its
+    own devices."""
+    used_at = await db.select_token_event_slugs(app[DB_POOL], jti)
+    if event_slug is not None and event_slug not in used_at:
+        raise DEVICE_NOT_FOUND()
+    if ALL_EVENTS not in claims.events and not any(claims.covers(slug) for slug in used_at):
+        # Only an organizer of all events can revoke a token no device of theirs used.
+        raise EVENT_NOT_COVERED(slug=used_at[0] if used_at else "")
+    async with app[DB_POOL].acquire() as conn, conn.transaction():
+        await db.insert_revoked_token(conn, jti, claims.sub, body.reason)
+        await audit.record(
+            conn,
+            "checkin",
+            claims,
+            "door_token.revoked",
+            event_slug=event_slug or (used_at[0] if used_at else None),
+            after={"token_id": jti, "reason": body.reason},
+        )
     revocation = revocations.Revocation(datetime.now(UTC), claims.sub)
     # This process at once; every instance of every service as the bucket tells it.
     app[STAFF_AUTH].revoked.add(jti)
