@@ -6,11 +6,13 @@ from pathlib import Path
 
 from aiohttp import web
 
+from services.registration.consumers import CHECKIN_HANDLERS
 from services.registration.events.cache import event_cache_context
 from services.registration.registrations.batcher import batcher_context
 from services.registration.registrations.registering import REGISTRATIONS_TOTAL
 from services.registration.routes import ROUTES
 from services.registration.sweeper import offer_sweeper
+from shared.bus import consumer_context
 from shared.config import Settings
 from shared.metrics import METRICS
 from shared.office.pages import setup_templates
@@ -28,6 +30,7 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.append(offer_sweeper)
     app.cleanup_ctx.append(batcher_context)
     app.cleanup_ctx.append(event_cache_context)
+    app.cleanup_ctx.append(consumer_context("CHECKIN", CHECKIN_HANDLERS))
     setup_templates(app, Path(__file__).with_name("templates"))
     add_routes(app, ROUTES)
     return app

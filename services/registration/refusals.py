@@ -204,3 +204,17 @@ IMPORT_REJECTED = Refusal(
     "Niektóre wiersze są błędne; nic nie zostało zaimportowane.",
     members=("rows",),
 )
+
+# The back office.
+NOT_WAITLISTED = Refusal(
+    "not_waitlisted",
+    409,
+    "Only a registration on the waitlist can be offered a seat; this one is {status}.",
+    "Miejsce można zaproponować tylko osobie z listy oczekujących.",
+)
+NO_FREE_SEAT = Refusal(
+    "no_free_seat",
+    409,
+    "No seat is free{of}: raise the capacity or wait for a cancellation.",
+    "Nie ma wolnego miejsca: zwiększ liczbę miejsc albo poczekaj na rezygnację.",
+)

@@ -11,6 +11,7 @@ import asyncpg
 import msgspec
 from email_validator import EmailNotValidError, validate_email
 
+from services.registration.audited import ByStaff
 from services.registration.records import Event
 from services.registration.refusals import (
     BAD_CSV,
@@ -21,7 +22,7 @@ from services.registration.refusals import (
 )
 from services.registration.registrations import db
 from services.registration.registrations.registering import insert_registrations, new_registration
-from services.registration.schemas import RegisterRequest
+from services.registration.schemas import RegisterRequest, normalize_email
 from shared.sealing import Sealer
 
 MAX_BYTES = 2 * 1024 * 1024
@@ -96,27 +97,65 @@ def decode(raw: bytes) -> str:
         raise BAD_ENCODING() from None
 
 
+class Line(msgspec.Struct, frozen=True):
+    """One line of an uploaded file as its preview reports it."""
+
+    line: int
+    name: str = ""
+    email: str = ""
+    error: str | None = None
+
+
+async def preview_rows(pool: asyncpg.Pool, event: Event, text: str) -> list[Line]:
+    """What importing ``text`` would do, line by line, storing nothing: each good line's
+    person, each bad line's error (refused as a whole, like import_rows, when the file
+    itself cannot be read)."""
+    rows, errors = await _checked(pool, event, text)
+    bad = {e["line"]: e["error"] for e in errors}
+    lines = [Line(line, row.name, row.email, bad.get(line)) for line, row in rows]
+    lines += [Line(e["line"], error=e["error"]) for e in errors if e["line"] not in dict(rows)]
+    return sorted(lines, key=lambda one: one.line)
+
+
 async def import_rows(
-    pool: asyncpg.Pool, sealer: Sealer, event: Event, text: str
+    pool: asyncpg.Pool, sealer: Sealer, event: Event, text: str, by: ByStaff | None = None
 ) -> dict[str, int]:
     """Register every row of the CSV ``text`` in one transaction, or none (refused with every
-    bad row); how many were imported, confirmed and waitlisted."""
-    rows, errors = parse_rows(text)
-    registrations = [new_registration(event, row, sealer) for row in rows]
-    taken = await db.select_registration_ids_by_email(
-        pool, event.id, [r.email.casefold() for r, _ in registrations]
-    )
-    for line, (registration, _) in zip(_lines(rows, errors), registrations, strict=True):
-        if registration.email.casefold() in taken:
-            errors.append({"line": line, "error": "already registered for this event"})
+    bad row); how many were imported, confirmed and waitlisted. ``by``: the person in the
+    back office."""
+    rows, errors = await _checked(pool, event, text)
     if errors:
         raise IMPORT_REJECTED(count=len(errors), rows=sorted(errors, key=lambda e: e["line"]))
+    registrations = [new_registration(event, row, sealer) for _, row in rows]
     counts = {"confirmed": 0, "waitlisted": 0}
     async with pool.acquire() as conn, conn.transaction():
         for registration, _token in registrations:
             outcome = await insert_registrations(conn, event, [registration])
             counts[outcome.status] += 1
-    return {"imported": len(registrations), **counts}
+        imported = {"imported": len(registrations), **counts}
+        if by is not None:
+            await by.record(conn, "registrations.imported", after=imported)
+    return imported
+
+
+async def _checked(
+    pool: asyncpg.Pool, event: Event, text: str
+) -> tuple[list[tuple[int, RegisterRequest]], list[dict[str, Any]]]:
+    """The good rows with their lines, and every bad line's error: syntax, the same address
+    twice in the file, an address already registered for the event."""
+    rows, errors = parse_rows(text)
+    numbered = list(zip(_lines(rows, errors), rows, strict=True))
+    taken = await db.select_registration_ids_by_email(
+        pool, event.id, [_email_key(row.email) for row in rows]
+    )
+    for line, row in numbered:
+        if _email_key(row.email) in taken:
+            errors.append({"line": line, "error": "already registered for this event"})
+    return numbered, errors
+
+
+def _email_key(email: str) -> str:
+    return normalize_email(email).casefold()
 
 
 def _lines(rows: list[RegisterRequest], errors: list[dict[str, Any]]) -> list[int]:
