@@ -215,6 +215,12 @@ NOT_WAITLISTED = Refusal(
 NO_FREE_SEAT = Refusal(
     "no_free_seat",
     409,
-    "No seat is free{of}: raise the capacity or wait for a cancellation.",
-    "Nie ma wolnego miejsca: zwiększ liczbę miejsc albo poczekaj na rezygnację.",
+    "No seat is free{of}.",
+    "Nie ma wolnego miejsca.",
+)
+IMPORT_DRAFT_GONE = Refusal(
+    "import_draft_gone",
+    410,
+    "The previewed file has expired or was imported already: upload it again.",
+    "Podgląd wygasł albo plik już zaimportowano: wyślij plik ponownie.",
 )

@@ -13,6 +13,9 @@ from services.registration.privacy import handlers as privacy
 from services.registration.questions import handlers as questions
 from services.registration.registrations import handlers as registrations
 from services.registration.roster import handlers as roster
+from services.registration.roster import import_handlers as office_import
+from services.registration.roster import office_handlers as office_roster
+from services.registration.roster import registration_handlers as office_registration
 from services.registration.sessions import handlers as sessions
 from services.registration.ticket_types import handlers as ticket_types
 from shared import static
@@ -26,6 +29,8 @@ PUBLIC, ATTENDEE, ORGANIZER = Who.PUBLIC, Who.ATTENDEE, Who.ORGANIZER
 PAGE, FILE = Serves.PAGE, Serves.FILE
 EVENT = "/api/v1/events/{slug}"
 REGISTRATION = "/api/v1/registrations/{registration_id}"
+OFFICE_EVENT = "/office/events/{slug}"
+OFFICE_REGISTRATION = "/office/registrations/{registration_id}"
 
 # One route per line, a table to read down: not formatted, not wrapped.
 # fmt: off
@@ -64,6 +69,18 @@ ROUTES = (
     Route("PUT", f"{REGISTRATION}/sessions", sessions.change_sessions, ATTENDEE),
     Route("GET", f"{REGISTRATION}/data", privacy.download_data, ATTENDEE, FILE),
     Route("POST", f"{REGISTRATION}/erase", privacy.erase_registration, ATTENDEE),
+    Route("GET", f"{OFFICE_EVENT}/registrations", office_roster.registrations_page, Who.OFFICE_VIEWER, PAGE),
+    Route("GET", f"{OFFICE_EVENT}/registrations.csv", office_roster.registrations_csv_file, Who.OFFICE_VIEWER, FILE),
+    Route("GET", f"{OFFICE_EVENT}/waitlist", office_roster.waitlist_page, Who.OFFICE_VIEWER, PAGE),
+    Route("GET", f"{OFFICE_EVENT}/exports", office_roster.exports_page, Who.OFFICE_VIEWER, PAGE),
+    Route("GET", f"{OFFICE_EVENT}/import", office_import.import_page, Who.OFFICE_ORGANIZER, PAGE),
+    Route("POST", f"{OFFICE_EVENT}/import", office_import.preview_import, Who.OFFICE_ORGANIZER, PAGE),
+    Route("POST", f"{OFFICE_EVENT}/import/confirm", office_import.confirm_import, Who.OFFICE_ORGANIZER, PAGE),
+    Route("GET", OFFICE_REGISTRATION, office_registration.registration_page, Who.OFFICE, PAGE),
+    Route("POST", f"{OFFICE_REGISTRATION}/cancel", office_registration.cancel_from_office, Who.OFFICE, PAGE),
+    Route("POST", f"{OFFICE_REGISTRATION}/offer", changes_events(office_registration.offer_from_office), Who.OFFICE, PAGE),
+    Route("POST", f"{OFFICE_REGISTRATION}/sessions", office_registration.sessions_from_office, Who.OFFICE, PAGE),
+    Route("POST", f"{OFFICE_REGISTRATION}/erase", office_registration.erase_from_office, Who.OFFICE, PAGE),
     REVOKE_ON_PORT,
     *OPERATIONAL,
 )

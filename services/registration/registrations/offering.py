@@ -1,5 +1,5 @@
-"""An organizer offers a free seat now to a chosen person on the waitlist, out of line
-(the sweeper and cancellations offer freed seats to the first in line by themselves)."""
+"""An organizer offers a seat now to a chosen person on the waitlist, out of line (freed
+seats go to the first in line by themselves: cancellations and the sweeper offer them)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import asyncpg
 
+from services.registration import messages
 from services.registration.audited import ByStaff
 from services.registration.events import db as events_db
 from services.registration.records import Registration
@@ -17,12 +18,16 @@ from services.registration.ticket_types import db as ticket_types_db
 
 
 async def offer_seat_now(
-    pool: asyncpg.Pool, registration: Registration, offer_hours: float, by: ByStaff
+    pool: asyncpg.Pool,
+    registration: Registration,
+    offer_hours: float,
+    by: ByStaff,
+    add_seat: bool = False,
 ) -> Registration:
-    """Offer ``registration`` (waitlisted) a free seat for ``offer_hours``; refused when
-    no seat is free at the event, or in its ticket type's quota: capacity is never
-    exceeded, to free a seat the organizer raises the capacity (which offers it to the
-    first in line)."""
+    """Offer ``registration`` (waitlisted) a free seat for ``offer_hours``. Seats are never
+    taken beyond the capacity: when none is free, ``add_seat`` raises the capacity by one
+    for this person (announced as any capacity change), else it is refused; a ticket
+    type's quota is never exceeded."""
     async with pool.acquire() as conn, conn.transaction():
         event = await events_db.select_event_for_update(conn, registration.event_id)
         current = await db.select_registration_for_update(conn, registration.id)
@@ -30,13 +35,21 @@ async def offer_seat_now(
             raise NOT_WAITLISTED(status=current.status)
         if event.status != "published":
             raise REGISTRATION_CLOSED()
-        if event.taken >= event.capacity:
-            raise NO_FREE_SEAT(of="")
+        kind = None
         if current.ticket_type_id is not None:
             types = {t.id: t for t in await ticket_types_db.select_ticket_types(conn, event.id)}
             kind = types[current.ticket_type_id]
             if kind.quota is not None and kind.taken >= kind.quota:
-                raise NO_FREE_SEAT(of=f" for the ticket type {kind.slug!r}")
+                raise NO_FREE_SEAT(of=f" in the ticket type {kind.slug!r}")
+        before = {"status": current.status, "capacity": event.capacity}
+        if event.taken >= event.capacity:
+            if not add_seat:
+                raise NO_FREE_SEAT(of="")
+            event = await events_db.update_event_fields(
+                conn, event.id, {"capacity": event.capacity + 1}
+            )
+            await messages.enqueue_event_updated(conn, event, ["capacity"])
+        if kind is not None:
             await ticket_types_db.update_ticket_type_seats(conn, kind.id, 1)
         expires_at = datetime.now(UTC) + timedelta(hours=offer_hours)
         offered = await make_offer(conn, event, current, expires_at)
@@ -45,7 +58,11 @@ async def offer_seat_now(
             conn,
             "registration.offered",
             registration_id=offered.id,
-            before={"status": current.status},
-            after={"status": offered.status, "offer_expires_at": expires_at},
+            before=before,
+            after={
+                "status": offered.status,
+                "capacity": event.capacity,
+                "offer_expires_at": expires_at,
+            },
         )
         return offered

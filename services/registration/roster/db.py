@@ -72,24 +72,30 @@ async def insert_import_draft(conn: Conn, draft: ImportDraft) -> None:
     )
 
 
-async def select_import_draft(
+async def delete_import_draft(
     conn: Conn, draft_id: uuid.UUID, event_id: uuid.UUID
 ) -> ImportDraft | None:
+    """Take the draft (once: a second confirmation finds nothing), if not expired."""
     row = await conn.fetchrow(
-        "SELECT id, event_id, staff_id, content, created_at FROM import_drafts"
-        " WHERE id = $1 AND event_id = $2"
-        f" AND created_at > now() - interval '{DRAFT_MINUTES} minutes'",
+        "DELETE FROM import_drafts WHERE id = $1 AND event_id = $2"
+        f" AND created_at > now() - interval '{DRAFT_MINUTES} minutes'"
+        " RETURNING id, event_id, staff_id, content, created_at",
         draft_id,
         event_id,
     )
     return msgspec.convert(dict(row), ImportDraft) if row else None
 
 
-async def delete_import_draft(conn: Conn, draft_id: uuid.UUID) -> None:
-    await conn.execute("DELETE FROM import_drafts WHERE id = $1", draft_id)
-
-
 async def delete_stale_import_drafts(conn: Conn) -> None:
     await conn.execute(
         f"DELETE FROM import_drafts WHERE created_at <= now() - interval '{DRAFT_MINUTES} minutes'"
     )
+
+
+async def select_checked_in_count(conn: Conn, event_id: uuid.UUID) -> int:
+    count: int = await conn.fetchval(
+        "SELECT count(*) FROM registrations"
+        " WHERE event_id = $1 AND first_checked_in_at IS NOT NULL",
+        event_id,
+    )
+    return count

@@ -23,6 +23,7 @@ from services.registration.refusals import (
 from services.registration.registrations import db
 from services.registration.registrations.registering import insert_registrations, new_registration
 from services.registration.schemas import RegisterRequest, normalize_email
+from shared.http import validation_field
 from shared.sealing import Sealer
 
 MAX_BYTES = 2 * 1024 * 1024
@@ -74,16 +75,25 @@ def _check_rows(
         try:
             row = msgspec.convert(data, RegisterRequest)
         except msgspec.ValidationError as e:
-            errors.append({"line": line, "error": str(e).split(" - at ")[0]})
+            message = str(e)
+            field = validation_field(message)
+            errors.append({"line": line, "error": message.split(" - at ")[0], "field": field})
             continue
         try:
             key = validate_email(row.email, check_deliverability=False, strict=True).normalized
         except EmailNotValidError as e:  # pragma: no cover - RegisterRequest checked it
-            errors.append({"line": line, "error": str(e)})
+            errors.append({"line": line, "error": str(e), "field": "email"})
             continue
         key = key.casefold()
         if key in seen:
-            errors.append({"line": line, "error": f"same email as line {seen[key]}"})
+            errors.append(
+                {
+                    "line": line,
+                    "error": f"same email as line {seen[key]}",
+                    "field": "email",
+                    "same_as": seen[key],
+                }
+            )
             continue
         seen[key] = line
         rows.append(row)
@@ -98,12 +108,17 @@ def decode(raw: bytes) -> str:
 
 
 class Line(msgspec.Struct, frozen=True):
-    """One line of an uploaded file as its preview reports it."""
+    """One line of an uploaded file as its preview reports it: a good line's person, or
+    a bad line's error (in English, with the field it concerns, the earlier line of the
+    same address, or that the address is registered already)."""
 
     line: int
     name: str = ""
     email: str = ""
     error: str | None = None
+    field: str | None = None
+    same_as: int | None = None
+    registered: bool = False
 
 
 async def preview_rows(pool: asyncpg.Pool, event: Event, text: str) -> list[Line]:
@@ -111,9 +126,17 @@ async def preview_rows(pool: asyncpg.Pool, event: Event, text: str) -> list[Line
     person, each bad line's error (refused as a whole, like import_rows, when the file
     itself cannot be read)."""
     rows, errors = await _checked(pool, event, text)
-    bad = {e["line"]: e["error"] for e in errors}
-    lines = [Line(line, row.name, row.email, bad.get(line)) for line, row in rows]
-    lines += [Line(e["line"], error=e["error"]) for e in errors if e["line"] not in dict(rows)]
+    return report(errors, rows)
+
+
+def report(
+    errors: list[dict[str, Any]], rows: list[tuple[int, RegisterRequest]] | None = None
+) -> list[Line]:
+    """Each line's result, from the errors (as IMPORT_REJECTED lists them) and good rows."""
+    good = dict(rows or [])
+    bad = {e["line"]: {k: v for k, v in e.items() if k != "line"} for e in errors}
+    lines = [Line(line, row.name, row.email, **bad.get(line, {})) for line, row in good.items()]
+    lines += [Line(line, **e) for line, e in bad.items() if line not in good]
     return sorted(lines, key=lambda one: one.line)
 
 
@@ -150,7 +173,14 @@ async def _checked(
     )
     for line, row in numbered:
         if _email_key(row.email) in taken:
-            errors.append({"line": line, "error": "already registered for this event"})
+            errors.append(
+                {
+                    "line": line,
+                    "error": "already registered for this event",
+                    "field": "email",
+                    "registered": True,
+                }
+            )
     return numbered, errors
 
 
