@@ -11,7 +11,8 @@ from typing import Any
 from services.registration.roster import db as roster_db
 from shared.db import DB_POOL
 from tests.conftest import AppClient, Infra
-from tests.factories import auth, event_body, registration_body
+from tests.factories import auth, event_body, eventually, registration_body
+from tests.journey import ticketed
 from tests.office_session import csrf_of, sign_in
 
 START = datetime.now(UTC).replace(microsecond=0) + timedelta(days=20)
@@ -229,7 +230,7 @@ async def test_viewer_sees_no_actions_and_may_not_post(
     r = await client.get(page)
     assert r.status == 200
     text = await r.text()
-    assert "<form method=\"post\" action=\"/office/registrations/" not in text
+    assert '<form method="post" action="/office/registrations/' not in text
     csrf_match = re.search(r'name="csrf" value="([^"]+)"', text)  # the frame's sign-out form
     assert csrf_match
     for action in ("cancel", "offer", "sessions", "erase"):
@@ -247,3 +248,31 @@ async def test_viewer_sees_no_actions_and_may_not_post(
     assert (await client.get(f"/office/events/{slug}/registrations")).status == 403
     r = await client.get(f"/office/registrations/{uuid.uuid4()}")
     assert r.status == 404
+
+
+async def test_checked_in_filter_after_a_real_scan(
+    service_client: AppClient, servers: Infra
+) -> None:
+    registration = await service_client("registration")
+    tickets = await service_client("tickets")
+    checkin = await service_client("checkin")
+    slug = await _event(registration, servers)
+    organizer = auth(servers.token())
+    came, stayed = await ticketed(
+        (registration, tickets, checkin), slug, organizer, {"name": "Came In"}, {"name": "Away"}
+    )
+    r = await checkin.post(
+        "/api/v1/scans",
+        json={"code": came.code, "gate": "hall", "scan_id": str(uuid.uuid4())},
+        headers=auth(servers.token("door", [slug])),
+    )
+    assert (await r.json())["result"] == "accepted"
+    sign_in(registration, {slug: "viewer"})
+
+    async def recorded() -> list[str]:
+        return await _listed(registration, slug, "checked_in=yes")
+
+    assert await eventually(recorded) == [came.reg["id"]]
+    assert await _listed(registration, slug, "checked_in=no") == [stayed.reg["id"]]
+    r = await registration.get(f"/office/registrations/{came.reg['id']}")
+    assert "Checked in on " in await r.text()
