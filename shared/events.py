@@ -210,6 +210,19 @@ class RegistrationAttemptRefused(EventData, frozen=True):
     refused_at: datetime
 
 
+class MessageRequested(EventData, frozen=True):
+    """An organizer's message to one attendee, in their language; its own aggregate."""
+
+    TYPE = "registration.message_requested"
+    message_id: uuid.UUID
+    registration_id: uuid.UUID
+    event: EventInfo
+    holder: Holder
+    subject: str
+    body: str
+    manage_token_sealed: str | None = None
+
+
 class TicketIssued(EventData, frozen=True):
     TYPE = "ticket.issued"
     ticket_id: uuid.UUID
@@ -329,6 +342,7 @@ EVENT_TYPES: dict[str, type[EventData]] = {
         RegistrationCancelled,
         RegistrationErased,
         RegistrationAttemptRefused,
+        MessageRequested,
         TicketIssued,
         TicketReissued,
         TicketRevoked,

@@ -26,7 +26,7 @@ import aiohttp
 import pytest
 
 from services.checkin.offline import door
-from shared.routes import Route, Serves, Who
+from shared.routes import OFFICE_ROLES, Route, Serves, Who
 from tests import infra
 from tests.factories import auth, event_body, eventually, registration_body
 from tests.journey import At, known_at_the_door
@@ -162,6 +162,8 @@ def source_bytes(service: str, address: str) -> bytes | None:
         return (DOOR / name).read_bytes()
     if address.startswith("/dashboard/assets/"):
         return (DASHBOARD_ASSETS / name).read_bytes()
+    if address == "/office/assets/office.css":
+        return (ROOT / "shared" / "office" / "static" / "office.css").read_bytes()
     if address.startswith("/assets/"):
         folder = "evidence/static" if service == "checkin" else "static"
         return (ROOT / "services" / service / folder / name).read_bytes()
@@ -205,6 +207,11 @@ async def test_installed_services_serve_every_page_and_static_file(
             for address in addresses(route, event["slug"], registration["id"]):
                 # The manage link: its first visit answers 303, setting the cookie.
                 query = {"token": registration["manage_token"]} if route.who is Who.MANAGE else {}
+                if route.who in OFFICE_ROLES:  # without a session: to the sign-in page
+                    async with http.get(f"{stack[service]}{address}", allow_redirects=False) as r:
+                        assert r.status == 303, address
+                        assert r.headers["Location"].startswith("/office/sign-in?next=")
+                    continue
                 async with http.get(f"{stack[service]}{address}", params=query) as r:
                     body = await r.read()
                     assert r.status == STATUS.get(route.path, 200), (address, body[:500])

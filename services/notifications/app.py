@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from aiohttp import web
 
 from services.notifications.consumers import CHECKIN_HANDLERS, HANDLERS, REGISTRATION_HANDLERS
@@ -12,6 +14,7 @@ from services.notifications.sealing import ensure_sealing_key
 from shared.bus import consumer_context
 from shared.config import Settings
 from shared.metrics import METRICS
+from shared.office.pages import setup_templates
 from shared.routes import add_routes
 from shared.service import base_app
 
@@ -28,5 +31,7 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.append(consumer_context("CHECKIN", CHECKIN_HANDLERS))
     app.cleanup_ctx.append(sender_context)
     app.cleanup_ctx.append(reminder_scheduler)
+    # The back office's pages; the emails have a Jinja environment of their own (mailer.py).
+    setup_templates(app, Path(__file__).with_name("templates"))
     add_routes(app, ROUTES)
     return app

@@ -102,6 +102,15 @@ async def queue_attempt_refused_email(
     await queueing.queue_attempt_refused_email(conn, data)
 
 
+async def queue_message_email(
+    app: web.Application,
+    conn: asyncpg.Connection,
+    env: events.Envelope,
+    data: events.MessageRequested,
+) -> None:
+    await queueing.queue_message_email(conn, data)
+
+
 async def queue_certificate_email(
     app: web.Application,
     conn: asyncpg.Connection,
@@ -125,6 +134,7 @@ REGISTRATION_HANDLERS: dict[type[events.EventData], Handler] = {
     events.RegistrationCancelled: queue_cancellation_email,
     events.RegistrationErased: erase_recipient,
     events.RegistrationAttemptRefused: queue_attempt_refused_email,
+    events.MessageRequested: queue_message_email,
 }
 CHECKIN_HANDLERS: dict[type[events.EventData], Handler] = {
     events.CertificateIssued: queue_certificate_email,

@@ -8,7 +8,13 @@ from datetime import datetime
 
 import msgspec
 
-from services.registration.schemas import Kind, LocalizedDescription, LocalizedName, Option
+from services.registration.schemas import (
+    Kind,
+    LocalizedDescription,
+    LocalizedName,
+    Option,
+    ProfileFields,
+)
 from shared.events import EventKind, Lang
 
 
@@ -83,6 +89,7 @@ class Event(msgspec.Struct, frozen=True):
     registration_opens_at: datetime | None = None
     registration_closes_at: datetime | None = None
     group_limit: int = 30
+    profile_fields: ProfileFields = ProfileFields()
 
     @property
     def seats_left(self) -> int:

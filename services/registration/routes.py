@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from services.registration.event_pages import handlers as event_pages
+from services.registration.event_pages import parts_handlers as event_parts
 from services.registration.events import handlers as events
 from services.registration.events.cache import changes_events
+from services.registration.mailings import handlers as mailings
 from services.registration.pages import handlers as pages
 from services.registration.pages import manage_handlers as manage_pages
 from services.registration.privacy import handlers as privacy
@@ -31,6 +34,7 @@ EVENT = "/api/v1/events/{slug}"
 REGISTRATION = "/api/v1/registrations/{registration_id}"
 OFFICE_EVENT = "/office/events/{slug}"
 OFFICE_REGISTRATION = "/office/registrations/{registration_id}"
+OFFICE, OFFICE_VIEWER, OFFICE_ORGANIZER = Who.OFFICE, Who.OFFICE_VIEWER, Who.OFFICE_ORGANIZER
 
 # One route per line, a table to read down: not formatted, not wrapped.
 # fmt: off
@@ -45,6 +49,8 @@ ROUTES = (
     Route("POST", "/registrations/{registration_id}/accept", manage_pages.accept_from_page, Who.MANAGE, PAGE),
     Route("POST", "/registrations/{registration_id}/sessions", manage_pages.change_sessions_from_page, Who.MANAGE, PAGE),
     Route("GET", "/registrations/{registration_id}/event.ics", manage_pages.calendar_file, Who.MANAGE, FILE),
+    Route("GET", "/office/events/{slug}/messages", mailings.messages_page, Who.OFFICE_ORGANIZER, PAGE),
+    Route("POST", "/office/events/{slug}/messages", mailings.write_message, Who.OFFICE_ORGANIZER, PAGE),
     Route("POST", "/api/v1/events", events.create_event, ORGANIZER),
     Route("GET", "/api/v1/events", events.list_events, PUBLIC),
     Route("GET", EVENT, events.get_event, PUBLIC),
@@ -69,18 +75,34 @@ ROUTES = (
     Route("PUT", f"{REGISTRATION}/sessions", sessions.change_sessions, ATTENDEE),
     Route("GET", f"{REGISTRATION}/data", privacy.download_data, ATTENDEE, FILE),
     Route("POST", f"{REGISTRATION}/erase", privacy.erase_registration, ATTENDEE),
-    Route("GET", f"{OFFICE_EVENT}/registrations", office_roster.registrations_page, Who.OFFICE_VIEWER, PAGE),
-    Route("GET", f"{OFFICE_EVENT}/registrations.csv", office_roster.registrations_csv_file, Who.OFFICE_VIEWER, FILE),
-    Route("GET", f"{OFFICE_EVENT}/waitlist", office_roster.waitlist_page, Who.OFFICE_VIEWER, PAGE),
-    Route("GET", f"{OFFICE_EVENT}/exports", office_roster.exports_page, Who.OFFICE_VIEWER, PAGE),
-    Route("GET", f"{OFFICE_EVENT}/import", office_import.import_page, Who.OFFICE_ORGANIZER, PAGE),
-    Route("POST", f"{OFFICE_EVENT}/import", office_import.preview_import, Who.OFFICE_ORGANIZER, PAGE),
-    Route("POST", f"{OFFICE_EVENT}/import/confirm", office_import.confirm_import, Who.OFFICE_ORGANIZER, PAGE),
-    Route("GET", OFFICE_REGISTRATION, office_registration.registration_page, Who.OFFICE, PAGE),
-    Route("POST", f"{OFFICE_REGISTRATION}/cancel", office_registration.cancel_from_office, Who.OFFICE, PAGE),
-    Route("POST", f"{OFFICE_REGISTRATION}/offer", changes_events(office_registration.offer_from_office), Who.OFFICE, PAGE),
-    Route("POST", f"{OFFICE_REGISTRATION}/sessions", office_registration.sessions_from_office, Who.OFFICE, PAGE),
-    Route("POST", f"{OFFICE_REGISTRATION}/erase", office_registration.erase_from_office, Who.OFFICE, PAGE),
+    Route("GET", "/office/", event_pages.office_home, OFFICE, PAGE),
+    Route("GET", "/office/events/new", event_pages.new_event_page, OFFICE, PAGE),
+    Route("POST", "/office/events/new", changes_events(event_pages.create_event_from_page), OFFICE, PAGE),
+    Route("GET", OFFICE_EVENT, event_pages.event_overview, OFFICE_VIEWER, PAGE),
+    Route("GET", f"{OFFICE_EVENT}/edit", event_pages.edit_event_page, OFFICE_ORGANIZER, PAGE),
+    Route("POST", f"{OFFICE_EVENT}/edit", changes_events(event_pages.update_event_from_page), OFFICE_ORGANIZER, PAGE),
+    Route("GET", f"{OFFICE_EVENT}/sessions", event_parts.sessions_page, OFFICE_VIEWER, PAGE),
+    Route("POST", f"{OFFICE_EVENT}/sessions", changes_events(event_parts.sessions_from_page), OFFICE_ORGANIZER, PAGE),
+    Route("GET", f"{OFFICE_EVENT}/ticket-types", event_parts.ticket_types_page, OFFICE_VIEWER, PAGE),
+    Route("POST", f"{OFFICE_EVENT}/ticket-types", changes_events(event_parts.ticket_types_from_page), OFFICE_ORGANIZER, PAGE),
+    Route("GET", f"{OFFICE_EVENT}/questions", event_parts.questions_page, OFFICE_VIEWER, PAGE),
+    Route("POST", f"{OFFICE_EVENT}/questions", changes_events(event_parts.questions_from_page), OFFICE_ORGANIZER, PAGE),
+    Route("GET", f"{OFFICE_EVENT}/publish", event_pages.publish_page, OFFICE_ORGANIZER, PAGE),
+    Route("POST", f"{OFFICE_EVENT}/publish", changes_events(event_pages.publish_from_page), OFFICE_ORGANIZER, PAGE),
+    Route("GET", f"{OFFICE_EVENT}/cancel", event_pages.cancel_page, OFFICE_ORGANIZER, PAGE),
+    Route("POST", f"{OFFICE_EVENT}/cancel", changes_events(event_pages.cancel_from_page), OFFICE_ORGANIZER, PAGE),
+    Route("GET", f"{OFFICE_EVENT}/registrations", office_roster.registrations_page, OFFICE_VIEWER, PAGE),
+    Route("GET", f"{OFFICE_EVENT}/registrations.csv", office_roster.registrations_csv_file, OFFICE_VIEWER, FILE),
+    Route("GET", f"{OFFICE_EVENT}/waitlist", office_roster.waitlist_page, OFFICE_VIEWER, PAGE),
+    Route("GET", f"{OFFICE_EVENT}/exports", office_roster.exports_page, OFFICE_VIEWER, PAGE),
+    Route("GET", f"{OFFICE_EVENT}/import", office_import.import_page, OFFICE_ORGANIZER, PAGE),
+    Route("POST", f"{OFFICE_EVENT}/import", office_import.preview_import, OFFICE_ORGANIZER, PAGE),
+    Route("POST", f"{OFFICE_EVENT}/import/confirm", office_import.confirm_import, OFFICE_ORGANIZER, PAGE),
+    Route("GET", OFFICE_REGISTRATION, office_registration.registration_page, OFFICE, PAGE),
+    Route("POST", f"{OFFICE_REGISTRATION}/cancel", office_registration.cancel_from_office, OFFICE, PAGE),
+    Route("POST", f"{OFFICE_REGISTRATION}/offer", changes_events(office_registration.offer_from_office), OFFICE, PAGE),
+    Route("POST", f"{OFFICE_REGISTRATION}/sessions", office_registration.sessions_from_office, OFFICE, PAGE),
+    Route("POST", f"{OFFICE_REGISTRATION}/erase", office_registration.erase_from_office, OFFICE, PAGE),
     REVOKE_ON_PORT,
     *OPERATIONAL,
 )

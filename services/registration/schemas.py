@@ -46,6 +46,16 @@ class LocalizedDescription(msgspec.Struct, frozen=True, forbid_unknown_fields=Tr
 
 
 Capacity = Annotated[int, msgspec.Meta(ge=1, le=100_000)]
+Ask = Literal["required", "optional", "hidden"]
+PROFILE_FIELDS = ("organization", "country", "role")
+
+
+class ProfileFields(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """Which of the attendee's profile fields the event's form asks, and how."""
+
+    organization: Ask = "optional"
+    country: Ask = "optional"
+    role: Ask = "optional"
 
 
 class CreateSessionRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -87,6 +97,7 @@ class CreateEventRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True
     registration_opens_at: AwareDatetime | None = None
     registration_closes_at: AwareDatetime | None = None
     group_limit: Annotated[int, msgspec.Meta(ge=1, le=500)] = 30
+    profile_fields: ProfileFields = ProfileFields()
     sessions: Annotated[list[CreateSessionRequest], msgspec.Meta(max_length=200)] = []
 
     def __post_init__(self) -> None:
@@ -132,6 +143,8 @@ class UpdateEventRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True
     registration_opens_at: AwareDatetime | None | msgspec.UnsetType = msgspec.UNSET
     registration_closes_at: AwareDatetime | None | msgspec.UnsetType = msgspec.UNSET
     group_limit: Annotated[int, msgspec.Meta(ge=1, le=500)] | msgspec.UnsetType = msgspec.UNSET
+    # The whole setting: a field left out of it is optional.
+    profile_fields: ProfileFields | msgspec.UnsetType = msgspec.UNSET
 
     def __post_init__(self) -> None:
         if isinstance(self.name, LocalizedName):

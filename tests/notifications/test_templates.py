@@ -583,6 +583,43 @@ def certificate_ready(lang: events.Lang) -> Case:
     )
 
 
+MESSAGE = {
+    "pl": ("Zmiana sali", "Spotykamy się w sali 2.15 <o 9:00>.\n\nDo zobaczenia!"),
+    "en": ("Room change", "We meet in room 2.15 <at 9:00>.\n\nSee you!"),
+}
+
+
+def message(lang: str) -> Case:
+    """An organizer's message: their words (text, never markup), headed by the event."""
+    subject, body = MESSAGE[lang]
+    payload = events.MessageRequested(
+        message_id=uuid.uuid4(),
+        registration_id=REG_ID,
+        event=EVENT,
+        holder=_holder(lang),
+        subject=subject,
+        body=body,
+        manage_token_sealed=SEALED,
+    )
+    about = {
+        "pl": f"Wiadomość od organizatora wydarzenia „{EVENT_NAME['pl']}” ({WHEN['pl']}):",
+        "en": f'A message from the organizer of "{EVENT_NAME["en"]}" ({WHEN["en"]}):',
+    }
+    return Case(
+        payload,
+        {each: f"{EVENT_NAME[each]}: {MESSAGE[each][0]}" for each in LANGS},
+        {
+            each: [
+                about[each],
+                *MESSAGE[each][1].split("\n\n"),
+                *_when_where(each),
+            ]
+            for each in LANGS
+        },
+        [_manage_url(lang)],
+    )
+
+
 CASES: dict[str, Callable[[Any], Case]] = {
     "ticket": ticket,
     "ticket_reissued": ticket_reissued,
@@ -594,6 +631,7 @@ CASES: dict[str, Callable[[Any], Case]] = {
     "reminder": reminder,
     "attempt_refused": attempt_refused,
     "certificate_ready": certificate_ready,
+    "message": message,
 }
 GREETING = {"pl": "Dzień dobry", "en": "Hello"}
 FORBIDDEN = ["{{", "{%", "None", "undefined"]

@@ -6,6 +6,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+import aiohttp
+
 from shared.auth import STAFF_AUTH, issue_token
 from tests.factories import auth, eventually
 from tests.origin.conftest import Origin
@@ -60,3 +62,29 @@ async def test_a_token_valid_too_long_is_refused_everywhere(origin: Origin, serv
     )
     codes = await _codes(origin, auth(token))
     assert all(c == (401, "token_lifetime_too_long") for c in codes.values()), codes
+
+
+async def test_any_service_revokes_a_token_for_all_four(origin: Origin, servers: Any) -> None:
+    """``DELETE /api/v1/tokens/{id}`` on each service's own port, and on the origin: the
+    token is refused by all four services within a second."""
+    admin = auth(servers.token(role="admin", events=["*"]))
+    places = [(s, f"{origin.servers[s][0].make_url('')}") for s in STAFF_ROUTES]
+    places.append(("origin", origin.url))
+    async with aiohttp.ClientSession() as plain, origin.client() as https:
+        for where, base in places:
+            token, claims = issue_token(servers.staff_private_key, role="organizer", events=["*"])
+            assert all(status != 401 for status, _ in (await _codes(origin, auth(token))).values())
+            http = https if where == "origin" else plain
+            r = await http.delete(f"{base}/api/v1/tokens/{claims.jti}", headers=admin)
+            assert r.status == 204, (where, await r.text())
+
+            async def known_everywhere(jti: str = claims.jti) -> bool:
+                apps = [app for found in origin.apps.values() for app in found]
+                return all(jti in app[STAFF_AUTH].revoked for app in apps)
+
+            await eventually(known_everywhere, timeout=1.0, interval=0.02)
+            codes = await _codes(origin, auth(token))
+            assert all(answer == (401, "token_revoked") for answer in codes.values()), (
+                where,
+                codes,
+            )

@@ -31,6 +31,7 @@ async def test_create_and_read_event(service_client: Any, servers: Any) -> None:
         "registration_opens_at": None,
         "registration_closes_at": None,
         "group_limit": 30,
+        "profile_fields": {"organization": "optional", "country": "optional", "role": "optional"},
         "sessions": [],
     }
     r = await client.get(f"/api/v1/events/{body['slug']}")

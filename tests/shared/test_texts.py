@@ -11,6 +11,7 @@ from services.checkin.evidence import texts as evidence
 from services.checkin.scans import texts as scans
 from services.notifications import texts as notifications
 from services.registration import texts as registration
+from services.registration.mailings import texts as mailings
 from services.registration.roster import texts as roster
 from services.tickets import texts as tickets
 
@@ -19,6 +20,8 @@ BY_LANGUAGE = {
     "registration.roster": roster.TEXTS,
     "tickets": tickets.PAGE,
     "notifications": notifications.TEXTS,
+    "notifications.page": notifications.PAGE,
+    "registration.mailings": mailings.TEXTS,
     "checkin.dashboard": dashboard.TEXTS,
     "checkin.evidence": evidence.TEXTS,
 }

@@ -84,7 +84,9 @@ class Attendee(msgspec.Struct, frozen=True):
     sessions: list[SessionChoice] | None
 
 
-async def select_attendee(conn: asyncpg.Connection, registration_id: uuid.UUID) -> Attendee | None:
+async def select_attendee(
+    conn: asyncpg.Connection | asyncpg.Pool, registration_id: uuid.UUID
+) -> Attendee | None:
     row = await conn.fetchrow(
         "SELECT name, email, lang, status, manage_token_sealed, sessions::text AS sessions"
         " FROM attendees WHERE registration_id = $1",
@@ -144,3 +146,15 @@ async def select_event_slug(
         registration_id,
     )
     return slug
+
+
+async def select_event_info(
+    conn: asyncpg.Connection | asyncpg.Pool, registration_id: uuid.UUID
+) -> EventInfo | None:
+    """The registration's event, as the event's own (or the registration's) events told it."""
+    info: str | None = await conn.fetchval(
+        "SELECT e.info::text FROM attendees a JOIN events e ON e.id = a.event_id"
+        " WHERE a.registration_id = $1",
+        registration_id,
+    )
+    return None if info is None else msgspec.json.decode(info, type=EventInfo)

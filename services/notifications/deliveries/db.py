@@ -24,13 +24,14 @@ class Delivery(msgspec.Struct, frozen=True):
     message_id: str
     created_at: datetime
     sent_at: datetime | None
+    subject: str | None = None  # as sent (NULL before)
 
 
 # Wakes the sender (of every instance) once the transaction commits.
 _WAKE_SENDER = "pg_notify('deliveries_' || current_schema(), '')"
 _COLUMNS = (
     "id, template, registration_id, recipient, lang, payload::text AS payload, status,"
-    " attempts, last_error, message_id, created_at, sent_at"
+    " attempts, last_error, message_id, created_at, sent_at, subject"
 )
 
 
@@ -155,12 +156,15 @@ async def update_claim_due(
 
 
 async def update_sent_many(
-    conn: asyncpg.Connection, delivery_ids: list[uuid.UUID]
+    conn: asyncpg.Connection, delivery_ids: list[uuid.UUID], subjects: dict[uuid.UUID, str]
 ) -> dict[uuid.UUID, datetime]:
     rows = await conn.fetch(
-        "UPDATE deliveries SET status = 'sent', sent_at = now(), claimed_until = NULL,"
-        " last_error = NULL WHERE id = ANY($1::uuid[]) RETURNING id, sent_at",
+        "UPDATE deliveries d SET status = 'sent', sent_at = now(), claimed_until = NULL,"
+        " last_error = NULL, subject = u.subject"
+        " FROM unnest($1::uuid[], $2::text[]) AS u(id, subject)"
+        " WHERE d.id = u.id RETURNING d.id, d.sent_at",
         delivery_ids,
+        [subjects.get(i, "") for i in delivery_ids],
     )
     return {r["id"]: r["sent_at"] for r in rows}
 
@@ -211,6 +215,7 @@ WITHDRAWN_ON_CANCELLATION = (
     "session_offer",
     "event_changed",
     "attempt_refused",
+    "message",
 )
 # What a confirmation makes untrue: waiting for a seat, or an offer of one. The ticket
 # email says the rest.

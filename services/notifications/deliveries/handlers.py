@@ -38,7 +38,7 @@ async def list_deliveries(request: web.Request) -> web.Response:
             errors=[FieldError(field="registration_id", message="must be a UUID")]
         ) from None
     found = await log.deliveries_of(request.app[DB_POOL], staff_claims(request), registration_id)
-    return json_response({"deliveries": [_delivery_body(d) for d in found]})
+    return json_response({"deliveries": [_delivery_body(d) for d in found.deliveries]})
 
 
 async def resend_delivery(request: web.Request) -> web.Response:

@@ -255,6 +255,22 @@ async def queue_attempt_refused_email(
     )
 
 
+async def queue_message_email(conn: asyncpg.Connection, data: events.MessageRequested) -> None:
+    """An organizer's message, once per message and registration; like any news of the
+    event, not to someone who cancelled or was erased meanwhile."""
+    _, gone = await _attendee(conn, data.registration_id, "message")
+    if gone:
+        return
+    await _queue(
+        conn,
+        dedupe_key=f"message:{data.message_id}:{data.registration_id}",
+        template="message",
+        registration_id=data.registration_id,
+        holder=data.holder,  # the texts are in its language
+        payload=data,
+    )
+
+
 async def record_event(conn: asyncpg.Connection, version: int, data: events.EventCreated) -> None:
     await reminders_db.upsert_event(
         conn, info=data.event, status=data.status, sessions=data.sessions, version=version

@@ -244,6 +244,24 @@ def certificate_ready_email(ready: CertificateReady, links: Links) -> Email:
     )
 
 
+def message_email(message: events.MessageRequested, links: Links) -> Email:
+    """An organizer's message: their subject and text, headed and signed with the event."""
+    lang = message.holder.lang
+    manage_url = links.manage(message.registration_id, message.manage_token_sealed, lang)
+    return Email(
+        template="message",
+        to=message.holder,
+        subject=subject("message", message.event, lang, subject=message.subject),
+        context=context(
+            message.event,
+            message.holder,
+            manage_url,
+            body=message.body,
+            paragraphs=[p.split("\n") for p in message.body.split("\n\n") if p.strip()],
+        ),
+    )
+
+
 P = TypeVar("P", bound=msgspec.Struct)
 
 
@@ -267,4 +285,5 @@ TEMPLATES: dict[str, Template[Any]] = {
     "reminder": Template(Reminder, reminder_email),
     "attempt_refused": Template(AttemptRefused, attempt_refused_email),
     "certificate_ready": Template(CertificateReady, certificate_ready_email),
+    "message": Template(events.MessageRequested, message_email),
 }

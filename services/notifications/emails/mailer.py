@@ -177,12 +177,13 @@ class Outgoing:
     sender: str
     recipient: str
     data: bytes
+    subject: str = ""  # for the delivery log
 
     @classmethod
-    def of(cls, msg: Message, mail_from: str, recipient: str) -> Outgoing:
+    def of(cls, msg: Message, mail_from: str, recipient: str, subject: str = "") -> Outgoing:
         buffer = io.BytesIO()
         email.generator.BytesGenerator(buffer, policy=_WIRE).flatten(msg)
-        return cls(_address(mail_from), recipient, buffer.getvalue())
+        return cls(_address(mail_from), recipient, buffer.getvalue(), subject)
 
     async def send(self, smtp: aiosmtplib.SMTP) -> None:
         # An internationalised address needs SMTPUTF8, as aiosmtplib's send_message asks.

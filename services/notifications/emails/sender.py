@@ -41,7 +41,7 @@ def compose(delivery: db.Delivery, mail_from: str, links: Links) -> mailer.Outgo
         raise ValueError(f"unknown template {delivery.template!r}")
     email = template.email(delivery.payload, links)
     msg = mailer.render(email, mail_from, delivery.message_id)
-    return mailer.Outgoing.of(msg, mail_from, email.to.email)
+    return mailer.Outgoing.of(msg, mail_from, email.to.email, email.subject)
 
 
 def is_permanent(error: Exception) -> bool:
@@ -96,8 +96,9 @@ class Sender:
         sent = [delivery for share in done for delivery in share]
         if not sent:
             return
+        subjects = {d.id: outgoing.subject for d, outgoing in composed}
         async with self.pool.acquire() as conn, conn.transaction():
-            sent_at = await db.update_sent_many(conn, [d.id for d in sent])
+            sent_at = await db.update_sent_many(conn, [d.id for d in sent], subjects)
             await outbox.enqueue_many(
                 conn,
                 [

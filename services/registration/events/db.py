@@ -9,7 +9,7 @@ import asyncpg
 import msgspec
 
 from services.registration.records import Event, EventStats, Question, Session, TicketType
-from services.registration.schemas import LocalizedDescription, LocalizedName
+from services.registration.schemas import LocalizedDescription, LocalizedName, ProfileFields
 from services.registration.sessions.db import SESSION_JSON
 
 Conn: TypeAlias = asyncpg.Connection | asyncpg.Pool
@@ -17,7 +17,8 @@ Conn: TypeAlias = asyncpg.Connection | asyncpg.Pool
 _EVENT_COLUMNS = (
     "id, slug, name_pl, name_en, kind, starts_at, ends_at, venue, capacity, taken, status,"
     " version, waitlist, retention_days, description_pl, description_en, room,"
-    " registration_opens_at, registration_closes_at, group_limit"
+    " registration_opens_at, registration_closes_at, group_limit, ask_organization, ask_country,"
+    " ask_role"
 )
 
 
@@ -41,6 +42,11 @@ def _event(row: asyncpg.Record) -> Event:
         registration_opens_at=row["registration_opens_at"],
         registration_closes_at=row["registration_closes_at"],
         group_limit=row["group_limit"],
+        profile_fields=ProfileFields(
+            organization=row["ask_organization"],
+            country=row["ask_country"],
+            role=row["ask_role"],
+        ),
     )
 
 
@@ -48,9 +54,10 @@ async def insert_event(conn: asyncpg.Connection, event: Event) -> None:
     await conn.execute(
         "INSERT INTO events (id, slug, name_pl, name_en, kind, starts_at, ends_at, venue,"
         " capacity, taken, status, version, waitlist, retention_days, description_pl,"
-        " description_en, room, registration_opens_at, registration_closes_at, group_limit)"
+        " description_en, room, registration_opens_at, registration_closes_at, group_limit,"
+        " ask_organization, ask_country, ask_role)"
         " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,"
-        " $18, $19, $20)",
+        " $18, $19, $20, $21, $22, $23)",
         event.id,
         event.slug,
         event.name.pl,
@@ -71,6 +78,9 @@ async def insert_event(conn: asyncpg.Connection, event: Event) -> None:
         event.registration_opens_at,
         event.registration_closes_at,
         event.group_limit,
+        event.profile_fields.organization,
+        event.profile_fields.country,
+        event.profile_fields.role,
     )
 
 
@@ -173,3 +183,39 @@ async def select_event_stats(conn: Conn, event_id: uuid.UUID) -> EventStats:
         event_id,
     )
     return msgspec.convert(dict(row), EventStats)
+
+
+async def select_all_events_with_stats(conn: Conn) -> list[tuple[Event, EventStats]]:
+    """Every event, drafts and cancelled ones too, with its registrations by status."""
+    rows = await conn.fetch(
+        f"SELECT {_EVENT_COLUMNS}, c.confirmed, c.waitlisted, c.offered, c.cancelled"
+        " FROM events LEFT JOIN LATERAL ("
+        "  SELECT count(*) FILTER (WHERE r.status = 'confirmed') AS confirmed,"
+        "  count(*) FILTER (WHERE r.status = 'waitlisted') AS waitlisted,"
+        "  count(*) FILTER (WHERE r.status = 'offered') AS offered,"
+        "  count(*) FILTER (WHERE r.status = 'cancelled') AS cancelled"
+        "  FROM registrations r WHERE r.event_id = events.id) c ON true"
+        " ORDER BY starts_at, slug"
+    )
+    return [
+        (
+            _event(r),
+            EventStats(
+                confirmed=r["confirmed"],
+                waitlisted=r["waitlisted"],
+                offered=r["offered"],
+                cancelled=r["cancelled"],
+            ),
+        )
+        for r in rows
+    ]
+
+
+async def select_active_languages(conn: Conn, event_id: uuid.UUID) -> dict[str, int]:
+    """How many registrations not cancelled there are per language of their emails."""
+    rows = await conn.fetch(
+        "SELECT lang, count(*) AS n FROM registrations"
+        " WHERE event_id = $1 AND status <> 'cancelled' GROUP BY lang",
+        event_id,
+    )
+    return {r["lang"]: r["n"] for r in rows}

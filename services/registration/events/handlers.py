@@ -16,7 +16,6 @@ from shared.auth import STAFF_AUTH, StaffClaims, bearer_token, looks_like_jwt
 from shared.config import SETTINGS
 from shared.db import DB_POOL
 from shared.http import decode_body, json_response
-from shared.refusals import EVENT_NOT_COVERED
 from shared.routes import staff_claims
 
 
@@ -39,6 +38,7 @@ def event_body(event: Event) -> dict[str, Any]:
         "registration_opens_at": event.registration_opens_at,
         "registration_closes_at": event.registration_closes_at,
         "group_limit": event.group_limit,
+        "profile_fields": event.profile_fields,
     }
 
 
@@ -53,11 +53,8 @@ def _organizer(request: web.Request) -> StaffClaims | None:
 
 
 async def create_event(request: web.Request) -> web.Response:
-    claims = staff_claims(request)
     body = await decode_body(request, CreateEventRequest)
-    if not claims.covers(body.slug):
-        raise EVENT_NOT_COVERED(slug=body.slug)
-    event, sessions = await setup.create_event(request.app[DB_POOL], body)
+    event, sessions = await setup.create_event(request.app[DB_POOL], body, staff_claims(request))
     return json_response(
         event_body(event) | {"sessions": [session_body(s) for s in sessions]},
         status=201,
@@ -87,7 +84,8 @@ async def update_event(request: web.Request) -> web.Response:
     pool = request.app[DB_POOL]
     event = await setup.find_event(pool, request.match_info["slug"], include_drafts=True)
     offer_hours = request.app[SETTINGS].offer_hours
-    updated = await setup.change_event(pool, event.id, body.given(), offer_hours)
+    claims = staff_claims(request)
+    updated = await setup.change_event(pool, event.id, body.given(), offer_hours, claims)
     return json_response(event_body(updated))
 
 
@@ -104,7 +102,7 @@ async def _move_event(
 ) -> web.Response:
     pool = request.app[DB_POOL]
     event = await setup.find_event(pool, request.match_info["slug"], include_drafts=True)
-    moved = await setup.move_event(pool, event.id, status)
+    moved = await setup.move_event(pool, event.id, status, staff_claims(request))
     return json_response(event_body(moved))
 
 

@@ -21,11 +21,14 @@ from services.registration.refusals import (
 )
 from services.registration.registrations import db as registrations_db
 from services.registration.registrations.seats import cancel, promote
-from services.registration.schemas import CreateEventRequest
+from services.registration.schemas import PROFILE_FIELDS, CreateEventRequest
 from services.registration.sessions import db as sessions_db
-from shared import events, outbox
-from shared.refusals import EVENT_NOT_FOUND, VALIDATION_FAILED, FieldError
+from shared import audit, events, outbox
+from shared.auth import StaffAuth, StaffClaims
+from shared.refusals import EVENT_NOT_COVERED, EVENT_NOT_FOUND, VALIDATION_FAILED, FieldError
 from shared.slugs import is_slug
+
+SERVICE = "registration"
 
 # Request fields stored in one column of the same name; name and description take two.
 EVENT_COLUMNS = {
@@ -43,6 +46,18 @@ EVENT_COLUMNS = {
 }
 
 
+def may_create(claims: StaffClaims, slug: str | None = None) -> bool:
+    """Whether the person may create the event ``slug`` (``None``: any new event): an
+    organizer or admin at that slug, or of all events."""
+    return claims.may("organizer", slug)
+
+
+def check_may_create(claims: StaffClaims, slug: str) -> None:
+    StaffAuth.check(claims, ("organizer",))
+    if not may_create(claims, slug):
+        raise EVENT_NOT_COVERED(slug=slug)
+
+
 async def find_event(pool: asyncpg.Pool, slug: str, include_drafts: bool = False) -> Event:
     """The event of ``slug``; a draft only when asked."""
     event = await db.select_event(pool, slug) if is_slug(slug) else None
@@ -51,7 +66,11 @@ async def find_event(pool: asyncpg.Pool, slug: str, include_drafts: bool = False
     return event
 
 
-async def create_event(pool: asyncpg.Pool, body: CreateEventRequest) -> tuple[Event, list[Session]]:
+async def create_event(
+    pool: asyncpg.Pool, body: CreateEventRequest, claims: StaffClaims
+) -> tuple[Event, list[Session]]:
+    """A new event with its sessions, by an organizer whose grants cover its slug."""
+    check_may_create(claims, body.slug)
     event = Event(
         id=uuid.uuid4(),
         slug=body.slug,
@@ -71,6 +90,7 @@ async def create_event(pool: asyncpg.Pool, body: CreateEventRequest) -> tuple[Ev
         registration_opens_at=body.registration_opens_at,
         registration_closes_at=body.registration_closes_at,
         group_limit=body.group_limit,
+        profile_fields=body.profile_fields,
     )
     sessions = [
         Session(
@@ -103,13 +123,23 @@ async def create_event(pool: asyncpg.Pool, body: CreateEventRequest) -> tuple[Ev
                 event.id,
                 event.version,
             )
+            await audit.record(
+                conn, SERVICE, claims, "event.created", event_slug=event.slug, after=event
+            )
+            for session in sessions:
+                await audit.record(
+                    conn, SERVICE, claims, "session.added", event_slug=event.slug, after=session
+                )
     except asyncpg.UniqueViolationError:
         raise SLUG_TAKEN(slug=body.slug) from None
     return event, sessions
 
 
 async def set_status(
-    conn: asyncpg.Connection, event_id: uuid.UUID, status: Literal["published", "cancelled"]
+    conn: asyncpg.Connection,
+    event_id: uuid.UUID,
+    status: Literal["published", "cancelled"],
+    claims: StaffClaims,
 ) -> Event:
     """Publish a draft, or cancel an event: every registration is cancelled with it, which
     revokes every ticket and tells every attendee."""
@@ -121,6 +151,9 @@ async def set_status(
         raise INVALID_TRANSITION(current=event.status, wanted=status)
     updated = await db.update_event_status(conn, event_id, status)
     await messages.enqueue_event_updated(conn, updated, ["status"])
+    await audit.record(
+        conn, SERVICE, claims, f"event.{status}", event_slug=event.slug, before=event, after=updated
+    )
     if status == "cancelled":
         active = await registrations_db.select_active_registrations_for_update(conn, event_id)
         for registration in active:
@@ -129,19 +162,26 @@ async def set_status(
 
 
 async def move_event(
-    pool: asyncpg.Pool, event_id: uuid.UUID, status: Literal["published", "cancelled"]
+    pool: asyncpg.Pool,
+    event_id: uuid.UUID,
+    status: Literal["published", "cancelled"],
+    claims: StaffClaims,
 ) -> Event:
     """set_status in a transaction of its own."""
     async with pool.acquire() as conn, conn.transaction():
-        return await set_status(conn, event_id, status)
+        return await set_status(conn, event_id, status, claims)
 
 
 async def change_event(
-    pool: asyncpg.Pool, event_id: uuid.UUID, given: dict[str, Any], offer_hours: float
+    pool: asyncpg.Pool,
+    event_id: uuid.UUID,
+    given: dict[str, Any],
+    offer_hours: float,
+    claims: StaffClaims,
 ) -> Event:
     """update_event in a transaction of its own."""
     async with pool.acquire() as conn, conn.transaction():
-        return await update_event(conn, event_id, given, offer_hours)
+        return await update_event(conn, event_id, given, offer_hours, claims)
 
 
 async def lock_changeable_event(conn: asyncpg.Connection, event_id: uuid.UUID) -> Event:
@@ -153,7 +193,11 @@ async def lock_changeable_event(conn: asyncpg.Connection, event_id: uuid.UUID) -
 
 
 async def update_event(
-    conn: asyncpg.Connection, event_id: uuid.UUID, given: dict[str, Any], offer_hours: float
+    conn: asyncpg.Connection,
+    event_id: uuid.UUID,
+    given: dict[str, Any],
+    offer_hours: float,
+    claims: StaffClaims,
 ) -> Event:
     """Apply an organizer's partial update; a larger capacity offers the new seats at once.
 
@@ -190,10 +234,15 @@ async def update_event(
             columns |= {"name_pl": value.pl, "name_en": value.en}
         elif field == "description":
             columns |= {"description_pl": value.pl, "description_en": value.en}
+        elif field == "profile_fields":
+            columns |= {f"ask_{name}": getattr(value, name) for name in PROFILE_FIELDS}
         else:
             columns[EVENT_COLUMNS[field]] = value
     updated = await db.update_event_fields(conn, event_id, columns)
     await messages.enqueue_event_updated(conn, updated, sorted(changed))
+    await audit.record(
+        conn, SERVICE, claims, "event.updated", event_slug=event.slug, before=event, after=updated
+    )
     if updated.status != "published":
         return updated
     offered = await promote(conn, updated, offer_hours)

@@ -4,9 +4,10 @@ manage_handlers.py)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, get_args
 from urllib.parse import urlencode
 
+import iso3166
 import msgspec
 from aiohttp import web
 
@@ -16,7 +17,7 @@ from services.registration.pages.render import not_found, render, session_proble
 from services.registration.questions import db as questions_db
 from services.registration.records import Event
 from services.registration.registrations.registering import Registrar, register
-from services.registration.schemas import RegisterRequest
+from services.registration.schemas import PROFILE_FIELDS, RegisterRequest, Role
 from services.registration.sessions import db as sessions_db
 from services.registration.texts import TEXTS
 from services.registration.ticket_types import db as ticket_types_db
@@ -29,6 +30,12 @@ from shared.refusals import Refused
 from shared.slugs import is_slug
 
 FORM_FIELDS = ("name", "email", "lang", "consent", "sessions")
+ROLES: tuple[str, ...] = get_args(Role)
+# Poland first: most attendees come from it.
+COUNTRIES = [("PL", "Poland")] + sorted(
+    ((c.alpha2, c.apolitical_name) for c in iso3166.countries if c.alpha2 != "PL"),
+    key=lambda pair: pair[1],
+)
 
 
 async def catalogue(request: web.Request) -> web.Response:
@@ -73,6 +80,8 @@ async def _event_form(
         ticket_types=types,
         questions=asked,
         sessions=sessions,
+        countries=COUNTRIES,
+        roles=ROLES,
     )
 
 
@@ -105,6 +114,17 @@ async def submit_registration(request: web.Request) -> web.Response:
     form["answers"] = answers
     form["sessions"] = list(dict.fromkeys(str(v) for v in data.getall("sessions", [])))
     errors: dict[str, str] = {}
+    for field in PROFILE_FIELDS:
+        how = getattr(event.profile_fields, field)
+        value = str(data.get(field, "")).strip() if how != "hidden" else ""
+        if value:
+            form[field] = value
+            try:
+                msgspec.convert({**_valid_form(), field: value}, RegisterRequest)
+            except msgspec.ValidationError:
+                errors[field] = t[f"err_{field}"]
+        elif how == "required":
+            errors[field] = t[f"err_{field}"]
     for field in FORM_FIELDS:
         try:
             msgspec.convert({**_valid_form(), field: form[field]}, RegisterRequest)
@@ -140,6 +160,8 @@ async def submit_registration(request: web.Request) -> web.Response:
             field_errors = {
                 "sessions": session_problem(page_lang(request), e, sessions, form["sessions"])
             }
+        elif e.errors and e.errors[0].field in PROFILE_FIELDS:
+            field_errors = {err.field: t[f"err_{err.field}"] for err in e.errors}
         elif e.errors and e.errors[0].field.startswith("answers."):
             field_errors = {
                 "q_" + err.field.removeprefix("answers."): t["err_answer"] for err in e.errors

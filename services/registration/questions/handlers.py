@@ -2,26 +2,23 @@
 
 from __future__ import annotations
 
-import asyncpg
 import msgspec
 from aiohttp import web
 
 from services.registration.events.setup import find_event
 from services.registration.questions import db
-from services.registration.refusals import QUESTION_EXISTS
+from services.registration.questions.setup import add_questions
 from services.registration.schemas import QuestionRequest
 from shared.db import DB_POOL
 from shared.http import decode_body, json_response
+from shared.routes import staff_claims
 
 
 async def create_question(request: web.Request) -> web.Response:
     body = await decode_body(request, QuestionRequest)
     pool = request.app[DB_POOL]
     event = await find_event(pool, request.match_info["slug"], include_drafts=True)
-    try:
-        await db.insert_question(pool, event.id, body)
-    except asyncpg.UniqueViolationError:
-        raise QUESTION_EXISTS(key=body.key) from None
+    await add_questions(pool, event, [body], staff_claims(request))
     return json_response(msgspec.to_builtins(body), status=201)
 
 

@@ -27,6 +27,7 @@ from services.registration.registrations.batcher import (
     Pending,
     RegistrationBatcher,
 )
+from services.registration.registrations.profile import apply_profile
 from services.registration.registrations.seats_db import Outcome
 from services.registration.schemas import Attendee, RegisterRequest, normalize_email
 from services.registration.sessions import db as sessions_db
@@ -176,6 +177,7 @@ async def register(
     """
     await limits.check(registrar.pool, registrar.settings, client, event, body)
     check_window(event, 1 + len(body.attendees or []))
+    body = apply_profile(event.profile_fields, body)
     answers = check_answers(questions, body.answers)
     chosen = resolve_ticket_type(types, body)
     chosen_sessions = session_seats.resolve(sessions, body.sessions)

@@ -19,13 +19,14 @@ from services.registration.sessions.setup import add_session, change_session
 from shared.config import SETTINGS
 from shared.db import DB_POOL
 from shared.http import decode_body, json_response
+from shared.routes import staff_claims
 
 
 async def create_session(request: web.Request) -> web.Response:
     body = await decode_body(request, CreateSessionRequest)
     pool = request.app[DB_POOL]
     event = await find_event(pool, request.match_info["slug"], include_drafts=True)
-    session = await add_session(pool, event, body)
+    session = await add_session(pool, event, body, staff_claims(request))
     return json_response(
         session_body(session),
         status=201,
@@ -44,9 +45,9 @@ async def update_session(request: web.Request) -> web.Response:
     body = await decode_body(request, UpdateSessionRequest)
     pool = request.app[DB_POOL]
     event = await find_event(pool, request.match_info["slug"], include_drafts=True)
-    session = await change_session(
-        pool, event, request.match_info["session"], body, request.app[SETTINGS].offer_hours
-    )
+    offer_hours = request.app[SETTINGS].offer_hours
+    slug = request.match_info["session"]
+    session = await change_session(pool, event, slug, body, offer_hours, staff_claims(request))
     return json_response(session_body(session))
 
 

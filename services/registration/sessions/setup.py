@@ -10,37 +10,56 @@ import msgspec
 
 from services.registration import messages
 from services.registration.events import db as events_db
-from services.registration.events.setup import lock_changeable_event
+from services.registration.events.setup import SERVICE, lock_changeable_event
 from services.registration.records import Event, Session
 from services.registration.refusals import CAPACITY_BELOW_TAKEN, SESSION_EXISTS
 from services.registration.schemas import CreateSessionRequest, UpdateSessionRequest
 from services.registration.sessions import db
 from services.registration.sessions.seats import promote
+from shared import audit
+from shared.auth import StaffClaims
 from shared.refusals import SESSION_NOT_FOUND, VALIDATION_FAILED, FieldError
 from shared.slugs import is_slug
 
 
-async def add_session(pool: asyncpg.Pool, event: Event, body: CreateSessionRequest) -> Session:
-    session = Session(
-        id=uuid.uuid4(),
-        event_id=event.id,
-        slug=body.slug,
-        name=body.name,
-        starts_at=body.starts_at,
-        ends_at=body.ends_at,
-        capacity=body.capacity,
-        taken=0,
-        room=body.room,
-    )
-    try:
-        async with pool.acquire() as conn, conn.transaction():
-            await lock_changeable_event(conn, event.id)
-            await db.insert_session(conn, session)
-            updated = await events_db.update_event_fields(conn, event.id, {})
-            await messages.enqueue_event_updated(conn, updated, ["sessions"])
-    except asyncpg.UniqueViolationError:
-        raise SESSION_EXISTS(slug=body.slug) from None
+async def add_session(
+    pool: asyncpg.Pool, event: Event, body: CreateSessionRequest, claims: StaffClaims
+) -> Session:
+    [session] = await add_sessions(pool, event, [body], claims)
     return session
+
+
+async def add_sessions(
+    pool: asyncpg.Pool, event: Event, bodies: list[CreateSessionRequest], claims: StaffClaims
+) -> list[Session]:
+    """Add sessions to the event, all or none, announced in one ``event.updated``."""
+    sessions = [
+        Session(
+            id=uuid.uuid4(),
+            event_id=event.id,
+            slug=body.slug,
+            name=body.name,
+            starts_at=body.starts_at,
+            ends_at=body.ends_at,
+            capacity=body.capacity,
+            taken=0,
+            room=body.room,
+        )
+        for body in bodies
+    ]
+    async with pool.acquire() as conn, conn.transaction():
+        await lock_changeable_event(conn, event.id)
+        for session in sessions:
+            try:
+                await db.insert_session(conn, session)
+            except asyncpg.UniqueViolationError:
+                raise SESSION_EXISTS(slug=session.slug) from None
+            await audit.record(
+                conn, SERVICE, claims, "session.added", event_slug=event.slug, after=session
+            )
+        updated = await events_db.update_event_fields(conn, event.id, {})
+        await messages.enqueue_event_updated(conn, updated, ["sessions"])
+    return sessions
 
 
 async def change_session(
@@ -49,6 +68,7 @@ async def change_session(
     session_slug: str,
     body: UpdateSessionRequest,
     offer_hours: float,
+    claims: StaffClaims,
 ) -> Session:
     """Change a session's name, room, time or capacity; new seats go to its line at once."""
     async with pool.acquire() as conn, conn.transaction():
@@ -83,4 +103,14 @@ async def change_session(
         updated_event = await events_db.update_event_fields(conn, event.id, {})
         await messages.enqueue_event_updated(conn, updated_event, ["sessions"])
         await promote(conn, updated_event, session.id, offer_hours)
-        return await db.select_session_for_update(conn, session.id)
+        after = await db.select_session_for_update(conn, session.id)
+        await audit.record(
+            conn,
+            SERVICE,
+            claims,
+            "session.updated",
+            event_slug=event.slug,
+            before=session,
+            after=after,
+        )
+        return after

@@ -29,8 +29,9 @@ def _ticket_type(row: asyncpg.Record) -> TicketType:
 
 async def insert_ticket_type(conn: Conn, ticket_type: TicketType) -> None:
     await conn.execute(
+        # clock_timestamp(): types added in one transaction keep the order they came in.
         "INSERT INTO ticket_types (id, event_id, slug, name_pl, name_en, quota,"
-        " access_code_hash) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        " access_code_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, clock_timestamp())",
         ticket_type.id,
         ticket_type.event_id,
         ticket_type.slug,

@@ -13,6 +13,7 @@ from services.registration.ticket_types import db
 from services.registration.ticket_types.setup import add_ticket_type
 from shared.db import DB_POOL
 from shared.http import decode_body, json_response
+from shared.routes import staff_claims
 
 
 def ticket_type_body(t: TicketType) -> dict[str, Any]:
@@ -29,7 +30,7 @@ async def create_ticket_type(request: web.Request) -> web.Response:
     body = await decode_body(request, CreateTicketTypeRequest)
     pool = request.app[DB_POOL]
     event = await find_event(pool, request.match_info["slug"], include_drafts=True)
-    ticket_type = await add_ticket_type(pool, event, body)
+    ticket_type = await add_ticket_type(pool, event, body, staff_claims(request))
     return json_response(ticket_type_body(ticket_type), status=201)
 
 

@@ -1,0 +1,1 @@
+"""Back-office pages that set up events: the list, the event, its parts, publish, cancel."""

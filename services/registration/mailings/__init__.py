@@ -1,0 +1,1 @@
+"""Messages organizers write to an event's attendees, emailed by notifications."""
