@@ -8,7 +8,11 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import nats
+import nats.errors
+
 from services.registration.roster import db as roster_db
+from shared import events
 from shared.db import DB_POOL
 from tests.conftest import AppClient, Infra
 from tests.factories import auth, event_body, eventually, registration_body
@@ -56,6 +60,25 @@ async def _register(client: Any, slug: str, **kw: Any) -> dict[str, Any]:
     r = await client.post(f"/api/v1/events/{slug}/registrations", json=registration_body(**kw))
     assert r.status == 201, await r.text()
     return dict(await r.json())
+
+
+async def _audited(servers: Infra, registration_id: str) -> list[tuple[str, Any, Any]]:
+    """The audit.recorded entries of the registration so far: action, before, after."""
+    nc = await nats.connect(servers.nats_url)
+    sub = await nc.jetstream().subscribe("audit.recorded", ordered_consumer=True)
+    found = []
+    try:
+        while True:
+            try:
+                msg = await sub.next_msg(timeout=0.5)
+            except nats.errors.TimeoutError:
+                break
+            _, data = events.decode(msg.data)
+            if str(data.registration_id) == registration_id:
+                found.append((data.action, data.before, data.after))
+    finally:
+        await nc.close()
+    return found
 
 
 def _ids(html: str) -> list[str]:
@@ -189,6 +212,24 @@ async def test_registration_page_and_actions(service_client: AppClient, servers:
     r = await client.get(page)
     text = await r.text()
     assert "ACME Labs" not in text and "Personal data erased" in text
+
+    async def all_audited() -> list[tuple[str, Any, Any]] | None:
+        found = await _audited(servers, ada["id"])
+        return found if len(found) == 3 else None
+
+    assert await eventually(all_audited) == [
+        (
+            "registration.sessions_changed",
+            {"sessions": {"robots": "confirmed"}},
+            {"sessions": {}},
+        ),
+        (
+            "registration.cancelled",
+            {"status": "confirmed"},
+            {"status": "cancelled", "reason": "organizer"},
+        ),
+        ("registration.erased", {"status": "cancelled"}, {"status": "cancelled", "erased": True}),
+    ]
 
 
 async def test_offer_a_seat_now(service_client: AppClient, servers: Infra) -> None:

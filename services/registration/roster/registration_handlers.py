@@ -9,7 +9,7 @@ from typing import Any
 
 from aiohttp import web
 
-from services.registration.audit.reading import registration_entries
+from services.registration.audit import db as audit_db
 from services.registration.audit.texts import TEXTS as AUDIT_TEXTS
 from services.registration.audited import ByStaff
 from services.registration.pages.render import session_problem
@@ -53,7 +53,7 @@ async def _page(
     registration, event = detail.registration, detail.event
     lang = lang_of(request, claims)
     done = request.query.get("done", "")
-    entries = await registration_entries(request.app[DB_POOL], registration.id)
+    entries = await audit_db.select_for_registration(request.app[DB_POOL], registration.id)
     return render(
         request,
         "office/registrations/registration.html",
