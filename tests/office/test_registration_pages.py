@@ -317,3 +317,31 @@ async def test_checked_in_filter_after_a_real_scan(
     assert await _listed(registration, slug, "checked_in=no") == [stayed.reg["id"]]
     r = await registration.get(f"/office/registrations/{came.reg['id']}")
     assert "Checked in on " in await r.text()
+
+
+async def test_pages_in_polish(service_client: AppClient, servers: Infra) -> None:
+    client = await service_client("registration")
+    slug = await _event(client, servers, capacity=1)
+    ada = await _register(client, slug, name="Ada", answers={"diet": "vegan"})
+    await _register(client, slug, name="Czeka")
+    sign_in(client, {slug: "organizer"}, lang="pl")
+    for path, said in (
+        (f"/office/events/{slug}/registrations", "Pasujących rejestracji: 2."),
+        (f"/office/events/{slug}/waitlist", "Kolejka na wydarzenie"),
+        (f"/office/events/{slug}/exports", "Lista obecności (PDF)"),
+        (f"/office/events/{slug}/import", "Pokaż podgląd"),
+        (f"/office/registrations/{ada['id']}", "Wegańska"),
+    ):
+        r = await client.get(path)
+        assert r.status == 200 and said in await r.text(), path
+    page = f"/office/registrations/{ada['id']}"
+    csrf = await csrf_of(client, page)
+    r = await client.post(
+        f"{page}/sessions", data={"csrf": csrf, "sessions": "robots"}, allow_redirects=False
+    )
+    assert r.status == 303 and r.headers["Location"] == f"{page}?done=sessions"
+    r = await client.post(f"{page}/sessions", data={"csrf": csrf, "sessions": "nope"})
+    assert r.status == 400 and "Nie ma takiej sesji" in await r.text()
+    r = await client.post(f"{page}/erase", data={"csrf": csrf})
+    text = await r.text()
+    assert r.status == 400 and "Błąd:" in text and "Zaznacz potwierdzenie" in text
