@@ -273,6 +273,9 @@ class CheckinRecorded(EventData, frozen=True):
     direction: Literal["in", "out"]
     scanned_at: datetime
     holder_name: str | None
+    # The ticket's registration, when checkin knows it (None from publishers older than
+    # this field, and for a ticket checkin has only seen as a placeholder).
+    registration_id: uuid.UUID | None = None
 
 
 class CertificateIssued(EventData, frozen=True):

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from services.registration.consumers import AUDIT_HANDLERS
+from services.registration.consumers import AUDIT_HANDLERS, CHECKIN_HANDLERS
 from services.registration.events.cache import event_cache_context
 from services.registration.registrations.batcher import batcher_context
 from services.registration.registrations.registering import REGISTRATIONS_TOTAL
@@ -31,6 +31,7 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.append(batcher_context)
     app.cleanup_ctx.append(event_cache_context)
     app.cleanup_ctx.append(consumer_context("AUDIT", AUDIT_HANDLERS))
+    app.cleanup_ctx.append(consumer_context("CHECKIN", CHECKIN_HANDLERS))
     setup_templates(app, Path(__file__).with_name("templates"))
     add_routes(app, ROUTES)
     return app

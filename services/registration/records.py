@@ -116,6 +116,7 @@ class Registration(msgspec.Struct, frozen=True):
     ticket_type_id: uuid.UUID | None = None
     group_id: uuid.UUID | None = None
     manage_token_sealed: str | None = None
+    first_checked_in_at: datetime | None = None  # at the main entrance (checkin's scans)
 
 
 class EventStats(msgspec.Struct, frozen=True):

@@ -204,3 +204,23 @@ IMPORT_REJECTED = Refusal(
     "Niektóre wiersze są błędne; nic nie zostało zaimportowane.",
     members=("rows",),
 )
+
+# The back office.
+NOT_WAITLISTED = Refusal(
+    "not_waitlisted",
+    409,
+    "Only a registration on the waitlist can be offered a seat; this one is {status}.",
+    "Miejsce można zaproponować tylko osobie z listy oczekujących.",
+)
+NO_FREE_SEAT = Refusal(
+    "no_free_seat",
+    409,
+    "No seat is free{of}.",
+    "Nie ma wolnego miejsca.",
+)
+IMPORT_DRAFT_GONE = Refusal(
+    "import_draft_gone",
+    410,
+    "The previewed file has expired or was imported already: upload it again.",
+    "Podgląd wygasł albo plik już zaimportowano: wyślij plik ponownie.",
+)

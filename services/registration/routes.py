@@ -17,6 +17,9 @@ from services.registration.privacy import handlers as privacy
 from services.registration.questions import handlers as questions
 from services.registration.registrations import handlers as registrations
 from services.registration.roster import handlers as roster
+from services.registration.roster import import_handlers as office_import
+from services.registration.roster import office_handlers as office_roster
+from services.registration.roster import registration_handlers as office_registration
 from services.registration.sessions import handlers as sessions
 from services.registration.staff import account_handlers as account
 from services.registration.staff import handlers as sign_in
@@ -34,6 +37,7 @@ PAGE, FILE = Serves.PAGE, Serves.FILE
 EVENT = "/api/v1/events/{slug}"
 REGISTRATION = "/api/v1/registrations/{registration_id}"
 OFFICE_EVENT = "/office/events/{slug}"
+OFFICE_REGISTRATION = "/office/registrations/{registration_id}"
 OFFICE, OFFICE_VIEWER, OFFICE_ORGANIZER = Who.OFFICE, Who.OFFICE_VIEWER, Who.OFFICE_ORGANIZER
 OFFICE_ADMIN = Who.OFFICE_ADMIN
 PERSON = "/office/staff/{staff_id}"
@@ -118,6 +122,18 @@ ROUTES = (
     Route("POST", f"{OFFICE_EVENT}/publish", changes_events(event_pages.publish_from_page), OFFICE_ORGANIZER, PAGE),
     Route("GET", f"{OFFICE_EVENT}/cancel", event_pages.cancel_page, OFFICE_ORGANIZER, PAGE),
     Route("POST", f"{OFFICE_EVENT}/cancel", changes_events(event_pages.cancel_from_page), OFFICE_ORGANIZER, PAGE),
+    Route("GET", f"{OFFICE_EVENT}/registrations", office_roster.registrations_page, OFFICE_VIEWER, PAGE),
+    Route("GET", f"{OFFICE_EVENT}/registrations.csv", office_roster.registrations_csv_file, OFFICE_VIEWER, FILE),
+    Route("GET", f"{OFFICE_EVENT}/waitlist", office_roster.waitlist_page, OFFICE_VIEWER, PAGE),
+    Route("GET", f"{OFFICE_EVENT}/exports", office_roster.exports_page, OFFICE_VIEWER, PAGE),
+    Route("GET", f"{OFFICE_EVENT}/import", office_import.import_page, OFFICE_ORGANIZER, PAGE),
+    Route("POST", f"{OFFICE_EVENT}/import", office_import.preview_import, OFFICE_ORGANIZER, PAGE),
+    Route("POST", f"{OFFICE_EVENT}/import/confirm", office_import.confirm_import, OFFICE_ORGANIZER, PAGE),
+    Route("GET", OFFICE_REGISTRATION, office_registration.registration_page, OFFICE, PAGE),
+    Route("POST", f"{OFFICE_REGISTRATION}/cancel", office_registration.cancel_from_office, OFFICE, PAGE),
+    Route("POST", f"{OFFICE_REGISTRATION}/offer", changes_events(office_registration.offer_from_office), OFFICE, PAGE),
+    Route("POST", f"{OFFICE_REGISTRATION}/sessions", office_registration.sessions_from_office, OFFICE, PAGE),
+    Route("POST", f"{OFFICE_REGISTRATION}/erase", office_registration.erase_from_office, OFFICE, PAGE),
     REVOKE_ON_PORT,
     *OPERATIONAL,
 )

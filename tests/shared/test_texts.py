@@ -12,10 +12,12 @@ from services.checkin.scans import texts as scans
 from services.notifications import texts as notifications
 from services.registration import texts as registration
 from services.registration.mailings import texts as mailings
+from services.registration.roster import texts as roster
 from services.tickets import texts as tickets
 
 BY_LANGUAGE = {
     "registration": registration.TEXTS,
+    "registration.roster": roster.TEXTS,
     "tickets": tickets.PAGE,
     "notifications": notifications.TEXTS,
     "notifications.page": notifications.PAGE,

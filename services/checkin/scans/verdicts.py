@@ -202,6 +202,7 @@ def checkin_event(
         direction=body.direction,
         scanned_at=scanned_at,
         holder_name=ticket.holder_name,
+        registration_id=ticket.registration_id,
     )
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import asyncpg
 
+from services.registration.audited import ByStaff
 from services.registration.events import db as events_db
 from services.registration.records import Registration
 from services.registration.registrations import db
@@ -74,11 +75,25 @@ async def erase(
 
 
 async def erase_now(
-    pool: asyncpg.Pool, registration: Registration, reason: str, offer_hours: float
+    pool: asyncpg.Pool,
+    registration: Registration,
+    reason: str,
+    offer_hours: float,
+    by: ByStaff | None = None,
 ) -> Registration:
-    """Erase in a transaction of its own."""
+    """Erase in a transaction of its own. ``by``: the person in the back office (the log
+    keeps no personal data, only that it was erased)."""
     async with pool.acquire() as conn, conn.transaction():
-        return await erase(conn, registration, reason, offer_hours)
+        erased = await erase(conn, registration, reason, offer_hours)
+        if by is not None and registration.erased_at is None:
+            await by.record(
+                conn,
+                "registration.erased",
+                registration_id=erased.id,
+                before={"status": registration.status},
+                after={"status": erased.status, "erased": True},
+            )
+        return erased
 
 
 async def apply_retention(pool: asyncpg.Pool, offer_hours: float, batch: int = 200) -> int:

@@ -17,7 +17,7 @@ Conn: TypeAlias = asyncpg.Connection | asyncpg.Pool
 _REGISTRATION_COLUMNS = (
     "id, event_id, name, email, lang, status, manage_token_hash, version, created_at,"
     " offer_expires_at, cancelled_at, cancel_reason, erased_at, organization, country, role,"
-    " ticket_type_id, group_id, manage_token_sealed"
+    " ticket_type_id, group_id, manage_token_sealed, first_checked_in_at"
 )
 
 
@@ -79,6 +79,17 @@ async def select_first_waitlisted_for_update(
     return [_registration(r) for r in rows]
 
 
+async def select_event_line(conn: Conn, event_id: uuid.UUID) -> list[Registration]:
+    """Who waits for a seat at the event, in line order, then the open offers by expiry."""
+    rows = await conn.fetch(
+        f"SELECT {_REGISTRATION_COLUMNS} FROM registrations"
+        " WHERE event_id = $1 AND status IN ('waitlisted', 'offered')"
+        " ORDER BY status = 'waitlisted', offer_expires_at, created_at, id",
+        event_id,
+    )
+    return [_registration(r) for r in rows]
+
+
 async def select_active_registrations_for_update(
     conn: asyncpg.Connection, event_id: uuid.UUID
 ) -> list[Registration]:
@@ -113,38 +124,49 @@ async def select_expired_offers(conn: Conn, limit: int) -> list[Registration]:
     return [_registration(r) for r in rows]
 
 
+class Filters(msgspec.Struct, frozen=True):
+    """Which of an event's registrations to list: each filter None when not asked."""
+
+    status: str | None = None
+    query: str | None = None  # in name, email and organization, case-insensitive
+    session_id: uuid.UUID | None = None  # holding or waiting for a place in it
+    ticket_type_id: uuid.UUID | None = None
+    checked_in: bool | None = None
+
+
+def _like(query: str | None) -> str | None:
+    if not query:
+        return None
+    escaped = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
 async def select_registrations(
-    conn: Conn,
-    event_id: uuid.UUID,
-    *,
-    status: str | None,
-    query: str | None,
-    limit: int | None,
-    offset: int,
-    session_id: uuid.UUID | None = None,
+    conn: Conn, event_id: uuid.UUID, filters: Filters, *, limit: int | None, offset: int
 ) -> tuple[list[Registration], int]:
     """A page of an event's registrations, oldest first, and how many match in all."""
-    pattern = None
-    if query:
-        escaped = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        pattern = f"%{escaped}%"
     where = (
         "event_id = $1 AND ($2::text IS NULL OR status = $2)"
-        " AND ($3::text IS NULL OR name ILIKE $3 OR email ILIKE $3)"
+        " AND ($3::text IS NULL OR search_text LIKE lower($3))"
         " AND ($4::uuid IS NULL OR EXISTS (SELECT 1 FROM registration_sessions p"
         "  WHERE p.registration_id = registrations.id AND p.session_id = $4"
         "  AND p.status <> 'cancelled'))"
+        " AND ($5::uuid IS NULL OR ticket_type_id = $5)"
+        " AND ($6::boolean IS NULL OR (first_checked_in_at IS NOT NULL) = $6)"
     )
-    total: int = await conn.fetchval(
-        f"SELECT count(*) FROM registrations WHERE {where}", event_id, status, pattern, session_id
+    args = (
+        event_id,
+        filters.status,
+        _like(filters.query),
+        filters.session_id,
+        filters.ticket_type_id,
+        filters.checked_in,
     )
+    total: int = await conn.fetchval(f"SELECT count(*) FROM registrations WHERE {where}", *args)
     rows = await conn.fetch(
         f"SELECT {_REGISTRATION_COLUMNS} FROM registrations WHERE {where}"
-        " ORDER BY created_at, id LIMIT $5 OFFSET $6",
-        event_id,
-        status,
-        pattern,
-        session_id,
+        " ORDER BY created_at, id LIMIT $7 OFFSET $8",
+        *args,
         limit,
         offset,
     )

@@ -52,26 +52,35 @@ async def promote(conn: asyncpg.Connection, event: Event, offer_hours: float) ->
         waiting.append(candidate)
     expires_at = datetime.now(UTC) + timedelta(hours=offer_hours)
     for registration in waiting:
-        offered = await db.update_registration_status(
-            conn, registration.id, "offered", offer_expires_at=expires_at
-        )
-        await outbox.enqueue(
-            conn,
-            events.RegistrationOffered(
-                registration_id=offered.id,
-                event=event_info(event),
-                holder=holder(offered),
-                manage_token_hash=offered.manage_token_hash,
-                expires_at=expires_at,
-                sessions=messages.choices(await sessions_db.select_places(conn, [offered.id])),
-                manage_token_sealed=offered.manage_token_sealed,
-            ),
-            offered.id,
-            offered.version,
-        )
+        await make_offer(conn, event, registration, expires_at)
     if waiting:
         await events_db.update_event_seats(conn, event.id, len(waiting))
     return len(waiting)
+
+
+async def make_offer(
+    conn: asyncpg.Connection, event: Event, registration: Registration, expires_at: datetime
+) -> Registration:
+    """Hold a seat for the waitlisted ``registration`` until ``expires_at`` and tell it;
+    the caller has locked both rows and counts the seat (event and ticket type)."""
+    offered = await db.update_registration_status(
+        conn, registration.id, "offered", offer_expires_at=expires_at
+    )
+    await outbox.enqueue(
+        conn,
+        events.RegistrationOffered(
+            registration_id=offered.id,
+            event=event_info(event),
+            holder=holder(offered),
+            manage_token_hash=offered.manage_token_hash,
+            expires_at=expires_at,
+            sessions=messages.choices(await sessions_db.select_places(conn, [offered.id])),
+            manage_token_sealed=offered.manage_token_sealed,
+        ),
+        offered.id,
+        offered.version,
+    )
+    return offered
 
 
 async def cancel(

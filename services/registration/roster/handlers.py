@@ -9,12 +9,11 @@ from aiohttp import web
 from services.registration.events.setup import find_event
 from services.registration.registrations.bodies import registration_body
 from services.registration.roster.importing import MAX_BYTES, decode, import_rows
-from services.registration.roster.listing import ListQuery, export_rows, matching
+from services.registration.roster.listing import ListQuery, matching, registrations_csv
 from shared.db import DB_POOL
 from shared.http import json_response, read_body
 from shared.refusals import UNSUPPORTED_MEDIA_TYPE, VALIDATION_FAILED, FieldError
 from shared.sealing import SEALER
-from shared.spreadsheet import csv_bytes
 
 
 def _query(request: web.Request) -> ListQuery:
@@ -55,10 +54,8 @@ async def export_registrations_csv(request: web.Request) -> web.Response:
     query = _query(request)
     pool = request.app[DB_POOL]
     event = await find_event(pool, request.match_info["slug"], include_drafts=True)
-    listed = await matching(pool, event, query, paged=False)
-    header, rows = await export_rows(pool, event, listed)
     return web.Response(
-        body=csv_bytes(header, rows),
+        body=await registrations_csv(pool, event, query),
         content_type="text/csv",
         charset="utf-8",
         headers={"Content-Disposition": f'attachment; filename="{event.slug}-registrations.csv"'},

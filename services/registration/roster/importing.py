@@ -11,6 +11,7 @@ import asyncpg
 import msgspec
 from email_validator import EmailNotValidError, validate_email
 
+from services.registration.audited import ByStaff
 from services.registration.records import Event
 from services.registration.refusals import (
     BAD_CSV,
@@ -21,7 +22,8 @@ from services.registration.refusals import (
 )
 from services.registration.registrations import db
 from services.registration.registrations.registering import insert_registrations, new_registration
-from services.registration.schemas import RegisterRequest
+from services.registration.schemas import RegisterRequest, normalize_email
+from shared.http import validation_field
 from shared.sealing import Sealer
 
 MAX_BYTES = 2 * 1024 * 1024
@@ -73,16 +75,25 @@ def _check_rows(
         try:
             row = msgspec.convert(data, RegisterRequest)
         except msgspec.ValidationError as e:
-            errors.append({"line": line, "error": str(e).split(" - at ")[0]})
+            message = str(e)
+            field = validation_field(message)
+            errors.append({"line": line, "error": message.split(" - at ")[0], "field": field})
             continue
         try:
             key = validate_email(row.email, check_deliverability=False, strict=True).normalized
         except EmailNotValidError as e:  # pragma: no cover - RegisterRequest checked it
-            errors.append({"line": line, "error": str(e)})
+            errors.append({"line": line, "error": str(e), "field": "email"})
             continue
         key = key.casefold()
         if key in seen:
-            errors.append({"line": line, "error": f"same email as line {seen[key]}"})
+            errors.append(
+                {
+                    "line": line,
+                    "error": f"same email as line {seen[key]}",
+                    "field": "email",
+                    "same_as": seen[key],
+                }
+            )
             continue
         seen[key] = line
         rows.append(row)
@@ -96,27 +107,85 @@ def decode(raw: bytes) -> str:
         raise BAD_ENCODING() from None
 
 
+class Line(msgspec.Struct, frozen=True):
+    """One line of an uploaded file as its preview reports it: a good line's person, or
+    a bad line's error (in English, with the field it concerns, the earlier line of the
+    same address, or that the address is registered already)."""
+
+    line: int
+    name: str = ""
+    email: str = ""
+    error: str | None = None
+    field: str | None = None
+    same_as: int | None = None
+    registered: bool = False
+
+
+async def preview_rows(pool: asyncpg.Pool, event: Event, text: str) -> list[Line]:
+    """What importing ``text`` would do, line by line, storing nothing: each good line's
+    person, each bad line's error (refused as a whole, like import_rows, when the file
+    itself cannot be read)."""
+    rows, errors = await _checked(pool, event, text)
+    return report(errors, rows)
+
+
+def report(
+    errors: list[dict[str, Any]], rows: list[tuple[int, RegisterRequest]] | None = None
+) -> list[Line]:
+    """Each line's result, from the errors (as IMPORT_REJECTED lists them) and good rows."""
+    good = dict(rows or [])
+    bad = {e["line"]: {k: v for k, v in e.items() if k != "line"} for e in errors}
+    lines = [Line(line, row.name, row.email, **bad.get(line, {})) for line, row in good.items()]
+    lines += [Line(line, **e) for line, e in bad.items() if line not in good]
+    return sorted(lines, key=lambda one: one.line)
+
+
 async def import_rows(
-    pool: asyncpg.Pool, sealer: Sealer, event: Event, text: str
+    pool: asyncpg.Pool, sealer: Sealer, event: Event, text: str, by: ByStaff | None = None
 ) -> dict[str, int]:
     """Register every row of the CSV ``text`` in one transaction, or none (refused with every
-    bad row); how many were imported, confirmed and waitlisted."""
-    rows, errors = parse_rows(text)
-    registrations = [new_registration(event, row, sealer) for row in rows]
-    taken = await db.select_registration_ids_by_email(
-        pool, event.id, [r.email.casefold() for r, _ in registrations]
-    )
-    for line, (registration, _) in zip(_lines(rows, errors), registrations, strict=True):
-        if registration.email.casefold() in taken:
-            errors.append({"line": line, "error": "already registered for this event"})
+    bad row); how many were imported, confirmed and waitlisted. ``by``: the person in the
+    back office."""
+    rows, errors = await _checked(pool, event, text)
     if errors:
         raise IMPORT_REJECTED(count=len(errors), rows=sorted(errors, key=lambda e: e["line"]))
+    registrations = [new_registration(event, row, sealer) for _, row in rows]
     counts = {"confirmed": 0, "waitlisted": 0}
     async with pool.acquire() as conn, conn.transaction():
         for registration, _token in registrations:
             outcome = await insert_registrations(conn, event, [registration])
             counts[outcome.status] += 1
-    return {"imported": len(registrations), **counts}
+        imported = {"imported": len(registrations), **counts}
+        if by is not None:
+            await by.record(conn, "registrations.imported", after=imported)
+    return imported
+
+
+async def _checked(
+    pool: asyncpg.Pool, event: Event, text: str
+) -> tuple[list[tuple[int, RegisterRequest]], list[dict[str, Any]]]:
+    """The good rows with their lines, and every bad line's error: syntax, the same address
+    twice in the file, an address already registered for the event."""
+    rows, errors = parse_rows(text)
+    numbered = list(zip(_lines(rows, errors), rows, strict=True))
+    taken = await db.select_registration_ids_by_email(
+        pool, event.id, [_email_key(row.email) for row in rows]
+    )
+    for line, row in numbered:
+        if _email_key(row.email) in taken:
+            errors.append(
+                {
+                    "line": line,
+                    "error": "already registered for this event",
+                    "field": "email",
+                    "registered": True,
+                }
+            )
+    return numbered, errors
+
+
+def _email_key(email: str) -> str:
+    return normalize_email(email).casefold()
 
 
 def _lines(rows: list[RegisterRequest], errors: list[dict[str, Any]]) -> list[int]:

@@ -10,11 +10,13 @@ import msgspec
 
 from services.registration.questions import db as questions_db
 from services.registration.records import Event, Registration, SessionPlace
-from services.registration.refusals import UNKNOWN_SESSION
+from services.registration.refusals import UNKNOWN_SESSION, UNKNOWN_TICKET_TYPE
 from services.registration.registrations import db
 from services.registration.sessions import db as sessions_db
+from services.registration.ticket_types import db as ticket_types_db
 from shared.refusals import FieldError
 from shared.slugs import SLUG_PATTERN
+from shared.spreadsheet import csv_bytes
 
 Status = Literal["confirmed", "waitlisted", "offered", "cancelled"]
 CSV_COLUMNS = [
@@ -37,6 +39,9 @@ class ListQuery(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     q: Annotated[str, msgspec.Meta(max_length=200)] | None = None
     # Only registrations holding or waiting for a place in this session.
     session: Annotated[str, msgspec.Meta(pattern=SLUG_PATTERN, max_length=63)] | None = None
+    ticket_type: Annotated[str, msgspec.Meta(pattern=SLUG_PATTERN, max_length=63)] | None = None
+    # Only those checked in at the main entrance (true) or not yet (false).
+    checked_in: bool | None = None
     limit: Annotated[int, msgspec.Meta(ge=1, le=1000)] = 100
     offset: Annotated[int, msgspec.Meta(ge=0)] = 0
 
@@ -50,21 +55,17 @@ class Listed(msgspec.Struct, frozen=True):
 
 
 async def matching(pool: asyncpg.Pool, event: Event, query: ListQuery, paged: bool) -> Listed:
-    session_id = None
-    if query.session is not None:
-        sessions = {s.slug: s.id for s in await sessions_db.select_sessions(pool, event.id)}
-        if query.session not in sessions:
-            raise UNKNOWN_SESSION(
-                slug=query.session,
-                errors=[FieldError(field="session", message="no such session")],
-            )
-        session_id = sessions[query.session]
+    filters = db.Filters(
+        status=query.status,
+        query=query.q,
+        session_id=await _session_id(pool, event, query.session),
+        ticket_type_id=await _ticket_type_id(pool, event, query.ticket_type),
+        checked_in=query.checked_in,
+    )
     found, total = await db.select_registrations(
         pool,
         event.id,
-        status=query.status,
-        query=query.q,
-        session_id=session_id,
+        filters,
         limit=query.limit if paged else None,
         offset=query.offset if paged else 0,
     )
@@ -72,6 +73,28 @@ async def matching(pool: asyncpg.Pool, event: Event, query: ListQuery, paged: bo
     for place in await sessions_db.select_places(pool, list(places)):
         places[place.registration_id].append(place)
     return Listed(found, places, total)
+
+
+async def _session_id(pool: asyncpg.Pool, event: Event, slug: str | None) -> uuid.UUID | None:
+    if slug is None:
+        return None
+    sessions = {s.slug: s.id for s in await sessions_db.select_sessions(pool, event.id)}
+    if slug not in sessions:
+        raise UNKNOWN_SESSION(
+            slug=slug, errors=[FieldError(field="session", message="no such session")]
+        )
+    return sessions[slug]
+
+
+async def _ticket_type_id(pool: asyncpg.Pool, event: Event, slug: str | None) -> uuid.UUID | None:
+    if slug is None:
+        return None
+    types = {t.slug: t.id for t in await ticket_types_db.select_ticket_types(pool, event.id)}
+    if slug not in types:
+        raise UNKNOWN_TICKET_TYPE(
+            slug=slug, errors=[FieldError(field="ticket_type", message="no such ticket type")]
+        )
+    return types[slug]
 
 
 def _cell(answer: Any) -> str:
@@ -114,3 +137,10 @@ async def export_rows(
             + [_cell(given.get(q.key)) for q in asked]
         )
     return header, rows
+
+
+async def registrations_csv(pool: asyncpg.Pool, event: Event, query: ListQuery) -> bytes:
+    """Every registration matching ``query`` (unpaged) as a CSV file."""
+    listed = await matching(pool, event, query, paged=False)
+    header, rows = await export_rows(pool, event, listed)
+    return csv_bytes(header, rows)
