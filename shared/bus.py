@@ -18,7 +18,7 @@ from nats.aio.client import Client as NatsClient
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext, api
 
-from shared import events
+from shared import wire
 from shared.config import SETTINGS
 from shared.db import DB_POOL
 from shared.events import Envelope, EventData
@@ -207,8 +207,8 @@ class Consumer:
         (an unknown type or one without a handler is acked, an undecodable one
         dead-lettered)."""
         try:
-            env, data = events.decode(msg.data)
-        except events.UnknownEvent as e:
+            env, data = wire.decode(msg.data)
+        except wire.UnknownEvent as e:
             log.info("event_type_unknown_skipped", type=str(e), subject=msg.subject)
             await msg.ack()
             return None

@@ -13,7 +13,7 @@ import msgspec
 import structlog
 from aiohttp import web
 
-from shared import events
+from shared import wire
 from shared.bus import JETSTREAM
 from shared.config import SETTINGS
 from shared.db import DB_POOL
@@ -35,8 +35,8 @@ class Prepared(msgspec.Struct, frozen=True):
 
 
 def prepare(data: EventData, aggregate_id: uuid.UUID, sequence: int) -> Prepared:
-    env = events.envelope(data, aggregate_id, sequence)
-    return Prepared(id=env.id, subject=env.type, payload=events.encode(env))
+    env = wire.envelope(data, aggregate_id, sequence)
+    return Prepared(id=env.id, subject=env.type, payload=wire.encode(env))
 
 
 async def enqueue(

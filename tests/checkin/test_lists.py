@@ -13,7 +13,7 @@ import msgspec
 import pytest
 
 from services.checkin.scans.rules import FirstEntry, ScanFacts, Verdict, decide, entry_key, on_list
-from shared import events
+from shared import events, wire
 from tests.factories import auth, event_body, eventually
 from tests.journey import ticketed
 
@@ -627,7 +627,7 @@ def test_event_messages_from_before_ticket_types_still_decode() -> None:
                 "data": data,
             }
         )
-        _, decoded = events.decode(raw)
+        _, decoded = wire.decode(raw)
         assert isinstance(decoded, events.EventCreated | events.EventUpdated)
         # Unknown, not "no ticket types": checkin keeps what it knew.
         assert decoded.ticket_types is None

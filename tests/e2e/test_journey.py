@@ -13,7 +13,7 @@ import aiohttp
 import nats
 import pytest
 
-from shared import events
+from shared import events, wire
 from tests import infra
 from tests.factories import auth, event_body, eventually, registration_body
 from tests.journey import At, ticket
@@ -142,7 +142,7 @@ async def test_register_mail_scan_attendance(
             # The stream is shared with other tests, and the relay publishes a moment later.
             last = (await js.stream_info("CHECKIN")).state.last_seq
             for seq in range(last, max(last - 200, 0), -1):
-                _, data = events.decode((await js.get_msg("CHECKIN", seq)).data)
+                _, data = wire.decode((await js.get_msg("CHECKIN", seq)).data)
                 if isinstance(data, events.CheckinRecorded) and str(data.scan_id) == first_id:
                     return data
             return None

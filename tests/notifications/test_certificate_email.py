@@ -17,7 +17,7 @@ import nats
 import pytest
 
 from cnk import cli
-from shared import events
+from shared import wire
 from shared.events import CertificateIssued, RegistrationConfirmed
 from tests.factories import auth, eventually, started_event_body
 from tests.journey import register, ticket
@@ -207,7 +207,7 @@ async def _stored(js: Any, stream: str, subject: str, registration_id: str) -> A
         for seq in range((await js.stream_info(stream)).state.last_seq, 0, -1):
             stored = await js.get_msg(stream, seq)
             if stored.subject == subject and registration_id.encode() in stored.data:
-                return events.decode(stored.data)[1]
+                return wire.decode(stored.data)[1]
         return None
 
     return await eventually(found)
@@ -263,7 +263,7 @@ async def test_a_certificate_that_arrives_before_its_attendee_waits_for_them(
         early = msgspec.structs.replace(
             certificate, certificate_id=uuid.uuid4(), registration_id=newcomer
         )
-        await js.publish(early.TYPE, events.encode(events.envelope(early, early.certificate_id, 1)))
+        await js.publish(early.TYPE, wire.encode(wire.envelope(early, early.certificate_id, 1)))
         # Notifications has taken the certificate (it waits for its attendee) and sent nothing.
         await eventually(lambda: _waiting(servers, newcomer))
         assert servers.mailbox.to(address) == []
@@ -272,7 +272,7 @@ async def test_a_certificate_that_arrives_before_its_attendee_waits_for_them(
             registration_id=newcomer,
             holder=msgspec.structs.replace(confirmed.holder, email=address),
         )
-        await js.publish(late.TYPE, events.encode(events.envelope(late, newcomer, 1)))
+        await js.publish(late.TYPE, wire.encode(wire.envelope(late, newcomer, 1)))
     finally:
         await nc.close()
 

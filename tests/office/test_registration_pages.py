@@ -12,7 +12,7 @@ import nats
 import nats.errors
 
 from services.registration.roster import db as roster_db
-from shared import events
+from shared import wire
 from shared.db import DB_POOL
 from tests.conftest import AppClient, Infra
 from tests.factories import auth, event_body, eventually, registration_body
@@ -73,7 +73,7 @@ async def _audited(servers: Infra, registration_id: str) -> list[tuple[str, Any,
                 msg = await sub.next_msg(timeout=0.5)
             except nats.errors.TimeoutError:
                 break
-            _, data = events.decode(msg.data)
+            _, data = wire.decode(msg.data)
             if str(data.registration_id) == registration_id:
                 found.append((data.action, data.before, data.after))
     finally:

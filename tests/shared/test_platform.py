@@ -15,7 +15,7 @@ import nats
 import pytest
 from aiohttp import web
 
-from shared import db, events, housekeeping, outbox
+from shared import db, events, housekeeping, outbox, wire
 from shared.bus import Consumer, ensure_streams
 from shared.outbox import Relay
 from shared.service import freeze_startup_objects
@@ -101,7 +101,7 @@ async def test_outbox_rows_are_published_once_in_order_by_competing_relays(
     seen = []
     for seq in range((await js.stream_info("REGISTRATION")).state.last_seq, 0, -1):
         msg = await js.get_msg("REGISTRATION", seq)
-        env, _ = events.decode(msg.data)
+        env, _ = wire.decode(msg.data)
         if env.aggregate_id == info.id:
             seen.append(env.id)
         if len(seen) == 30:
@@ -173,11 +173,11 @@ async def test_consumer_skips_redelivered_and_stale_events_and_dead_letters_pois
     async def publish(
         capacity: int, sequence: int, status: str = "published", env: events.Envelope | None = None
     ) -> events.Envelope:
-        env = env or events.envelope(
+        env = env or wire.envelope(
             events.EventCreated(event=info, capacity=capacity, status=status), info.id, sequence
         )
         await js.publish(
-            "event.created", events.encode(env), headers={"Nats-Msg-Id": f"{env.id}-{uuid.uuid4()}"}
+            "event.created", wire.encode(env), headers={"Nats-Msg-Id": f"{env.id}-{uuid.uuid4()}"}
         )
         return env
 
@@ -218,12 +218,12 @@ async def test_a_trickle_of_events_is_taken_a_few_at_a_time(servers: Any, schema
     nc, js, handled, info, task = await _running_consumer(servers, pool, name, batch_interval=1.5)
 
     async def publish(sequence: int) -> None:
-        env = events.envelope(
+        env = wire.envelope(
             events.EventCreated(event=info, capacity=sequence, status="published"),
             info.id,
             sequence,
         )
-        await js.publish("event.created", events.encode(env), headers={"Nats-Msg-Id": str(env.id)})
+        await js.publish("event.created", wire.encode(env), headers={"Nats-Msg-Id": str(env.id)})
 
     async def applied(count: int) -> bool:
         return len(handled) == count
@@ -250,7 +250,7 @@ async def test_a_batch_admits_each_event_once_and_in_sequence(servers: Any, sche
     a, b = _event_info("ev-a"), _event_info("ev-b")
 
     def env(info: events.EventInfo, sequence: int) -> events.Envelope:
-        return events.envelope(
+        return wire.envelope(
             events.EventCreated(event=info, capacity=1, status="published"), info.id, sequence
         )
 
