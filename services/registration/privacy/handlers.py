@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from services.registration.privacy.erasing import erase_now, personal_data
-from services.registration.registrations.access import ACTOR, registration_for
+from services.registration.registrations.access import ACTOR, BY, registration_for
 from shared.config import SETTINGS
 from shared.db import DB_POOL
 from shared.http import json_response
@@ -24,5 +24,6 @@ async def download_data(request: web.Request) -> web.Response:
 async def erase_registration(request: web.Request) -> web.Response:
     registration = await registration_for(request)
     offer_hours = request.app[SETTINGS].offer_hours
-    erased = await erase_now(request.app[DB_POOL], registration, request[ACTOR], offer_hours)
+    pool, actor = request.app[DB_POOL], request[ACTOR]
+    erased = await erase_now(pool, registration, actor, offer_hours, request[BY])
     return json_response({"id": erased.id, "status": erased.status, "erased_at": erased.erased_at})

@@ -8,6 +8,7 @@ from typing import Literal
 
 from aiohttp import web
 
+from services.registration.audited import ByStaff
 from services.registration.events import db as events_db
 from services.registration.records import Registration
 from services.registration.registrations import db
@@ -29,6 +30,8 @@ from shared.refusals import (
 # Who acts on a registration in this request: "attendee" (manage token) or "organizer".
 Actor = Literal["attendee", "organizer"]
 ACTOR: web.RequestKey[Actor] = web.RequestKey("actor")
+# The staff token's holder, for the audit log of what they change (None: the attendee).
+BY: web.RequestKey[ByStaff | None] = web.RequestKey("by")
 
 
 async def registration_for(request: web.Request) -> Registration:
@@ -43,13 +46,15 @@ async def registration_for(request: web.Request) -> Registration:
     token = presented_token(request, registration_id)
     if token is None:
         raise UNAUTHORIZED()
+    request[BY] = None
     if looks_like_jwt(token):
         claims = request.app[STAFF_AUTH].require(request, ("organizer",))
         request[ACTOR] = "organizer"
-        if registration is not None and "*" not in claims.events:
+        if registration is not None:
             event = await events_db.select_event_by_id(pool, registration.event_id)
             if not claims.covers(event.slug):
                 raise EVENT_NOT_COVERED(slug=event.slug)
+            request[BY] = ByStaff(claims, event.slug)
     elif registration is None or not manage_token_matches(token, registration.manage_token_hash):
         raise FORBIDDEN()
     else:

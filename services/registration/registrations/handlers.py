@@ -9,7 +9,7 @@ from typing import Any
 from aiohttp import web
 
 from services.registration.events.cache import EVENT_CACHE
-from services.registration.registrations.access import ACTOR, registration_for
+from services.registration.registrations.access import ACTOR, BY, registration_for
 from services.registration.registrations.bodies import registration_body, registration_response
 from services.registration.registrations.cancelling import accept_offered, cancel_registration
 from services.registration.registrations.registering import Registered, Registrar, register
@@ -68,7 +68,7 @@ async def delete_registration(request: web.Request) -> web.Response:
     actor = request[ACTOR]
     pool = request.app[DB_POOL]
     offer_hours = request.app[SETTINGS].offer_hours
-    cancelled = await cancel_registration(pool, registration, actor, offer_hours)
+    cancelled = await cancel_registration(pool, registration, actor, offer_hours, request[BY])
     return await registration_response(pool, cancelled)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import msgspec
 from aiohttp import web
 
+from services.registration.audited import ByStaff
 from services.registration.events.setup import find_event
 from services.registration.registrations.bodies import registration_body
 from services.registration.roster.importing import MAX_BYTES, decode, import_rows
@@ -13,6 +14,7 @@ from services.registration.roster.listing import ListQuery, matching, registrati
 from shared.db import DB_POOL
 from shared.http import json_response, read_body
 from shared.refusals import UNSUPPORTED_MEDIA_TYPE, VALIDATION_FAILED, FieldError
+from shared.routes import staff_claims
 from shared.sealing import SEALER
 
 
@@ -68,5 +70,6 @@ async def import_registrations(request: web.Request) -> web.Response:
     text = decode(await read_body(request, MAX_BYTES))
     pool = request.app[DB_POOL]
     event = await find_event(pool, request.match_info["slug"], include_drafts=True)
-    imported = await import_rows(pool, request.app[SEALER], event, text)
+    by = ByStaff(staff_claims(request), event.slug)
+    imported = await import_rows(pool, request.app[SEALER], event, text, by)
     return json_response(imported, status=201)

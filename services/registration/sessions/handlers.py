@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from services.registration.events.setup import find_event
-from services.registration.registrations.access import registration_for
+from services.registration.registrations.access import BY, registration_for
 from services.registration.registrations.bodies import registration_response
 from services.registration.schemas import (
     ChangeSessionsRequest,
@@ -56,7 +56,8 @@ async def change_sessions(request: web.Request) -> web.Response:
     registration = await registration_for(request)
     body = await decode_body(request, ChangeSessionsRequest)
     pool = request.app[DB_POOL]
+    offer_hours = request.app[SETTINGS].offer_hours
     changed = await choose_sessions(
-        pool, registration, body.sessions, body.waitlist, request.app[SETTINGS].offer_hours
+        pool, registration, body.sessions, body.waitlist, offer_hours, request[BY]
     )
     return await registration_response(pool, changed)
