@@ -46,7 +46,7 @@ IMPLIES: dict[Role, frozenset[Role]] = {
 }
 
 
-class StaffClaims(msgspec.Struct, frozen=True):
+class StaffClaims(msgspec.Struct, frozen=True, omit_defaults=True):
     jti: str
     sub: str
     role: Role
@@ -145,7 +145,10 @@ def sign(private_b64: str, claims: StaffClaims) -> str:
     """``claims`` as a token signed with the key, naming it by its id."""
     key = Ed25519PrivateKey.from_private_bytes(_unb64(private_b64))
     kid = key_id(public_key_of(private_b64))
-    return jwt.encode(msgspec.to_builtins(claims), key, algorithm="EdDSA", headers={"kid": kid})
+    # Fields at their defaults stay out (a door token goes with every scan), but the issuer,
+    # which verification requires, is always there.
+    payload = {**msgspec.to_builtins(claims), "iss": claims.iss}
+    return jwt.encode(payload, key, algorithm="EdDSA", headers={"kid": kid})
 
 
 class StaffAuth:
