@@ -181,7 +181,17 @@ class StaffAuth:
         self.revocations_known = False  # the bucket's entries were all read once
         self._verified: dict[str, StaffClaims] = {}
 
-    def verify(self, token: str) -> StaffClaims:
+    def verify(self, token: str, *, session: bool = False) -> StaffClaims:
+        """The claims of a valid token. A back-office session (``kind`` session) only where
+        ``session`` says one is wanted: it is the cookie of CSRF-checked pages, and its
+        ``role`` and ``events`` are the person's strongest role and every event they have a
+        role at, not that role at each of them (``may`` tells the role at an event)."""
+        claims = self._verify_cached(token)
+        if (claims.kind == "session") != session:
+            raise INVALID_TOKEN()
+        return claims
+
+    def _verify_cached(self, token: str) -> StaffClaims:
         claims = self._verified.get(token)
         if claims is None or claims.exp <= time.time():
             self._verified.pop(token, None)
@@ -253,7 +263,9 @@ class StaffAuth:
         """``claims`` if they give one of ``roles`` (or a role implying it), at the event."""
         if not any(role in IMPLIES[claims.role] for role in roles):
             raise FORBIDDEN()
-        if all_events and ALL_EVENTS not in claims.events:
+        if claims.grants and event_slug is None and not any(claims.may(r, None) for r in roles):
+            raise FORBIDDEN()  # a session's role at no event in particular: for all events
+        if all_events and not any(claims.may(role, None) for role in roles):
             raise ALL_EVENTS_NEEDED()
         if event_slug is not None:
             if not claims.covers(event_slug):

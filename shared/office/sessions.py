@@ -84,12 +84,9 @@ def signed_in(request: web.Request) -> StaffClaims | None:
     if not token:
         return None
     try:
-        claims = request.app[STAFF_AUTH].verify(token)
+        return request.app[STAFF_AUTH].verify(token, session=True)
     except Refused:
         return None
-    if claims.kind != "session":
-        return None
-    return claims
 
 
 def sign_in_redirect(request: web.Request) -> web.HTTPSeeOther:

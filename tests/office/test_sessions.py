@@ -72,7 +72,7 @@ async def test_session_reaches_every_service_until_revoked(
         deadline = time.monotonic() + 5
         while True:
             try:
-                assert app[STAFF_AUTH].verify(token)
+                assert app[STAFF_AUTH].verify(token, session=True)
                 break
             except Refused:
                 assert time.monotonic() < deadline, name
@@ -88,3 +88,39 @@ async def test_session_reaches_every_service_until_revoked(
         while jti not in auth.revoked:
             assert time.monotonic() < deadline, name
             await asyncio.sleep(0.02)
+
+
+def test_a_session_gives_its_roles_event_by_event_only() -> None:
+    """A viewer of every event who organizes one may not act for all events, nor organize
+    another one, however its strongest role reads."""
+    person = sessions.new_session(
+        staff_id=uuid.uuid4(), name="Ola", lang="pl", grants={"*": "viewer", "a": "organizer"}
+    )
+    for roles, slug, all_events in (
+        (("organizer",), None, True),
+        (("organizer",), None, False),
+        (("organizer",), "b", False),
+    ):
+        try:
+            StaffAuth.check(person, roles, slug, all_events=all_events)  # type: ignore[arg-type]
+        except Refused as e:
+            assert e.refusal.code in ("forbidden", "all_events_needed"), e.refusal.code
+        else:
+            raise AssertionError((roles, slug, all_events))
+    StaffAuth.check(person, ("organizer",), "a")
+    StaffAuth.check(person, ("viewer",), "b")
+
+
+async def test_a_session_is_no_bearer_token(service_client: AppClient) -> None:
+    """The session cookie's token, copied into an Authorization header, opens no API."""
+    registration = await service_client("registration")
+    tickets = await service_client("tickets")
+    sign_in(registration, {"*": "viewer", "a": "organizer"})
+    token = registration.session.cookie_jar.filter_cookies(registration.make_url("/"))[
+        sessions.COOKIE
+    ].value
+    headers = {"Authorization": f"Bearer {token}"}
+    r = await tickets.post("/api/v1/keys", headers=headers)
+    assert r.status == 401 and (await r.json())["code"] == "invalid_token"
+    r = await registration.get("/api/v1/events/a/stats", headers=headers)
+    assert r.status == 401 and (await r.json())["code"] == "invalid_token"

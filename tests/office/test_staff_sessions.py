@@ -121,7 +121,7 @@ async def test_sign_out_everywhere_reaches_every_instance_and_service(
 
     async def accepted() -> bool:
         try:
-            return bool(checkin.server.app[STAFF_AUTH].verify(old))
+            return bool(checkin.server.app[STAFF_AUTH].verify(old, session=True))
         except Refused:
             return False
 
