@@ -97,9 +97,26 @@ async def test_second_factor_with_totp_and_recovery_codes(
     assert r.status == 303, await r.text()
     assert (await registration.get("/office/account")).status == 200
 
+    # While it is on, a session alone neither sets it up anew nor gets new recovery codes.
+    r = await post(registration, "/office/account/two-factor", {}, "/office/account")
+    assert r.status == 303
+    r = await registration.get("/office/account/two-factor", allow_redirects=False)
+    assert r.status == 303 and r.headers["Location"] == "/office/account"
+    renew = "/office/account/recovery-codes"
+    r = await post(registration, renew, {"renew_code": ""}, "/office/account")
+    assert r.status == 400 and 'id="e-renew_code"' in await r.text()
+    r = await post(registration, renew, {"renew_code": codes[2]}, "/office/account")
+    assert r.status == 200, await r.text()
+    renewed = CODES.findall(await r.text())
+    assert len(renewed) == 10 and not set(renewed) & set(codes)
+
     # Turned off with a code, signing in is by the link alone again.
     r = await post(
         registration, "/office/account/two-factor/off", {"off_code": codes[1]}, "/office/account"
+    )
+    assert r.status == 400  # the old recovery codes are gone
+    r = await post(
+        registration, "/office/account/two-factor/off", {"off_code": renewed[0]}, "/office/account"
     )
     assert r.status == 303
     registration.session.cookie_jar.clear()
@@ -175,3 +192,27 @@ async def test_language_switch(service_client: AppClient, servers: Infra) -> Non
         "/office/account",
     )
     assert r.status == 303 and r.headers["Location"] == "/office/"
+
+
+async def test_codes_tried_are_limited_per_person(
+    service_client: AppClient, servers: Infra
+) -> None:
+    """However many sessions or links someone holds, a person's codes are tried at most ten
+    times an hour."""
+    registration, _ = await office_clients(service_client)
+    email = address()
+    await add_person(registration, email, "viewer")
+    assert (await sign_in_by_email(registration, servers, email)).status == 303
+    r = await post(registration, "/office/account/two-factor", {}, "/office/account")
+    body = await (await registration.get("/office/account/two-factor")).text()
+    secret = re.search(r"<code>([A-Z2-7]{16,})</code>", body)[1]  # type: ignore[index]
+    confirm = "/office/account/two-factor/confirm"
+    setup = "/office/account/two-factor"
+    r = await post(registration, confirm, {"code": pyotp.TOTP(secret).now()}, setup)
+    assert r.status == 200, await r.text()
+    off = "/office/account/two-factor/off"
+    for _ in range(9):
+        r = await post(registration, off, {"off_code": "000000"}, "/office/account")
+        assert r.status == 400 and "wrong or was used before" in await r.text()
+    r = await post(registration, off, {"off_code": "000000"}, "/office/account")
+    assert r.status == 400 and "Too many codes were tried" in await r.text()

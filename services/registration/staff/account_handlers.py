@@ -133,9 +133,15 @@ async def turn_off_two_factor(request: web.Request) -> web.Response:
 
 
 async def renew_recovery_codes(request: web.Request) -> web.Response:
-    await read_form(request)
+    form = await read_form(request)
     claims = staff_claims(request)
-    codes = await two_factor.regenerate_recovery_codes(request.app[DB_POOL], claims)
+    try:
+        codes = await two_factor.regenerate_recovery_codes(
+            request.app[DB_POOL], claims, _field(form, "renew_code")
+        )
+    except Invalid as e:
+        errors = e.messages(pages.lang_of(request, claims), {"code": "renew_code"})
+        return await _account_page(request, claims, 400, errors)
     if codes is None:
         raise web.HTTPSeeOther(ACCOUNT)
     return pages.render(request, "staff/recovery_codes.html", claims, TEXTS, codes=codes)

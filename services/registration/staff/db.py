@@ -298,6 +298,16 @@ async def update_totp_secret(conn: Conn, staff_id: uuid.UUID, secret: str | None
     )
 
 
+async def update_pending_totp_secret(conn: Conn, staff_id: uuid.UUID, secret: str) -> None:
+    """A new secret to set up, only while the second factor is off."""
+    await conn.execute(
+        "UPDATE staff SET totp_secret = $2, totp_last_step = NULL"
+        " WHERE id = $1 AND totp_enabled_at IS NULL",
+        staff_id,
+        secret,
+    )
+
+
 async def update_totp_enabled(conn: Conn, staff_id: uuid.UUID, step: int) -> None:
     await conn.execute(
         "UPDATE staff SET totp_enabled_at = now(), totp_last_step = $2 WHERE id = $1",

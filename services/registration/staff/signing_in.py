@@ -144,6 +144,7 @@ async def meet_challenge(
         person = await db.select_person(conn, found.staff_id)
         if person is None or person.removed_at is not None or person.totp_secret is None:
             return None
+        await two_factor.count_attempt(pool, person.id)
         if not await two_factor.check_code(conn, person, code):
             await db.update_challenge_attempt(conn, found.link_id)
             wrong = True

@@ -45,6 +45,10 @@ _PAIRS: dict[str, tuple[str, str]] = {
         "Ten kod jest nieprawidłowy albo już był użyty. Wpisz aktualny kod z aplikacji.",
         "This code is wrong or was used before. Enter the current code from the app.",
     ),
+    "code_attempts": (
+        "Za dużo prób kodu w ostatniej godzinie. Spróbuj ponownie później.",
+        "Too many codes were tried in the last hour. Try again later.",
+    ),
     "confirm_needed": ("Zaznacz potwierdzenie.", "Tick the confirmation."),
     # signing in
     "sign_in": ("Logowanie", "Sign in"),

@@ -19,11 +19,12 @@ import qrcode.image.svg
 from services.registration.staff import db
 from services.registration.staff.accounts import SERVICE
 from services.registration.staff.texts import Invalid
-from shared import audit
+from shared import audit, ratelimit
 from shared.auth import StaffClaims
 
 ISSUER = "CNK events"
 RECOVERY_CODES = 10
+CODE_LIMIT, CODE_WINDOW = 10, 3600  # codes one person may try an hour
 _CODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i to mistake
 
 
@@ -84,9 +85,19 @@ def new_recovery_codes() -> list[str]:
     return [f"{c[:5]}-{c[5:]}" for c in codes]
 
 
+async def count_attempt(pool: asyncpg.Pool, staff_id: uuid.UUID) -> None:
+    """Every code a person tries (signing in, turning the second factor on or off, new
+    recovery codes), right or wrong, counts: at most ``CODE_LIMIT`` an hour, so guessing
+    six digits stays hopeless however many links or sessions someone holds."""
+    key = f"staff-code:{staff_id}"
+    if await ratelimit.take(pool, [ratelimit.Limit(key, 1, CODE_LIMIT, CODE_WINDOW)]):
+        raise Invalid({"code": "code_attempts"})
+
+
 async def begin_setup(pool: asyncpg.Pool, staff_id: uuid.UUID) -> None:
-    """A new secret for the person to scan; the second factor is off until confirmed."""
-    await db.update_totp_secret(pool, staff_id, pyotp.random_base32())
+    """A new secret for the person to scan; the second factor is off until confirmed.
+    Nothing changes while it is on: turning it off takes a code (``turn_off``)."""
+    await db.update_pending_totp_secret(pool, staff_id, pyotp.random_base32())
 
 
 async def confirm_setup(pool: asyncpg.Pool, claims: StaffClaims, code: str) -> list[str] | None:
@@ -97,6 +108,7 @@ async def confirm_setup(pool: asyncpg.Pool, claims: StaffClaims, code: str) -> l
         person = await db.select_person(conn, staff_id)
         if person is None or person.totp_secret is None or person.totp_enabled_at is not None:
             return None
+        await count_attempt(pool, staff_id)
         step = _totp_step(person.totp_secret, code)
         if step is None:
             raise Invalid({"code": "code_wrong"})
@@ -121,6 +133,7 @@ async def turn_off(pool: asyncpg.Pool, claims: StaffClaims, code: str) -> bool:
         person = await db.select_person(conn, staff_id)
         if person is None or person.totp_enabled_at is None:
             return False
+        await count_attempt(pool, staff_id)
         if not await check_code(conn, person, code):
             raise Invalid({"code": "code_wrong"})
         await db.update_totp_secret(conn, staff_id, None)
@@ -136,13 +149,19 @@ async def turn_off(pool: asyncpg.Pool, claims: StaffClaims, code: str) -> bool:
     return True
 
 
-async def regenerate_recovery_codes(pool: asyncpg.Pool, claims: StaffClaims) -> list[str] | None:
-    """New recovery codes (the old ones stop working); None without the second factor."""
+async def regenerate_recovery_codes(
+    pool: asyncpg.Pool, claims: StaffClaims, code: str
+) -> list[str] | None:
+    """New recovery codes (the old ones stop working), proven with a current code: a
+    session alone does not get them. None without the second factor."""
     staff_id = uuid.UUID(claims.sub)
     async with pool.acquire() as conn, conn.transaction():
         person = await db.select_person(conn, staff_id)
         if person is None or person.totp_enabled_at is None:
             return None
+        await count_attempt(pool, staff_id)
+        if not await check_code(conn, person, code):
+            raise Invalid({"code": "code_wrong"})
         codes = new_recovery_codes()
         await db.replace_recovery_codes(conn, staff_id, [_code_hash(c) for c in codes])
         await audit.record(conn, SERVICE, claims, "staff.recovery_codes_renewed")
