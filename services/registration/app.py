@@ -11,6 +11,7 @@ from services.registration.events.cache import event_cache_context
 from services.registration.registrations.batcher import batcher_context
 from services.registration.registrations.registering import REGISTRATIONS_TOTAL
 from services.registration.routes import ROUTES
+from services.registration.staff.signing_in import revocations_republisher
 from services.registration.sweeper import offer_sweeper
 from shared.bus import consumer_context
 from shared.config import Settings
@@ -30,6 +31,7 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.append(offer_sweeper)
     app.cleanup_ctx.append(batcher_context)
     app.cleanup_ctx.append(event_cache_context)
+    app.cleanup_ctx.append(revocations_republisher)
     app.cleanup_ctx.append(consumer_context("AUDIT", AUDIT_HANDLERS))
     app.cleanup_ctx.append(consumer_context("CHECKIN", CHECKIN_HANDLERS))
     setup_templates(app, Path(__file__).with_name("templates"))

@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import re
 import time
+import uuid
 
 import pyotp
 
+from services.registration.staff import signing_in
 from shared.auth import STAFF_AUTH
+from shared.db import DB_POOL
 from shared.refusals import Refused
 from tests.conftest import AppClient, Infra
 from tests.factories import eventually
@@ -216,3 +219,27 @@ async def test_codes_tried_are_limited_per_person(
         assert r.status == 400 and "wrong or was used before" in await r.text()
     r = await post(registration, off, {"off_code": "000000"}, "/office/account")
     assert r.status == 400 and "Too many codes were tried" in await r.text()
+
+
+async def test_a_sign_out_nats_missed_is_told_to_every_service(
+    service_client: AppClient, servers: Infra
+) -> None:
+    """The database says the session is over, the bucket never heard: the republisher tells
+    every service."""
+    registration, _ = await office_clients(service_client)
+    checkin = await service_client("checkin")
+    email = address()
+    await add_person(registration, email, "viewer")
+    assert (await sign_in_by_email(registration, servers, email)).status == 303
+    old = session_cookie(registration)
+    assert old
+    jti = checkin.server.app[STAFF_AUTH].verify(old, session=True).jti
+    await registration.server.app[DB_POOL].execute(
+        "UPDATE staff_sessions SET signed_out_at = now() WHERE id = $1", uuid.UUID(jti)
+    )
+    await signing_in.republish_revocations(registration.server.app)
+
+    async def refused() -> bool:
+        return jti in checkin.server.app[STAFF_AUTH].revoked
+
+    await eventually(refused, timeout=1)

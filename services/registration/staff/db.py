@@ -271,6 +271,14 @@ async def select_open_sessions(conn: Conn, staff_id: uuid.UUID) -> list[SessionR
     return [SessionRow(**dict(r)) for r in rows]
 
 
+async def select_signed_out_sessions(conn: Conn) -> list[uuid.UUID]:
+    """Sessions signed out (or taken away) that would still be valid: revoked for good."""
+    rows = await conn.fetch(
+        "SELECT id FROM staff_sessions WHERE signed_out_at IS NOT NULL AND expires_at > now()"
+    )
+    return [row["id"] for row in rows]
+
+
 async def update_session_signed_out(conn: Conn, session_id: uuid.UUID) -> None:
     await conn.execute(
         "UPDATE staff_sessions SET signed_out_at = now() WHERE id = $1 AND signed_out_at IS NULL",

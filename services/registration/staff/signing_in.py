@@ -12,22 +12,28 @@ import hashlib
 import secrets
 import time
 import uuid
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import asyncpg
 import msgspec
+import nats.errors
+import structlog
 from aiohttp import web
 
 from services.registration.staff import accounts, db, two_factor
 from services.registration.staff.texts import Invalid
 from shared import audit, outbox, ratelimit
-from shared.auth import StaffClaims
+from shared.auth import STAFF_AUTH, StaffClaims
+from shared.db import DB_POOL
 from shared.events import StaffSignInRequested
 from shared.office import sessions
 from shared.revocations import revoke
 from shared.sealing import Sealer
 from shared.staff_keys import Signer
+from shared.tasks import periodic
 
+log = structlog.get_logger()
 # Sign-in requests: per address (whether or not it has an account, so the limit tells
 # nothing) and per client address.
 ADDRESS_LIMIT, ADDRESS_WINDOW = 5, 15 * 60
@@ -173,7 +179,7 @@ async def _start(
 
 async def sign_out(app: web.Application, pool: asyncpg.Pool, claims: StaffClaims) -> None:
     await db.update_session_signed_out(pool, uuid.UUID(claims.jti))
-    await revoke(app, claims.jti, claims.sub)
+    await revoke_sessions(app, [uuid.UUID(claims.jti)], claims.sub)
 
 
 async def sign_out_everywhere(app: web.Application, pool: asyncpg.Pool, claims: StaffClaims) -> int:
@@ -192,8 +198,28 @@ async def sign_out_everywhere(app: web.Application, pool: asyncpg.Pool, claims: 
 
 
 async def revoke_sessions(app: web.Application, ids: list[uuid.UUID], by: str) -> None:
+    """Every service refuses the sessions, which the database already says are over. If
+    NATS cannot take it now, ``republish_revocations`` tells the others within a minute
+    (this process refuses them at once either way)."""
     for session_id in dict.fromkeys(ids):
-        await revoke(app, str(session_id), by)
+        try:
+            await revoke(app, str(session_id), by)
+        except (OSError, TimeoutError, nats.errors.Error) as e:
+            log.warning("session_revocation_deferred", session=str(session_id), error=str(e))
+
+
+async def republish_revocations(app: web.Application) -> None:
+    """Sessions the database says are over but this process has not seen revoked (a
+    revocation NATS did not take): revoked now, for every service."""
+    known = app[STAFF_AUTH].revoked
+    for session_id in await db.select_signed_out_sessions(app[DB_POOL]):
+        if str(session_id) not in known:
+            await revoke(app, str(session_id), "sign-out")
+
+
+async def revocations_republisher(app: web.Application) -> AsyncIterator[None]:
+    async with periodic("session-revocations", lambda: republish_revocations(app), 30.0, 1.0):
+        yield
 
 
 async def change_language(
