@@ -38,6 +38,9 @@ async def test_the_emailed_link_signs_in_once(service_client: AppClient, servers
     assert message["Subject"] == "Sign in to the CNK events office"
     assert "15 minutes" in message.get_body(preferencelist=("plain",)).get_content()
 
+    # The link's secret leaves the address at once (history, logs) for a cookie.
+    r = await registration.get(f"/office/sign-in/link?token={token}&lang=en", allow_redirects=False)
+    assert r.status == 303 and r.headers["Location"] == "/office/sign-in/link?lang=en"
     # Opening the link (a mail scanner does) uses nothing up; the button does.
     for _ in range(2):
         r = await registration.get(f"/office/sign-in/link?token={token}&lang=en")

@@ -83,10 +83,29 @@ def _link_invalid(request: web.Request) -> web.Response:
     return pages.render(request, "staff/link_invalid.html", None, TEXTS, status=400)
 
 
+LINK_COOKIE = "cnk_sign_in_link"
+
+
 async def link_page(request: web.Request) -> web.Response:
     """The emailed link opens a page with a button: a mail scanner that fetches links does
     not use the link up, only the person's press (a POST) does."""
-    token = request.query.get("token", "")
+    if "token" in request.query:
+        # Out of the address (the browser's history, a proxy's log) into a cookie for the
+        # page that follows, as manage links do.
+        query = request.rel_url.query.copy()
+        token = query.pop("token")
+        redirect = web.HTTPSeeOther(request.rel_url.with_query(query))
+        redirect.set_cookie(
+            LINK_COOKIE,
+            token,
+            max_age=15 * 60,
+            path="/office/sign-in",
+            httponly=True,
+            secure=request.app[TRUSTED_PROXIES].https(request),
+            samesite="Lax",
+        )
+        raise redirect
+    token = request.cookies.get(LINK_COOKIE, "")
     if not await signing_in.link_usable(request.app[DB_POOL], token):
         return _link_invalid(request)
     return pages.render(request, "staff/link.html", None, TEXTS, token=token)
@@ -97,6 +116,7 @@ def _signed_in(request: web.Request, started: signing_in.Started) -> web.HTTPSee
     redirect = web.HTTPSeeOther(started.next_path)
     sessions.set_cookie(request, redirect, started.token)
     redirect.del_cookie(_challenge_cookie(request), path="/")
+    redirect.del_cookie(LINK_COOKIE, path="/office/sign-in")
     return redirect
 
 
