@@ -37,6 +37,9 @@ STREAMS: dict[str, list[str]] = {
     "AUDIT": ["audit.>"],
     "DLQ": ["dlq.>"],
 }
+# How long a stream keeps its messages (the others: as long as NATS_STREAM limits allow).
+# The audit entries reach registration's log within seconds; a week covers an outage.
+MAX_AGE = {"DLQ": 90 * 24 * 3600, "AUDIT": 7 * 24 * 3600}
 # Longer than the outbox claim (30 s) times a few relay retries, so a re-published
 # row is always recognised by its Nats-Msg-Id.
 DUPLICATE_WINDOW_SECONDS = 15 * 60
@@ -56,7 +59,7 @@ async def ensure_streams(js: Any, replicas: int) -> None:
             retention=api.RetentionPolicy.LIMITS,
             duplicate_window=DUPLICATE_WINDOW_SECONDS,
             num_replicas=replicas,
-            max_age=90 * 24 * 3600 if name == "DLQ" else None,
+            max_age=MAX_AGE.get(name),
         )
         try:
             await js.add_stream(config)

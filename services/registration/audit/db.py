@@ -48,11 +48,17 @@ def _entry(row: asyncpg.Record) -> Entry:
 
 
 async def insert_entry(conn: Conn, entry_id: uuid.UUID, entry: Any) -> None:
-    """``entry``: a shared.events.StaffActionRecorded; stored once per event id."""
+    """``entry``: a shared.events.StaffActionRecorded; stored once per event id. Of an erased
+    registration, only who did what when (and the erasure itself): its before and after may
+    hold its personal data (a manual check-in's reason, say)."""
     await conn.execute(
         "INSERT INTO audit_log (id, at, service, actor_id, actor_name, action, event_slug,"
         " registration_id, before, after)"
-        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10::jsonb)"
+        " SELECT $1, $2, $3, $4, $5, $6, $7, $8, b, a FROM (SELECT"
+        "   CASE WHEN erased THEN NULL ELSE $9::jsonb END AS b,"
+        "   CASE WHEN erased THEN NULL ELSE $10::jsonb END AS a"
+        "   FROM (SELECT $6 <> 'registration.erased' AND EXISTS (SELECT 1 FROM registrations"
+        "     WHERE id = $8 AND erased_at IS NOT NULL) AS erased) e) t"
         " ON CONFLICT (id) DO NOTHING",
         entry_id,
         entry.at,
@@ -95,3 +101,13 @@ async def select_for_registration(
 async def select_event_exists(conn: Conn, event_slug: str) -> bool:
     found = await conn.fetchval("SELECT 1 FROM events WHERE slug = $1", event_slug)
     return found is not None
+
+
+async def update_entries_erased(conn: Conn, registration_id: uuid.UUID) -> None:
+    """An erased registration's entries keep who did what when, not the data before and
+    after (its personal data, a manual check-in's reason), but the erasure's own."""
+    await conn.execute(
+        "UPDATE audit_log SET before = NULL, after = NULL"
+        " WHERE registration_id = $1 AND action <> 'registration.erased'",
+        registration_id,
+    )

@@ -8,6 +8,7 @@ from typing import Any
 
 import asyncpg
 
+from services.registration.audit import db as audit_db
 from services.registration.audited import ByStaff
 from services.registration.events import db as events_db
 from services.registration.records import Registration
@@ -60,6 +61,7 @@ async def erase(
         return current
     erased = await db.update_registration_erased(conn, current.id)
     assert erased.erased_at is not None
+    await audit_db.update_entries_erased(conn, erased.id)
     await outbox.enqueue(
         conn,
         events.RegistrationErased(
