@@ -89,6 +89,10 @@ def changes_events(handler: Handler) -> Handler:
         cache = request.app[EVENT_CACHE]
         try:
             response = await handler(request)
+        except web.HTTPRedirection:  # a page's change, answered by a redirect
+            cache.forget()
+            await cache.tell_others()
+            raise
         finally:
             cache.forget()  # a refusal changed nothing, but forgetting costs one read
         await cache.tell_others()

@@ -48,4 +48,9 @@ async def import_draft(
     draft = await db.delete_import_draft(pool, draft_id, event.id)
     if draft is None:
         raise IMPORT_DRAFT_GONE()
-    return await import_rows(pool, sealer, event, draft.content, by)
+    try:
+        return await import_rows(pool, sealer, event, draft.content, by)
+    except BaseException:
+        # Nothing was imported (all or nothing): the draft is there again for another try.
+        await db.insert_import_draft(pool, draft)
+        raise
