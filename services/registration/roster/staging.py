@@ -50,7 +50,7 @@ async def import_draft(
         raise IMPORT_DRAFT_GONE()
     try:
         return await import_rows(pool, sealer, event, draft.content, by)
-    except BaseException:
+    except Exception:
         # Nothing was imported (all or nothing): the draft is there again for another try.
         await db.insert_import_draft(pool, draft)
         raise
