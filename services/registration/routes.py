@@ -7,6 +7,7 @@ from pathlib import Path
 
 from services.registration.audit import handlers as audit
 from services.registration.event_pages import handlers as event_pages
+from services.registration.event_pages import part_edit_handlers as part_edits
 from services.registration.event_pages import parts_handlers as event_parts
 from services.registration.events import handlers as events
 from services.registration.events.cache import changes_events
@@ -120,8 +121,12 @@ ROUTES = (
     Route("POST", f"{OFFICE_EVENT}/sessions", changes_events(event_parts.sessions_from_page), OFFICE_ORGANIZER, PAGE),
     Route("GET", f"{OFFICE_EVENT}/ticket-types", event_parts.ticket_types_page, OFFICE_VIEWER, PAGE),
     Route("POST", f"{OFFICE_EVENT}/ticket-types", changes_events(event_parts.ticket_types_from_page), OFFICE_ORGANIZER, PAGE),
+    Route("POST", f"{OFFICE_EVENT}/ticket-types/{{ticket_type}}", changes_events(part_edits.save_ticket_type), OFFICE_ORGANIZER, PAGE),
+    Route("POST", f"{OFFICE_EVENT}/ticket-types/{{ticket_type}}/remove", changes_events(part_edits.remove_ticket_type_from_page), OFFICE_ORGANIZER, PAGE),
     Route("GET", f"{OFFICE_EVENT}/questions", event_parts.questions_page, OFFICE_VIEWER, PAGE),
     Route("POST", f"{OFFICE_EVENT}/questions", changes_events(event_parts.questions_from_page), OFFICE_ORGANIZER, PAGE),
+    Route("POST", f"{OFFICE_EVENT}/questions/{{question}}", changes_events(part_edits.save_question), OFFICE_ORGANIZER, PAGE),
+    Route("POST", f"{OFFICE_EVENT}/questions/{{question}}/remove", changes_events(part_edits.remove_question_from_page), OFFICE_ORGANIZER, PAGE),
     Route("GET", f"{OFFICE_EVENT}/publish", event_pages.publish_page, OFFICE_ORGANIZER, PAGE),
     Route("POST", f"{OFFICE_EVENT}/publish", changes_events(event_pages.publish_from_page), OFFICE_ORGANIZER, PAGE),
     Route("GET", f"{OFFICE_EVENT}/cancel", event_pages.cancel_page, OFFICE_ORGANIZER, PAGE),
