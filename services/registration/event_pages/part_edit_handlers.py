@@ -89,8 +89,8 @@ async def save_question(request: web.Request) -> web.Response:
         (q for q in await questions_db.select_questions(pool, event.id) if q.key == key), None
     )
     if current is None:
-        problem = QUESTION_NOT_FOUND(key=key).text(lang)
-        return await questions_view(request, event, status=404, problem=problem, **again)
+        gone = QUESTION_NOT_FOUND(key=key).text(lang)
+        return await questions_view(request, event, status=404, problem=gone, **again)
     body, wrong = bodies.question_update(form, prefix, current)
     if body is None:
         errors = messages(wrong, t, prefix, rename=bodies.QUESTION_RENAME)

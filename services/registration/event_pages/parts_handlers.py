@@ -21,6 +21,7 @@ from services.registration.event_pages.render import done, find
 from services.registration.event_pages.texts import TEXTS
 from services.registration.questions.setup import add_questions
 from services.registration.records import Event
+from services.registration.schemas import CreateSessionRequest, CreateTicketTypeRequest
 from services.registration.sessions.setup import add_sessions, change_session
 from services.registration.ticket_types.setup import add_ticket_types
 from shared.config import SETTINGS
@@ -50,7 +51,8 @@ async def sessions_from_page(request: web.Request) -> web.Response:
     again = {"event": event, "values": posted(form), "rows": rows}
     if text(form, "session"):
         return await _change_session(request, event, form, again)
-    found, errors = [], {}
+    found: list[tuple[int, CreateSessionRequest]] = []
+    errors: dict[str, str] = {}
     for i in range(rows):
         row = bodies.new_session(form, f"s{i}_")
         if row is not None:
@@ -67,8 +69,8 @@ async def sessions_from_page(request: web.Request) -> web.Response:
     try:
         await add_sessions(request.app[DB_POOL], event, [b for _, b in found], claims)
     except Refused as e:
-        row = next((i for i, b in found if b.slug == e.values.get("slug")), 0)
-        errors = refused_errors(e, lang, t, bodies.SESSION_FIELDS, f"s{row}_")
+        at = next((i for i, b in found if b.slug == e.values.get("slug")), 0)
+        errors = refused_errors(e, lang, t, bodies.SESSION_FIELDS, f"s{at}_")
         problem = None if errors else e.text(lang)
         status = 400 if errors else e.status
         return await sessions_page(request, status=status, errors=errors, problem=problem, **again)
@@ -114,7 +116,8 @@ async def ticket_types_from_page(request: web.Request) -> web.Response:
     t = TEXTS[lang]
     rows = rows_of(request, "ticket-types", form)
     again = {"event": event, "values": posted(form), "rows": rows}
-    found, errors = [], {}
+    found: list[tuple[int, CreateTicketTypeRequest]] = []
+    errors: dict[str, str] = {}
     for i in range(rows):
         row = bodies.new_ticket_type(form, f"t{i}_")
         if row is not None:
@@ -131,8 +134,8 @@ async def ticket_types_from_page(request: web.Request) -> web.Response:
     try:
         await add_ticket_types(request.app[DB_POOL], event, [b for _, b in found], claims)
     except Refused as e:
-        row = next((i for i, b in found if b.slug == e.values.get("slug")), 0)
-        errors = refused_errors(e, lang, t, bodies.TYPE_FIELDS, f"t{row}_")
+        at = next((i for i, b in found if b.slug == e.values.get("slug")), 0)
+        errors = refused_errors(e, lang, t, bodies.TYPE_FIELDS, f"t{at}_")
         problem = None if errors else e.text(lang)
         status = 400 if errors else e.status
         return await ticket_types_page(
