@@ -129,7 +129,8 @@ def _guarded(route: Route) -> Handler:
 
 def _office(route: Route) -> Handler:
     """A back-office page: to the sign-in page without a session, a 403 page without the
-    role; the session's idle expiry moves on with each page."""
+    role, any other refusal as a page with its text; the session's idle expiry moves on
+    with each page."""
     roles = OFFICE_ROLES[route.who]
     handler = route.handler
 
@@ -143,9 +144,12 @@ def _office(route: Route) -> Handler:
                 StaffAuth.check(claims, roles, request.match_info.get("slug"))
             response = await handler(request)
         except Refused as e:
-            if e.refusal.code not in ("forbidden", "event_not_covered"):
-                raise
-            response = pages.forbidden(request, claims)
+            # A refusal the handler did not bring back onto its form (those stay at their
+            # fields) is still a page in the person's language, never problem+json.
+            if e.refusal.code in ("forbidden", "event_not_covered"):
+                response = pages.forbidden(request, claims)
+            else:
+                response = pages.refused_page(request, claims, e)
         sessions.refresh(request, response, claims)
         return response
 

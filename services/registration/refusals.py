@@ -104,6 +104,45 @@ UNKNOWN_TICKET_TYPE = Refusal(
     "There is no such ticket type.",
     "Nie ma takiego rodzaju biletu.",
 )
+TICKET_TYPE_NOT_FOUND = Refusal(
+    "ticket_type_not_found",
+    404,
+    "The event has no ticket type {slug!r}.",
+    "Nie ma takiego rodzaju biletu.",
+)
+QUOTA_BELOW_TAKEN = Refusal(
+    "quota_below_taken",
+    409,
+    "{taken} tickets of this type are taken or offered; the quota cannot go below that.",
+    "Zajętych lub zaoferowanych biletów tego rodzaju jest {taken}; limit nie może być mniejszy.",
+)
+TICKET_TYPE_IN_USE = Refusal(
+    "ticket_type_in_use",
+    409,
+    "Registrations ({count}) have this ticket type; it cannot be removed.",
+    "Ten rodzaj biletu mają już rejestracje (liczba: {count}); nie można go usunąć.",
+    members=("count",),
+)
+QUESTION_NOT_FOUND = Refusal(
+    "question_not_found",
+    404,
+    "The event has no question {key!r}.",
+    "Nie ma takiego pytania.",
+)
+QUESTION_ANSWERED = Refusal(
+    "question_answered",
+    409,
+    "Registrations ({count}) have answered this question; it cannot be removed.",
+    "Na to pytanie odpowiedziały już rejestracje (liczba: {count}); nie można go usunąć.",
+    members=("count",),
+)
+OPTION_IN_USE = Refusal(
+    "option_in_use",
+    409,
+    "The choice {value!r} is in answers already given; it cannot be removed.",
+    "Odpowiedź „{value}” wybrano już w rejestracjach; nie można jej usunąć.",
+    members=("value",),
+)
 ACCESS_CODE_INVALID = Refusal(
     "access_code_invalid",
     403,

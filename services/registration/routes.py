@@ -7,6 +7,7 @@ from pathlib import Path
 
 from services.registration.audit import handlers as audit
 from services.registration.event_pages import handlers as event_pages
+from services.registration.event_pages import part_edit_handlers as part_edits
 from services.registration.event_pages import parts_handlers as event_parts
 from services.registration.events import handlers as events
 from services.registration.events.cache import changes_events
@@ -94,8 +95,12 @@ ROUTES = (
     Route("PATCH", f"{EVENT}/sessions/{{session}}", changes_events(sessions.update_session), ORGANIZER),
     Route("POST", f"{EVENT}/ticket-types", changes_events(ticket_types.create_ticket_type), ORGANIZER),
     Route("GET", f"{EVENT}/ticket-types", ticket_types.list_ticket_types, PUBLIC),
+    Route("PATCH", f"{EVENT}/ticket-types/{{ticket_type}}", changes_events(ticket_types.update_ticket_type), ORGANIZER),
+    Route("DELETE", f"{EVENT}/ticket-types/{{ticket_type}}", changes_events(ticket_types.delete_ticket_type), ORGANIZER),
     Route("POST", f"{EVENT}/questions", changes_events(questions.create_question), ORGANIZER),
     Route("GET", f"{EVENT}/questions", questions.list_questions, PUBLIC),
+    Route("PATCH", f"{EVENT}/questions/{{question}}", changes_events(questions.update_question), ORGANIZER),
+    Route("DELETE", f"{EVENT}/questions/{{question}}", changes_events(questions.delete_question), ORGANIZER),
     Route("POST", f"{EVENT}/registrations", registrations.create_registration, PUBLIC),
     Route("GET", f"{EVENT}/registrations", roster.list_registrations, ORGANIZER),
     Route("POST", f"{EVENT}/registrations/import", roster.import_registrations, ORGANIZER),
@@ -116,8 +121,12 @@ ROUTES = (
     Route("POST", f"{OFFICE_EVENT}/sessions", changes_events(event_parts.sessions_from_page), OFFICE_ORGANIZER, PAGE),
     Route("GET", f"{OFFICE_EVENT}/ticket-types", event_parts.ticket_types_page, OFFICE_VIEWER, PAGE),
     Route("POST", f"{OFFICE_EVENT}/ticket-types", changes_events(event_parts.ticket_types_from_page), OFFICE_ORGANIZER, PAGE),
+    Route("POST", f"{OFFICE_EVENT}/ticket-types/{{ticket_type}}", changes_events(part_edits.save_ticket_type), OFFICE_ORGANIZER, PAGE),
+    Route("POST", f"{OFFICE_EVENT}/ticket-types/{{ticket_type}}/remove", changes_events(part_edits.remove_ticket_type_from_page), OFFICE_ORGANIZER, PAGE),
     Route("GET", f"{OFFICE_EVENT}/questions", event_parts.questions_page, OFFICE_VIEWER, PAGE),
     Route("POST", f"{OFFICE_EVENT}/questions", changes_events(event_parts.questions_from_page), OFFICE_ORGANIZER, PAGE),
+    Route("POST", f"{OFFICE_EVENT}/questions/{{question}}", changes_events(part_edits.save_question), OFFICE_ORGANIZER, PAGE),
+    Route("POST", f"{OFFICE_EVENT}/questions/{{question}}/remove", changes_events(part_edits.remove_question_from_page), OFFICE_ORGANIZER, PAGE),
     Route("GET", f"{OFFICE_EVENT}/publish", event_pages.publish_page, OFFICE_ORGANIZER, PAGE),
     Route("POST", f"{OFFICE_EVENT}/publish", changes_events(event_pages.publish_from_page), OFFICE_ORGANIZER, PAGE),
     Route("GET", f"{OFFICE_EVENT}/cancel", event_pages.cancel_page, OFFICE_ORGANIZER, PAGE),

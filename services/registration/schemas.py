@@ -116,13 +116,28 @@ class CreateEventRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True
 AccessCode = Annotated[str, msgspec.Meta(min_length=4, max_length=64, pattern=PRINTABLE)]
 
 
+Quota = Annotated[int, msgspec.Meta(ge=1, le=100_000)]
+
+
 class CreateTicketTypeRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     slug: Slug
     name: LocalizedName
-    quota: Annotated[int, msgspec.Meta(ge=1, le=100_000)] | None = None
-    access_code: (
-        Annotated[str, msgspec.Meta(min_length=4, max_length=64, pattern=PRINTABLE)] | None
-    ) = None
+    quota: Quota | None = None
+    access_code: AccessCode | None = None
+
+
+class UpdateTicketTypeRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """A partial update: only the fields given change; a null quota is no limit, a null
+    access code opens the type to everyone."""
+
+    name: LocalizedName | msgspec.UnsetType = msgspec.UNSET
+    quota: Quota | None | msgspec.UnsetType = msgspec.UNSET
+    access_code: AccessCode | None | msgspec.UnsetType = msgspec.UNSET
+
+    def __post_init__(self) -> None:
+        if isinstance(self.name, LocalizedName):
+            _not_blank(self.name.pl, "name.pl")
+            _not_blank(self.name.en, "name.en")
 
 
 class UpdateEventRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -208,6 +223,23 @@ class QuestionRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
         if not has_options and self.options:
             raise ValueError("`options` only go with single and multiple choice questions")
         if len({o.value for o in self.options}) != len(self.options):
+            raise ValueError("`options` values must differ")
+
+
+class UpdateQuestionRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """A partial update: only the fields given change. ``options`` is the whole new list
+    (a choice is known by its ``value``); the key and the kind stay as they are."""
+
+    label: LocalizedName | msgspec.UnsetType = msgspec.UNSET
+    required: bool | msgspec.UnsetType = msgspec.UNSET
+    options: Annotated[list[Option], msgspec.Meta(max_length=50)] | msgspec.UnsetType = (
+        msgspec.UNSET
+    )
+
+    def __post_init__(self) -> None:
+        if isinstance(self.options, list) and len({o.value for o in self.options}) != len(
+            self.options
+        ):
             raise ValueError("`options` values must differ")
 
 

@@ -19,6 +19,7 @@ from shared.auth import StaffClaims
 from shared.csrf import csrf_token
 from shared.language import page_lang
 from shared.office.texts import TEXTS
+from shared.refusals import Refused
 from shared.timefmt import local_time
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -92,3 +93,47 @@ def message_page(
         title=TEXTS[lang][title],
         message=TEXTS[lang][text],
     )
+
+
+def refused_page(request: web.Request, claims: StaffClaims, refused: Refused) -> web.Response:
+    """A refusal no handler brought back onto its form: the message page with the refusal's
+    text in the person's language, its status and headers kept, and a link back."""
+    lang = lang_of(request, claims)
+    refusal = refused.refusal
+    if refusal.page_title is not None:
+        title = refusal.page_title[lang]
+    else:
+        title = TEXTS[lang]["not_found" if refused.status == 404 else "refused"]
+    response = render(
+        request,
+        "office/message.html",
+        claims,
+        status=refused.status,
+        title=title,
+        message=refused.text(lang),
+        back=_page_above(request),
+    )
+    response.headers.update(refused.headers)
+    return response
+
+
+def _page_above(request: web.Request) -> str | None:
+    """The page a form was sent from, as far as the path tells: the path itself or the
+    nearest path above it that is a page (no Referer comes: the policy is no-referrer)."""
+    parts = request.path.rstrip("/").split("/")
+    last = len(parts) if request.method != "GET" else len(parts) - 1
+    for end in range(last, 3, -1):  # below /office/<section>
+        path = "/".join(parts[:end])
+        if _has_get(request.app, path):
+            return path
+    return None
+
+
+def _has_get(app: web.Application, path: str) -> bool:
+    for resource in app.router.resources():
+        info = resource.get_info()
+        pattern = info.get("pattern")
+        found = pattern.fullmatch(path) if pattern is not None else info.get("path") == path
+        if found and any(route.method == "GET" for route in resource):
+            return True
+    return False

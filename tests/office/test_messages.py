@@ -8,6 +8,7 @@ import re
 from datetime import datetime
 from typing import Any
 
+from shared.db import DB_POOL
 from shared.timefmt import format_when
 from tests.factories import auth, event_body, registration_body
 from tests.notifications.pipeline import settled_deliveries
@@ -202,3 +203,43 @@ async def test_the_session_audience_counts_its_confirmed_places(
     page = await r.text()
     assert r.status == 200, page
     assert "Recipients in English: <strong>1</strong>" in page and "Send to 1 person" in page
+
+
+async def test_the_checked_in_audiences_split_the_confirmed_by_their_entry(
+    service_client: Any, servers: Any
+) -> None:
+    notifications, registration = await _services(service_client)
+    event = await _event(registration, servers)
+    slug = event["slug"]
+    inside = await _register(registration, slug, lang="en")
+    outside = await _register(registration, slug, lang="en")
+    # What checkin's ``checkin.recorded`` writes on a main-entrance scan.
+    await registration.server.app[DB_POOL].execute(
+        "UPDATE registrations SET first_checked_in_at = now() WHERE id = $1", inside["id"]
+    )
+    sign_in(registration, {slug: "organizer"})
+    path = f"/office/events/{slug}/messages"
+    csrf = await csrf_of(registration, path)
+    r = await registration.get(path)
+    page = await r.text()
+    assert "Those who have checked in" in page
+    assert "Confirmed people who have not checked in yet" in page
+    for audience, subject in (("checked_in", "Welcome"), ("not_checked_in", "We miss you")):
+        form = {**TEXTS, "subject_en": subject, "audience": audience, "csrf": csrf}
+        r = await registration.post(path, data={**form, "action": "preview"})
+        page = await r.text()
+        assert r.status == 200, page
+        assert "Recipients in English: <strong>1</strong>" in page
+        form |= {"action": "send", "message_id": _message_id(page)}
+        r = await registration.post(path, data=form, allow_redirects=False)
+        assert r.status == 303 and r.headers["Location"] == f"{path}?sent=1"
+
+    delivered = await settled_deliveries(servers, notifications, inside, outside)
+    assert delivered[inside["id"]].count("message") == 1, delivered
+    assert delivered[outside["id"]].count("message") == 1, delivered
+    for reg, subject in ((inside, "Welcome"), (outside, "We miss you")):
+        subjects = [m["Subject"] for m in servers.mailbox.to(reg["email"])]
+        assert f"{NAME['en']}: {subject}" in subjects, subjects
+    r = await registration.get(path)
+    page = await r.text()
+    assert "Those who have checked in</td>" in page

@@ -3,10 +3,12 @@ API, enforced by the registrations API and the public form."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from tests.factories import auth, event_body, registration_body
 from tests.factories import form as with_csrf
+from tests.office_session import sign_in
 
 ASKED = {"organization": "required", "country": "optional", "role": "hidden"}
 
@@ -87,3 +89,33 @@ async def test_the_form_asks_as_the_event_says(service_client: Any, servers: Any
     r = await client.get(f"/api/v1/registrations/{registration_id}", headers=auth(servers.token()))
     got = await r.json()
     assert (got["organization"], got["country"], got["role"]) == ("PB", "DE", None)
+
+
+async def test_countries_are_named_and_sorted_in_the_pages_language(
+    service_client: Any, servers: Any
+) -> None:
+    client = await service_client("registration")
+    body = event_body(profile_fields=ASKED)
+    await client.post("/api/v1/events", json=body, headers=auth(servers.token()))
+    options = re.compile(r'<option value="([A-Z]{2})"(?: selected)?>([^<]+)</option>')
+    page = f"/events/{body['slug']}"
+    polish = options.findall(await (await client.get(f"{page}?lang=pl")).text())
+    english = options.findall(await (await client.get(f"{page}?lang=en")).text())
+    assert polish[:3] == [("PL", "Polska"), ("AF", "Afganistan"), ("AL", "Albania")]
+    assert english[:3] == [("PL", "Poland"), ("AF", "Afghanistan"), ("AX", "Åland Islands")]
+    names = [name for _, name in polish]
+    # Polish order: Ł after L, ł before o (code points would put both after Z and o).
+    assert names.index("Luksemburg") < names.index("Łotwa") < names.index("Macedonia Północna")
+    assert names.index("Sint Maarten") < names.index("Słowacja") < names.index("Somalia")
+    assert names[-1] == "Zjednoczone Emiraty Arabskie"
+    assert dict(polish)["DE"] == "Niemcy" and dict(english)["DE"] == "Germany"
+    assert len(polish) == len(english) == len(set(dict(polish)))
+
+    r = await client.post(
+        f"/api/v1/events/{body['slug']}/registrations",
+        json=registration_body(organization="PB", country="DE"),
+    )
+    assert r.status == 201, await r.text()
+    sign_in(client, {body["slug"]: "viewer"}, lang="pl")
+    html = await (await client.get(f"/office/registrations/{(await r.json())['id']}")).text()
+    assert "<dd>Niemcy (DE)</dd>" in html

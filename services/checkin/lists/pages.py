@@ -110,7 +110,10 @@ async def _lists_page(
     event: EventRow,
     values: Values | None = None,
     errors: forms.Errors | None = None,
+    refused: Refused | None = None,
 ) -> web.Response:
+    """The lists page; again with the field ``errors`` of the add form, or with a refusal
+    of a list's button above the table (at the refusal's status)."""
     pool = request.app[DB_POOL]
     claims = staff_claims(request)
     return pages.render(
@@ -118,7 +121,8 @@ async def _lists_page(
         "checkin_lists.html",
         claims,
         TEXTS,
-        status=400 if errors else 200,
+        status=refused.status if refused else 400 if errors else 200,
+        problem=refused.text(forms.lang(request)) if refused else None,
         errors=errors,
         slug=event.slug,
         tab="tab_lists",
@@ -231,5 +235,12 @@ async def delete_list(request: web.Request) -> web.Response:
         return pages.not_found(request, staff_claims(request))
     event, row = target
     await read_form(request)
-    await managing.delete_list(request.app[DB_POOL], staff_claims(request), event.slug, row.slug)
+    try:
+        await managing.delete_list(
+            request.app[DB_POOL], staff_claims(request), event.slug, row.slug
+        )
+    except Refused as e:  # the main list and the sessions' lists stay
+        if e.code in ("forbidden", "event_not_covered"):
+            raise
+        return await _lists_page(request, event, refused=e)
     raise web.HTTPSeeOther(f"/office/events/{event.slug}/lists?done=deleted")

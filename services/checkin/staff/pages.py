@@ -35,7 +35,9 @@ async def _page(
     values: dict[str, Any] | None = None,
     errors: forms.Errors | None = None,
     issued: IssuedToken | None = None,
+    refused: Refused | None = None,
 ) -> web.Response:
+    """The devices page; with a refusal of a device's button above the tables."""
     pool = request.app[DB_POOL]
     issued_devices = await db.select_issued_devices(pool, event.id)
     mine = {d.token_id for d in issued_devices}
@@ -50,8 +52,9 @@ async def _page(
         "checkin_devices.html",
         staff_claims(request),
         TEXTS,
-        status=400 if errors else 200,
+        status=refused.status if refused else 400 if errors else 200,
         errors=errors,
+        problem=refused.text(forms.lang(request)) if refused else None,
         slug=event.slug,
         tab="tab_devices",
         event_name=event.name.get(forms.lang(request)),
@@ -111,8 +114,13 @@ async def revoke_device(request: web.Request) -> web.Response:
     if event is None:
         return pages.not_found(request, staff_claims(request))
     await read_form(request)
-    jti = token_id(request.match_info["token_id"])
-    await revoking.revoke_token(
-        request.app, staff_claims(request), jti, RevokeRequest(), event_slug=event.slug
-    )
+    try:
+        jti = token_id(request.match_info["token_id"])
+        await revoking.revoke_token(
+            request.app, staff_claims(request), jti, RevokeRequest(), event_slug=event.slug
+        )
+    except Refused as e:  # a token unknown here, or another event's
+        if e.code in ("forbidden", "event_not_covered"):
+            raise
+        return await _page(request, event, refused=e)
     raise web.HTTPSeeOther(f"/office/events/{event.slug}/devices?done=revoked")

@@ -18,6 +18,7 @@ from services.registration.event_pages.forms import (
     slugify,
     text,
 )
+from services.registration.records import Question
 from services.registration.schemas import (
     PROFILE_FIELDS,
     CreateEventRequest,
@@ -25,7 +26,9 @@ from services.registration.schemas import (
     CreateTicketTypeRequest,
     QuestionRequest,
     UpdateEventRequest,
+    UpdateQuestionRequest,
     UpdateSessionRequest,
+    UpdateTicketTypeRequest,
 )
 from shared.http import Form
 
@@ -180,13 +183,19 @@ def new_ticket_type(
     return body, _quiet(wrong, text(form, prefix + "slug"))
 
 
-def question_data(form: Form) -> dict[str, Any]:
-    label = localized(form, "label")
+def _options(lines: str) -> list[dict[str, Any]]:
+    """Choices typed one a line, ``Polish | English``, each known by a slug of its name."""
     options = []
-    for line in text(form, "options").splitlines():
+    for line in lines.splitlines():
         if line.strip():
             pl, _, en = (part.strip() for part in line.partition("|"))
             options.append({"value": slugify(en or pl), "label": {"pl": pl, "en": en or pl}})
+    return options
+
+
+def question_data(form: Form) -> dict[str, Any]:
+    label = localized(form, "label")
+    options = _options(text(form, "options"))
     return {
         "key": text(form, "key") or slugify(label["en"], "_"),
         "kind": text(form, "q_kind"),
@@ -199,3 +208,57 @@ def question_data(form: Form) -> dict[str, Any]:
 def new_question(form: Form) -> tuple[QuestionRequest | None, list[str]]:
     body, wrong = check(question_data(form), QuestionRequest, VALID_QUESTION, joint=("options",))
     return body, _quiet(wrong, text(form, "key"), "key")
+
+
+def ticket_type_update(
+    form: Form, prefix: str, slug: str
+) -> tuple[UpdateTicketTypeRequest | None, list[str]]:
+    """A ticket type's edit form: names and quota (empty: no limit) as given; a new access
+    code when one is typed, none when ``open`` is ticked, else the code stays."""
+    code = optional(form, prefix + "access_code")
+    data = {
+        "slug": slug,
+        "name": localized(form, prefix + "name"),
+        "quota": number(form, prefix + "quota", required=False),
+        "access_code": code,
+    }
+    _, wrong = check(data, CreateTicketTypeRequest, VALID_TYPE)
+    if form.get(prefix + "open") is not None and code:
+        wrong.append("access_code")
+    if wrong:
+        return None, wrong
+    change = {"name": data["name"], "quota": data["quota"]}
+    if form.get(prefix + "open") is not None:
+        change["access_code"] = None
+    elif code:
+        change["access_code"] = code
+    return msgspec.convert(change, UpdateTicketTypeRequest), []
+
+
+def question_update(
+    form: Form, prefix: str, current: Question
+) -> tuple[UpdateQuestionRequest | None, list[str]]:
+    """A question's edit form: labels, required, and for a choice question its choices (each
+    kept, relabelled or ticked for removal) and new ones typed as when adding."""
+    options = []
+    for i in range(len(current.options)):
+        p = f"{prefix}o{i}_"
+        value = text(form, p + "value")
+        if value and form.get(p + "remove") is None:
+            label = localized(form, p + "label")
+            options.append({"value": value, "label": {"pl": label["pl"], "en": label["en"]}})
+    options += _options(text(form, prefix + "options"))
+    data = {
+        "key": current.key,
+        "kind": current.kind,
+        "label": localized(form, prefix + "label"),
+        "required": form.get(prefix + "q_required") is not None,
+        "options": options,
+    }
+    _, wrong = check(data, QuestionRequest, VALID_QUESTION, joint=("options",))
+    if wrong:
+        return None, wrong
+    del data["key"], data["kind"]
+    if current.kind not in ("single", "multiple"):
+        del data["options"]
+    return msgspec.convert(data, UpdateQuestionRequest), []

@@ -1,23 +1,28 @@
 """Back-office pages of an event's parts: its sessions (added several at a time, each
-changeable), ticket types and form questions (added). The API's use cases do the work."""
+changeable), ticket types and form questions (added here; changed and removed in
+part_edit_handlers). The API's use cases do the work."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
 
 from services.registration.event_pages import bodies
 from services.registration.event_pages.forms import messages, refused_errors, text
-from services.registration.event_pages.render import done, find, page
+from services.registration.event_pages.parts import (
+    posted,
+    questions_view,
+    rows_of,
+    sessions_view,
+    ticket_types_view,
+)
+from services.registration.event_pages.render import done, find
 from services.registration.event_pages.texts import TEXTS
-from services.registration.questions import db as questions_db
 from services.registration.questions.setup import add_questions
 from services.registration.records import Event
-from services.registration.sessions import db as sessions_db
+from services.registration.schemas import CreateSessionRequest, CreateTicketTypeRequest
 from services.registration.sessions.setup import add_sessions, change_session
-from services.registration.ticket_types import db as ticket_types_db
 from services.registration.ticket_types.setup import add_ticket_types
 from shared.config import SETTINGS
 from shared.db import DB_POOL
@@ -26,59 +31,12 @@ from shared.office.pages import lang_of, not_found
 from shared.refusals import Refused
 from shared.routes import staff_claims
 
-ROWS = {"sessions": 3, "ticket-types": 2}
-MAX_ROWS = 20
-Page = Callable[..., Awaitable[web.Response]]
-
-
-def rows_of(request: web.Request, part: str, form: Form | None = None) -> int:
-    """How many empty rows the add form has: ``?rows=`` asks for more."""
-    asked = str((form.get("rows") if form is not None else None) or request.query.get("rows", ""))
-    return min(int(asked), MAX_ROWS) if asked.isdigit() and int(asked) > 0 else ROWS[part]
-
-
-def posted(form: Form) -> dict[str, str]:
-    return {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf"}
-
-
-async def _part_page(
-    request: web.Request,
-    template: str,
-    event: Event,
-    *,
-    status: int = 200,
-    errors: dict[str, str] | None = None,
-    values: dict[str, str] | None = None,
-    problem: str | None = None,
-    **context: Any,
-) -> web.Response:
-    return page(
-        request,
-        template,
-        status=status,
-        errors=errors,
-        event=event,
-        slug=event.slug,
-        tab="tab_overview",
-        may_edit=staff_claims(request).may("organizer", event.slug) and event.status != "cancelled",
-        v=values or {},
-        problem=problem,
-        **context,
-    )
-
 
 async def sessions_page(request: web.Request, **kw: Any) -> web.Response:
     event = kw.pop("event", None) or await find(request)
     if event is None:
         return not_found(request, staff_claims(request))
-    return await _part_page(
-        request,
-        "office/event_sessions.html",
-        event,
-        sessions=await sessions_db.select_sessions(request.app[DB_POOL], event.id),
-        rows=kw.pop("rows", None) or rows_of(request, "sessions"),
-        **kw,
-    )
+    return await sessions_view(request, event, **kw)
 
 
 async def sessions_from_page(request: web.Request) -> web.Response:
@@ -93,7 +51,8 @@ async def sessions_from_page(request: web.Request) -> web.Response:
     again = {"event": event, "values": posted(form), "rows": rows}
     if text(form, "session"):
         return await _change_session(request, event, form, again)
-    found, errors = [], {}
+    found: list[tuple[int, CreateSessionRequest]] = []
+    errors: dict[str, str] = {}
     for i in range(rows):
         row = bodies.new_session(form, f"s{i}_")
         if row is not None:
@@ -110,8 +69,8 @@ async def sessions_from_page(request: web.Request) -> web.Response:
     try:
         await add_sessions(request.app[DB_POOL], event, [b for _, b in found], claims)
     except Refused as e:
-        row = next((i for i, b in found if b.slug == e.values.get("slug")), 0)
-        errors = refused_errors(e, lang, t, bodies.SESSION_FIELDS, f"s{row}_")
+        at = next((i for i, b in found if b.slug == e.values.get("slug")), 0)
+        errors = refused_errors(e, lang, t, bodies.SESSION_FIELDS, f"s{at}_")
         problem = None if errors else e.text(lang)
         status = 400 if errors else e.status
         return await sessions_page(request, status=status, errors=errors, problem=problem, **again)
@@ -144,14 +103,7 @@ async def ticket_types_page(request: web.Request, **kw: Any) -> web.Response:
     event = kw.pop("event", None) or await find(request)
     if event is None:
         return not_found(request, staff_claims(request))
-    return await _part_page(
-        request,
-        "office/event_ticket_types.html",
-        event,
-        ticket_types=await ticket_types_db.select_ticket_types(request.app[DB_POOL], event.id),
-        rows=kw.pop("rows", None) or rows_of(request, "ticket-types"),
-        **kw,
-    )
+    return await ticket_types_view(request, event, **kw)
 
 
 async def ticket_types_from_page(request: web.Request) -> web.Response:
@@ -164,7 +116,8 @@ async def ticket_types_from_page(request: web.Request) -> web.Response:
     t = TEXTS[lang]
     rows = rows_of(request, "ticket-types", form)
     again = {"event": event, "values": posted(form), "rows": rows}
-    found, errors = [], {}
+    found: list[tuple[int, CreateTicketTypeRequest]] = []
+    errors: dict[str, str] = {}
     for i in range(rows):
         row = bodies.new_ticket_type(form, f"t{i}_")
         if row is not None:
@@ -181,8 +134,8 @@ async def ticket_types_from_page(request: web.Request) -> web.Response:
     try:
         await add_ticket_types(request.app[DB_POOL], event, [b for _, b in found], claims)
     except Refused as e:
-        row = next((i for i, b in found if b.slug == e.values.get("slug")), 0)
-        errors = refused_errors(e, lang, t, bodies.TYPE_FIELDS, f"t{row}_")
+        at = next((i for i, b in found if b.slug == e.values.get("slug")), 0)
+        errors = refused_errors(e, lang, t, bodies.TYPE_FIELDS, f"t{at}_")
         problem = None if errors else e.text(lang)
         status = 400 if errors else e.status
         return await ticket_types_page(
@@ -195,13 +148,7 @@ async def questions_page(request: web.Request, **kw: Any) -> web.Response:
     event = kw.pop("event", None) or await find(request)
     if event is None:
         return not_found(request, staff_claims(request))
-    return await _part_page(
-        request,
-        "office/event_questions.html",
-        event,
-        questions=await questions_db.select_questions(request.app[DB_POOL], event.id),
-        **kw,
-    )
+    return await questions_view(request, event, **kw)
 
 
 async def questions_from_page(request: web.Request) -> web.Response:

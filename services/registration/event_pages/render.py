@@ -19,7 +19,7 @@ from shared.refusals import Refused
 from shared.routes import staff_claims
 from shared.timefmt import format_when, local_time
 
-NOTICES = ("created", "saved", "added", "published", "cancelled_done")
+NOTICES = ("created", "saved", "added", "removed", "published", "cancelled_done")
 KINDS: tuple[str, ...] = get_args(EventKind)
 ASKS: tuple[str, ...] = get_args(Ask)
 QUESTION_KINDS: tuple[str, ...] = get_args(Kind)

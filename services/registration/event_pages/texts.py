@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from services.registration.event_pages import parts_texts
+
 PL: dict[str, str] = {
     "events_title": "Wydarzenia",
     "new_event": "Nowe wydarzenie",
@@ -332,6 +334,8 @@ EN: dict[str, str] = {
     "err_cancel_sure": "Tick the box to confirm you understand what cancelling does.",
 }
 
+PL |= parts_texts.PL
+EN |= parts_texts.EN
 TEXTS: dict[str, dict[str, str]] = {"pl": PL, "en": EN}
 if PL.keys() != EN.keys():
     raise RuntimeError(f"texts differ between languages: {sorted(PL.keys() ^ EN.keys())}")

@@ -21,6 +21,9 @@ _AUDIENCES = {
     "waitlisted": "r.status IN ('waitlisted', 'offered')",
     "session": "r.status = 'confirmed' AND EXISTS (SELECT 1 FROM registration_sessions p"
     " WHERE p.registration_id = r.id AND p.session_id = $2 AND p.status = 'confirmed')",
+    # The main entrance's first scan, as checkin's ``checkin.recorded`` told us.
+    "checked_in": "r.status = 'confirmed' AND r.first_checked_in_at IS NOT NULL",
+    "not_checked_in": "r.status = 'confirmed' AND r.first_checked_in_at IS NULL",
 }
 AUDIENCES = tuple(_AUDIENCES)
 

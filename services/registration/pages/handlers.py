@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 from typing import Any, get_args
 from urllib.parse import urlencode
 
-import iso3166
 import msgspec
 from aiohttp import web
 
+from services.registration import countries
 from services.registration.events import db as events_db
 from services.registration.events.cache import EVENT_CACHE
 from services.registration.pages.render import not_found, render, session_problem
@@ -31,11 +31,6 @@ from shared.slugs import is_slug
 
 FORM_FIELDS = ("name", "email", "lang", "consent", "sessions")
 ROLES: tuple[str, ...] = get_args(Role)
-# Poland first: most attendees come from it.
-COUNTRIES = [("PL", "Poland")] + sorted(
-    ((c.alpha2, c.apolitical_name) for c in iso3166.countries if c.alpha2 != "PL"),
-    key=lambda pair: pair[1],
-)
 
 
 async def catalogue(request: web.Request) -> web.Response:
@@ -80,7 +75,7 @@ async def _event_form(
         ticket_types=types,
         questions=asked,
         sessions=sessions,
-        countries=COUNTRIES,
+        countries=countries.OPTIONS[page_lang(request)],
         roles=ROLES,
     )
 

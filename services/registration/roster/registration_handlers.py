@@ -12,6 +12,7 @@ from aiohttp import web
 from services.registration.audit import db as audit_db
 from services.registration.audit.texts import TEXTS as AUDIT_TEXTS
 from services.registration.audited import ByStaff
+from services.registration.countries import country_name
 from services.registration.pages.render import session_problem
 from services.registration.privacy.erasing import erase_now
 from services.registration.registrations.cancelling import cancel_registration
@@ -66,6 +67,7 @@ async def _page(
         event=event,
         slug=event.slug,
         event_name=getattr(event.name, lang),
+        country=country_name(registration.country, lang),
         organizer=claims.may("organizer", event.slug),
         done=TEXTS[lang][f"done_{done}"] if done in DONE else None,
         entries=entries,

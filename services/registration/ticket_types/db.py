@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
 import asyncpg
 
@@ -56,3 +56,42 @@ async def update_ticket_type_seats(
     await conn.execute(
         "UPDATE ticket_types SET taken = taken + $2 WHERE id = $1", ticket_type_id, delta
     )
+
+
+async def select_ticket_type_for_update(
+    conn: asyncpg.Connection, event_id: uuid.UUID, slug: str
+) -> TicketType | None:
+    row = await conn.fetchrow(
+        f"SELECT {_TYPE_COLUMNS} FROM ticket_types WHERE event_id = $1 AND slug = $2 FOR UPDATE",
+        event_id,
+        slug,
+    )
+    return _ticket_type(row) if row is not None else None
+
+
+async def update_ticket_type_fields(
+    conn: asyncpg.Connection, ticket_type_id: uuid.UUID, fields: dict[str, Any]
+) -> TicketType:
+    """Set the given columns (names from the code, never from a request)."""
+    sets = ", ".join(f"{column} = ${i}" for i, column in enumerate(fields, start=2))
+    row = await conn.fetchrow(
+        f"UPDATE ticket_types SET {sets} WHERE id = $1 RETURNING {_TYPE_COLUMNS}",
+        ticket_type_id,
+        *fields.values(),
+    )
+    return _ticket_type(row)
+
+
+async def select_ticket_type_use(conn: Conn, ticket_type: TicketType) -> int:
+    """How many registrations (any status, erased ones too) have the type."""
+    return int(
+        await conn.fetchval(
+            "SELECT count(*) FROM registrations WHERE event_id = $1 AND ticket_type_id = $2",
+            ticket_type.event_id,
+            ticket_type.id,
+        )
+    )
+
+
+async def delete_ticket_type(conn: asyncpg.Connection, ticket_type_id: uuid.UUID) -> None:
+    await conn.execute("DELETE FROM ticket_types WHERE id = $1", ticket_type_id)
