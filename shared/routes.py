@@ -36,8 +36,8 @@ class Who(enum.Enum):
     SCANNER = "door or organizer"
     ORGANIZER = "organizer"
     ALL_EVENTS = "organizer of all events"
-    # The dashboard's pages, signed in with an organizer token kept in a cookie.
-    DASHBOARD = "organizer (dashboard sign-in)"
+    # The dashboard's pages: a back-office session, or an organizer token kept in a cookie.
+    DASHBOARD = "signed-in viewer or organizer, or an organizer token (dashboard sign-in)"
     # Reports (attendance, statistics, exports): a viewer, organizer or admin of the event.
     VIEWER = "viewer or organizer"
     ADMIN = "admin"
