@@ -99,32 +99,42 @@ async def tab_to(page: Page, selector: str, limit: int = 80) -> dict[str, Any]:
     raise AssertionError(f"{selector} not reached with {limit} Tab presses at {page.url}")
 
 
-async def tab_through(page: Page) -> list[dict[str, Any]]:
+STEP = """() => {
+  const el = document.activeElement;
+  if (!el || el === document.body) return null;
+  const style = getComputedStyle(el);
+  return {
+    tag: el.tagName.toLowerCase(), id: el.id, text: (el.innerText || "").trim().slice(0, 40),
+    outline: style.outlineStyle !== "none" && parseFloat(style.outlineWidth) >= 2,
+    last: el.dataset.lastTabbable === "1",
+  };
+}"""
+
+
+async def tab_through(page: Page) -> int:
     """Tab from the top of the page to its end: every stop drawn, and the last tabbable
-    element reached (no keyboard trap keeps the focus on the way)."""
-    await page.evaluate("document.activeElement && document.activeElement.blur()")
-    await page.evaluate("window.scrollTo(0, 0)")
-    last = await page.evaluate(
+    element reached (no keyboard trap keeps the focus on the way). The number of stops."""
+    count = await page.evaluate(
         """() => {
+          document.activeElement?.blur();
           const all = [...document.querySelectorAll(
             'a[href], button, input:not([type=hidden]), select, textarea, summary, [tabindex]')]
             .filter((el) => !el.disabled && el.tabIndex >= 0 && el.getClientRects().length);
-          const el = all.at(-1);
-          if (el) el.dataset.lastTabbable = "1";
+          const last = all.at(-1);
+          if (last) last.dataset.lastTabbable = "1";
           return all.length;
         }"""
     )
-    stops = []
-    for _ in range(last + 5):
+    # Date fields take a Tab per part (day, month, year, hour, minute, AM/PM, calendar).
+    for stops in range(1, 8 * count + 5):
         await page.keyboard.press("Tab")
-        now = await focused(page)
+        now = await page.evaluate(STEP)
         if now is None:
             continue
         assert now["outline"], f"focus not visible on {now} at {page.url}"
-        stops.append(now)
-        if await page.evaluate("document.activeElement.dataset.lastTabbable === '1'"):
+        if now["last"]:
             return stops
-    raise AssertionError(f"the last tabbable element was not reached at {page.url}: {stops}")
+    raise AssertionError(f"the last tabbable element was not reached at {page.url}")
 
 
 async def submit_empty(page: Page, form_selector: str) -> int | None:
