@@ -151,9 +151,20 @@ async def test_the_back_office_flow_from_sign_in_to_certificates(
         await row.get_by_label("Nazwa po polsku").fill(f"Warsztat {i + 1}")
         await row.get_by_label("Nazwa po angielsku").fill(f"Workshop {i + 1}")
         await row.get_by_label("Początek").fill(_local(starts_at))
-        await row.get_by_label("Koniec").fill(_local(starts_at + timedelta(minutes=90)))
+        # A slip in the last row: it ends before it starts.
+        minutes = 90 if i < 2 else -30
+        await row.get_by_label("Koniec").fill(_local(starts_at + timedelta(minutes=minutes)))
         await row.get_by_label("Sala").fill(room)
         await row.get_by_label("Liczba miejsc").fill("20")
+    await office.get_by_role("button", name="Dodaj sesje").click()
+    # The page comes back with the error at the field, the rows as typed, nothing added.
+    await expect(office.locator("#error-summary")).to_be_focused()
+    await expect(office.locator("#e-s2_ends_at")).to_be_visible()
+    await expect(office.get_by_text("To wydarzenie nie ma jeszcze sesji.")).to_be_visible()
+    await axe.check(office)
+    last = office.get_by_role("group", name="Wiersz 3")
+    await expect(last.get_by_label("Nazwa po polsku")).to_have_value("Warsztat 3")
+    await last.get_by_label("Koniec").fill(_local(workshops[2][0] + timedelta(minutes=90)))
     await office.get_by_role("button", name="Dodaj sesje").click()
     await expect(office.get_by_role("status")).to_have_text("Dodano.")
     await expect(office.get_by_role("rowheader", name="Warsztat 3 (workshop-3)")).to_be_visible()
@@ -234,7 +245,8 @@ async def test_the_back_office_flow_from_sign_in_to_certificates(
     assert await _mail(servers, attendee_email, 2) == [ticket_mail] * 2
 
     # ...writes to everyone with a confirmed seat...
-    await office.goto(f"{url}/office/events/{slug}/messages")
+    await office.get_by_role("link", name="Rejestracje wydarzenia").click()
+    await office.get_by_role("link", name="Wiadomości").click()
     await axe.check(office)
     await office.get_by_label("Temat po polsku").fill("Plan konferencji")
     await office.get_by_label("Treść po polsku").fill("Zaczynamy o 9:00 w auli.")

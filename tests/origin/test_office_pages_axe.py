@@ -10,6 +10,7 @@ registration, writing to the attendees."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import re
 import uuid
@@ -273,39 +274,43 @@ async def test_every_office_page_passes_axe(
     report = AxeReport()
     routes = office_pages()
     assert len(routes) >= 30, [r.path for r in routes]
-    unsorted = set()  # pages with a form, in neither table
-    errors_shown = 0
+    unsorted: set[str] = set()  # pages with a form, in neither table
+    shown_errors: list[str] = []
     refused: list[str] = []  # forms sent empty that did not come back with their errors
-    for route in routes:
+
+    async def sweep(route: Route, path: str, lang: str) -> None:
         signed_in = route.who is not Who.PUBLIC
+        page = contexts[(lang, signed_in)]
+        url = f"{origin.url}{path}"
+        if not signed_in:
+            url += ("&" if "?" in url else "?") + f"lang={lang}"
+        await _open(page, url)
+        await report.check(page, f"{path} ({lang})")
+        known = route.path in EMPTY_FORMS or route.path in NO_EMPTY_FORM
+        if not known and await page.locator("main form[method=post]").count():
+            unsorted.add(route.path)
+        if lang != "pl":
+            return
+        await tab_through(page)  # by keyboard, top to bottom, no trap
+        selector = EMPTY_FORMS.get(route.path)
+        if selector is not None and path == world.urls(route)[0]:
+            status = await submit_empty(page, selector)
+            shown = await page.locator("#error-summary, main [role=alert]").count()
+            if status == 400 and shown:
+                await report.check(page, f"{path} (pl, errors)")
+                shown_errors.append(path)
+            else:
+                refused.append(f"{path}: {status}, error summary: {shown}")
+
+    for route in routes:
         for path in world.urls(route):
-            for lang in LANGS:
-                page = contexts[(lang, signed_in)]
-                url = f"{origin.url}{path}"
-                if not signed_in:
-                    url += ("&" if "?" in url else "?") + f"lang={lang}"
-                await _open(page, url)
-                await report.check(page, f"{path} ({lang})")
-                if lang == "pl":
-                    await tab_through(page)  # by keyboard, top to bottom, no trap
-                known = route.path in EMPTY_FORMS or route.path in NO_EMPTY_FORM
-                if not known and await page.locator("main form[method=post]").count():
-                    unsorted.add(route.path)
-            selector = EMPTY_FORMS.get(route.path)
-            if selector is not None and path == world.urls(route)[0]:
-                page = contexts[("pl", signed_in)]
-                status = await submit_empty(page, selector)
-                shown = await page.locator("#error-summary, main [role=alert]").count()
-                if status == 400 and shown:
-                    await report.check(page, f"{path} (pl, errors)")
-                    errors_shown += 1
-                else:
-                    refused.append(f"{path}: {status}, error summary: {shown}")
+            # Each language in a browser window of its own, at the same time.
+            await asyncio.gather(*(sweep(route, path, lang) for lang in LANGS))
     print(report.summary())
     assert not unsorted, f"pages with a form the sweep does not know: {unsorted}"
     assert not report.serious, report.summary()
     assert not refused, refused
-    assert errors_shown == len(EMPTY_FORMS)
+    assert len(shown_errors) == len(EMPTY_FORMS)
 
 
 async def test_tasks_done_with_the_keyboard_alone(
