@@ -42,6 +42,7 @@ from tests.office_browser import (
     type_datetime,
 )
 from tests.origin.conftest import Origin
+from tests.registration.test_questions import QUESTIONS
 
 LANGS = ("pl", "en")
 LOCALES = {"pl": "pl-PL", "en": "en-GB"}
@@ -170,16 +171,7 @@ async def world(origin: Origin, servers: Any) -> World:
         ):
             r = await at.post(f"/api/v1/events/{slug}/ticket-types", json=body, headers=organizer)
             assert r.status == 201, await r.text()
-        question = {
-            "key": "diet",
-            "kind": "single",
-            "required": False,
-            "label": {"pl": "Dieta", "en": "Diet"},
-            "options": [
-                {"value": "any", "label": {"pl": "Dowolna", "en": "Any"}},
-                {"value": "vegan", "label": {"pl": "Wegańska", "en": "Vegan"}},
-            ],
-        }
+        question = QUESTIONS[0]  # diet: one of a list
         r = await at.post(f"/api/v1/events/{slug}/questions", json=question, headers=organizer)
         assert r.status == 201, await r.text()
         await ticket(at, regs[0])
@@ -209,18 +201,18 @@ async def world(origin: Origin, servers: Any) -> World:
             "SELECT totp_secret FROM staff WHERE id = $1", careful.person.id
         )
         assert await two_factor.confirm_setup(pool, claims, pyotp.TOTP(secret).now())
-        email = careful.person.email
+        # Two links: one to show, one used (by the use case its button calls).
+        tokens = []
         for seen in range(2):
-            r = await request_link(at, email)
+            r = await request_link(at, careful.person.email)
             assert r.status == 303, await r.text()
-            token = await emailed_token(servers, email, seen)
-        first = await emailed_token(servers, email, 0)
+            tokens.append(await emailed_token(servers, careful.person.email, seen))
         signer = origin.apps["registration"][0][STAFF_SIGNER]
-        started = await signing_in.redeem_link(pool, signer, token, "sweep")
+        started = await signing_in.redeem_link(pool, signer, tokens[1], "sweep")
         assert started is not None and started.challenge is not None
     return World(
         slug, draft["slug"], regs[0]["id"], regs[1]["id"], admin.person.id, other.person.id,
-        first, started.challenge,
+        tokens[0], started.challenge,
     )  # fmt: skip
 
 
@@ -315,7 +307,7 @@ async def test_every_office_page_passes_axe(
 
 
 async def test_tasks_done_with_the_keyboard_alone(
-    origin: Origin, world: World, contexts: dict[tuple[str, bool], Page]
+    origin: Origin, servers: Any, world: World, contexts: dict[tuple[str, bool], Page]
 ) -> None:
     """Tab, typing, Space and Enter only: every stop shows where the focus is, and a form
     sent wrong comes back with its error summary focused (and announced: role=alert)."""
@@ -360,6 +352,10 @@ async def test_tasks_done_with_the_keyboard_alone(
     assert await press_to_submit(office) == 200
     await office.wait_for_url(f"**/office/events/{slug}?done=created")
     await expect(office.get_by_role("heading", level=1)).to_contain_text("Seminarium klawiatury")
+    async with origin.client() as http:
+        r = await http.get(f"{origin.url}/api/v1/events/{slug}", headers=auth(servers.token()))
+        typed_in = await r.json()
+    assert (typed_in["starts_at"], typed_in["capacity"]) == ("2031-06-12T08:00:00Z", 40)
 
     await _open(office, f"{base}/registrations")
     await tab_to(office, "#f-q")
