@@ -49,20 +49,25 @@ def _local(when: datetime) -> str:
     return when.strftime("%Y-%m-%dT%H:%M")
 
 
-async def _sign_in(page: Page, url: str, servers: Any, email: str, words: dict[str, str]) -> str:
+async def _sign_in(
+    page: Page, url: str, servers: Any, email: str, words: dict[str, str], axe: AxeReport
+) -> str:
     """Ask for the link on the sign-in page, open it from the email, press its button;
     the email's subject."""
     seen = len(links_in(servers, email))
     await page.goto(f"{url}/office/sign-in")
+    await axe.check(page)
     await page.get_by_label(words["email"]).fill(email)
     await page.get_by_role("button", name=words["send"]).click()
     await expect(page.get_by_role("heading", name=words["sent"])).to_be_visible()
+    await axe.check(page)
 
     async def link() -> str | None:
         links = links_in(servers, email)
         return links[seen] if len(links) > seen else None
 
     await page.goto(await eventually(link))
+    await axe.check(page)
     await page.get_by_role("button", name=words["sign_in"], exact=True).click()
     await page.wait_for_url(f"{url}/office/")
     return str(servers.mailbox.to(email)[-1]["Subject"])
@@ -85,7 +90,7 @@ async def test_the_back_office_flow_from_sign_in_to_certificates(
     subject = await _sign_in(
         admin, url, servers, admin_email,
         {"email": "Email address", "send": "Email me a sign-in link",
-         "sent": "Check your email", "sign_in": "Sign in"},
+         "sent": "Check your email", "sign_in": "Sign in"}, axe,
     )  # fmt: skip
     assert subject == "Sign in to the CNK events office"
     await axe.check(admin)
@@ -114,7 +119,7 @@ async def test_the_back_office_flow_from_sign_in_to_certificates(
     subject = await _sign_in(
         office, url, servers, organizer_email,
         {"email": "Adres e-mail", "send": "Wyślij link do logowania",
-         "sent": "Sprawdź skrzynkę e-mail", "sign_in": "Zaloguj się"},
+         "sent": "Sprawdź skrzynkę e-mail", "sign_in": "Zaloguj się"}, axe,
     )  # fmt: skip
     assert subject == "Logowanie do biura wydarzeń CNK"
     await axe.check(office)
@@ -195,6 +200,7 @@ async def test_the_back_office_flow_from_sign_in_to_certificates(
     await axe.check(office)
     await office.get_by_role("button", name="Tak, opublikuj").click()
     await expect(office.get_by_role("status")).to_have_text("Wydarzenie opublikowano.")
+    await axe.check(office)
     setup_done = time.monotonic()
 
     # An attendee from abroad registers on the public form, in English.
