@@ -317,6 +317,8 @@ async def test_the_back_office_flow_from_sign_in_to_certificates(
     assert _subjects(servers, admin_email) == ["Sign in to the CNK events office"]
     assert _subjects(servers, organizer_email) == ["Logowanie do biura wydarzeń CNK"]
 
+    for page in (admin, office, visitor):
+        await page.context.close()
     print(axe.summary())
     print(
         f"the flow took {time.monotonic() - started:.1f} s"
