@@ -12,8 +12,11 @@ import asyncio
 import contextlib
 import dataclasses
 import importlib
+import os
+import shutil
 import socket
 import ssl
+import subprocess
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -22,11 +25,15 @@ import aiohttp
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
+from playwright.async_api import Browser, async_playwright
 
 from cnk import embedded, proxy
 from shared.config import SERVICES
 from shared.metrics import METRICS
 from tests import infra
+from tests.e2e.conftest import CHROMIUM
+
+CERTUTIL = shutil.which("certutil")
 
 # Tight enough to reach in a test: seats per client address per minute, attempts per email
 # address per hour.
@@ -106,3 +113,32 @@ async def origin(servers: Any, tmp_path_factory: pytest.TempPathFactory) -> Asyn
         )
         root_ca = await asyncio.to_thread(stack.enter_context, caddy)
         yield Origin(url, f"http://localhost:{http_port}", root_ca, apps, started)
+
+
+@pytest.fixture(scope="module")
+async def trusting_browser(
+    origin: Origin, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Browser]:
+    """Chromium whose certificate store (NSS, in its $HOME) trusts Caddy's root, as a phone
+    or laptop that installed it would: one for the module, each test opens its contexts."""
+    if CHROMIUM is None or CERTUTIL is None:
+        pytest.skip("Debian's chromium and libnss3-tools are needed (make test installs them)")
+    home = tmp_path_factory.mktemp("chromium-home")
+    store = home / ".pki" / "nssdb"
+    store.mkdir(parents=True)
+    subprocess.run([CERTUTIL, "-d", f"sql:{store}", "-N", "--empty-password"], check=True)
+    subprocess.run(
+        [CERTUTIL, "-d", f"sql:{store}", "-A", "-t", "C,,", "-n", "cnk-local", "-i",
+         str(origin.root_ca)],
+        check=True,
+    )  # fmt: skip
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync"],
+            # Its own locale pinned: it lays out date fields (tests type into them).
+            env={**os.environ, "HOME": str(home), "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"},
+        )  # fmt: skip
+        yield browser
+        await browser.close()

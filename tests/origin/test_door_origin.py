@@ -4,47 +4,14 @@ made offline is synced once the network is back."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
-import pytest
-from playwright.async_api import Browser, async_playwright, expect
+from playwright.async_api import Browser, expect
 
-from tests.e2e.conftest import CHROMIUM
 from tests.e2e.test_door_page import RECORD_VERDICTS, _scan
 from tests.factories import auth, event_body
 from tests.journey import At, ticketed
 from tests.origin.conftest import Origin
-
-CERTUTIL = shutil.which("certutil")
-
-
-@pytest.fixture
-async def trusting_browser(origin: Origin, tmp_path: Path) -> AsyncIterator[Browser]:
-    """Chromium whose certificate store (NSS, in its $HOME) trusts Caddy's root."""
-    if CHROMIUM is None or CERTUTIL is None:
-        pytest.skip("Debian's chromium and libnss3-tools are needed (make test installs them)")
-    store = tmp_path / ".pki" / "nssdb"
-    store.mkdir(parents=True)
-    subprocess.run([CERTUTIL, "-d", f"sql:{store}", "-N", "--empty-password"], check=True)
-    subprocess.run(
-        [CERTUTIL, "-d", f"sql:{store}", "-A", "-t", "C,,", "-n", "cnk-local", "-i",
-         str(origin.root_ca)],
-        check=True,
-    )  # fmt: skip
-    async with async_playwright() as p:
-        browser = await p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync"],
-            env={**os.environ, "HOME": str(tmp_path)},
-        )  # fmt: skip
-        yield browser
-        await browser.close()
 
 
 async def test_the_door_page_works_offline_at_the_https_origin(

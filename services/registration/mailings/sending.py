@@ -19,7 +19,8 @@ from shared.auth import StaffClaims
 
 MAX_SUBJECT = 200
 MAX_BODY = 20_000
-TEXT_FIELDS = ("subject_pl", "subject_en", "body_pl", "body_en")
+# In the form's order, so that the error summary lists the fields as the page shows them.
+TEXT_FIELDS = ("subject_pl", "body_pl", "subject_en", "body_en")
 AUDIENCES = db.AUDIENCES
 
 

@@ -51,7 +51,7 @@ _PAIRS: dict[str, tuple[str, str]] = {
     ),
     "confirm_needed": ("Zaznacz potwierdzenie.", "Tick the confirmation."),
     # signing in
-    "sign_in": ("Logowanie", "Sign in"),
+    "sign_in": ("Zaloguj się", "Sign in"),  # the link page's button
     "sign_in_title": ("Logowanie do biura wydarzeń", "Sign in to the events office"),
     "sign_in_intro": (
         "Wpisz adres e-mail swojego konta. Wyślemy na niego jednorazowy link do logowania,"
