@@ -65,6 +65,7 @@ def render(
             "errors": dict(errors or {}),
             "local": local_time,
             "path": request.path,
+            "path_qs": request.path_qs,
             **context,
         },
         status=status,

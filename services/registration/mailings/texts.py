@@ -6,7 +6,9 @@ TEXTS: dict[str, dict[str, str]] = {
     "pl": {
         "title": "Wiadomości do uczestników",
         "write": "Napisz wiadomość",
-        "intro": "Każda osoba dostanie jeden e-mail w swoim języku, z nazwą i terminem wydarzenia.",
+        "intro": "Każda osoba dostanie jeden e-mail w swoim języku, z nazwą i terminem wydarzenia."
+        " E-mail zaczyna się od „Dzień dobry, imię i nazwisko” i kończy danymi wydarzenia:"
+        " wpisz tylko swoją treść.",
         "subject_pl": "Temat po polsku",
         "body_pl": "Treść po polsku",
         "subject_en": "Temat po angielsku",
@@ -51,7 +53,9 @@ TEXTS: dict[str, dict[str, str]] = {
     "en": {
         "title": "Messages to attendees",
         "write": "Write a message",
-        "intro": "Each person gets one email in their language, naming the event and its date.",
+        "intro": "Each person gets one email in their language, naming the event and its date."
+        " The email starts with “Hello, name” and ends with the event's details: write only"
+        " your text.",
         "subject_pl": "Subject in Polish",
         "body_pl": "Text in Polish",
         "subject_en": "Subject in English",

@@ -72,7 +72,6 @@ async def _page(
         done=TEXTS[lang][f"done_{done}"] if done in DONE else None,
         entries=entries,
         offer_hours=f"{request.app[SETTINGS].offer_hours:g}",
-        tickets_url=request.app[SETTINGS].tickets_url,
         chosen=form.get("chosen", [p.session.slug for p in detail.places]),
         waitlist=form.get("waitlist", False),
     )

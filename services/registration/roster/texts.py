@@ -76,8 +76,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "ticket_none": "Bez rodzaju biletu (wydarzenie nie ma rodzajów biletów).",
         "ticket_issued": "Bilet jest wystawiany po potwierdzeniu rejestracji; anulowanie go"
         " unieważnia.",
-        "ticket_page": "Strona biletu uczestnika",
-        "ticket_page_hint": "Otwiera się tylko z linkiem z e-maila uczestnika.",
+        "ticket_page": "Wyślij bilet ponownie (wysłane e-maile)",
+        "ticket_page_hint": "Uczestnik otwiera bilet z linku w swoim e-mailu.",
         "checkin": "Wejście na wydarzenie",
         "checked_in_on": "Weszła/wszedł {0} (główne wejście).",
         "not_checked_in_yet": "Jeszcze nie weszła/wszedł.",
@@ -248,8 +248,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "ticket_none": "No ticket type (the event has none).",
         "ticket_issued": "The ticket is issued once the registration is confirmed; cancelling"
         " revokes it.",
-        "ticket_page": "The attendee's ticket page",
-        "ticket_page_hint": "It opens only with the link from the attendee's email.",
+        "ticket_page": "Resend the ticket (emails sent)",
+        "ticket_page_hint": "The attendee opens the ticket from the link in their email.",
         "checkin": "Check-in",
         "checked_in_on": "Checked in on {0} (main entrance).",
         "not_checked_in_yet": "Not checked in yet.",

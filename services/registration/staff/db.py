@@ -167,9 +167,17 @@ async def count_admins(conn: Conn) -> int:
     return count
 
 
-async def select_event_slugs(conn: Conn) -> list[str]:
-    rows = await conn.fetch("SELECT slug FROM events ORDER BY starts_at DESC, slug")
-    return [r["slug"] for r in rows]
+class EventChoice(msgspec.Struct, frozen=True):
+    slug: str
+    name_pl: str
+    name_en: str
+
+
+async def select_event_choices(conn: Conn) -> list[EventChoice]:
+    rows = await conn.fetch(
+        "SELECT slug, name_pl, name_en FROM events ORDER BY starts_at DESC, slug"
+    )
+    return [EventChoice(r["slug"], r["name_pl"], r["name_en"]) for r in rows]
 
 
 async def insert_link(

@@ -10,6 +10,7 @@ from aiohttp import web
 from services.registration.staff import accounts, reading, signing_in
 from services.registration.staff.texts import TEXTS, Invalid
 from shared.auth import ROLES
+from shared.config import SETTINGS
 from shared.db import DB_POOL
 from shared.http import Form, read_form
 from shared.office import pages
@@ -28,10 +29,11 @@ async def _choices(request: web.Request) -> dict[str, Any]:
     """The role and event options of the forms."""
     lang = pages.lang_of(request, staff_claims(request))
     words = FRAME[lang]
-    slugs = await reading.event_slugs(request.app[DB_POOL])
+    events = await reading.event_choices(request.app[DB_POOL])
+    named = [(e.slug, f"{e.name_pl if lang == 'pl' else e.name_en} ({e.slug})") for e in events]
     return {
         "role_options": [(r, words[f"role_{r}"]) for r in ROLES],
-        "event_options": [("*", words["all_events"]), *((s, s) for s in slugs)],
+        "event_options": [("*", words["all_events"]), *named],
         "language_options": [("pl", TEXTS[lang]["lang_pl"]), ("en", TEXTS[lang]["lang_en"])],
     }
 
@@ -78,7 +80,7 @@ async def add_person(request: web.Request) -> web.Response:
     except Invalid as e:
         return await _new_form(request, 400, e.messages(pages.lang_of(request, claims)), **values)
     await signing_in.revoke_sessions(request.app, changed.revoke, claims.sub)
-    raise web.HTTPSeeOther(f"{STAFF}/{changed.person.id}?saved=1")
+    raise web.HTTPSeeOther(f"{STAFF}/{changed.person.id}?added=1")
 
 
 async def _person_page(
@@ -105,6 +107,8 @@ async def _person_page(
         account=found,
         values={**defaults, **values},
         saved=request.query.get("saved") == "1",
+        added=request.query.get("added") == "1",
+        sign_in_url=f"{request.app[SETTINGS].registration_url}/office/sign-in",
         **await _choices(request),
     )
 

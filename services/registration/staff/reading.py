@@ -45,8 +45,8 @@ async def members(pool: asyncpg.Pool) -> list[Member]:
     return [Member(p, roles.get(p.id, [])) for p in people]
 
 
-async def event_slugs(pool: asyncpg.Pool) -> list[str]:
-    return await db.select_event_slugs(pool)
+async def event_choices(pool: asyncpg.Pool) -> list[db.EventChoice]:
+    return await db.select_event_choices(pool)
 
 
 def staff_id_of(text: str) -> uuid.UUID | None:

@@ -50,6 +50,11 @@ _PAIRS: dict[str, tuple[str, str]] = {
         "Too many codes were tried in the last hour. Try again later.",
     ),
     "confirm_needed": ("Zaznacz potwierdzenie.", "Tick the confirmation."),
+    "person_added": (
+        "Dodano. Przekaż tej osobie ({name}), że logowanie jest pod adresem {url}: po wpisaniu"
+        " adresu {email} dostanie link e-mailem.",
+        "Added. Tell {name} to sign in at {url}: after entering {email} they get a link by email.",
+    ),
     # signing in
     "sign_in": ("Zaloguj się", "Sign in"),  # the link page's button
     "sign_in_title": ("Logowanie do biura wydarzeń", "Sign in to the events office"),

@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 
 import asyncpg
-import msgspec
 
 from services.registration import messages
 from services.registration.events import db as events_db
@@ -13,7 +12,7 @@ from services.registration.events.setup import SERVICE
 from services.registration.records import Event, TicketType
 from services.registration.refusals import TICKET_TYPE_EXISTS
 from services.registration.schemas import CreateTicketTypeRequest
-from services.registration.ticket_types import db
+from services.registration.ticket_types import changing, db
 from shared import audit
 from shared.auth import StaffClaims, hash_manage_token
 
@@ -38,10 +37,13 @@ async def add_ticket_types(
                 await db.insert_ticket_type(conn, ticket_type)
             except asyncpg.UniqueViolationError:
                 raise TICKET_TYPE_EXISTS(slug=ticket_type.slug) from None
-            # The access code's hash stays out of the log.
-            logged = msgspec.structs.replace(ticket_type, access_code_hash=None)
             await audit.record(
-                conn, SERVICE, claims, "ticket_type.added", event_slug=event.slug, after=logged
+                conn,
+                SERVICE,
+                claims,
+                "ticket_type.added",
+                event_slug=event.slug,
+                after=changing.logged(ticket_type),
             )
         await messages.enqueue_event_updated(conn, updated, ["ticket_types"])
     return types
