@@ -258,3 +258,16 @@ async def test_cancel_says_who_gets_which_email(service_client: Any, servers: An
     assert event["status"] == "cancelled"
     html = await (await client.get(r.headers["Location"])).text()
     assert "The event is cancelled." in html and f'href="{base}/cancel"' not in html
+
+
+async def test_every_error_of_the_event_form_shows_at_the_first_submit(
+    service_client: Any,
+) -> None:
+    """A field left empty and an end before the start are both told at once."""
+    client = await service_client("registration")
+    sign_in(client, {"*": "organizer"})
+    form = event_form(unique("conf"), name_en="", ends_at="2030-05-05T17:00")
+    r = await post(client, "/office/events/new", form)
+    assert r.status == 400
+    found = errors_of(await r.text())
+    assert "name_en" in found and "ends_at" in found, found

@@ -104,12 +104,20 @@ def check(
                     wrong.append(f"{key}.{sub}")
         elif _fails({**valid, key: value}, type_, key):
             wrong.append(key)
-    if wrong:
-        return None, wrong
+    # What holds between fields (an end after its start) is checked too, the wrong fields
+    # taken as valid ones meanwhile: every error of the form shows at the first submit.
+    mended = dict(data)
+    for key in {w.split(".")[0].split("[")[0] for w in wrong}:
+        if key in valid:
+            mended[key] = valid[key]
+        else:
+            mended.pop(key, None)
     try:
-        return msgspec.convert(data, type_), []
+        body = msgspec.convert(mended, type_)
     except msgspec.ValidationError as e:
-        return None, [validation_field(str(e))]
+        found = validation_field(str(e))
+        return None, wrong + [found] if found not in wrong else wrong
+    return (None, wrong) if wrong else (body, [])
 
 
 def _fails(trial: Mapping[str, Any], type_: type[T], path: str) -> bool:
