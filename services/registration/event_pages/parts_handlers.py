@@ -4,6 +4,7 @@ part_edit_handlers). The API's use cases do the work."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from aiohttp import web
@@ -21,7 +22,6 @@ from services.registration.event_pages.render import done, find
 from services.registration.event_pages.texts import TEXTS
 from services.registration.questions.setup import add_questions
 from services.registration.records import Event
-from services.registration.schemas import CreateSessionRequest, CreateTicketTypeRequest
 from services.registration.sessions.setup import add_sessions, change_session
 from services.registration.ticket_types.setup import add_ticket_types
 from shared.config import SETTINGS
@@ -30,6 +30,40 @@ from shared.http import Form, read_form
 from shared.office.pages import lang_of, not_found
 from shared.refusals import Refused
 from shared.routes import staff_claims
+
+Parse = Callable[[Form, str], "tuple[Any, list[str]] | None"]
+
+
+def _new_rows(
+    form: Form, rows: int, prefix: str, parse: Parse, t: Mapping[str, str]
+) -> tuple[list[tuple[int, Any]], dict[str, str]]:
+    """The filled rows of a several-rows form (fields ``<prefix><row>_<name>``), each as its
+    request body, and every row's errors: a slug given twice too, the first row's name when
+    no row is filled."""
+    found: list[tuple[int, Any]] = []
+    errors: dict[str, str] = {}
+    for i in range(rows):
+        row = parse(form, f"{prefix}{i}_")
+        if row is None:
+            continue
+        body, wrong = row
+        errors |= messages(wrong, t, f"{prefix}{i}_")
+        if body is not None and body.slug in {b.slug for _, b in found}:
+            errors[f"{prefix}{i}_slug"] = t["err_slug_twice"]
+        if body is not None:
+            found.append((i, body))
+    if not found and not errors:
+        errors = {f"{prefix}0_name_pl": t["err_name_pl"]}
+    return found, errors
+
+
+def _refused_row(
+    e: Refused, found: list[tuple[int, Any]], lang: str, fields: tuple[str, ...], prefix: str
+) -> tuple[int, dict[str, str], str | None]:
+    """A use case's refusal of the rows: at the row it names (by slug), else above the form."""
+    at = next((i for i, b in found if b.slug == e.values.get("slug")), 0)
+    errors = refused_errors(e, lang, TEXTS[lang], fields, f"{prefix}{at}_")
+    return (400 if errors else e.status), errors, (None if errors else e.text(lang))
 
 
 async def sessions_page(request: web.Request, **kw: Any) -> web.Response:
@@ -51,28 +85,13 @@ async def sessions_from_page(request: web.Request) -> web.Response:
     again = {"event": event, "values": posted(form), "rows": rows}
     if text(form, "session"):
         return await _change_session(request, event, form, again)
-    found: list[tuple[int, CreateSessionRequest]] = []
-    errors: dict[str, str] = {}
-    for i in range(rows):
-        row = bodies.new_session(form, f"s{i}_")
-        if row is not None:
-            body, wrong = row
-            errors |= messages(wrong, t, f"s{i}_")
-            if body is not None and body.slug in {b.slug for _, b in found}:
-                errors[f"s{i}_slug"] = t["err_slug_twice"]
-            if body is not None:
-                found.append((i, body))
-    if not found and not errors:
-        errors = {"s0_name_pl": t["err_name_pl"]}
+    found, errors = _new_rows(form, rows, "s", bodies.new_session, t)
     if errors:
         return await sessions_page(request, status=400, errors=errors, **again)
     try:
         await add_sessions(request.app[DB_POOL], event, [b for _, b in found], claims)
     except Refused as e:
-        at = next((i for i, b in found if b.slug == e.values.get("slug")), 0)
-        errors = refused_errors(e, lang, t, bodies.SESSION_FIELDS, f"s{at}_")
-        problem = None if errors else e.text(lang)
-        status = 400 if errors else e.status
+        status, errors, problem = _refused_row(e, found, lang, bodies.SESSION_FIELDS, "s")
         return await sessions_page(request, status=status, errors=errors, problem=problem, **again)
     return done(f"/office/events/{event.slug}/sessions", "added")
 
@@ -116,28 +135,13 @@ async def ticket_types_from_page(request: web.Request) -> web.Response:
     t = TEXTS[lang]
     rows = rows_of(request, "ticket-types", form)
     again = {"event": event, "values": posted(form), "rows": rows}
-    found: list[tuple[int, CreateTicketTypeRequest]] = []
-    errors: dict[str, str] = {}
-    for i in range(rows):
-        row = bodies.new_ticket_type(form, f"t{i}_")
-        if row is not None:
-            body, wrong = row
-            errors |= messages(wrong, t, f"t{i}_")
-            if body is not None and body.slug in {b.slug for _, b in found}:
-                errors[f"t{i}_slug"] = t["err_slug_twice"]
-            if body is not None:
-                found.append((i, body))
-    if not found and not errors:
-        errors = {"t0_name_pl": t["err_name_pl"]}
+    found, errors = _new_rows(form, rows, "t", bodies.new_ticket_type, t)
     if errors:
         return await ticket_types_page(request, status=400, errors=errors, **again)
     try:
         await add_ticket_types(request.app[DB_POOL], event, [b for _, b in found], claims)
     except Refused as e:
-        at = next((i for i, b in found if b.slug == e.values.get("slug")), 0)
-        errors = refused_errors(e, lang, t, bodies.TYPE_FIELDS, f"t{at}_")
-        problem = None if errors else e.text(lang)
-        status = 400 if errors else e.status
+        status, errors, problem = _refused_row(e, found, lang, bodies.TYPE_FIELDS, "t")
         return await ticket_types_page(
             request, status=status, errors=errors, problem=problem, **again
         )
