@@ -225,6 +225,17 @@ async def test_a_device_token_pairs_by_qr_and_works_until_revoked_from_the_page(
     assert claims["sub"] == "Phone 1" and claims["exp"] - claims["iat"] == 3 * 86400
     assert "kid" in jwt.get_unverified_header(token)
 
+    # The same form sent again (a reload of the page with the QR) issues nothing more.
+    issue_id = re.search(
+        r'name="issue_id" value="([^"]+)"', await (await o.checkin.get(o.base + "/devices")).text()
+    )[1]  # type: ignore[index]
+    twice = {"name": "Phone 2", "gate": "Hall", "days": "3", "issue_id": issue_id}
+    r = await o.post(o.base + "/devices", twice)
+    assert r.status == 200 and 'id="pairing-qr"' in await r.text()
+    r = await o.post(o.base + "/devices", twice)
+    assert r.status == 409 and 'id="pairing-qr"' not in await r.text()
+    assert "This form was sent already" in await r.text()
+
     # Listed before its first scan; once it scans, its last scan shows.
     r = await o.checkin.get(o.base + "/devices")
     page = await r.text()

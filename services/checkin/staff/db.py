@@ -131,10 +131,12 @@ async def insert_issued_device(
     issued_by: str,
     issued_by_name: str,
     expires_at: datetime,
-) -> None:
-    await conn.execute(
+) -> bool:
+    """False when a device of that token id was issued already."""
+    inserted = await conn.fetchval(
         "INSERT INTO issued_devices (jti, event_id, name, gate, issued_by, issued_by_name,"
-        " expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        " expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+        " ON CONFLICT (jti) DO NOTHING RETURNING true",
         jti,
         event_id,
         name,
@@ -143,6 +145,7 @@ async def insert_issued_device(
         issued_by_name,
         expires_at,
     )
+    return bool(inserted)
 
 
 async def select_issued_devices(

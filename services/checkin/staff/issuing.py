@@ -15,6 +15,7 @@ from aiohttp import web
 from services.checkin.attendees.db import EventRow
 from services.checkin.offline import door
 from services.checkin.staff import db
+from services.checkin.staff.texts import DEVICE_ALREADY_ISSUED
 from shared import audit
 from shared.auth import StaffClaims
 from shared.config import SETTINGS
@@ -46,10 +47,15 @@ def pairing_url(app: web.Application, token: str) -> str:
 
 
 async def issue_door_token(
-    app: web.Application, claims: StaffClaims, event: EventRow, body: IssueRequest
+    app: web.Application,
+    claims: StaffClaims,
+    event: EventRow,
+    body: IssueRequest,
+    token_id: uuid.UUID | None = None,
 ) -> IssuedToken:
     """A door token for ``event`` at ``body.gate``, living ``body.days`` days at most as
-    long as the server accepts (STAFF_TOKEN_MAX_DAYS)."""
+    long as the server accepts (STAFF_TOKEN_MAX_DAYS). ``token_id``: the id the page's form
+    was given, so the same form sent twice (a reload) issues one token, not two."""
     max_days = app[SETTINGS].staff_token_max_days
     if body.days > max_days:
         raise VALIDATION_FAILED(
@@ -57,7 +63,7 @@ async def issue_door_token(
         )
     now = int(time.time())
     device = StaffClaims(
-        jti=str(uuid.uuid4()),
+        jti=str(token_id or uuid.uuid4()),
         sub=body.name,
         role="door",
         events=[event.slug],
@@ -68,7 +74,7 @@ async def issue_door_token(
     token = app[STAFF_SIGNER].sign(device)
     expires_at = datetime.fromtimestamp(device.exp, UTC)
     async with app[DB_POOL].acquire() as conn, conn.transaction():
-        await db.insert_issued_device(
+        if not await db.insert_issued_device(
             conn,
             device.jti,
             event.id,
@@ -77,7 +83,8 @@ async def issue_door_token(
             claims.sub,
             claims.name or claims.sub,
             expires_at,
-        )
+        ):
+            raise DEVICE_ALREADY_ISSUED()
         await audit.record(
             conn,
             "checkin",

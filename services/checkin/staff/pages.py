@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import time
+import uuid
 from datetime import UTC, datetime
 from typing import Any
 
@@ -63,6 +64,8 @@ async def _page(
         gates=gates,
         max_days=request.app[SETTINGS].staff_token_max_days,
         values=values or {"name": "", "gate": "", "days": str(DEFAULT_DAYS)},
+        # A new form's token id: the same form sent again issues nothing more.
+        issue_id=str(uuid.uuid4()) if issued or not values else values.get("issue_id", ""),
         issued=issued,
         qr=qr,
         expires=datetime.fromtimestamp(issued.claims.exp, UTC) if issued else None,
@@ -87,7 +90,7 @@ async def issue_device(request: web.Request) -> web.Response:
         return pages.not_found(request, staff_claims(request))
     t = forms.words(request, TEXTS)
     form = await read_form(request)
-    values = {name: forms.text(form, name) for name in ("name", "gate", "days")}
+    values = {name: forms.text(form, name) for name in ("name", "gate", "days", "issue_id")}
     fields: dict[str, Any] = {"name": values["name"], "gate": values["gate"]}
     errors: forms.Errors = {}
     try:
@@ -99,14 +102,27 @@ async def issue_device(request: web.Request) -> web.Response:
     issued = None
     if body is not None and not errors:
         try:
-            issued = await issuing.issue_door_token(request.app, staff_claims(request), event, body)
+            issued = await issuing.issue_door_token(
+                request.app, staff_claims(request), event, body, _issue_id(values["issue_id"])
+            )
         except Refused as e:
+            if e.code == "device_already_issued":
+                return await _page(request, event, refused=e)
             if e.code != "validation_failed":
                 raise
             errors = forms.refusal_errors(e, t, forms.lang(request), "name")
     if "days" in errors:
         errors["days"] = t["err_days"].format(max=request.app[SETTINGS].staff_token_max_days)
-    return await _page(request, event, values=values, errors=errors, issued=issued)
+    # Once issued, the form is a new one: pressing it again is another device, on purpose.
+    kept = None if issued else values
+    return await _page(request, event, values=kept, errors=errors, issued=issued)
+
+
+def _issue_id(text: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        return None
 
 
 async def revoke_device(request: web.Request) -> web.Response:

@@ -11,6 +11,15 @@ DEVICE_NOT_FOUND = Refusal(
     "Żadne urządzenie tego wydarzenia nie używa tego tokenu.",
 )
 
+DEVICE_ALREADY_ISSUED = Refusal(
+    "device_already_issued",
+    409,
+    "This form was sent already: the device is issued, and its QR was shown once. If it was"
+    " lost, revoke the device below and issue a new one.",
+    "Ten formularz został już wysłany: urządzenie jest wydane, a jego kod QR był pokazany"
+    " raz. Jeśli zginął, unieważnij urządzenie poniżej i wydaj nowe.",
+)
+
 TEXTS: dict[str, dict[str, str]] = {
     "pl": {
         "devices_title": "Urządzenia wejściowe",
