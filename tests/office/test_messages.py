@@ -265,3 +265,43 @@ async def test_the_checked_in_audiences_split_the_confirmed_by_their_entry(
     r = await registration.get(path)
     page = await r.text()
     assert "Those who have checked in</td>" in page
+
+
+async def test_a_language_nobody_reads_may_stay_empty(service_client: Any, servers: Any) -> None:
+    """Only Polish readers: the English text may be left out. Someone reading English who
+    registers between the preview and the send stops the send at the English fields."""
+    notifications, registration = await _services(service_client)
+    event = await _event(registration, servers)
+    slug = event["slug"]
+    polish = await _register(registration, slug, lang="pl")
+    sign_in(registration, {slug: "organizer"})
+    path = f"/office/events/{slug}/messages"
+    csrf = await csrf_of(registration, path)
+    form = {
+        "subject_pl": "Zmiana sali",
+        "body_pl": "Spotykamy się w sali 2.15.",
+        "audience": "confirmed",
+        "csrf": csrf,
+    }
+    r = await registration.post(path, data={**form, "action": "preview"})
+    page = await r.text()
+    assert r.status == 200, page
+    assert "Recipients in English: <strong>0</strong>" in page and 'id="as-en"' not in page
+    message_id = _message_id(page)
+
+    english = await _register(registration, slug, lang="en")
+    send = {**form, "action": "send", "message_id": message_id}
+    r = await registration.post(path, data=send, allow_redirects=False)
+    page = await r.text()
+    assert r.status == 400, page
+    assert 'id="e-subject_en"' in page and 'id="e-body_en"' in page
+    assert 'id="e-subject_pl"' not in page
+
+    r = await registration.delete(
+        f"/api/v1/registrations/{english['id']}", headers=auth(english["manage_token"])
+    )
+    assert r.status == 200, await r.text()
+    r = await registration.post(path, data=send, allow_redirects=False)
+    assert r.status == 303 and r.headers["Location"] == f"{path}?sent=1"
+    delivered = await messages_sent(notifications, servers, [polish])
+    assert delivered[polish["id"]].count("message") == 1

@@ -101,10 +101,12 @@ async def write_message(request: web.Request) -> web.Response:
     draft, problems = sending.read_draft(fields, sessions)
     words = TEXTS[lang_of(request, claims)]
     counts = {"pl": 0, "en": 0}
-    if not problems:
+    if "audience" not in problems and "session" not in problems:
         counts = await sending.count_recipients(pool, event, draft)
         if not sum(counts.values()):
             problems["audience"] = "nobody"
+        # A language nobody in the audience reads may stay empty.
+        problems = sending.unneeded_missing(problems, counts)
     if problems:
         errors = {field: words[f"err_{key}"] for field, key in problems.items()}
         return await _page(request, event, status=400, errors=errors, form=fields)
@@ -121,7 +123,16 @@ async def write_message(request: web.Request) -> web.Response:
         message_id = uuid.UUID(fields.get("message_id", ""))
     except ValueError:
         message_id = uuid.uuid4()
-    sent = await sending.send(pool, claims, event, draft, message_id)
+    try:
+        sent = await sending.send(pool, claims, event, draft, message_id)
+    except sending.LanguageMissing as e:  # someone of that language joined since the preview
+        errors = {
+            f"{name}_{lang}": words["err_missing"]
+            for lang in e.langs
+            for name in ("subject", "body")
+        }
+        errors = {f: errors[f] for f in sending.TEXT_FIELDS if f in errors}
+        return await _page(request, event, status=400, errors=errors, form=fields)
     if sent == 0:  # the audience emptied since the preview
         return await _page(
             request, event, status=400, errors={"audience": words["err_nobody"]}, form=fields

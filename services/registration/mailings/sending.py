@@ -76,16 +76,41 @@ async def count_recipients(pool: asyncpg.Pool, event: Event, draft: Draft) -> di
     return {"pl": found.get("pl", 0), "en": found.get("en", 0)}
 
 
+class LanguageMissing(Exception):
+    """Someone the message goes to reads a language the draft has no text in."""
+
+    def __init__(self, langs: list[str]) -> None:
+        super().__init__(langs)
+        self.langs = langs
+
+
+def unneeded_missing(problems: dict[str, str], counts: Mapping[str, int]) -> dict[str, str]:
+    """``problems`` without the missing texts of a language nobody in the audience reads."""
+    return {
+        field: problem
+        for field, problem in problems.items()
+        if not (problem == "missing" and field in TEXT_FIELDS and not counts[field[-2:]])
+    }
+
+
 async def send(
     pool: asyncpg.Pool, claims: StaffClaims, event: Event, draft: Draft, message_id: uuid.UUID
 ) -> int | None:
     """Store the message and queue its emails; how many people it goes to (0: nobody, and
-    nothing is stored), or None when ``message_id`` was sent before (a form sent twice)."""
+    nothing is stored), or None when ``message_id`` was sent before (a form sent twice).
+    Raises LanguageMissing when a recipient's language has no text (nothing stored)."""
     info = messages.event_info(event)
     async with pool.acquire() as conn, conn.transaction():
         recipients = await db.select_recipients(conn, event.id, draft.audience, draft.session_id)
         if not recipients:
             return 0
+        missing = {
+            r.lang
+            for r in recipients
+            if not draft.subject.get(r.lang) or not draft.body.get(r.lang)
+        }
+        if missing:
+            raise LanguageMissing(sorted(missing))
         stored = await db.insert_message(
             conn,
             message_id=message_id,
