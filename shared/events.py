@@ -206,6 +206,15 @@ class RegistrationAttemptRefused(EventData, frozen=True):
     refused_at: datetime
 
 
+class RegistrationLinkRequested(EventData, frozen=True):
+    """Someone asked for the registration's ticket and manage link again (a lost email):
+    notifications sends its latest such email again. Its own aggregate (sequence 1)."""
+
+    TYPE = "registration.link_requested"
+    registration_id: uuid.UUID
+    requested_at: datetime
+
+
 class MessageRequested(EventData, frozen=True):
     """An organizer's message to one attendee, in their language; its own aggregate."""
 
@@ -348,6 +357,7 @@ EVENT_TYPES: dict[str, type[EventData]] = {
         RegistrationCancelled,
         RegistrationErased,
         RegistrationAttemptRefused,
+        RegistrationLinkRequested,
         MessageRequested,
         TicketIssued,
         TicketReissued,

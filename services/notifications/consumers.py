@@ -102,6 +102,15 @@ async def queue_attempt_refused_email(
     await queueing.queue_attempt_refused_email(conn, data)
 
 
+async def resend_latest_email(
+    app: web.Application,
+    conn: asyncpg.Connection,
+    env: events.Envelope,
+    data: events.RegistrationLinkRequested,
+) -> None:
+    await queueing.resend_latest(conn, data)
+
+
 async def queue_message_email(
     app: web.Application,
     conn: asyncpg.Connection,
@@ -144,6 +153,7 @@ REGISTRATION_HANDLERS: dict[type[events.EventData], Handler] = {
     events.RegistrationErased: erase_recipient,
     events.RegistrationAttemptRefused: queue_attempt_refused_email,
     events.MessageRequested: queue_message_email,
+    events.RegistrationLinkRequested: resend_latest_email,
     events.StaffSignInRequested: queue_sign_in_email,
 }
 CHECKIN_HANDLERS: dict[type[events.EventData], Handler] = {

@@ -162,6 +162,14 @@ EMAIL_RATE_LIMITED = Refusal(
     "Zbyt wiele prób rejestracji dla tego adresu e-mail. Spróbuj ponownie później.",
 )
 
+RESEND_RATE_LIMITED = Refusal(
+    "resend_rate_limited",
+    429,
+    "This address asked for its ticket again too often; try again in {minutes} min.",
+    "Ten adres prosił już o ponowne wysłanie biletu zbyt wiele razy. Spróbuj ponownie za"
+    " {minutes} min.",
+)
+
 # Seats, offers and sessions of a registration.
 OFFER_EXPIRED = Refusal(
     "offer_expired",

@@ -42,6 +42,14 @@ PL: dict[str, str] = {
     "not_found_text": "Nie ma takiej strony albo link jest niepełny.",
     "err_name": "Podaj imię i nazwisko (do 200 znaków).",
     "err_email": "Podaj poprawny adres e-mail.",
+    "resend_title": "Nie masz biletu albo linku do rejestracji?",
+    "resend_intro": "Podaj adres, którym się zarejestrowałeś(-aś): wyślemy na niego jeszcze raz"
+    " bilet i link do zarządzania rejestracją.",
+    "resend_submit": "Wyślij mi bilet ponownie",
+    "resend_email": "E-mail użyty przy rejestracji",
+    "resend_sent": "Jeśli ten adres jest zarejestrowany na to wydarzenie, bilet i link są już"
+    " w drodze. Sprawdź skrzynkę (także folder spam).",
+    "resend_link": "Wyślij mi bilet i link ponownie",
     "err_consent": "Bez zgody nie możemy Cię zarejestrować.",
     "err_lang": "Wybierz język.",
     "err_already_registered": "Ten adres e-mail jest już zarejestrowany na to wydarzenie.",
@@ -140,6 +148,14 @@ EN: dict[str, str] = {
     "not_found_text": "There is no such page, or the link is incomplete.",
     "err_name": "Enter your full name (up to 200 characters).",
     "err_email": "Enter a valid email address.",
+    "resend_title": "Lost your ticket or your registration link?",
+    "resend_intro": "Enter the address you registered with: we will send the ticket and the"
+    " link to manage your registration to it again.",
+    "resend_submit": "Send me my ticket again",
+    "resend_email": "Email used to register",
+    "resend_sent": "If this address is registered for the event, the ticket and the link are"
+    " on their way. Check your inbox (and the spam folder).",
+    "resend_link": "Send me my ticket and link again",
     "err_consent": "We cannot register you without your consent.",
     "err_lang": "Choose a language.",
     "err_already_registered": "This email address is already registered for this event.",

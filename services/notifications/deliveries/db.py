@@ -280,6 +280,19 @@ async def insert_resend(
     return _delivery(row) if row else None
 
 
+async def select_latest_sent(
+    conn: asyncpg.Connection, registration_id: uuid.UUID, templates: list[str]
+) -> uuid.UUID | None:
+    """The registration's latest delivery of one of ``templates`` that went out (or failed)."""
+    found: uuid.UUID | None = await conn.fetchval(
+        "SELECT id FROM deliveries WHERE registration_id = $1 AND template = ANY($2::text[])"
+        " AND status IN ('sent', 'failed') ORDER BY created_at DESC LIMIT 1",
+        registration_id,
+        templates,
+    )
+    return found
+
+
 async def select_delivery(
     conn: asyncpg.Connection | asyncpg.Pool, delivery_id: uuid.UUID
 ) -> Delivery | None:

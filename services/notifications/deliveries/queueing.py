@@ -342,3 +342,15 @@ async def queue_sign_in_email(conn: asyncpg.Connection, data: events.StaffSignIn
         holder=events.Holder(name=data.name, email=data.email, lang=data.lang),
         payload=data,
     )
+
+
+# The emails that carry a registration's ticket or place in line, and its manage link.
+RESENDABLE = ["ticket", "ticket_reissued", "waitlisted", "offer"]
+
+
+async def resend_latest(conn: asyncpg.Connection, data: events.RegistrationLinkRequested) -> None:
+    """Send me my ticket again: the registration's latest such email again, as a delivery
+    of its own; nothing when none has gone out yet (the first one is still on its way)."""
+    latest = await db.select_latest_sent(conn, data.registration_id, RESENDABLE)
+    if latest is not None and await db.insert_resend(conn, latest, uuid.uuid4()) is not None:
+        await db.notify_sender(conn)

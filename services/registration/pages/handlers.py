@@ -16,6 +16,7 @@ from services.registration.events.cache import EVENT_CACHE
 from services.registration.pages.render import not_found, render, session_problem
 from services.registration.questions import db as questions_db
 from services.registration.records import Event
+from services.registration.registrations import resending
 from services.registration.registrations.registering import Registrar, register
 from services.registration.schemas import PROFILE_FIELDS, RegisterRequest, Role
 from services.registration.sessions import db as sessions_db
@@ -60,7 +61,10 @@ async def _event_form(
     errors: dict[str, str],
     form_error: str | None,
     status: int = 200,
+    resend: dict[str, Any] | None = None,
 ) -> web.Response:
+    """The event's page; ``resend``: what the "send me my ticket again" form shows (sent,
+    error, email)."""
     types = await ticket_types_db.select_ticket_types(request.app[DB_POOL], event.id)
     asked = await questions_db.select_questions(request.app[DB_POOL], event.id)
     sessions = await sessions_db.select_sessions(request.app[DB_POOL], event.id)
@@ -77,7 +81,28 @@ async def _event_form(
         sessions=sessions,
         countries=countries.OPTIONS[page_lang(request)],
         roles=ROLES,
+        resend={"sent": False, "error": None, "email": "", **(resend or {})},
     )
+
+
+async def resend_from_page(request: web.Request) -> web.Response:
+    """The event page's "send me my ticket again": the same notice whether or not the
+    address is registered."""
+    event = await _public_event(request)
+    if event is None:
+        return not_found(request)
+    t = TEXTS[page_lang(request)]
+    data = await read_form(request)
+    email = str(data.get("email", "")).strip()
+    empty = {"name": "", "email": "", "lang": page_lang(request), "consent": False, "sessions": []}
+    client = request.app[TRUSTED_PROXIES].client_address(request)
+    try:
+        await resending.resend_link(request.app[DB_POOL], event, email, client)
+    except Refused as e:
+        error = t["err_email"] if e.code == "validation_failed" else e.text(page_lang(request))
+        resend = {"error": error, "email": email}
+        return await _event_form(request, event, empty, {}, None, e.status, resend)
+    return await _event_form(request, event, empty, {}, None, 200, {"sent": True})
 
 
 async def submit_registration(request: web.Request) -> web.Response:

@@ -9,10 +9,13 @@ from typing import Any
 from aiohttp import web
 
 from services.registration.events.cache import EVENT_CACHE
+from services.registration.events.setup import find_event
+from services.registration.registrations import resending
 from services.registration.registrations.access import ACTOR, BY, registration_for
 from services.registration.registrations.bodies import registration_body, registration_response
 from services.registration.registrations.cancelling import accept_offered, cancel_registration
 from services.registration.registrations.registering import Registered, Registrar, register
+from services.registration.registrations.resending import ResendLinkRequest
 from services.registration.schemas import RegisterRequest
 from services.registration.sessions.bodies import places_body
 from shared.config import SETTINGS
@@ -80,3 +83,21 @@ async def accept_offer(request: web.Request) -> web.Response:
     pool = request.app[DB_POOL]
     confirmed = await accept_offered(pool, registration)
     return await registration_response(pool, confirmed)
+
+
+async def resend_link(request: web.Request) -> web.Response:
+    """``POST /api/v1/events/{slug}/resend-link``: the same 202 whether or not the address
+    is registered for the event."""
+    body = await decode_body(request, ResendLinkRequest)
+    pool = request.app[DB_POOL]
+    event = await find_event(pool, request.match_info["slug"])
+    client = request.app[TRUSTED_PROXIES].client_address(request)
+    await resending.resend_link(pool, event, body.email, client)
+    return json_response(RESEND_ANSWER, status=202)
+
+
+RESEND_ANSWER = {
+    "status": "accepted",
+    "detail": "If this address is registered for the event, its ticket and manage link are"
+    " on their way to it.",
+}
