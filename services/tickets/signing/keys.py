@@ -154,6 +154,12 @@ async def _published(
         log.error("ticket_key_not_published", key_id=changed.id, error=repr(e))
         async with _keys_locked(app) as conn:
             await undo(conn)
+            # The key follower may have switched to the change meanwhile (the bucket's
+            # watcher starting again reads the keys from the database): back to the key
+            # that signs without it.
+            current = await db.select_current_key(conn)
+        if current is not None:
+            app[SIGNER].use(current)
         raise BUS_UNAVAILABLE() from None
     current = await db.select_current_key(app[DB_POOL])
     if current is not None:
