@@ -13,6 +13,9 @@ from tests.factories import auth, event_body
 from tests.journey import At, ticketed
 from tests.origin.conftest import Origin
 
+# This module's browsers register from 127.0.0.1: no per-address limit (see conftest).
+REGISTRATION_RATE_LIMIT = 0
+
 
 async def test_the_door_page_works_offline_at_the_https_origin(
     origin: Origin, servers: Any, trusting_browser: Browser

@@ -25,6 +25,9 @@ from tests.office.staff_journey import address, links_in
 from tests.office_browser import AxeReport
 from tests.origin.conftest import Origin
 
+# This module's browsers register from 127.0.0.1: no per-address limit (see conftest).
+REGISTRATION_RATE_LIMIT = 0
+
 WARSAW = ZoneInfo("Europe/Warsaw")
 NAME = {"pl": "Konferencja InnHUB 2030", "en": "InnHUB Conference 2030"}
 ATTENDEE = "Giulia Bianchi"

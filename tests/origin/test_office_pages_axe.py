@@ -44,6 +44,9 @@ from tests.office_browser import (
 from tests.origin.conftest import Origin
 from tests.registration.test_questions import QUESTIONS
 
+# This module's browsers register from 127.0.0.1: no per-address limit (see conftest).
+REGISTRATION_RATE_LIMIT = 0
+
 LANGS = ("pl", "en")
 LOCALES = {"pl": "pl-PL", "en": "en-GB"}
 
