@@ -48,6 +48,13 @@ class AxeReport:
         return "\n".join(lines)
 
 
+async def no_serious_violations(page: Page) -> None:
+    """axe-core finds no serious or critical violation on the page as it is now."""
+    report = AxeReport()
+    await report.check(page)
+    assert report.serious == [], report.summary()
+
+
 async def add_session(
     context: BrowserContext,
     url: str,

@@ -5,23 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from axe_playwright_python.async_playwright import Axe
 from playwright.async_api import Browser, Page, expect
 
 from shared.office import sessions
 from tests.factories import auth, event_body, eventually
 from tests.journey import ticketed
+from tests.office_browser import no_serious_violations
 from tests.office_session import sign_in
-
-
-async def _no_serious_violations(page: Page) -> None:
-    results = await Axe().run(page)
-    serious = [
-        (v["id"], [n["target"] for n in v["nodes"]])
-        for v in results.response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
-    assert serious == [], (page.url, serious)
 
 
 async def test_checkin_office_pages_pass_axe(
@@ -51,29 +41,29 @@ async def test_checkin_office_pages_pass_axe(
 
     office = f"{base}/office/events/{slug}"
     await page.goto(f"{office}/lists")
-    await _no_serious_violations(page)
+    await no_serious_violations(page)
     # Keyboard only: the add form, sent with an empty name, comes back with the errors.
     await page.get_by_label("Identyfikator").fill("Zły")
     await page.get_by_label("Identyfikator").press("Enter")
     await expect(page.locator(".error-summary")).to_be_visible()
-    await _no_serious_violations(page)
+    await no_serious_violations(page)
     await page.goto(f"{office}/lists/main")
-    await _no_serious_violations(page)
+    await no_serious_violations(page)
 
     await page.goto(f"{office}/devices")
-    await _no_serious_violations(page)
+    await no_serious_violations(page)
     await page.get_by_label("Nazwa urządzenia").fill("Telefon 1")
     await page.get_by_label("Bramka").fill("Hala")
     await page.get_by_role("button", name="Wydaj token").click()
     await expect(page.locator("#pairing-qr")).to_be_visible()
-    await _no_serious_violations(page)
+    await no_serious_violations(page)
     await page.get_by_label("Nazwa urządzenia").fill("")
     await page.get_by_role("button", name="Wydaj token").click()
     await expect(page.locator(".error-summary")).to_be_visible()
-    await _no_serious_violations(page)
+    await no_serious_violations(page)
 
     await page.goto(f"{office}/certificates")
-    await _no_serious_violations(page)
+    await no_serious_violations(page)
 
     # The manual check-in's own page, shown for an empty reason (the form lives on
     # registration's page: here it is posted by a tiny form of the test's own).
@@ -84,7 +74,7 @@ async def test_checkin_office_pages_pass_axe(
     )
     await page.get_by_role("button", name="go").click()
     await expect(page.locator("#e-reason")).to_be_visible()
-    await _no_serious_violations(page)
+    await no_serious_violations(page)
     await page.get_by_label("Powód").fill("Brak telefonu")
     await page.get_by_role("button", name="Wpuść").click()
     await page.wait_for_url(f"**/office/registrations/{anna.reg['id']}?check_in=accepted")

@@ -6,22 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from axe_playwright_python.async_playwright import Axe
-from playwright.async_api import Browser, Page
+from playwright.async_api import Browser
 
 from shared.office import sessions
 from tests.factories import auth, event_body
+from tests.office_browser import no_serious_violations
 from tests.office_session import sign_in
-
-
-async def _no_serious_violations(page: Page) -> None:
-    results = await Axe().run(page)
-    serious = [
-        (v["id"], [n["target"] for n in v["nodes"]])
-        for v in results.response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
-    assert serious == [], (page.url, serious)
 
 
 async def test_part_edit_forms_pass_axe(
@@ -66,21 +56,21 @@ async def test_part_edit_forms_pass_axe(
 
     await page.goto(f"{office}/ticket-types")
     await page.get_by_text("Zmień lub usuń: Gość").click()
-    await _no_serious_violations(page)
+    await no_serious_violations(page)
     # Keyboard only: an empty name sent with Enter comes back with its error.
     await page.locator("#f-e_guest_name_en").fill("")
     await page.locator("#f-e_guest_name_en").press("Enter")
     await page.wait_for_selector(".error-summary")
-    await _no_serious_violations(page)
+    await no_serious_violations(page)
 
     await page.goto(f"{office}/questions")
     await page.get_by_text("Zmień lub usuń: Dieta").click()
-    await _no_serious_violations(page)
+    await no_serious_violations(page)
     await page.locator("#f-e_diet_o0_remove").check()
     await page.locator("#f-e_diet_o1_remove").check()
     await page.locator("#f-e_diet_label_pl").press("Enter")
     await page.wait_for_selector(".error-summary")
-    await _no_serious_violations(page)
+    await no_serious_violations(page)
 
     # A refusal no form shows: the office message page.
     await page.goto(f"{office}/questions")
@@ -90,5 +80,5 @@ async def test_part_edit_forms_pass_axe(
     await page.get_by_text("Zmień lub usuń: Dieta").click()
     await page.get_by_text("Usuń to pytanie").click()
     await page.wait_for_selector("text=Formularz wygasł")
-    await _no_serious_violations(page)
+    await no_serious_violations(page)
     await context.close()

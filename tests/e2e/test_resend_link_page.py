@@ -8,8 +8,8 @@ from typing import Any
 
 from playwright.async_api import Browser, expect
 
-from tests.e2e.test_event_part_pages import _no_serious_violations
 from tests.factories import auth, event_body, registration_body
+from tests.office_browser import no_serious_violations
 
 
 async def test_the_lost_ticket_form_on_a_phone(
@@ -33,7 +33,7 @@ async def test_the_lost_ticket_form_on_a_phone(
     await page.get_by_role("button", name="Zarejestruj").click()
     link = page.get_by_role("link", name="Wyślij mi bilet i link ponownie")
     await expect(link).to_be_visible()
-    await _no_serious_violations(page)
+    await no_serious_violations(page)
 
     await link.click()
     field = page.get_by_label("E-mail użyty przy rejestracji")
@@ -43,10 +43,10 @@ async def test_the_lost_ticket_form_on_a_phone(
     await expect(page.get_by_label("E-mail użyty przy rejestracji")).to_have_attribute(
         "aria-invalid", "true"
     )
-    await _no_serious_violations(page)
+    await no_serious_violations(page)
 
     await page.get_by_label("E-mail użyty przy rejestracji").fill(person["email"])
     await page.get_by_role("button", name="Wyślij mi bilet ponownie").click()
     await expect(page.get_by_role("status")).to_contain_text("bilet i link są już w drodze")
-    await _no_serious_violations(page)
+    await no_serious_violations(page)
     await context.close()
